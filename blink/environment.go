@@ -1,0 +1,126 @@
+package blink
+
+import (
+	"net"
+	"net/url"
+	"strings"
+)
+
+// Environment selects a Blink deployment: its HTTP and websocket endpoints,
+// its Bitcoin network and the prefix its API keys carry.
+type Environment string
+
+// The Blink deployments the SDK knows.
+const (
+	// Production is api.blink.sv (mainnet, keys start with "blink_").
+	Production Environment = "production"
+	// Staging is api.staging.blink.sv (signet, keys start with "galoy_staging_").
+	Staging Environment = "staging"
+	// Local is the local development stack on localhost:4455 (regtest, keys
+	// start with "galoy_dev_").
+	Local Environment = "local"
+)
+
+type envInfo struct {
+	httpURL, wsURL, keyPrefix, network string
+}
+
+func (e Environment) info() (envInfo, bool) {
+	switch e {
+	case Production:
+		return envInfo{"https://api.blink.sv/graphql", "wss://ws.blink.sv/graphql", "blink_", "mainnet"}, true
+	case Staging:
+		return envInfo{"https://api.staging.blink.sv/graphql", "wss://ws.staging.blink.sv/graphql", "galoy_staging_", "signet"}, true
+	case Local:
+		return envInfo{"http://localhost:4455/graphql", "ws://localhost:4455/graphqlws", "galoy_dev_", "regtest"}, true
+	}
+	return envInfo{}, false
+}
+
+// URL returns the environment's GraphQL HTTP endpoint, or "" for an unknown
+// environment.
+func (e Environment) URL() string { i, _ := e.info(); return i.httpURL }
+
+// WebSocketURL returns the environment's GraphQL websocket endpoint, or ""
+// for an unknown environment.
+func (e Environment) WebSocketURL() string { i, _ := e.info(); return i.wsURL }
+
+// Network returns the Bitcoin network the environment serves ("mainnet",
+// "signet", "regtest"), or "" for an unknown environment.
+func (e Environment) Network() string { i, _ := e.info(); return i.network }
+
+// KeyPrefix returns the prefix of the environment's API keys, including the
+// trailing underscore, or "" for an unknown environment.
+func (e Environment) KeyPrefix() string { i, _ := e.info(); return i.keyPrefix }
+
+// DeriveWebSocketURL returns the websocket endpoint that belongs to a GraphQL
+// HTTP endpoint: https becomes wss and http becomes ws, and a host starting
+// with "api." starts with "ws." instead (api.blink.sv → ws.blink.sv). The
+// path is kept.
+func DeriveWebSocketURL(httpURL string) (string, error) {
+	u, err := url.Parse(httpURL)
+	if err != nil || u.Host == "" {
+		return "", configError("endpoint %q is not an absolute URL", redactURLString(httpURL))
+	}
+	switch u.Scheme {
+	case "https":
+		u.Scheme = "wss"
+	case "http":
+		u.Scheme = "ws"
+	default:
+		return "", configError("endpoint scheme %q is neither http nor https", u.Scheme)
+	}
+	if strings.HasPrefix(u.Host, "api.") {
+		u.Host = "ws." + strings.TrimPrefix(u.Host, "api.")
+	}
+	return u.String(), nil
+}
+
+// isLoopback reports whether host (without port) is localhost or a loopback
+// address.
+func isLoopback(host string) bool {
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(strings.Trim(host, "[]"))
+	return ip != nil && ip.IsLoopback()
+}
+
+// checkEndpoint refuses a URL that is not absolute http(s), and plain http
+// to a host that is not loopback unless allowInsecure is set.
+func checkEndpoint(raw string, allowInsecure bool, wantWS bool) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return configError("endpoint %q is not an absolute URL", redactURLString(raw))
+	}
+	if u.User != nil {
+		return configError("endpoint must not carry credentials; pass the API key to blink.New")
+	}
+	secure, plain := "https", "http"
+	if wantWS {
+		secure, plain = "wss", "ws"
+	}
+	switch u.Scheme {
+	case secure:
+		return nil
+	case plain:
+		if allowInsecure || isLoopback(u.Hostname()) {
+			return nil
+		}
+		return configError("endpoint %s uses plain %s to a host that is not loopback: the API key would travel in clear; use %s or blink.WithAllowInsecureHTTP", u.Redacted(), plain, secure)
+	}
+	return configError("endpoint scheme %q is not %s", u.Scheme, secure)
+}
+
+// redactURLString drops anything that could carry a secret (user info,
+// query) from a URL string before it goes into an error message.
+func redactURLString(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	u.User = nil
+	u.RawQuery = ""
+	u.Fragment = ""
+	return u.String()
+}

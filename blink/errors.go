@@ -1,0 +1,330 @@
+package blink
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// Sentinel errors for the failures a caller branches on. Match them with
+// errors.Is; every error the client returns for them is an *Error (or a
+// *ScopeError or *OutcomeUnknownError) that carries the details.
+var (
+	// ErrInvalidAPIKey: the server refused the key (HTTP 401: unknown,
+	// revoked, expired or wrong-environment key).
+	ErrInvalidAPIKey = errors.New("blink: invalid API key")
+	// ErrNotAuthenticated: an operation that needs a key was sent without one
+	// and the server answered "Not authorized".
+	ErrNotAuthenticated = errors.New("blink: not authenticated")
+	// ErrInsufficientScope: the key lacks the scope an operation needs; the
+	// error is a *ScopeError.
+	ErrInsufficientScope = errors.New("blink: API key lacks the scope for this operation")
+	// ErrRateLimited: HTTP 429 from the edge in front of the API.
+	ErrRateLimited = errors.New("blink: rate limited")
+	// ErrServer: an HTTP 5xx answer.
+	ErrServer = errors.New("blink: server error")
+	// ErrBadRequest: HTTP 400 or another 4xx the server gave for a malformed request.
+	ErrBadRequest = errors.New("blink: bad request")
+	// ErrTransport: the request could not be completed at the network level
+	// (connection refused, reset, timed out).
+	ErrTransport = errors.New("blink: transport failure")
+	// ErrIdempotencyConflict: HTTP 409, the X-Idempotency-Key was used
+	// before. For a send this means an earlier attempt arrived; the call then
+	// also matches ErrOutcomeUnknown.
+	ErrIdempotencyConflict = errors.New("blink: idempotency key already used")
+	// ErrInvalidIdempotencyKey: the idempotency key is not a UUIDv4 (refused
+	// locally, or HTTP 400 from the server).
+	ErrInvalidIdempotencyKey = errors.New("blink: invalid idempotency key")
+	// ErrOutcomeUnknown: a send may or may not have been executed. The error
+	// is an *OutcomeUnknownError; look the payment up before trying again.
+	ErrOutcomeUnknown = errors.New("blink: outcome of the send is unknown")
+	// ErrInvalidInput: the SDK refused an argument before sending anything,
+	// or the server answered INVALID_INPUT.
+	ErrInvalidInput = errors.New("blink: invalid input")
+	// ErrConfig: the client's configuration is invalid.
+	ErrConfig = errors.New("blink: invalid configuration")
+)
+
+// Sentinels for the error codes the Blink API returns (errors.tsv). An *Error
+// whose Code is one of these matches the sentinel with errors.Is.
+// ErrInvalidInput above doubles as the INVALID_INPUT sentinel.
+var (
+	ErrInsufficientBalance   = errors.New("blink: INSUFFICIENT_BALANCE")
+	ErrCantPaySelf           = errors.New("blink: CANT_PAY_SELF")
+	ErrInvoiceDecode         = errors.New("blink: INVOICE_DECODE_ERROR")
+	ErrNotFound              = errors.New("blink: NOT_FOUND")
+	ErrTransactionRestricted = errors.New("blink: TRANSACTION_RESTRICTED")
+	ErrOperationRestricted   = errors.New("blink: OPERATION_RESTRICTED")
+	ErrReceiveDisabled       = errors.New("blink: RECEIVE_DISABLED")
+	ErrUsername              = errors.New("blink: USERNAME_ERROR")
+	ErrTooManyRequests       = errors.New("blink: TOO_MANY_REQUEST")
+	ErrRouteFinding          = errors.New("blink: ROUTE_FINDING_ERROR")
+	ErrLightningPayment      = errors.New("blink: LIGHTNING_PAYMENT_ERROR")
+	ErrLndOffline            = errors.New("blink: LND_OFFLINE")
+	ErrDealer                = errors.New("blink: DEALER_ERROR")
+	ErrDealerOffline         = errors.New("blink: DEALER_OFFLINE")
+	ErrPriceServiceOffline   = errors.New("blink: PRICE_SERVICE_OFFLINE")
+	ErrDB                    = errors.New("blink: DB_ERROR")
+	ErrUnexpectedClient      = errors.New("blink: UNEXPECTED_CLIENT_ERROR")
+	ErrUnknownClient         = errors.New("blink: UNKNOWN_CLIENT_ERROR")
+)
+
+// codeSentinel maps a server error code to its sentinel.
+func codeSentinel(code string) error {
+	switch code {
+	case "INSUFFICIENT_BALANCE":
+		return ErrInsufficientBalance
+	case "CANT_PAY_SELF":
+		return ErrCantPaySelf
+	case "INVALID_INPUT":
+		return ErrInvalidInput
+	case "INVOICE_DECODE_ERROR":
+		return ErrInvoiceDecode
+	case "NOT_FOUND":
+		return ErrNotFound
+	case "TRANSACTION_RESTRICTED":
+		return ErrTransactionRestricted
+	case "OPERATION_RESTRICTED":
+		return ErrOperationRestricted
+	case "RECEIVE_DISABLED":
+		return ErrReceiveDisabled
+	case "USERNAME_ERROR":
+		return ErrUsername
+	case "TOO_MANY_REQUEST":
+		return ErrTooManyRequests
+	case "ROUTE_FINDING_ERROR":
+		return ErrRouteFinding
+	case "LIGHTNING_PAYMENT_ERROR":
+		return ErrLightningPayment
+	case "LND_OFFLINE":
+		return ErrLndOffline
+	case "DEALER_ERROR":
+		return ErrDealer
+	case "DEALER_OFFLINE":
+		return ErrDealerOffline
+	case "PRICE_SERVICE_OFFLINE":
+		return ErrPriceServiceOffline
+	case "DB_ERROR":
+		return ErrDB
+	case "UNEXPECTED_CLIENT_ERROR":
+		return ErrUnexpectedClient
+	case "UNKNOWN_CLIENT_ERROR":
+		return ErrUnknownClient
+	}
+	return nil
+}
+
+// Messages with a meaning of their own, whatever their code (NOTES.md).
+const (
+	msgAlreadyPaid      = "Invoice is already paid"
+	msgPendingPayment   = "There is a pending payment for this invoice"
+	msgInTransition     = "Payment was sent and is still in transition."
+	msgNotAuthorized    = "Not authorized"
+	msgScopeRead        = "not authorized to read data"
+	msgScopeWrite       = "not authorized to execute mutations"
+	msgLockContention   = "ResourceAttemptsRedlockServiceError"
+	msgExternalIDExists = "External id for invoice or transaction already exists"
+)
+
+// Error is a failure reported by the Blink API or met on the way to it.
+// It covers the three layers: the HTTP status, the top-level GraphQL errors
+// and the errors inside a mutation's payload.
+type Error struct {
+	// Operation is the GraphQL operation name, such as "LnInvoiceCreate".
+	Operation string
+	// Code is the server's error code (such as "INSUFFICIENT_BALANCE"); empty
+	// when the server gave none (input validation errors carry no code).
+	Code string
+	// Message is the server's message, or a description of the failure.
+	Message string
+	// Path is the GraphQL path of the error, when the server gave one.
+	Path []string
+	// HTTPStatus is the response's status code; 0 when no response arrived.
+	HTTPStatus int
+	// RetryAfter is the Retry-After header's value in seconds, when present.
+	RetryAfter int
+
+	sentinel error // the kind, for errors.Is
+	cause    error // the underlying error, for errors.Unwrap
+}
+
+// Error implements error. The text names the operation, the code and the
+// server's message; it never contains the API key.
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString("blink: ")
+	if e.Operation != "" {
+		b.WriteString(e.Operation)
+		b.WriteString(": ")
+	}
+	if e.Code != "" {
+		b.WriteString(e.Code)
+		b.WriteString(": ")
+	}
+	if e.HTTPStatus != 0 && e.HTTPStatus != http.StatusOK {
+		b.WriteString("HTTP ")
+		b.WriteString(strconv.Itoa(e.HTTPStatus))
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Message)
+	if e.cause != nil && !strings.Contains(e.Message, e.cause.Error()) {
+		b.WriteString(": ")
+		b.WriteString(e.cause.Error())
+	}
+	return b.String()
+}
+
+// Is reports whether the error is of the kind of target: a sentinel from
+// this package such as ErrInsufficientBalance or ErrRateLimited.
+func (e *Error) Is(target error) bool {
+	if target == nil {
+		return false
+	}
+	if e.sentinel == target {
+		return true
+	}
+	if s := codeSentinel(e.Code); s != nil && s == target {
+		return true
+	}
+	return false
+}
+
+// Unwrap returns the underlying cause (a network error, for example).
+func (e *Error) Unwrap() error { return e.cause }
+
+// IsTransient reports whether waiting and trying the same call again may
+// succeed: rate limits, server and network failures, and the codes that
+// errors.tsv calls transient. An error matching ErrOutcomeUnknown is not
+// transient: look the payment up first (Client.ResolvePayment).
+func IsTransient(err error) bool {
+	if err == nil || errors.Is(err, ErrOutcomeUnknown) {
+		return false
+	}
+	var se *ScopeError
+	if errors.As(err, &se) {
+		return false
+	}
+	var e *Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	switch e.sentinel {
+	case ErrRateLimited, ErrServer, ErrTransport:
+		return true
+	}
+	switch e.Code {
+	case "TOO_MANY_REQUEST", "ROUTE_FINDING_ERROR", "LND_OFFLINE", "DEALER_ERROR",
+		"DEALER_OFFLINE", "PRICE_SERVICE_OFFLINE", "DB_ERROR", "UNKNOWN_CLIENT_ERROR":
+		return true
+	case "LIGHTNING_PAYMENT_ERROR":
+		// "already paid" and "in transition" are not failures to retry.
+		return !strings.Contains(e.Message, msgAlreadyPaid) && !strings.Contains(e.Message, msgInTransition)
+	case "UNEXPECTED_CLIENT_ERROR":
+		return strings.Contains(e.Message, msgLockContention)
+	}
+	return false
+}
+
+// ScopeError reports an operation the API key is not allowed to run. It is
+// returned before any request is sent when the client knows the key's
+// scopes, and when the server refuses the key's scope. It matches
+// ErrInsufficientScope.
+type ScopeError struct {
+	// Operation is the GraphQL operation name.
+	Operation string
+	// Needed is the scope the operation needs; ScopeAuthenticated means any
+	// valid key.
+	Needed Scope
+	// Held lists the key's scopes; empty when the client has no key.
+	Held []Scope
+	// NoKey is true when the client has no API key at all.
+	NoKey bool
+}
+
+// Error implements error.
+func (e *ScopeError) Error() string {
+	if e.NoKey {
+		return fmt.Sprintf("blink: %s needs an API key with scope %s, and this client has no API key: pass one to blink.New",
+			e.Operation, e.Needed)
+	}
+	held := "none"
+	if len(e.Held) > 0 {
+		parts := make([]string, len(e.Held))
+		for i, s := range e.Held {
+			parts[i] = s.String()
+		}
+		held = strings.Join(parts, ", ")
+	}
+	return fmt.Sprintf("blink: %s needs scope %s; the API key has %s: create a key with %s in the Blink dashboard",
+		e.Operation, e.Needed, held, e.Needed)
+}
+
+// Is reports whether target is ErrInsufficientScope (or ErrNotAuthenticated
+// for a client without a key).
+func (e *ScopeError) Is(target error) bool {
+	return target == ErrInsufficientScope || (e.NoKey && target == ErrNotAuthenticated)
+}
+
+// OutcomeUnknownError reports a send whose outcome cannot be known: the
+// request may have reached Blink and been executed, but no answer says so.
+// Never send the same payment again blindly: look it up first with
+// Client.ResolvePayment, passing this error's fields.
+type OutcomeUnknownError struct {
+	// Operation is the GraphQL operation name, such as "LnInvoicePaymentSend".
+	Operation string
+	// IdempotencyKey is the X-Idempotency-Key every attempt carried.
+	IdempotencyKey string
+	// PaymentHash identifies a lightning payment; empty for intraledger and
+	// on-chain sends.
+	PaymentHash string
+	// WalletID is the sending wallet, when known.
+	WalletID string
+	// Amount is what was asked, in the sending wallet's unit (sats or cents);
+	// 0 when the amount came from the invoice.
+	Amount int64
+	// Recipient identifies the counterparty: a wallet id, username, lightning
+	// address or on-chain address; empty for invoices.
+	Recipient string
+	// Attempts is the number of HTTP attempts made.
+	Attempts int
+	// Cause is the last failure seen: a network error, an HTTP 5xx or the
+	// 409 that proves an earlier attempt arrived.
+	Cause error
+}
+
+// Error implements error.
+func (e *OutcomeUnknownError) Error() string {
+	var b strings.Builder
+	b.WriteString("blink: ")
+	b.WriteString(e.Operation)
+	b.WriteString(": outcome unknown, the payment may have been executed; resolve it before sending again (idempotency key ")
+	b.WriteString(e.IdempotencyKey)
+	if e.PaymentHash != "" {
+		b.WriteString(", payment hash ")
+		b.WriteString(e.PaymentHash)
+	}
+	b.WriteString(")")
+	if e.Cause != nil {
+		b.WriteString(": ")
+		b.WriteString(e.Cause.Error())
+	}
+	return b.String()
+}
+
+// Is reports whether target is ErrOutcomeUnknown.
+func (e *OutcomeUnknownError) Is(target error) bool { return target == ErrOutcomeUnknown }
+
+// Unwrap returns the last failure seen.
+func (e *OutcomeUnknownError) Unwrap() error { return e.Cause }
+
+// invalidInput builds the error for an argument refused before sending.
+func invalidInput(op, format string, args ...any) error {
+	return &Error{Operation: op, Message: fmt.Sprintf(format, args...), sentinel: ErrInvalidInput}
+}
+
+// configError builds the error for a bad client configuration.
+func configError(format string, args ...any) error {
+	return &Error{Message: fmt.Sprintf(format, args...), sentinel: ErrConfig}
+}

@@ -1,0 +1,193 @@
+package blink
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+)
+
+// An Option configures a Client. Options validate their input; blink.New
+// returns the first error an option reports.
+type Option func(*config) error
+
+// config is what the options set. It holds the key, so it too prints only
+// the redacted form.
+type config struct {
+	env           Environment
+	endpoint      string // HTTP GraphQL endpoint
+	wsEndpoint    string // websocket endpoint; derived when empty
+	httpClient    *http.Client
+	timeout       time.Duration
+	logger        *slog.Logger
+	userAgent     string
+	retry         RetryPolicy
+	scopes        []Scope
+	scopesKnown   bool
+	allowInsecure bool
+}
+
+// RetryPolicy bounds the client's retries. Queries and receive-side
+// mutations are retried on network failures, HTTP 429 and 5xx. Sends are
+// retried only with the same X-Idempotency-Key, so the server executes them
+// at most once.
+type RetryPolicy struct {
+	// MaxAttempts is the number of HTTP attempts for one call, the first
+	// included. 1 disables retries. Default 4.
+	MaxAttempts int
+	// MinBackoff is the wait before the first retry; later waits double, with
+	// jitter. Default 250ms.
+	MinBackoff time.Duration
+	// MaxBackoff caps the wait between attempts. Default 5s.
+	MaxBackoff time.Duration
+	// MaxRetryAfter caps how long a Retry-After header may make the client
+	// wait. A longer Retry-After ends the retries with ErrRateLimited.
+	// Default 30s.
+	MaxRetryAfter time.Duration
+}
+
+// DefaultRetryPolicy returns the policy a client uses unless WithRetryPolicy
+// says otherwise.
+func DefaultRetryPolicy() RetryPolicy {
+	return RetryPolicy{MaxAttempts: 4, MinBackoff: 250 * time.Millisecond, MaxBackoff: 5 * time.Second, MaxRetryAfter: 30 * time.Second}
+}
+
+// DefaultTimeout bounds one call, its retries included, unless WithTimeout
+// says otherwise. It is longer than the 45 seconds a lightning payment may
+// take before the server reports it PENDING.
+const DefaultTimeout = 90 * time.Second
+
+// WithEnvironment selects a Blink deployment (Production by default). The
+// API key's prefix must belong to it.
+func WithEnvironment(env Environment) Option {
+	return func(c *config) error {
+		if _, ok := env.info(); !ok {
+			return configError("unknown environment %q: use blink.Production, blink.Staging or blink.Local", string(env))
+		}
+		c.env = env
+		return nil
+	}
+}
+
+// WithEndpoint points the client at a custom GraphQL HTTP endpoint, such as
+// a blinktest server. Plain http is refused for hosts other than loopback
+// unless WithAllowInsecureHTTP is given. The websocket endpoint is derived
+// from it (see DeriveWebSocketURL) unless WithWebSocketURL is given.
+func WithEndpoint(httpURL string) Option {
+	return func(c *config) error {
+		if httpURL == "" {
+			return configError("empty endpoint")
+		}
+		c.endpoint = httpURL
+		return nil
+	}
+}
+
+// WithWebSocketURL sets the websocket endpoint for subscriptions explicitly.
+func WithWebSocketURL(wsURL string) Option {
+	return func(c *config) error {
+		if wsURL == "" {
+			return configError("empty websocket endpoint")
+		}
+		c.wsEndpoint = wsURL
+		return nil
+	}
+}
+
+// WithAllowInsecureHTTP allows a plain http:// endpoint on a host that is
+// not loopback. The API key then travels unencrypted: use it only inside a
+// network you trust.
+func WithAllowInsecureHTTP() Option {
+	return func(c *config) error {
+		c.allowInsecure = true
+		return nil
+	}
+}
+
+// WithHTTPClient sets the *http.Client the requests go through. The client's
+// own retries wrap it; do not give it a transport that retries POSTs.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *config) error {
+		if hc == nil {
+			return configError("nil *http.Client")
+		}
+		c.httpClient = hc
+		return nil
+	}
+}
+
+// WithTimeout bounds each call, its retries included (DefaultTimeout unless
+// set). A context deadline that comes earlier wins. 0 means no bound other
+// than the context's.
+func WithTimeout(d time.Duration) Option {
+	return func(c *config) error {
+		if d < 0 {
+			return configError("negative timeout %s", d)
+		}
+		c.timeout = d
+		return nil
+	}
+}
+
+// WithLogger sets the logger the client writes debug records to (one per
+// attempt and per retry). The client is silent without it. No record ever
+// contains the API key.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) error {
+		if l == nil {
+			return configError("nil *slog.Logger")
+		}
+		c.logger = l
+		return nil
+	}
+}
+
+// WithUserAgent sets the User-Agent header; the SDK's own token is appended.
+func WithUserAgent(ua string) Option {
+	return func(c *config) error {
+		c.userAgent = ua
+		return nil
+	}
+}
+
+// WithRetryPolicy replaces the retry limits. Zero fields keep their default.
+func WithRetryPolicy(p RetryPolicy) Option {
+	return func(c *config) error {
+		if p.MaxAttempts < 0 || p.MinBackoff < 0 || p.MaxBackoff < 0 || p.MaxRetryAfter < 0 {
+			return configError("retry policy fields must not be negative")
+		}
+		d := DefaultRetryPolicy()
+		if p.MaxAttempts == 0 {
+			p.MaxAttempts = d.MaxAttempts
+		}
+		if p.MinBackoff == 0 {
+			p.MinBackoff = d.MinBackoff
+		}
+		if p.MaxBackoff == 0 {
+			p.MaxBackoff = d.MaxBackoff
+		}
+		if p.MaxRetryAfter == 0 {
+			p.MaxRetryAfter = d.MaxRetryAfter
+		}
+		if p.MaxBackoff < p.MinBackoff {
+			return configError("retry policy MaxBackoff %s is below MinBackoff %s", p.MaxBackoff, p.MinBackoff)
+		}
+		c.retry = p
+		return nil
+	}
+}
+
+// WithScopes tells the client the key's scopes, so it does not ask the
+// server (the authorization query needs READ, so a key without READ cannot
+// learn its own scopes). Operations beyond them are refused locally.
+func WithScopes(scopes ...Scope) Option {
+	return func(c *config) error {
+		for _, s := range scopes {
+			if s != ScopeRead && s != ScopeReceive && s != ScopeWrite {
+				return configError("unknown scope %q: use blink.ScopeRead, blink.ScopeReceive or blink.ScopeWrite", string(s))
+			}
+		}
+		c.scopes = append([]Scope(nil), scopes...)
+		c.scopesKnown = true
+		return nil
+	}
+}

@@ -1,0 +1,421 @@
+package blink
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/http/httptrace"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/Khan/genqlient/graphql"
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// gqlClient is the genqlient graphql.Client every operation goes through.
+// It adds the key, the scope check, the retry policy and the error mapping.
+type gqlClient struct{ c *Client }
+
+// GraphQL returns a genqlient graphql.Client that carries this client's key,
+// scope checks, retry policy and error mapping, for operations you generate
+// yourself from graphql/schema.graphql. Mutations whose root field moves
+// money get an X-Idempotency-Key like the SDK's own sends; errors are the
+// same *Error, *ScopeError and *OutcomeUnknownError values.
+func (c *Client) GraphQL() graphql.Client { return c.gql }
+
+// defaultTransport is a pooled transport with sane timeouts and without
+// net/http's own retry of requests that carry an idempotency key on a
+// fresh connection... which it keeps: that retry reuses the same key, so it
+// is safe.
+func defaultTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = 64
+	t.ResponseHeaderTimeout = 0 // the call's context bounds the wait
+	return t
+}
+
+// callState follows one call across its attempts.
+type callState struct {
+	op         *opInfo
+	idemKey    string
+	attempts   int
+	wrote      bool // the current attempt's request was fully written
+	ambiguous  bool // some attempt may have been executed without an answer
+	lastStatus int
+}
+
+type callStateKey struct{}
+
+func stateFrom(ctx context.Context) *callState {
+	s, _ := ctx.Value(callStateKey{}).(*callState)
+	return s
+}
+
+func (c *Client) newRetryClient() *retryablehttp.Client {
+	return &retryablehttp.Client{
+		HTTPClient:   c.hc,
+		Logger:       nil, // we log ourselves, through slog
+		RetryWaitMin: c.retry.MinBackoff,
+		RetryWaitMax: c.retry.MaxBackoff,
+		RetryMax:     c.retry.MaxAttempts - 1,
+		CheckRetry:   c.checkRetry,
+		Backoff:      c.backoff,
+		ErrorHandler: retryablehttp.PassthroughErrorHandler,
+		RequestLogHook: func(_ retryablehttp.Logger, r *http.Request, _ int) {
+			if s := stateFrom(r.Context()); s != nil {
+				s.attempts++
+				s.wrote = false
+			}
+		},
+	}
+}
+
+// checkRetry is the per-operation retry policy. go-retryablehttp's default
+// retries every POST, which is unsafe for sends: here a send is retried only
+// because every attempt carries the same idempotency key, and a 409 ends it.
+func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	s := stateFrom(ctx)
+	if ctx.Err() != nil {
+		if s != nil && s.op.class == atMostOnce && s.wrote {
+			s.ambiguous = true
+		}
+		return false, ctx.Err()
+	}
+	if s == nil {
+		return false, err
+	}
+	retry := false
+	reason := ""
+	if err != nil {
+		if s.op.class == atMostOnce && s.wrote {
+			s.ambiguous = true
+		}
+		retry, reason = true, "network error"
+	} else {
+		s.lastStatus = resp.StatusCode
+		switch {
+		case resp.StatusCode == http.StatusTooManyRequests:
+			retry, reason = true, "rate limited"
+			if d, ok := retryAfter(resp); ok && d > c.retry.MaxRetryAfter {
+				retry = false // the server asks for a longer wait than we allow
+			}
+		case resp.StatusCode >= 500:
+			if s.op.class == atMostOnce {
+				s.ambiguous = true
+			}
+			retry, reason = resp.StatusCode != http.StatusNotImplemented, "server error"
+			if d, ok := retryAfter(resp); ok && d > c.retry.MaxRetryAfter {
+				retry = false
+			}
+		}
+	}
+	if retry && s.attempts >= c.retry.MaxAttempts {
+		retry = false
+	}
+	if retry && c.log.Enabled(ctx, debugLevel) {
+		c.log.DebugContext(ctx, "blink: retrying", "operation", s.op.name, "attempt", s.attempts, "reason", reason)
+	}
+	return retry, nil
+}
+
+// backoff waits exponentially longer with jitter, honouring Retry-After up
+// to MaxRetryAfter.
+func (c *Client) backoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
+	if resp != nil {
+		if d, ok := retryAfter(resp); ok {
+			return min(d, c.retry.MaxRetryAfter)
+		}
+	}
+	d := minWait << min(attempt, 20)
+	if d <= 0 || d > maxWait {
+		d = maxWait
+	}
+	// Jitter: anywhere in [d/2, d].
+	half := int64(d / 2)
+	return time.Duration(half + rand.Int64N(half+1))
+}
+
+// retryAfter parses a Retry-After header given in seconds or as a date.
+func retryAfter(resp *http.Response) (time.Duration, bool) {
+	v := resp.Header.Get("Retry-After")
+	if v == "" {
+		return 0, false
+	}
+	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
+		return time.Duration(n) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(time.Until(t), 0), true
+	}
+	return 0, false
+}
+
+const debugLevel = -4 // slog.LevelDebug, without importing slog here twice
+
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// MakeRequest implements graphql.Client.
+func (g *gqlClient) MakeRequest(ctx context.Context, req *graphql.Request, resp *graphql.Response) error {
+	c := g.c
+	op := c.ops.classify(req.OpName, req.Query)
+	if err := c.checkScope(ctx, op); err != nil {
+		return err
+	}
+	state := &callState{op: op}
+	if op.class == atMostOnce {
+		state.idemKey = idempotencyKeyFrom(ctx)
+		if state.idemKey == "" {
+			state.idemKey = NewIdempotencyKey()
+		} else if !validIdempotencyKey(state.idemKey) {
+			return &Error{Operation: op.name, Message: "the idempotency key must be a UUIDv4", sentinel: ErrInvalidIdempotencyKey}
+		}
+	}
+
+	buf := bufPool.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer bufPool.Put(buf)
+	if err := json.NewEncoder(buf).Encode(req); err != nil {
+		return invalidInput(op.name, "cannot encode the variables: %v", err)
+	}
+
+	if c.timeout > 0 {
+		if dl, ok := ctx.Deadline(); !ok || time.Until(dl) > c.timeout {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, c.timeout)
+			defer cancel()
+		}
+	}
+	ctx = context.WithValue(ctx, callStateKey{}, state)
+	if op.class == atMostOnce {
+		ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+			WroteRequest: func(i httptrace.WroteRequestInfo) {
+				if i.Err == nil {
+					state.wrote = true
+				}
+			},
+		})
+	}
+	hreq, err := retryablehttp.NewRequestWithContext(ctx, http.MethodPost, c.endpoint, buf.Bytes())
+	if err != nil {
+		return &Error{Operation: op.name, Message: "cannot build the request", cause: err, sentinel: ErrConfig}
+	}
+	h := hreq.Header
+	h["Content-Type"] = []string{"application/json"}
+	h["Accept"] = []string{"application/json"}
+	h["User-Agent"] = []string{c.userAgent}
+	if c.key != "" {
+		h["X-Api-Key"] = []string{c.key.header()}
+	}
+	if state.idemKey != "" {
+		h["X-Idempotency-Key"] = []string{state.idemKey}
+	}
+
+	start := time.Now()
+	hresp, err := c.http.Do(hreq)
+	if c.log.Enabled(ctx, debugLevel) {
+		status := 0
+		if hresp != nil {
+			status = hresp.StatusCode
+		}
+		c.log.DebugContext(ctx, "blink: request", "operation", op.name, "attempts", state.attempts, "status", status, "duration", time.Since(start))
+	}
+	if err != nil {
+		return c.transportError(ctx, state, err)
+	}
+	defer func() {
+		io.Copy(io.Discard, io.LimitReader(hresp.Body, 64<<10))
+		hresp.Body.Close()
+	}()
+	return c.readResponse(state, hresp, resp)
+}
+
+// transportError maps a call that ended without a response.
+func (c *Client) transportError(ctx context.Context, s *callState, err error) error {
+	var e *Error
+	if ctx.Err() != nil {
+		e = &Error{Operation: s.op.name, Message: "the call was cancelled or timed out", cause: ctx.Err()}
+	} else {
+		e = &Error{Operation: s.op.name, Message: "network failure", cause: scrubNetError(err), sentinel: ErrTransport}
+	}
+	if s.op.class == atMostOnce && s.ambiguous {
+		return c.unknown(s, e)
+	}
+	return e
+}
+
+// scrubNetError keeps the useful part of a network error. url.Error carries
+// the endpoint (never the key, which travels in a header), so it is kept.
+func scrubNetError(err error) error {
+	var ne net.Error
+	if errors.As(err, &ne) {
+		return err
+	}
+	return err
+}
+
+func (c *Client) unknown(s *callState, cause error) error {
+	return &OutcomeUnknownError{Operation: s.op.name, IdempotencyKey: s.idemKey, Attempts: s.attempts, Cause: cause}
+}
+
+// wireError is one entry of a GraphQL "errors" list as Blink sends it.
+type wireError struct {
+	Message    string `json:"message"`
+	Code       string `json:"code"`
+	Path       []any  `json:"path"`
+	Extensions struct {
+		Code string `json:"code"`
+	} `json:"extensions"`
+}
+
+type wireResponse struct {
+	Data   any         `json:"data"`
+	Errors []wireError `json:"errors"`
+}
+
+// readResponse maps the HTTP status and the top-level GraphQL errors, and
+// decodes the data into resp.
+func (c *Client) readResponse(s *callState, hresp *http.Response, resp *graphql.Response) error {
+	op := s.op
+	status := hresp.StatusCode
+	if status != http.StatusOK {
+		body, _ := io.ReadAll(io.LimitReader(hresp.Body, 16<<10))
+		e := &Error{Operation: op.name, HTTPStatus: status, Message: bodyMessage(body)}
+		if d, ok := retryAfter(hresp); ok {
+			e.RetryAfter = int(d / time.Second)
+		}
+		switch {
+		case status == http.StatusUnauthorized:
+			e.sentinel = ErrInvalidAPIKey
+		case status == http.StatusConflict:
+			e.sentinel = ErrIdempotencyConflict
+			if op.class == atMostOnce {
+				return c.unknown(s, e)
+			}
+			return e
+		case status == http.StatusTooManyRequests:
+			e.sentinel = ErrRateLimited
+		case status >= 500:
+			e.sentinel = ErrServer
+		case status == http.StatusBadRequest && s.idemKey != "" && strings.Contains(strings.ToLower(e.Message), "idempotency"):
+			e.sentinel = ErrInvalidIdempotencyKey
+		default:
+			e.sentinel = ErrBadRequest
+			var w wireResponse
+			if json.Unmarshal(body, &w) == nil && len(w.Errors) > 0 {
+				return mapTopLevel(op, status, w.Errors)
+			}
+		}
+		if op.class == atMostOnce && s.ambiguous {
+			return c.unknown(s, e)
+		}
+		return e
+	}
+	w := wireResponse{Data: resp.Data}
+	if err := json.NewDecoder(hresp.Body).Decode(&w); err != nil {
+		e := &Error{Operation: op.name, HTTPStatus: status, Message: "cannot decode the response", cause: err, sentinel: ErrServer}
+		if op.class == atMostOnce {
+			// The request was answered, but we cannot read the answer.
+			return c.unknown(s, e)
+		}
+		return e
+	}
+	if len(w.Errors) > 0 {
+		return mapTopLevel(op, status, w.Errors)
+	}
+	return nil
+}
+
+// mapTopLevel turns top-level GraphQL errors into an error: the scope and
+// authentication refusals into *ScopeError and ErrNotAuthenticated, the
+// rest into *Error with the code read from extensions.code, then code.
+func mapTopLevel(op *opInfo, status int, errs []wireError) error {
+	w := errs[0]
+	code := w.Extensions.Code
+	if code == "" {
+		code = w.Code
+	}
+	msg := w.Message
+	if strings.HasSuffix(msg, msgScopeRead) || strings.HasSuffix(msg, msgScopeWrite) {
+		return &ScopeError{Operation: op.name, Needed: needScope(op.need)}
+	}
+	e := &Error{Operation: op.name, Code: code, Message: msg, HTTPStatus: status, Path: pathStrings(w.Path)}
+	if msg == msgNotAuthorized {
+		e.sentinel = ErrNotAuthenticated
+	} else if code == "" {
+		e.Code = codeFromMessage(msg)
+	}
+	if len(errs) > 1 {
+		e.Message += " (and " + strconv.Itoa(len(errs)-1) + " more errors)"
+	}
+	return e
+}
+
+// codeFromMessage recognises the few messages whose meaning matters when the
+// router dropped the code.
+func codeFromMessage(msg string) string {
+	switch {
+	case strings.Contains(msg, msgAlreadyPaid), strings.Contains(msg, msgInTransition):
+		return "LIGHTNING_PAYMENT_ERROR"
+	case strings.Contains(msg, msgPendingPayment), strings.Contains(msg, msgExternalIDExists):
+		return "INVALID_INPUT"
+	}
+	return ""
+}
+
+func pathStrings(p []any) []string {
+	if len(p) == 0 {
+		return nil
+	}
+	out := make([]string, len(p))
+	for i, v := range p {
+		switch x := v.(type) {
+		case string:
+			out[i] = x
+		case float64:
+			out[i] = strconv.Itoa(int(x))
+		default:
+			b, _ := json.Marshal(x)
+			out[i] = string(b)
+		}
+	}
+	return out
+}
+
+// bodyMessage extracts a message from a non-GraphQL error body such as
+// {"error":{"message":"..."}} or {"error":"..."}.
+func bodyMessage(body []byte) string {
+	var v struct {
+		Error json.RawMessage `json:"error"`
+	}
+	if json.Unmarshal(body, &v) == nil && len(v.Error) > 0 {
+		var s string
+		if json.Unmarshal(v.Error, &s) == nil {
+			return s
+		}
+		var o struct {
+			Message string `json:"message"`
+		}
+		if json.Unmarshal(v.Error, &o) == nil && o.Message != "" {
+			return o.Message
+		}
+	}
+	var w wireResponse
+	if json.Unmarshal(body, &w) == nil && len(w.Errors) > 0 {
+		return w.Errors[0].Message
+	}
+	s := strings.TrimSpace(string(body))
+	if len(s) > 200 {
+		s = s[:200] + "…"
+	}
+	if s == "" {
+		s = "no body"
+	}
+	return s
+}

@@ -1,0 +1,78 @@
+package blink
+
+import (
+	"strings"
+)
+
+// checkWalletID refuses a wallet id that is not a UUID, before sending.
+func checkWalletID(op, field, id string) error {
+	if !isUUID(id) {
+		return invalidInput(op, "%s %q is not a wallet id (a UUID)", field, truncate(id, 40))
+	}
+	return nil
+}
+
+func isUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < 36; i++ {
+		c := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// normalizeUsername lowercases a username and checks the rules of the
+// Username scalar: 3 to 50 of [0-9a-z_], at least one letter, not starting
+// with 1, 3, _, bc1 or lnbc1.
+func normalizeUsername(op, u string) (string, error) {
+	u = strings.ToLower(strings.TrimSpace(u))
+	if len(u) < 3 || len(u) > 50 {
+		return "", invalidInput(op, "username %q must be 3 to 50 characters", truncate(u, 60))
+	}
+	letter := false
+	for i := 0; i < len(u); i++ {
+		c := u[i]
+		switch {
+		case 'a' <= c && c <= 'z':
+			letter = true
+		case '0' <= c && c <= '9', c == '_':
+		default:
+			return "", invalidInput(op, "username %q may contain only a-z, 0-9 and _", truncate(u, 60))
+		}
+	}
+	if !letter {
+		return "", invalidInput(op, "username %q must contain a letter", u)
+	}
+	for _, p := range []string{"1", "3", "_", "bc1", "lnbc1"} {
+		if strings.HasPrefix(u, p) {
+			return "", invalidInput(op, "username %q must not start with %q", u, p)
+		}
+	}
+	return u, nil
+}
+
+// checkCurrency refuses a wallet currency other than BTC and USD.
+func checkCurrency(op string, c WalletCurrency) error {
+	if c != BTC && c != USD {
+		return invalidInput(op, "wallet currency %q is neither BTC nor USD", string(c))
+	}
+	return nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
