@@ -16,7 +16,8 @@ var (
 	// revoked, expired or wrong-environment key).
 	ErrInvalidAPIKey = errors.New("blink: invalid API key")
 	// ErrNotAuthenticated: an operation that needs a key was sent without one
-	// and the server answered "Not authorized".
+	// and the server answered "Not authorized", or the server answered the
+	// code NOT_AUTHENTICATED.
 	ErrNotAuthenticated = errors.New("blink: not authenticated")
 	// ErrInsufficientScope: the key lacks the scope an operation needs; the
 	// error is a *ScopeError.
@@ -69,6 +70,9 @@ var (
 	ErrDB                    = errors.New("blink: DB_ERROR")
 	ErrUnexpectedClient      = errors.New("blink: UNEXPECTED_CLIENT_ERROR")
 	ErrUnknownClient         = errors.New("blink: UNKNOWN_CLIENT_ERROR")
+	ErrNotAuthorized         = errors.New("blink: NOT_AUTHORIZED")
+	ErrLnurlRequestInvoice   = errors.New("blink: LNURL_REQUEST_INVOICE_ERROR")
+	ErrMigrationKeyForbidden = errors.New("blink: MIGRATION_API_KEY_FORBIDDEN")
 )
 
 // codeSentinel maps a server error code to its sentinel.
@@ -112,6 +116,14 @@ func codeSentinel(code string) error {
 		return ErrUnexpectedClient
 	case "UNKNOWN_CLIENT_ERROR":
 		return ErrUnknownClient
+	case "NOT_AUTHENTICATED":
+		return ErrNotAuthenticated
+	case "NOT_AUTHORIZED":
+		return ErrNotAuthorized
+	case "LNURL_REQUEST_INVOICE_ERROR":
+		return ErrLnurlRequestInvoice
+	case "MIGRATION_API_KEY_FORBIDDEN":
+		return ErrMigrationKeyForbidden
 	}
 	return nil
 }
@@ -216,7 +228,7 @@ func IsTransient(err error) bool {
 	}
 	switch e.Code {
 	case "TOO_MANY_REQUEST", "ROUTE_FINDING_ERROR", "LND_OFFLINE", "DEALER_ERROR",
-		"DEALER_OFFLINE", "PRICE_SERVICE_OFFLINE", "DB_ERROR", "UNKNOWN_CLIENT_ERROR":
+		"DEALER_OFFLINE", "PRICE_SERVICE_OFFLINE", "DB_ERROR", "UNKNOWN_CLIENT_ERROR", "LNURL_REQUEST_INVOICE_ERROR":
 		return true
 	case "LIGHTNING_PAYMENT_ERROR":
 		// "already paid" and "in transition" are not failures to retry.

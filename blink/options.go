@@ -40,7 +40,7 @@ type RetryPolicy struct {
 	// MaxBackoff caps the wait between attempts. Default 5s.
 	MaxBackoff time.Duration
 	// MaxRetryAfter caps how long a Retry-After header may make the client
-	// wait. A longer Retry-After ends the retries with ErrRateLimited.
+	// wait before the next attempt: a longer one is honoured only up to this.
 	// Default 30s.
 	MaxRetryAfter time.Duration
 }

@@ -103,17 +103,11 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 		switch {
 		case resp.StatusCode == http.StatusTooManyRequests:
 			retry, reason = true, "rate limited"
-			if d, ok := retryAfter(resp); ok && d > c.retry.MaxRetryAfter {
-				retry = false // the server asks for a longer wait than we allow
-			}
 		case resp.StatusCode >= 500:
 			if s.op.class == atMostOnce {
 				s.ambiguous = true
 			}
 			retry, reason = resp.StatusCode != http.StatusNotImplemented, "server error"
-			if d, ok := retryAfter(resp); ok && d > c.retry.MaxRetryAfter {
-				retry = false
-			}
 		}
 	}
 	if retry && s.attempts >= c.retry.MaxAttempts {
