@@ -1,6 +1,7 @@
 package blink
 
 import (
+	"fmt"
 	"log/slog"
 	"strings"
 )
@@ -10,24 +11,32 @@ var keyPrefixes = [...]string{"blink_", "galoy_staging_", "galoy_dev_"}
 
 const keySecretLen = 64
 
-// apiKey holds an API key. Every way of printing it shows the redacted form;
-// only header() gives the key itself, for the X-API-KEY header.
-type apiKey string
+// apiKey holds an API key. The Client keeps it behind a pointer, so that even
+// printing a Client value field by field shows an address, not the key.
+// Every way of printing an apiKey shows the redacted form; only header()
+// gives the key itself, for the X-API-KEY header.
+type apiKey struct{ v string }
 
 // header returns the key for the X-API-KEY header.
-func (k apiKey) header() string { return string(k) }
+func (k *apiKey) header() string { return k.v }
+
+// empty reports whether there is no key.
+func (k *apiKey) empty() bool { return k == nil || k.v == "" }
 
 // String returns the redacted key: its prefix and last 4 characters.
-func (k apiKey) String() string { return redactKey(string(k)) }
+func (k *apiKey) String() string { return redactKey(k.v) }
 
 // GoString returns the redacted key, for %#v.
-func (k apiKey) GoString() string { return `"` + redactKey(string(k)) + `"` }
+func (k *apiKey) GoString() string { return `"` + redactKey(k.v) + `"` }
+
+// Format prints the redacted key for every verb.
+func (k *apiKey) Format(f fmt.State, _ rune) { f.Write([]byte(redactKey(k.v))) }
 
 // LogValue returns the redacted key, for log/slog.
-func (k apiKey) LogValue() slog.Value { return slog.StringValue(redactKey(string(k))) }
+func (k *apiKey) LogValue() slog.Value { return slog.StringValue(redactKey(k.v)) }
 
 // MarshalText returns the redacted key, so that encoding/json never writes it.
-func (k apiKey) MarshalText() ([]byte, error) { return []byte(redactKey(string(k))), nil }
+func (k *apiKey) MarshalText() ([]byte, error) { return []byte(redactKey(k.v)), nil }
 
 // RedactKey returns the form of an API key that is safe to print: its
 // environment prefix and its last 4 characters ("blink_…x9Zq"). An empty key

@@ -19,7 +19,7 @@ const Version = "0.1.0"
 // Printing a Client (with fmt or log/slog) shows its endpoint and the
 // redacted key, never the key itself.
 type Client struct {
-	key        apiKey
+	key        *apiKey     // never nil; behind a pointer so it never prints
 	env        Environment // "" for a custom endpoint without an environment
 	endpoint   string
 	wsEndpoint string
@@ -94,7 +94,7 @@ func New(key string, opts ...Option) (*Client, error) {
 	}
 
 	c := &Client{
-		key:        apiKey(key),
+		key:        &apiKey{v: key},
 		env:        cfg.env,
 		endpoint:   cfg.endpoint,
 		wsEndpoint: cfg.wsEndpoint,
@@ -154,7 +154,7 @@ func (c *Client) WebSocketURL() string { return c.wsEndpoint }
 func (c *Client) Environment() Environment { return c.env }
 
 // HasKey reports whether the client has an API key.
-func (c *Client) HasKey() bool { return c.key != "" }
+func (c *Client) HasKey() bool { return !c.key.empty() }
 
 // String describes the client with its key redacted.
 func (c *Client) String() string {

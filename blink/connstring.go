@@ -113,9 +113,9 @@ func ParseConnectionString(s string) (*ConnectionString, error) {
 // String returns the connection string in canonical form, API key
 // included: ParseConnectionString(cs.String()) gives cs back. Keep the
 // result as secret as the key.
-func (cs *ConnectionString) String() string { return cs.build(cs.APIKey) }
+func (cs ConnectionString) String() string { return cs.build(cs.APIKey) }
 
-func (cs *ConnectionString) build(key string) string {
+func (cs ConnectionString) build(key string) string {
 	var b strings.Builder
 	b.WriteString("type=blink")
 	if cs.Server != "" {
@@ -135,11 +135,11 @@ func (cs *ConnectionString) build(key string) string {
 }
 
 // Redacted returns the connection string with the API key redacted.
-func (cs *ConnectionString) Redacted() string { return cs.build(redactKey(cs.APIKey)) }
+func (cs ConnectionString) Redacted() string { return cs.build(redactKey(cs.APIKey)) }
 
 // Format prints the connection string with the API key redacted, for every
 // verb: fmt.Print(cs) and fmt.Printf("%+v", cs) never show the key.
-func (cs *ConnectionString) Format(f fmt.State, verb rune) {
+func (cs ConnectionString) Format(f fmt.State, verb rune) {
 	if verb == 'q' {
 		fmt.Fprintf(f, "%q", cs.Redacted())
 		return
@@ -148,10 +148,10 @@ func (cs *ConnectionString) Format(f fmt.State, verb rune) {
 }
 
 // GoString returns the redacted form, for %#v.
-func (cs *ConnectionString) GoString() string { return cs.Redacted() }
+func (cs ConnectionString) GoString() string { return cs.Redacted() }
 
 // LogValue returns the redacted form, for log/slog.
-func (cs *ConnectionString) LogValue() slog.Value { return slog.StringValue(cs.Redacted()) }
+func (cs ConnectionString) LogValue() slog.Value { return slog.StringValue(cs.Redacted()) }
 
 // NewFromConnectionString returns a client for a BTCPay-style connection
 // string. Options given here are applied after those the string implies.

@@ -122,7 +122,7 @@ func (s *scopeState) setKnown(ss []Scope) {
 // the answer is cached. A client without a key returns no scopes. For a key
 // without READ the server refuses to tell, and Scopes returns a *ScopeError.
 func (c *Client) Scopes(ctx context.Context) ([]Scope, error) {
-	if c.key == "" {
+	if c.key.empty() {
 		return nil, nil
 	}
 	known, held, err := c.learnScopes(ctx)
@@ -185,7 +185,7 @@ func (c *Client) checkScope(ctx context.Context, op *opInfo) error {
 	if op.need == scopes.None || skipScopeCheck(ctx) {
 		return nil
 	}
-	if c.key == "" {
+	if c.key.empty() {
 		return &ScopeError{Operation: op.name, Needed: needScope(op.need), NoKey: true}
 	}
 	if op.need == scopes.Authenticated {

@@ -204,7 +204,7 @@ func (g *gqlClient) MakeRequest(ctx context.Context, req *graphql.Request, resp 
 	h["Content-Type"] = []string{"application/json"}
 	h["Accept"] = []string{"application/json"}
 	h["User-Agent"] = []string{c.userAgent}
-	if c.key != "" {
+	if !c.key.empty() {
 		h["X-Api-Key"] = []string{c.key.header()}
 	}
 	if state.idemKey != "" {
