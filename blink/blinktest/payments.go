@@ -1,0 +1,52 @@
+package blinktest
+
+import "github.com/blink-sdk/blink-go/internal/fake"
+
+// Outcome is how paying an ExternalInvoice from a Blink wallet ends.
+type Outcome int
+
+const (
+	// OutcomeSuccess settles the payment at once (SUCCESS, preimage known).
+	OutcomeSuccess Outcome = Outcome(fake.OutcomeSuccess)
+	// OutcomeRouteFailure fails it: FAILURE with ROUTE_FINDING_ERROR, and
+	// nothing is debited.
+	OutcomeRouteFailure Outcome = Outcome(fake.OutcomeRouteFailure)
+	// OutcomePending leaves it PENDING, amount and fee debited, until the
+	// test calls SettlePending or FailPending.
+	OutcomePending Outcome = Outcome(fake.OutcomePending)
+)
+
+// PayInvoice pays one of the fake's invoices from outside Blink, as a remote
+// lightning node would: the wallet gets a RECEIVE and the invoice is PAID.
+// A no-amount invoice needs PayInvoiceAmount.
+func (s *Server) PayInvoice(paymentRequest string) error { return s.fake.PayInvoice(paymentRequest) }
+
+// PayInvoiceAmount is PayInvoice for a no-amount invoice, paying
+// amountSats.
+func (s *Server) PayInvoiceAmount(paymentRequest string, amountSats int64) error {
+	return s.fake.PayInvoiceAmount(paymentRequest, amountSats)
+}
+
+// ExternalInvoice returns a BOLT11 invoice of a node outside Blink for
+// amountSats (0 = no amount), valid for an hour; paying it from a Blink
+// wallet ends per outcome.
+func (s *Server) ExternalInvoice(amountSats int64, outcome Outcome) string {
+	return s.fake.ExternalInvoice(amountSats, fake.Outcome(outcome))
+}
+
+// SettlePending settles a PENDING payment to an ExternalInvoice: the SEND
+// becomes SUCCESS with the preimage, the invoice is paid.
+func (s *Server) SettlePending(paymentHash string) error { return s.fake.SettlePending(paymentHash) }
+
+// FailPending fails a PENDING payment to an ExternalInvoice the way the real
+// server reverts one: the SEND becomes FAILURE and a RECEIVE entry for the
+// same payment hash refunds amount and fee.
+func (s *Server) FailPending(paymentHash string) error { return s.fake.FailPending(paymentHash) }
+
+// ConfirmOnChain confirms an on-chain send by its transaction hash: its
+// SEND, PENDING since the send, becomes SUCCESS.
+func (s *Server) ConfirmOnChain(txHash string) error { return s.fake.ConfirmOnChain(txHash) }
+
+// ExternalAddress returns an on-chain address of the server's network that
+// belongs to no Blink wallet.
+func (s *Server) ExternalAddress() string { return s.fake.ExternalAddress() }

@@ -1,0 +1,108 @@
+package blinktest
+
+import (
+	"io"
+	"log"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/blink-sdk/blink-go/internal/fake"
+)
+
+// Server is a running fake Blink API server.
+type Server struct {
+	fake *fake.Server
+	http *httptest.Server
+}
+
+// Option configures a Server.
+type Option func(*fake.Config)
+
+// WithNetwork sets the network the server reports and mints invoices and
+// addresses for: "regtest" (default), "mainnet", "signet" or "testnet".
+func WithNetwork(n string) Option { return func(c *fake.Config) { c.Network = n } }
+
+// WithInvoiceRateLimit sets how many invoices an account (or a recipient,
+// for the on-behalf-of-recipient mutations) may create a minute before it
+// gets TOO_MANY_REQUEST for five minutes; default 60.
+func WithInvoiceRateLimit(perMinute int) Option {
+	return func(c *fake.Config) { c.InvoiceRateLimit = perMinute }
+}
+
+// WithPrice sets the initial BTC price in US cents per bitcoin; default
+// 10_000_000 ($100,000).
+func WithPrice(usdCentsPerBTC int64) Option {
+	return func(c *fake.Config) { c.USDCentsPerBTC = usdCentsPerBTC }
+}
+
+// WithClock sets the server's clock, used for invoice expiry, rate limits,
+// idempotency locks, spending limits and timestamps; default time.Now.
+func WithClock(now func() time.Time) Option { return func(c *fake.Config) { c.Now = now } }
+
+// WithKeyPrefix sets the prefix of API keys; default "galoy_dev_".
+func WithKeyPrefix(prefix string) Option { return func(c *fake.Config) { c.KeyPrefix = prefix } }
+
+// NewServer starts a fake server listening on 127.0.0.1 at a random port.
+// The caller must Close it.
+func NewServer(opts ...Option) *Server {
+	var cfg fake.Config
+	for _, o := range opts {
+		o(&cfg)
+	}
+	f := fake.NewServer(cfg)
+	h := httptest.NewUnstartedServer(f.Handler())
+	h.Config.ErrorLog = log.New(io.Discard, "", 0)
+	h.Start()
+	return &Server{fake: f, http: h}
+}
+
+// New starts a fake server that closes itself when the test ends.
+func New(tb testing.TB, opts ...Option) *Server {
+	tb.Helper()
+	s := NewServer(opts...)
+	tb.Cleanup(s.Close)
+	return s
+}
+
+// URL returns the GraphQL HTTP endpoint, "http://127.0.0.1:PORT/graphql".
+func (s *Server) URL() string { return s.http.URL + "/graphql" }
+
+// WebSocketURL returns the graphql-transport-ws endpoint,
+// "ws://127.0.0.1:PORT/graphql".
+func (s *Server) WebSocketURL() string {
+	return "ws://" + strings.TrimPrefix(s.http.URL, "http://") + "/graphql"
+}
+
+// Close shuts the server down, closing open connections.
+func (s *Server) Close() {
+	s.http.CloseClientConnections()
+	s.http.Close()
+}
+
+// Network returns the network the server serves.
+func (s *Server) Network() string { return s.fake.Network() }
+
+// LightningAddressDomain is the domain of the fake's lightning addresses:
+// an account "alice" is alice@blinktest.invalid.
+const LightningAddressDomain = fake.LightningAddressDomain
+
+// ExternalLightningFeeSats is the fee of every lightning payment that leaves
+// Blink (to an ExternalInvoice); payments between Blink wallets are free.
+const ExternalLightningFeeSats = fake.ExternalLightningFeeSats
+
+// OnChainFeeSats returns the fee of an on-chain send to an address outside
+// Blink at a payout speed ("FAST", "MEDIUM" or "SLOW").
+func OnChainFeeSats(speed string) int64 { return fake.OnChainFeeSats(speed) }
+
+// NodeID returns the public key of the fake's lightning node, as reported
+// by globals.nodesIds.
+func (s *Server) NodeID() string { return s.fake.NodeID() }
+
+// SetPrice sets the BTC price in US cents per bitcoin. Later conversions,
+// price queries and subscriptions use it.
+func (s *Server) SetPrice(usdCentsPerBTC int64) { s.fake.SetPrice(usdCentsPerBTC) }
+
+// Price returns the BTC price in US cents per bitcoin.
+func (s *Server) Price() int64 { return s.fake.Price() }

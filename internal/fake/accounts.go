@@ -1,0 +1,217 @@
+package fake
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// AccountOptions describes an account to create. Zero fields take their
+// defaults.
+type AccountOptions struct {
+	Username        string // "" = a generated username
+	Level           string // "ONE" by default; "ZERO", "TWO", "THREE"
+	DisplayCurrency string // "USD" by default
+	BTCBalance      int64  // sats
+	USDBalance      int64  // cents
+	DefaultCurrency string // "BTC" by default; or "USD"
+}
+
+// Account identifies a created account.
+type Account struct {
+	ID, UserID, Username, BTCWalletID, USDWalletID, DefaultWalletID string
+}
+
+// KeyOptions describes an API key to create.
+type KeyOptions struct {
+	// Scopes are "READ", "RECEIVE" and "WRITE"; empty means all three.
+	Scopes []string
+	// Spending limits in sats over rolling windows; 0 = no limit.
+	DailyLimitSats, WeeklyLimitSats, MonthlyLimitSats, AnnualLimitSats int64
+}
+
+type account struct {
+	id, userID, username    string
+	level, displayCurrency  string
+	btcWallet, usdWallet    string
+	defaultWallet           string
+	createdAt               time.Time
+	endpoints               []endpoint
+	selfRate, recipientRate rateWindow // invoice creation rate limits
+}
+
+type wallet struct {
+	id, accountID string
+	currency      string // "BTC" or "USD"
+	balance       int64  // sats or cents
+	txIDs         []string
+	currentAddr   string
+}
+
+type endpoint struct{ id, url string }
+
+type apiKey struct {
+	key, accountID string
+	scopes         []string
+	limits         [4]int64 // daily, weekly, monthly, annual
+	spends         []spend
+}
+
+type spend struct {
+	at   time.Time
+	sats int64
+}
+
+var usernameRe = regexp.MustCompile(`^[0-9a-z_]{3,50}$`)
+
+// CreateAccount creates an account with a BTC and a USD wallet funded with
+// the given balances. It panics on an invalid or taken username.
+func (s *Server) CreateAccount(o AccountOptions) Account {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if o.Username == "" {
+		o.Username = "user_" + strings.ToLower(randomAlnum(10))
+	}
+	o.Username = strings.ToLower(o.Username)
+	if !usernameRe.MatchString(o.Username) {
+		panic(fmt.Sprintf("blinktest: invalid username %q", o.Username))
+	}
+	if _, taken := s.byUsername[o.Username]; taken {
+		panic(fmt.Sprintf("blinktest: username %q is taken", o.Username))
+	}
+	if o.Level == "" {
+		o.Level = "ONE"
+	}
+	if o.DisplayCurrency == "" {
+		o.DisplayCurrency = "USD"
+	}
+	a := &account{
+		id: newUUID(), userID: newUUID(), username: o.Username,
+		level: o.Level, displayCurrency: o.DisplayCurrency,
+		createdAt: s.now(),
+	}
+	btc := &wallet{id: newUUID(), accountID: a.id, currency: "BTC", balance: o.BTCBalance}
+	usd := &wallet{id: newUUID(), accountID: a.id, currency: "USD", balance: o.USDBalance}
+	a.btcWallet, a.usdWallet = btc.id, usd.id
+	a.defaultWallet = btc.id
+	if strings.EqualFold(o.DefaultCurrency, "USD") {
+		a.defaultWallet = usd.id
+	}
+	s.accounts[a.id] = a
+	s.byUsername[a.username] = a
+	s.wallets[btc.id] = btc
+	s.wallets[usd.id] = usd
+	return a.public()
+}
+
+func (a *account) public() Account {
+	return Account{
+		ID: a.id, UserID: a.userID, Username: a.username,
+		BTCWalletID: a.btcWallet, USDWalletID: a.usdWallet, DefaultWalletID: a.defaultWallet,
+	}
+}
+
+// CreateAPIKey creates an API key for the account and returns it. It panics
+// if the account does not exist or a scope is unknown.
+func (s *Server) CreateAPIKey(accountID string, o KeyOptions) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.accounts[accountID]; !ok {
+		panic(fmt.Sprintf("blinktest: no account %q", accountID))
+	}
+	scopes := o.Scopes
+	if len(scopes) == 0 {
+		scopes = []string{"READ", "RECEIVE", "WRITE"}
+	}
+	for i, sc := range scopes {
+		scopes[i] = strings.ToUpper(sc)
+		switch scopes[i] {
+		case "READ", "RECEIVE", "WRITE":
+		default:
+			panic(fmt.Sprintf("blinktest: unknown scope %q", sc))
+		}
+	}
+	k := &apiKey{
+		key:       s.cfg.KeyPrefix + randomAlnum(64),
+		accountID: accountID,
+		scopes:    scopes,
+		limits:    [4]int64{o.DailyLimitSats, o.WeeklyLimitSats, o.MonthlyLimitSats, o.AnnualLimitSats},
+	}
+	s.keys[k.key] = k
+	return k.key
+}
+
+func (k *apiKey) has(scope string) bool {
+	for _, s := range k.scopes {
+		if s == scope {
+			return true
+		}
+	}
+	return false
+}
+
+var limitWindows = [4]struct {
+	name string
+	d    time.Duration
+}{
+	{"daily", 24 * time.Hour},
+	{"weekly", 7 * 24 * time.Hour},
+	{"monthly", 30 * 24 * time.Hour},
+	{"annual", 365 * 24 * time.Hour},
+}
+
+// checkSpend reports the first limit window the key would exceed by
+// spending sats more, or "". Callers hold s.mu.
+func (k *apiKey) checkSpend(now time.Time, sats int64) string {
+	if k == nil {
+		return ""
+	}
+	for i, w := range limitWindows {
+		if k.limits[i] <= 0 {
+			continue
+		}
+		var spent int64
+		for _, sp := range k.spends {
+			if now.Sub(sp.at) < w.d {
+				spent += sp.sats
+			}
+		}
+		if spent+sats > k.limits[i] {
+			return w.name
+		}
+	}
+	return ""
+}
+
+func (k *apiKey) recordSpend(now time.Time, sats int64) {
+	if k != nil && sats > 0 {
+		k.spends = append(k.spends, spend{at: now, sats: sats})
+	}
+}
+
+// AccountByID returns the account, if it exists.
+func (s *Server) AccountByID(id string) (Account, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, ok := s.accounts[id]
+	if !ok {
+		return Account{}, false
+	}
+	return a.public(), true
+}
+
+// walletOf returns the wallet if it belongs to the account. Callers hold s.mu.
+func (s *Server) walletOf(accountID, walletID string) (*wallet, bool) {
+	w, ok := s.wallets[walletID]
+	if !ok || w.accountID != accountID {
+		return nil, false
+	}
+	return w, true
+}
+
+// rateWindow is a sliding one-minute window of invoice creations.
+type rateWindow struct {
+	times        []time.Time
+	blockedUntil time.Time
+}

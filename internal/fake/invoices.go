@@ -1,0 +1,418 @@
+package fake
+
+import (
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/blink-sdk/blink-go/internal/bolt11"
+	"github.com/blink-sdk/blink-go/internal/bolt11/sign"
+)
+
+// Outcome is how paying an ExternalInvoice from a Blink wallet ends.
+type Outcome int
+
+const (
+	// OutcomeSuccess settles the payment at once.
+	OutcomeSuccess Outcome = iota
+	// OutcomeRouteFailure fails it with ROUTE_FINDING_ERROR; nothing is
+	// debited.
+	OutcomeRouteFailure
+	// OutcomePending leaves it PENDING until SettlePending or FailPending.
+	OutcomePending
+)
+
+// Invoice statuses as the API reports them.
+const (
+	statusPending = "PENDING"
+	statusPaid    = "PAID"
+	statusExpired = "EXPIRED"
+)
+
+type invoice struct {
+	hash, request string
+	preimage      [32]byte
+	secret        [32]byte
+	walletID      string // "" for an external invoice
+	sats          int64  // 0 = no amount
+	cents         int64  // > 0 for invoices denominated in cents
+	memo          string
+	externalID    string
+	webhookURL    string
+	createdAt     time.Time
+	expiresAt     time.Time
+	paid          bool
+	cancelled     bool
+
+	// Outside invoices (ExternalInvoice) only.
+	external bool
+	outcome  Outcome
+	// inFlight is set while a payment to an external invoice is pending;
+	// payer is the paying wallet.
+	inFlight bool
+	payer    string
+}
+
+func (inv *invoice) status(now time.Time) string {
+	switch {
+	case inv.paid:
+		return statusPaid
+	case inv.cancelled || !now.Before(inv.expiresAt):
+		return statusExpired
+	}
+	return statusPending
+}
+
+func (inv *invoice) preimageHex() string { return hexString(inv.preimage[:]) }
+func (inv *invoice) secretHex() string   { return hexString(inv.secret[:]) }
+
+// Invoice expiry rules of the real server (invoice-expiration.ts).
+const (
+	btcMinExpiry          = time.Minute
+	btcMaxExpiry          = 24 * time.Hour
+	btcDefaultExpiry      = 4 * time.Hour
+	btcDefaultNoAmountExp = 2 * time.Hour
+	usdMinExpiry          = time.Minute
+	usdMaxExpiry          = 5 * time.Minute
+	usdDefaultExpiry      = 5 * time.Minute
+)
+
+// MaxAmount is the largest SatAmount or CentAmount the API accepts.
+const MaxAmount = 10_000_000_000_000
+
+// MaxMemoBytes is the longest memo, in bytes of UTF-8.
+const MaxMemoBytes = 639
+
+var (
+	uuidRe       = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+	externalIDRe = regexp.MustCompile(`^[a-z0-9_-]{1,100}$`)
+	hashRe       = regexp.MustCompile(`^[0-9a-fA-F]{64}$`)
+	lnRequestRe  = regexp.MustCompile(`(?i)^ln[a-z0-9]+$`)
+)
+
+// invoiceKind says how an invoice is denominated.
+type invoiceKind int
+
+const (
+	kindSats invoiceKind = iota
+	kindCents
+	kindNoAmount
+)
+
+type invoiceRequest struct {
+	walletID     string
+	callerID     string // the key's account; "" for on-behalf-of-recipient
+	forRecipient bool
+	kind         invoiceKind
+	usdWallet    bool // the mutation is for a USD wallet (lnUsdInvoice*)
+	amount       int64
+	expiresIn    *int64
+	externalID   *string
+	memo         *string
+	webhookURL   *string
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// checkWalletID validates the WalletId scalar.
+func checkWalletID(id string) *AppError {
+	if !uuidRe.MatchString(id) {
+		return validationError("Invalid value for WalletId")
+	}
+	return nil
+}
+
+// checkMemo validates the Memo scalar.
+func checkMemo(m *string) *AppError {
+	if m != nil && len(*m) > MaxMemoBytes {
+		return validationError("Memo is too long")
+	}
+	return nil
+}
+
+// checkAmountScalar validates a SatAmount or CentAmount scalar.
+func checkAmountScalar(n int64, scalar string) *AppError {
+	if n < 0 {
+		return validationError("Invalid value for " + scalar)
+	}
+	if n > MaxAmount {
+		return validationError("Value too big for " + scalar)
+	}
+	return nil
+}
+
+// createInvoice creates an invoice with the real server's validation order.
+func (s *Server) createInvoice(r invoiceRequest) (*invoice, *AppError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e := checkWalletID(r.walletID); e != nil {
+		return nil, e
+	}
+	if r.kind != kindNoAmount {
+		scalar := "SatAmount"
+		if r.kind == kindCents {
+			scalar = "CentAmount"
+		}
+		if e := checkAmountScalar(r.amount, scalar); e != nil {
+			return nil, e
+		}
+	}
+	if e := checkMemo(r.memo); e != nil {
+		return nil, e
+	}
+	if r.externalID != nil && !externalIDRe.MatchString(*r.externalID) {
+		return nil, validationError(errInvalidExternalID.Message)
+	}
+	var w *wallet
+	if r.forRecipient {
+		w = s.wallets[r.walletID]
+		if w == nil {
+			return nil, unexpected("CouldNotFindWalletFromIdError")
+		}
+	} else {
+		var ok bool
+		if w, ok = s.walletOf(r.callerID, r.walletID); !ok {
+			return nil, errInvalidWalletForAccount
+		}
+	}
+	now := s.now()
+	var expiry time.Duration
+	isUSD := w.currency == "USD"
+	if r.expiresIn != nil && *r.expiresIn < 0 {
+		return nil, unexpected(fmt.Sprintf("InvalidMinutesError: Invalid value for minutes: %d", *r.expiresIn))
+	}
+	switch {
+	case r.expiresIn != nil && *r.expiresIn > 0:
+		expiry = time.Duration(*r.expiresIn) * time.Minute
+	case r.kind == kindNoAmount && isUSD:
+		expiry = usdDefaultExpiry
+	case r.kind == kindNoAmount:
+		expiry = btcDefaultNoAmountExp
+	case r.usdWallet:
+		expiry = usdDefaultExpiry
+	default:
+		expiry = btcDefaultExpiry
+	}
+	if r.kind != kindNoAmount {
+		if r.usdWallet != isUSD {
+			return nil, errMismatchedCurrency
+		}
+		if r.amount == 0 {
+			if r.kind == kindCents {
+				return nil, errInvalidCents
+			}
+			return nil, errInvalidSats
+		}
+	}
+	if e := s.takeInvoiceRate(s.accounts[w.accountID], r.forRecipient, now); e != nil {
+		return nil, e
+	}
+	if isUSD {
+		if expiry < usdMinExpiry || expiry > usdMaxExpiry {
+			expiry = usdDefaultExpiry
+		}
+	} else if expiry < btcMinExpiry || expiry > btcMaxExpiry {
+		expiry = btcDefaultExpiry
+	}
+
+	inv := &invoice{walletID: w.id, createdAt: now, expiresAt: now.Add(expiry)}
+	switch r.kind {
+	case kindSats:
+		inv.sats = r.amount
+	case kindCents:
+		inv.cents = r.amount
+		inv.sats = s.satsForCents(r.amount)
+	}
+	if r.memo != nil {
+		inv.memo = *r.memo
+	}
+	if r.webhookURL != nil {
+		inv.webhookURL = *r.webhookURL
+	}
+	if err := s.mint(inv); err != nil {
+		return nil, &AppError{Code: "UNKNOWN_CLIENT_ERROR", Message: err.Error()}
+	}
+	inv.externalID = inv.hash
+	if r.externalID != nil {
+		inv.externalID = *r.externalID
+	}
+	if s.externalIDTaken(w.accountID, inv.externalID) {
+		return nil, errDuplicateExternalID
+	}
+	s.invoices[inv.hash] = inv
+	s.byRequest[inv.request] = inv
+	return inv, nil
+}
+
+// externalIDTaken reports whether an invoice or transaction of the
+// account already uses the external id. Callers hold s.mu.
+func (s *Server) externalIDTaken(accountID, id string) bool {
+	for _, inv := range s.invoices {
+		if inv.externalID == id && !inv.external && s.wallets[inv.walletID].accountID == accountID {
+			return true
+		}
+	}
+	return false
+}
+
+// takeInvoiceRate applies the invoice creation rate limit: InvoiceRateLimit
+// a minute, then blocked five minutes. Callers hold s.mu.
+func (s *Server) takeInvoiceRate(a *account, forRecipient bool, now time.Time) *AppError {
+	rl := &a.selfRate
+	if forRecipient {
+		rl = &a.recipientRate
+	}
+	if now.Before(rl.blockedUntil) {
+		return errTooManyInvoices
+	}
+	kept := rl.times[:0]
+	for _, t := range rl.times {
+		if now.Sub(t) < time.Minute {
+			kept = append(kept, t)
+		}
+	}
+	rl.times = kept
+	if len(rl.times) >= s.cfg.InvoiceRateLimit {
+		rl.blockedUntil = now.Add(5 * time.Minute)
+		return errTooManyInvoices
+	}
+	rl.times = append(rl.times, now)
+	return nil
+}
+
+// mint fills in the preimage, hash, secret and BOLT11 string of inv,
+// signed by the fake's node or, for an external invoice, the outside node. Callers hold s.mu.
+func (s *Server) mint(inv *invoice) error {
+	copy(inv.preimage[:], randomBytes(32))
+	copy(inv.secret[:], randomBytes(32))
+	hash := sha256.Sum256(inv.preimage[:])
+	inv.hash = hexString(hash[:])
+	signer := s.nodeKey
+	if inv.external {
+		signer = s.externalKey
+	}
+	pr, err := sign.Encode(sign.Params{
+		Network:       s.bolt11Network(),
+		AmountMsat:    inv.sats * 1000,
+		PaymentHash:   hash,
+		PaymentSecret: inv.secret,
+		Description:   inv.memo,
+		Expiry:        inv.expiresAt.Sub(inv.createdAt).Truncate(time.Second),
+		Timestamp:     inv.createdAt,
+	}, signer)
+	if err != nil {
+		return err
+	}
+	inv.request = pr
+	return nil
+}
+
+// ExternalInvoice returns a BOLT11 invoice of a node outside Blink for
+// amountSats (0 = no amount); paying it from a Blink wallet ends per outcome.
+func (s *Server) ExternalInvoice(amountSats int64, outcome Outcome) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	inv := &invoice{sats: amountSats, createdAt: now, expiresAt: now.Add(time.Hour), external: true, outcome: outcome}
+	if err := s.mint(inv); err != nil {
+		panic("blinktest: " + err.Error())
+	}
+	s.invoices[inv.hash] = inv
+	s.byRequest[inv.request] = inv
+	return inv.request
+}
+
+// lookupRequest decodes a payment request and finds the invoice it is for.
+// An invoice the fake does not know (a valid BOLT11 of someone else) is
+// reported with a nil invoice and a nil error. Callers hold s.mu.
+func (s *Server) lookupRequest(pr string) (*bolt11.Invoice, *invoice, *AppError) {
+	pr = strings.TrimPrefix(strings.TrimPrefix(pr, "lightning:"), "LIGHTNING:")
+	dec, err := bolt11.Decode(pr)
+	if err != nil {
+		switch {
+		case errors.Is(err, bolt11.ErrChecksum):
+			return nil, nil, &AppError{Code: "INVOICE_DECODE_ERROR", Message: "Invoice has an invalid checksum, please check again"}
+		default:
+			return nil, nil, errInvoiceDecode
+		}
+	}
+	return dec, s.invoices[dec.PaymentHash], nil
+}
+
+// PayInvoice pays one of the fake's invoices from outside Blink, as a remote
+// lightning node would. A no-amount invoice needs PayInvoiceAmount.
+func (s *Server) PayInvoice(paymentRequest string) error {
+	return s.PayInvoiceAmount(paymentRequest, 0)
+}
+
+// PayInvoiceAmount pays one of the fake's invoices from outside Blink;
+// amountSats is used only for a no-amount invoice, where it is required.
+func (s *Server) PayInvoiceAmount(paymentRequest string, amountSats int64) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, inv, e := s.lookupRequest(paymentRequest)
+	if e != nil {
+		return e
+	}
+	if inv == nil || inv.external {
+		return errors.New("blinktest: not an invoice of a Blink wallet")
+	}
+	switch inv.status(s.now()) {
+	case statusPaid:
+		return errors.New("blinktest: invoice already paid")
+	case statusExpired:
+		return errors.New("blinktest: invoice expired or cancelled")
+	}
+	sats := inv.sats
+	if sats == 0 {
+		if amountSats <= 0 {
+			return errors.New("blinktest: a no-amount invoice needs an amount")
+		}
+		sats = amountSats
+	}
+	w := s.wallets[inv.walletID]
+	credit := sats
+	if w.currency == "USD" {
+		credit = inv.cents
+		if credit == 0 {
+			credit = s.centsReceived(sats)
+		}
+	}
+	inv.paid = true
+	w.balance += credit
+	s.record(&Transaction{
+		WalletID: w.id, Direction: "RECEIVE", Status: "SUCCESS", Amount: credit,
+		Via: "lightning", SettledVia: "lightning", PaymentHash: inv.hash, PaymentRequest: inv.request,
+		Preimage: inv.preimageHex(), Memo: inv.memo, ExternalID: inv.externalID,
+	})
+	return nil
+}
+
+// cancelInvoice cancels a pending invoice of the caller's wallet.
+func (s *Server) cancelInvoice(callerID, walletID, hash string) *AppError {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e := checkWalletID(walletID); e != nil {
+		return e
+	}
+	if !hashRe.MatchString(hash) {
+		return validationError("Invalid value for PaymentHash")
+	}
+	if _, ok := s.walletOf(callerID, walletID); !ok {
+		return errInvalidWalletForAccount
+	}
+	inv := s.invoices[strings.ToLower(hash)]
+	if inv == nil || inv.walletID != walletID {
+		return &AppError{Code: "NOT_FOUND", Message: "Unexpected error occurred, please try again or contact support if it persists (code: CouldNotFindWalletInvoiceError)"}
+	}
+	if inv.paid {
+		return inputError("The invoice has already been processed")
+	}
+	inv.cancelled = true
+	s.changed()
+	return nil
+}

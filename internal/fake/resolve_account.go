@@ -1,0 +1,318 @@
+package fake
+
+import (
+	"context"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/blink-sdk/blink-go/internal/fake/graph/model"
+	"github.com/blink-sdk/blink-go/internal/fake/scalars"
+)
+
+// User
+
+func (r *userResolver) ID(_ context.Context, u *model.User) (string, error) {
+	r.s.mu.Lock()
+	defer r.s.mu.Unlock()
+	return r.s.accounts[u.AccountID].userID, nil
+}
+
+func (r *userResolver) Username(_ context.Context, u *model.User) (*string, error) {
+	r.s.mu.Lock()
+	defer r.s.mu.Unlock()
+	return strPtr(r.s.accounts[u.AccountID].username), nil
+}
+
+func (r *userResolver) CreatedAt(_ context.Context, u *model.User) (*time.Time, error) {
+	r.s.mu.Lock()
+	defer r.s.mu.Unlock()
+	t := r.s.accounts[u.AccountID].createdAt
+	return &t, nil
+}
+
+func (r *userResolver) DefaultAccount(_ context.Context, u *model.User) (model.Account, error) {
+	return &model.ConsumerAccount{AccountID: u.AccountID}, nil
+}
+
+func (r *userResolver) Language(context.Context, *model.User) (string, error) { return "", nil }
+
+func (r *userResolver) TotpEnabled(context.Context, *model.User) (bool, error) { return false, nil }
+
+func (r *userResolver) Email(context.Context, *model.User) (*model.Email, error) { return nil, nil }
+
+func (r *userResolver) Phone(context.Context, *model.User) (*string, error) { return nil, nil }
+
+func (r *userResolver) Contacts(context.Context, *model.User) ([]*model.UserContact, error) {
+	return []*model.UserContact{}, nil
+}
+
+// ConsumerAccount
+
+func (r *accountResolver) acct(a *model.ConsumerAccount) *account { return r.s.accounts[a.AccountID] }
+
+func (r *accountResolver) ID(_ context.Context, a *model.ConsumerAccount) (string, error) {
+	return a.AccountID, nil
+}
+
+func (r *accountResolver) Level(_ context.Context, a *model.ConsumerAccount) (model.AccountLevel, error) {
+	r.s.mu.Lock()
+	defer r.s.mu.Unlock()
+	return model.AccountLevel(r.acct(a).level), nil
+}
+
+func (r *accountResolver) DisplayCurrency(_ context.Context, a *model.ConsumerAccount) (string, error) {
+	r.s.mu.Lock()
+	defer r.s.mu.Unlock()
+	return r.acct(a).displayCurrency, nil
+}
+
+func (r *accountResolver) DefaultWallet(_ context.Context, a *model.ConsumerAccount) (*model.PublicWallet, error) {
+	r.s.mu.Lock()
+	defer r.s.mu.Unlock()
+	return r.s.publicWallet(r.s.wallets[r.acct(a).defaultWallet]), nil
+}
+
+func (r *accountResolver) DefaultWalletID(_ context.Context, a *model.ConsumerAccount) (string, error) {
+	r.s.mu.Lock()
+	defer r.s.mu.Unlock()
+	return r.acct(a).defaultWallet, nil
+}
+
+func modelWallet(w *wallet) model.Wallet {
+	if w.currency == "USD" {
+		return &model.UsdWallet{WalletID: w.id}
+	}
+	return &model.BTCWallet{WalletID: w.id}
+}
+
+func (r *accountResolver) Wallets(_ context.Context, a *model.ConsumerAccount) ([]model.Wallet, error) {
+	r.s.mu.Lock()
+	defer r.s.mu.Unlock()
+	ac := r.acct(a)
+	return []model.Wallet{modelWallet(r.s.wallets[ac.btcWallet]), modelWallet(r.s.wallets[ac.usdWallet])}, nil
+}
+
+func (r *accountResolver) WalletByID(_ context.Context, a *model.ConsumerAccount, walletID string) (model.Wallet, error) {
+	r.s.mu.Lock()
+	defer r.s.mu.Unlock()
+	if !uuidRe.MatchString(walletID) {
+		return nil, inputError("Invalid value for WalletId")
+	}
+	w, ok := r.s.walletOf(a.AccountID, walletID)
+	if !ok {
+		return nil, unexpected("CouldNotFindWalletFromIdError")
+	}
+	return modelWallet(w), nil
+}
+
+// accountWallets resolves a walletIds argument: nil or empty = every
+// wallet of the account; wallets of other accounts are ignored.
+// Callers hold s.mu.
+func (s *Server) accountWallets(accountID string, walletIDs []*string) []string {
+	a := s.accounts[accountID]
+	if len(walletIDs) == 0 {
+		return []string{a.btcWallet, a.usdWallet}
+	}
+	var out []string
+	for _, id := range walletIDs {
+		if id != nil {
+			if _, ok := s.walletOf(accountID, *id); ok {
+				out = append(out, *id)
+			}
+		}
+	}
+	return out
+}
+
+func txID(t *Transaction) string { return t.ID }
+
+func (r *accountResolver) Transactions(_ context.Context, a *model.ConsumerAccount, after, before *string, first, last *int, walletIds []*string) (*model.TransactionConnection, error) {
+	s := r.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, err := paginate(s.walletTxs(s.accountWallets(a.AccountID, walletIds)), txID, first, last, after, before)
+	if err != nil {
+		return nil, err
+	}
+	return toTxConnection(p), nil
+}
+
+func (r *accountResolver) PendingIncomingTransactions(context.Context, *model.ConsumerAccount, []*string) ([]*model.Transaction, error) {
+	return []*model.Transaction{}, nil
+}
+
+func (r *accountResolver) Invoices(_ context.Context, a *model.ConsumerAccount, after, before *string, first, last *int, walletIds []*string) (*model.InvoiceConnection, error) {
+	s := r.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.invoiceConnection(s.accountWallets(a.AccountID, walletIds), after, before, first, last)
+}
+
+// invoiceConnection pages the invoices of wallets, newest first, with the
+// payment hash as cursor. Callers hold s.mu.
+func (s *Server) invoiceConnection(walletIDs []string, after, before *string, first, last *int) (*model.InvoiceConnection, error) {
+	in := map[string]bool{}
+	for _, id := range walletIDs {
+		in[id] = true
+	}
+	var invs []*invoice
+	for _, inv := range s.invoices {
+		if !inv.external && in[inv.walletID] {
+			invs = append(invs, inv)
+		}
+	}
+	sort.Slice(invs, func(i, j int) bool {
+		if !invs[i].createdAt.Equal(invs[j].createdAt) {
+			return invs[i].createdAt.After(invs[j].createdAt)
+		}
+		return invs[i].hash > invs[j].hash
+	})
+	p, err := paginate(invs, func(i *invoice) string { return i.hash }, first, last, after, before)
+	if err != nil {
+		return nil, err
+	}
+	c := &model.InvoiceConnection{PageInfo: &model.PageInfo{HasNextPage: p.HasNext, HasPreviousPage: p.HasPrevious}}
+	for _, inv := range p.Items {
+		c.Edges = append(c.Edges, &model.InvoiceEdge{Cursor: inv.hash, Node: s.toModelInvoice(inv)})
+	}
+	if n := len(p.Items); n > 0 {
+		c.PageInfo.StartCursor, c.PageInfo.EndCursor = &p.Items[0].hash, &p.Items[n-1].hash
+	}
+	return c, nil
+}
+
+func (r *accountResolver) CallbackEndpoints(_ context.Context, a *model.ConsumerAccount) ([]*model.CallbackEndpoint, error) {
+	r.s.mu.Lock()
+	defer r.s.mu.Unlock()
+	out := []*model.CallbackEndpoint{}
+	for _, e := range r.acct(a).endpoints {
+		out = append(out, &model.CallbackEndpoint{ID: e.id, URL: e.url})
+	}
+	return out, nil
+}
+
+func (r *accountResolver) CallbackPortalURL(context.Context, *model.ConsumerAccount) (string, error) {
+	return "https://" + LightningAddressDomain + "/callback-portal", nil
+}
+
+func (r *accountResolver) RealtimePrice(_ context.Context, a *model.ConsumerAccount) (*model.RealtimePrice, error) {
+	return r.s.realtimePrice(nil)
+}
+
+// Wallets (BTCWallet and UsdWallet share these).
+
+type walletFields struct{ s *Server }
+
+func walletIDOf(obj any) string {
+	switch w := obj.(type) {
+	case *model.BTCWallet:
+		return w.WalletID
+	case *model.UsdWallet:
+		return w.WalletID
+	}
+	return ""
+}
+
+func (f walletFields) wallet(obj any) *wallet { return f.s.wallets[walletIDOf(obj)] }
+
+func (f walletFields) id(obj any) (string, error) { return walletIDOf(obj), nil }
+
+func (f walletFields) accountID(obj any) (string, error) {
+	f.s.mu.Lock()
+	defer f.s.mu.Unlock()
+	return f.wallet(obj).accountID, nil
+}
+
+func (f walletFields) balance(obj any) (scalars.SignedAmount, error) {
+	f.s.mu.Lock()
+	defer f.s.mu.Unlock()
+	return scalars.SignedAmount(f.wallet(obj).balance), nil
+}
+
+func (f walletFields) currency(obj any) (model.WalletCurrency, error) {
+	f.s.mu.Lock()
+	defer f.s.mu.Unlock()
+	return model.WalletCurrency(f.wallet(obj).currency), nil
+}
+
+func (f walletFields) transactions(obj any, after, before *string, first, last *int) (*model.TransactionConnection, error) {
+	f.s.mu.Lock()
+	defer f.s.mu.Unlock()
+	p, err := paginate(f.s.walletTxs([]string{walletIDOf(obj)}), txID, first, last, after, before)
+	if err != nil {
+		return nil, err
+	}
+	return toTxConnection(p), nil
+}
+
+func (f walletFields) txsWhere(obj any, keep func(*Transaction) bool) []*model.Transaction {
+	f.s.mu.Lock()
+	defer f.s.mu.Unlock()
+	var out []*Transaction
+	for _, t := range f.s.walletTxs([]string{walletIDOf(obj)}) {
+		if keep(t) {
+			out = append(out, t)
+		}
+	}
+	return toModelTxs(out)
+}
+
+func (f walletFields) byHash(obj any, hash string) ([]*model.Transaction, error) {
+	if !hashRe.MatchString(hash) {
+		return nil, inputError("Invalid value for PaymentHash")
+	}
+	hash = strings.ToLower(hash)
+	return f.txsWhere(obj, func(t *Transaction) bool { return t.PaymentHash == hash }), nil
+}
+
+func (f walletFields) byRequest(obj any, pr string) ([]*model.Transaction, error) {
+	return f.txsWhere(obj, func(t *Transaction) bool { return t.PaymentRequest == pr }), nil
+}
+
+func (f walletFields) byAddress(obj any, address string, after, before *string, first, last *int) (*model.TransactionConnection, error) {
+	f.s.mu.Lock()
+	defer f.s.mu.Unlock()
+	var ts []*Transaction
+	for _, t := range f.s.walletTxs([]string{walletIDOf(obj)}) {
+		if t.Address == address {
+			ts = append(ts, t)
+		}
+	}
+	p, err := paginate(ts, txID, first, last, after, before)
+	if err != nil {
+		return nil, err
+	}
+	return toTxConnection(p), nil
+}
+
+func (f walletFields) byID(obj any, id string) (*model.Transaction, error) {
+	f.s.mu.Lock()
+	defer f.s.mu.Unlock()
+	t, ok := f.s.txs[id]
+	if !ok || t.WalletID != walletIDOf(obj) {
+		return nil, &AppError{Code: "NOT_FOUND", Message: "Transaction not found for id " + id}
+	}
+	return toModelTx(t), nil
+}
+
+func (f walletFields) invoiceByHash(obj any, hash string) (model.Invoice, error) {
+	if !hashRe.MatchString(hash) {
+		return nil, inputError("Invalid value for PaymentHash")
+	}
+	f.s.mu.Lock()
+	defer f.s.mu.Unlock()
+	inv := f.s.invoices[strings.ToLower(hash)]
+	if inv == nil || inv.walletID != walletIDOf(obj) {
+		return nil, &AppError{Code: "NOT_FOUND", Message: "Unexpected error occurred, please try again or contact support if it persists (code: CouldNotFindWalletInvoiceError)"}
+	}
+	return f.s.toModelInvoice(inv), nil
+}
+
+func (f walletFields) invoices(obj any, after, before *string, first, last *int) (*model.InvoiceConnection, error) {
+	f.s.mu.Lock()
+	defer f.s.mu.Unlock()
+	return f.s.invoiceConnection([]string{walletIDOf(obj)}, after, before, first, last)
+}
+
+func emptyTxs() ([]*model.Transaction, error) { return []*model.Transaction{}, nil }

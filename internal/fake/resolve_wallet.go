@@ -1,0 +1,118 @@
+package fake
+
+// The BTCWallet and UsdWallet resolvers forward to walletFields.
+
+import (
+	"context"
+
+	"github.com/blink-sdk/blink-go/internal/fake/graph/model"
+	"github.com/blink-sdk/blink-go/internal/fake/scalars"
+)
+
+func (r *btcWalletResolver) AccountID(_ context.Context, w *model.BTCWallet) (string, error) {
+	return r.accountID(w)
+}
+
+func (r *btcWalletResolver) ID(_ context.Context, w *model.BTCWallet) (string, error) { return r.id(w) }
+
+func (r *btcWalletResolver) Balance(_ context.Context, w *model.BTCWallet) (scalars.SignedAmount, error) {
+	return r.balance(w)
+}
+
+func (r *btcWalletResolver) WalletCurrency(_ context.Context, w *model.BTCWallet) (model.WalletCurrency, error) {
+	return r.currency(w)
+}
+
+func (r *btcWalletResolver) PendingIncomingBalance(context.Context, *model.BTCWallet) (scalars.SignedAmount, error) {
+	return 0, nil
+}
+
+func (r *btcWalletResolver) PendingIncomingTransactions(context.Context, *model.BTCWallet) ([]*model.Transaction, error) {
+	return emptyTxs()
+}
+
+func (r *btcWalletResolver) PendingIncomingTransactionsByAddress(context.Context, *model.BTCWallet, string) ([]*model.Transaction, error) {
+	return emptyTxs()
+}
+
+func (r *btcWalletResolver) Transactions(_ context.Context, w *model.BTCWallet, after, before *string, first, last *int) (*model.TransactionConnection, error) {
+	return r.transactions(w, after, before, first, last)
+}
+
+func (r *btcWalletResolver) TransactionsByAddress(_ context.Context, w *model.BTCWallet, address string, after, before *string, first, last *int) (*model.TransactionConnection, error) {
+	return r.byAddress(w, address, after, before, first, last)
+}
+
+func (r *btcWalletResolver) TransactionByID(_ context.Context, w *model.BTCWallet, id string) (*model.Transaction, error) {
+	return r.byID(w, id)
+}
+
+func (r *btcWalletResolver) TransactionsByPaymentHash(_ context.Context, w *model.BTCWallet, hash string) ([]*model.Transaction, error) {
+	return r.byHash(w, hash)
+}
+
+func (r *btcWalletResolver) TransactionsByPaymentRequest(_ context.Context, w *model.BTCWallet, pr string) ([]*model.Transaction, error) {
+	return r.byRequest(w, pr)
+}
+
+func (r *btcWalletResolver) InvoiceByPaymentHash(_ context.Context, w *model.BTCWallet, hash string) (model.Invoice, error) {
+	return r.invoiceByHash(w, hash)
+}
+
+func (r *btcWalletResolver) Invoices(_ context.Context, w *model.BTCWallet, after, before *string, first, last *int) (*model.InvoiceConnection, error) {
+	return r.invoices(w, after, before, first, last)
+}
+
+func (r *usdWalletResolver) AccountID(_ context.Context, w *model.UsdWallet) (string, error) {
+	return r.accountID(w)
+}
+
+func (r *usdWalletResolver) ID(_ context.Context, w *model.UsdWallet) (string, error) { return r.id(w) }
+
+func (r *usdWalletResolver) Balance(_ context.Context, w *model.UsdWallet) (scalars.SignedAmount, error) {
+	return r.balance(w)
+}
+
+func (r *usdWalletResolver) WalletCurrency(_ context.Context, w *model.UsdWallet) (model.WalletCurrency, error) {
+	return r.currency(w)
+}
+
+func (r *usdWalletResolver) PendingIncomingBalance(context.Context, *model.UsdWallet) (scalars.SignedAmount, error) {
+	return 0, nil
+}
+
+func (r *usdWalletResolver) PendingIncomingTransactions(context.Context, *model.UsdWallet) ([]*model.Transaction, error) {
+	return emptyTxs()
+}
+
+func (r *usdWalletResolver) PendingIncomingTransactionsByAddress(context.Context, *model.UsdWallet, string) ([]*model.Transaction, error) {
+	return emptyTxs()
+}
+
+func (r *usdWalletResolver) Transactions(_ context.Context, w *model.UsdWallet, after, before *string, first, last *int) (*model.TransactionConnection, error) {
+	return r.transactions(w, after, before, first, last)
+}
+
+func (r *usdWalletResolver) TransactionsByAddress(_ context.Context, w *model.UsdWallet, address string, after, before *string, first, last *int) (*model.TransactionConnection, error) {
+	return r.byAddress(w, address, after, before, first, last)
+}
+
+func (r *usdWalletResolver) TransactionByID(_ context.Context, w *model.UsdWallet, id string) (*model.Transaction, error) {
+	return r.byID(w, id)
+}
+
+func (r *usdWalletResolver) TransactionsByPaymentHash(_ context.Context, w *model.UsdWallet, hash string) ([]*model.Transaction, error) {
+	return r.byHash(w, hash)
+}
+
+func (r *usdWalletResolver) TransactionsByPaymentRequest(_ context.Context, w *model.UsdWallet, pr string) ([]*model.Transaction, error) {
+	return r.byRequest(w, pr)
+}
+
+func (r *usdWalletResolver) InvoiceByPaymentHash(_ context.Context, w *model.UsdWallet, hash string) (model.Invoice, error) {
+	return r.invoiceByHash(w, hash)
+}
+
+func (r *usdWalletResolver) Invoices(_ context.Context, w *model.UsdWallet, after, before *string, first, last *int) (*model.InvoiceConnection, error) {
+	return r.invoices(w, after, before, first, last)
+}

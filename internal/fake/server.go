@@ -1,0 +1,148 @@
+package fake
+
+import (
+	"crypto/sha256"
+	"sync"
+	"time"
+
+	"github.com/decred/dcrd/dcrec/secp256k1/v4"
+
+	"github.com/blink-sdk/blink-go/internal/bolt11"
+)
+
+// LightningAddressDomain is the domain of the fake's lightning addresses
+// (username@blinktest.invalid), reported by globals.lightningAddressDomain.
+const LightningAddressDomain = "blinktest.invalid"
+
+// Config configures a Server. The zero value of every field means its
+// default.
+type Config struct {
+	// Network is "regtest" (default), "mainnet", "signet" or "testnet".
+	Network string
+	// InvoiceRateLimit is how many invoices an account (or, for the
+	// on-behalf-of-recipient mutations, a recipient) may create a minute;
+	// default 60.
+	InvoiceRateLimit int
+	// USDCentsPerBTC is the BTC price; default 10_000_000 ($100,000/BTC).
+	USDCentsPerBTC int64
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+	// KeyPrefix is the prefix of API keys; default "galoy_dev_".
+	KeyPrefix string
+}
+
+// Server is the state of one fake Blink server and its HTTP handler. All
+// methods are safe for concurrent use.
+type Server struct {
+	cfg Config
+
+	mu          sync.Mutex
+	accounts    map[string]*account // by account id
+	byUsername  map[string]*account
+	wallets     map[string]*wallet
+	keys        map[string]*apiKey
+	invoices    map[string]*invoice // by payment hash
+	byRequest   map[string]*invoice
+	txs         map[string]*Transaction // by id
+	addresses   map[string]string       // on-chain address -> wallet id
+	onchainSend map[string][]string     // tx hash -> transaction ids
+	idemLocks   map[string]time.Time
+	faults      map[string][]faultSlot
+	requests    map[string]int
+	executions  map[string]int
+	price       int64
+	watchers    map[int]chan struct{}
+	nextWatcher int
+
+	nodeKey     *secp256k1.PrivateKey // Blink's node: signs the fake's invoices
+	externalKey *secp256k1.PrivateKey // the outside world's node
+}
+
+// NewServer returns a fake server with no accounts.
+func NewServer(cfg Config) *Server {
+	if cfg.Network == "" {
+		cfg.Network = "regtest"
+	}
+	if cfg.InvoiceRateLimit <= 0 {
+		cfg.InvoiceRateLimit = 60
+	}
+	if cfg.USDCentsPerBTC <= 0 {
+		cfg.USDCentsPerBTC = 10_000_000
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.KeyPrefix == "" {
+		cfg.KeyPrefix = "galoy_dev_"
+	}
+	nodeSeed := sha256.Sum256([]byte("blinktest node"))
+	extSeed := sha256.Sum256([]byte("blinktest external node"))
+	return &Server{
+		cfg:         cfg,
+		accounts:    map[string]*account{},
+		byUsername:  map[string]*account{},
+		wallets:     map[string]*wallet{},
+		keys:        map[string]*apiKey{},
+		invoices:    map[string]*invoice{},
+		byRequest:   map[string]*invoice{},
+		txs:         map[string]*Transaction{},
+		addresses:   map[string]string{},
+		onchainSend: map[string][]string{},
+		idemLocks:   map[string]time.Time{},
+		faults:      map[string][]faultSlot{},
+		requests:    map[string]int{},
+		executions:  map[string]int{},
+		watchers:    map[int]chan struct{}{},
+		price:       cfg.USDCentsPerBTC,
+		nodeKey:     secp256k1.PrivKeyFromBytes(nodeSeed[:]),
+		externalKey: secp256k1.PrivKeyFromBytes(extSeed[:]),
+	}
+}
+
+// Network returns the configured network name.
+func (s *Server) Network() string { return s.cfg.Network }
+
+func (s *Server) now() time.Time { return s.cfg.Now() }
+
+func (s *Server) bolt11Network() bolt11.Network {
+	switch s.cfg.Network {
+	case "mainnet":
+		return bolt11.Mainnet
+	case "signet":
+		return bolt11.Signet
+	case "testnet":
+		return bolt11.Testnet
+	}
+	return bolt11.Regtest
+}
+
+// NodeID returns the hex public key of the fake's lightning node.
+func (s *Server) NodeID() string {
+	return hexString(s.nodeKey.PubKey().SerializeCompressed())
+}
+
+// changed wakes every subscription watcher: some state they may report on
+// changed. Callers hold s.mu.
+func (s *Server) changed() {
+	for _, ch := range s.watchers {
+		select {
+		case ch <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// watch registers a watcher woken by changed; cancel unregisters it.
+func (s *Server) watch() (ch <-chan struct{}, cancel func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := make(chan struct{}, 1)
+	id := s.nextWatcher
+	s.nextWatcher++
+	s.watchers[id] = c
+	return c, func() {
+		s.mu.Lock()
+		delete(s.watchers, id)
+		s.mu.Unlock()
+	}
+}
