@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -41,7 +43,7 @@ func try(srv *blinktest.Server, key, query string, vars map[string]any, headers 
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Add(headers[i], headers[i+1])
 	}
-	res, err := http.DefaultClient.Do(req)
+	res, err := freshClient.Do(req)
 	if err != nil {
 		return response{}, err
 	}
@@ -54,6 +56,11 @@ func try(srv *blinktest.Server, key, query string, vars map[string]any, headers 
 	_ = json.Unmarshal(raw, &out.Body)
 	return out, nil
 }
+
+// freshClient opens a connection per request. Go's transport silently
+// resends a request carrying X-Idempotency-Key when a reused connection
+// dies before the answer; fresh connections keep dropped answers visible.
+var freshClient = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
 
 // get walks a decoded JSON value: keys for objects, ints for arrays.
 func get(v any, path ...any) any {
@@ -137,4 +144,24 @@ func createInvoice(t *testing.T, srv *blinktest.Server, key, walletID string, sa
 func pay(t *testing.T, srv *blinktest.Server, key, walletID, pr string) response {
 	t.Helper()
 	return call(t, srv, key, mPay, map[string]any{"input": map[string]any{"walletId": walletID, "paymentRequest": pr}})
+}
+
+// clock is a settable clock for WithClock.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newClock() *clock { return &clock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)} }
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
 }

@@ -102,7 +102,7 @@ func (s *Server) authorizeRootField(ctx context.Context, next graphql.RootResolv
 		}
 	}
 	if kind == scopes.Mutation {
-		s.countExecution(oc.OperationName, name)
+		s.countExecution(oc.OperationName, oc.Operation.Name, name)
 	}
 	return next(ctx)
 }
