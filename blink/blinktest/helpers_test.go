@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/blink-sdk/blink-go/blink/blinktest"
+	"github.com/blink-sdk/blink-go/internal/bolt11"
 )
 
 // response is a decoded HTTP answer of the fake.
@@ -164,4 +165,11 @@ func (c *clock) Advance(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.t = c.t.Add(d)
+}
+
+func decodeInvoice(t *testing.T, pr string) *bolt11.Invoice {
+	t.Helper()
+	inv, err := bolt11.Decode(pr)
+	require.NoError(t, err)
+	return inv
 }
