@@ -145,3 +145,10 @@ func payPayload(r PayResult) *model.PaymentSendPayload {
 	}
 	return p
 }
+
+func abs(n int64) scalars.SatAmount {
+	if n < 0 {
+		n = -n
+	}
+	return scalars.SatAmount(n)
+}

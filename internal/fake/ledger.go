@@ -44,7 +44,8 @@ type Transaction struct {
 	// DisplayCurrency is the account's display currency at settlement.
 	DisplayCurrency string
 
-	seq int64 // insertion order, for stable newest-first sorting
+	seq    int64 // insertion order, for stable newest-first sorting
+	refund bool  // a revert of a failed payment: no myUpdates event
 }
 
 // record adds a transaction to its wallet's ledger. Callers hold s.mu.

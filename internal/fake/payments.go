@@ -256,7 +256,7 @@ func (s *Server) FailPending(paymentHash string) error {
 	s.record(&Transaction{
 		WalletID: w.id, Direction: "RECEIVE", Status: "SUCCESS", Amount: -t.Amount, Fee: 0,
 		Via: t.Via, SettledVia: "lightning", PaymentHash: t.PaymentHash, PaymentRequest: t.PaymentRequest,
-		Memo: t.Memo,
+		Memo: t.Memo, refund: true,
 	})
 	return nil
 }

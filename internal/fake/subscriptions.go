@@ -1,0 +1,197 @@
+package fake
+
+import (
+	"context"
+	"time"
+
+	"github.com/blink-sdk/blink-go/internal/fake/graph/model"
+)
+
+// Subscriptions emit their current value at once, then whenever the state
+// they report on changes; like the real server they never complete the
+// stream: it ends when the client stops it or disconnects.
+
+// stream runs emit at once and after every state change until ctx ends.
+// emit returns the next value, whether to send it, and an optional time
+// after which to run again without a change (for expiry).
+func stream[T any](ctx context.Context, s *Server, emit func() (T, bool, time.Duration)) <-chan T {
+	out := make(chan T, 1)
+	wake, cancel := s.watch()
+	go func() {
+		defer cancel()
+		defer close(out)
+		for {
+			v, ok, again := emit()
+			if ok {
+				select {
+				case out <- v:
+				case <-ctx.Done():
+					return
+				}
+			}
+			var timer *time.Timer
+			var fire <-chan time.Time
+			if again > 0 {
+				timer = time.NewTimer(again)
+				fire = timer.C
+			}
+			select {
+			case <-ctx.Done():
+			case <-wake:
+			case <-fire:
+			}
+			if timer != nil {
+				timer.Stop()
+			}
+			if ctx.Err() != nil {
+				return
+			}
+		}
+	}()
+	return out
+}
+
+func (r *subscriptionResolver) RealtimePrice(ctx context.Context, in model.RealtimePriceInput) (<-chan *model.RealtimePricePayload, error) {
+	var last int64 = -1
+	return stream(ctx, r.s, func() (*model.RealtimePricePayload, bool, time.Duration) {
+		p, err := r.s.realtimePrice(in.Currency)
+		if err != nil {
+			if last == -2 {
+				return nil, false, 0
+			}
+			last = -2
+			return &model.RealtimePricePayload{Errors: gqlErrors(err.(*AppError))}, true, 0
+		}
+		if int64(p.BtcSatPrice.Base) == last {
+			return nil, false, 0
+		}
+		last = int64(p.BtcSatPrice.Base)
+		return &model.RealtimePricePayload{Errors: []model.Error{}, RealtimePrice: p}, true, 0
+	}), nil
+}
+
+// statusStream streams an invoice's payment status, by hash or request.
+func (r *subscriptionResolver) statusStream(ctx context.Context, hash, request string) <-chan *model.LnInvoicePaymentStatusPayload {
+	var last string
+	return stream(ctx, r.s, func() (*model.LnInvoicePaymentStatusPayload, bool, time.Duration) {
+		st, e := r.s.invoiceStatus(hash, request)
+		if e != nil {
+			if last == "error" {
+				return nil, false, 0
+			}
+			last = "error"
+			return &model.LnInvoicePaymentStatusPayload{Errors: gqlErrors(e)}, true, 0
+		}
+		var again time.Duration
+		if *st.Status == statusPending {
+			again = r.s.untilExpiry(*st.PaymentHash) + time.Second
+		}
+		if string(*st.Status) == last {
+			return nil, false, again
+		}
+		last = string(*st.Status)
+		return &model.LnInvoicePaymentStatusPayload{
+			Errors: []model.Error{}, PaymentHash: st.PaymentHash, PaymentRequest: st.PaymentRequest,
+			PaymentPreimage: st.PaymentPreimage, Status: st.Status,
+		}, true, again
+	})
+}
+
+// untilExpiry is how long until the invoice expires by the server's clock.
+func (s *Server) untilExpiry(hash string) time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	inv := s.invoices[hash]
+	if inv == nil {
+		return 0
+	}
+	return max(inv.expiresAt.Sub(s.now()), 0)
+}
+
+func (r *subscriptionResolver) LnInvoicePaymentStatusByHash(ctx context.Context, in model.LnInvoicePaymentStatusByHashInput) (<-chan *model.LnInvoicePaymentStatusPayload, error) {
+	return r.statusStream(ctx, in.PaymentHash, ""), nil
+}
+
+func (r *subscriptionResolver) LnInvoicePaymentStatusByPaymentRequest(ctx context.Context, in model.LnInvoicePaymentStatusByPaymentRequestInput) (<-chan *model.LnInvoicePaymentStatusPayload, error) {
+	return r.statusStream(ctx, "", in.PaymentRequest), nil
+}
+
+func (r *subscriptionResolver) LnInvoicePaymentStatus(ctx context.Context, in model.LnInvoicePaymentStatusInput) (<-chan *model.LnInvoicePaymentStatusPayload, error) {
+	return r.statusStream(ctx, "", in.PaymentRequest), nil
+}
+
+// MyUpdates streams the caller's account events: a price at once and on
+// every price change, then an update per incoming lightning, intraledger
+// or on-chain transaction and per on-chain send. Outgoing lightning and
+// intraledger payments produce no event, as on the real server.
+func (r *subscriptionResolver) MyUpdates(ctx context.Context) (<-chan *model.MyUpdatesPayload, error) {
+	c := callerFrom(ctx)
+	if c.acct == nil {
+		return nil, &AppError{Code: "NOT_AUTHENTICATED", Message: "Not Authenticated for subscription"}
+	}
+	s := r.s
+	me := &model.User{AccountID: c.acct.id}
+	var lastPrice int64 = -1
+	s.mu.Lock()
+	var seen int64
+	for _, t := range s.walletTxs([]string{c.acct.btcWallet, c.acct.usdWallet}) {
+		seen = max(seen, t.seq)
+	}
+	s.mu.Unlock()
+	var queue []*model.MyUpdatesPayload
+	return stream(ctx, s, func() (*model.MyUpdatesPayload, bool, time.Duration) {
+		if p, err := s.realtimePrice(nil); err == nil && int64(p.BtcSatPrice.Base) != lastPrice {
+			lastPrice = int64(p.BtcSatPrice.Base)
+			queue = append(queue, &model.MyUpdatesPayload{Errors: []model.Error{}, Me: me, Update: p})
+		}
+		s.mu.Lock()
+		txs := s.walletTxs([]string{c.acct.btcWallet, c.acct.usdWallet})
+		for i := len(txs) - 1; i >= 0; i-- {
+			t := txs[i]
+			if t.seq <= seen {
+				continue
+			}
+			seen = t.seq
+			if u := s.userUpdate(t); u != nil {
+				queue = append(queue, &model.MyUpdatesPayload{Errors: []model.Error{}, Me: me, Update: u})
+			}
+		}
+		s.mu.Unlock()
+		if len(queue) == 0 {
+			return nil, false, 0
+		}
+		next := queue[0]
+		queue = queue[1:]
+		if len(queue) > 0 {
+			return next, true, time.Nanosecond // come back at once for the rest
+		}
+		return next, true, 0
+	}), nil
+}
+
+// userUpdate is the myUpdates event of a new transaction, or nil.
+// Callers hold s.mu.
+func (s *Server) userUpdate(t *Transaction) model.UserUpdate {
+	mt := toModelTx(t)
+	usdPerSat := float64(s.price) / satsPerBTC / 100
+	switch {
+	case t.Via == "onchain":
+		typ := model.TxNotificationTypeOnchainPayment
+		if t.Direction == "RECEIVE" {
+			typ = model.TxNotificationTypeOnchainReceipt
+		}
+		return &model.OnChainUpdate{
+			Amount: abs(t.Amount), DisplayCurrencyPerSat: usdPerSat, UsdPerSat: usdPerSat,
+			Transaction: mt, TxHash: t.TxHash, TxNotificationType: typ, WalletID: t.WalletID,
+		}
+	case t.Direction != "RECEIVE" || t.refund:
+		return nil
+	case t.Via == "lightning":
+		return &model.LnUpdate{PaymentHash: t.PaymentHash, Status: model.InvoicePaymentStatusPaid, Transaction: mt, WalletID: t.WalletID}
+	default:
+		return &model.IntraLedgerUpdate{
+			Amount: abs(t.Amount), DisplayCurrencyPerSat: usdPerSat, UsdPerSat: usdPerSat,
+			Transaction: mt, TxNotificationType: model.TxNotificationTypeIntraLedgerReceipt, WalletID: t.WalletID,
+		}
+	}
+}
