@@ -107,3 +107,20 @@ func TestOnChainUsdSends(t *testing.T) {
 	require.Equal(t, "SUCCESS", r.str("data", "onChainUsdPaymentSendAsBtcDenominated", "status"), r.Raw)
 	assert.Equal(t, int64(10_000-1200-1000-200), f.srv.Balance(f.alice.USDWalletID))
 }
+
+func TestOnChainAddressCreationIsLimitedTo20AnHour(t *testing.T) {
+	clk := newClock()
+	f := newFixture(t, blinktest.WithClock(clk.Now))
+	m := `mutation($input: OnChainAddressCreateInput!) { onChainAddressCreate(input: $input) { address errors { code message } } }`
+	in := map[string]any{"input": map[string]any{"walletId": f.alice.BTCWalletID}}
+	for range 20 {
+		r := call(t, f.srv, f.aliceK, m, in)
+		require.NotEmpty(t, r.str("data", "onChainAddressCreate", "address"), r.Raw)
+	}
+	r := call(t, f.srv, f.aliceK, m, in)
+	assert.Equal(t, "TOO_MANY_REQUEST", r.str("data", "onChainAddressCreate", "errors", 0, "code"))
+	assert.Equal(t, "Too many onchain addresses creation, please wait for a while and try again.", r.str("data", "onChainAddressCreate", "errors", 0, "message"))
+	clk.Advance(4*60*60e9 + 1e9)
+	r = call(t, f.srv, f.aliceK, m, in)
+	assert.NotEmpty(t, r.str("data", "onChainAddressCreate", "address"), r.Raw)
+}

@@ -39,6 +39,7 @@ type account struct {
 	createdAt               time.Time
 	endpoints               []endpoint
 	selfRate, recipientRate rateWindow // invoice creation rate limits
+	addressRate             rateWindow // on-chain address creation rate limit
 }
 
 type wallet struct {
@@ -214,4 +215,26 @@ func (s *Server) walletOf(accountID, walletID string) (*wallet, bool) {
 type rateWindow struct {
 	times        []time.Time
 	blockedUntil time.Time
+}
+
+// take records an event at now unless more than limit events happened in
+// the last window or a block is on; going over the limit blocks for
+// block. It reports whether the event is allowed.
+func (rl *rateWindow) take(now time.Time, window time.Duration, limit int, block time.Duration) bool {
+	if now.Before(rl.blockedUntil) {
+		return false
+	}
+	kept := rl.times[:0]
+	for _, t := range rl.times {
+		if now.Sub(t) < window {
+			kept = append(kept, t)
+		}
+	}
+	rl.times = kept
+	if len(rl.times) >= limit {
+		rl.blockedUntil = now.Add(block)
+		return false
+	}
+	rl.times = append(rl.times, now)
+	return true
 }

@@ -36,6 +36,7 @@ var (
 	errDuplicateExternalID     = inputError("External id for invoice or transaction already exists")
 	errInvalidExternalID       = inputError("Invalid external id string passed. ID should be either alphanumeric or contain the characters '_' or '-'. It should not be more than 100 characters long as well.")
 	errTooManyInvoices         = &AppError{Code: "TOO_MANY_REQUEST", Message: "Too many invoices creation, please wait for a while and try again."}
+	errTooManyAddresses        = &AppError{Code: "TOO_MANY_REQUEST", Message: "Too many onchain addresses creation, please wait for a while and try again."}
 	errSelfPayment             = &AppError{Code: "CANT_PAY_SELF", Message: "User tried to pay themselves"}
 	errAlreadyPaid             = &AppError{Code: "LIGHTNING_PAYMENT_ERROR", Message: "Invoice is already paid"}
 	errPaymentInTransit        = inputError("There is a pending payment for this invoice")

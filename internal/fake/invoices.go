@@ -266,21 +266,9 @@ func (s *Server) takeInvoiceRate(a *account, forRecipient bool, now time.Time) *
 	if forRecipient {
 		rl = &a.recipientRate
 	}
-	if now.Before(rl.blockedUntil) {
+	if !rl.take(now, time.Minute, s.cfg.InvoiceRateLimit, 5*time.Minute) {
 		return errTooManyInvoices
 	}
-	kept := rl.times[:0]
-	for _, t := range rl.times {
-		if now.Sub(t) < time.Minute {
-			kept = append(kept, t)
-		}
-	}
-	rl.times = kept
-	if len(rl.times) >= s.cfg.InvoiceRateLimit {
-		rl.blockedUntil = now.Add(5 * time.Minute)
-		return errTooManyInvoices
-	}
-	rl.times = append(rl.times, now)
 	return nil
 }
 

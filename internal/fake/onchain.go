@@ -2,9 +2,14 @@ package fake
 
 import (
 	"strings"
+	"time"
 
 	"github.com/btcsuite/btcd/btcutil/bech32"
 )
+
+// AddressRateLimit is how many on-chain addresses an account may create an
+// hour before it is blocked for four hours.
+const AddressRateLimit = 20
 
 // On-chain fees in sats by payout speed.
 var onChainFees = map[string]int64{"FAST": 2000, "MEDIUM": 1000, "SLOW": 500}
@@ -68,6 +73,9 @@ func (s *Server) onChainAddress(callerID, walletID string, fresh bool) (string, 
 		return "", errMismatchedCurrency
 	}
 	if fresh || w.currentAddr == "" {
+		if !s.accounts[w.accountID].addressRate.take(s.now(), time.Hour, AddressRateLimit, 4*time.Hour) {
+			return "", errTooManyAddresses
+		}
 		w.currentAddr = s.newAddress()
 		s.addresses[w.currentAddr] = w.id
 	}

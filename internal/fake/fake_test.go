@@ -1,0 +1,138 @@
+package fake
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/parser"
+)
+
+func txs(n int) []*Transaction {
+	out := make([]*Transaction, n)
+	for i := range out {
+		out[i] = &Transaction{ID: fmt.Sprint(n - i)} // newest first: "n" .. "1"
+	}
+	return out
+}
+
+func ids(p Page[*Transaction]) []string {
+	var out []string
+	for _, t := range p.Items {
+		out = append(out, t.ID)
+	}
+	return out
+}
+
+func intp(n int) *int       { return &n }
+func strp(s string) *string { return &s }
+
+func TestPaginateFirstAfterLastBefore(t *testing.T) {
+	items := txs(5)
+	p, err := paginate(items, txID, intp(2), nil, nil, nil)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"5", "4"}, ids(p))
+	assert.True(t, p.HasNext)
+	assert.False(t, p.HasPrevious)
+
+	p, _ = paginate(items, txID, intp(2), nil, strp("4"), nil)
+	assert.Equal(t, []string{"3", "2"}, ids(p))
+	assert.True(t, p.HasNext)
+	assert.True(t, p.HasPrevious)
+
+	p, _ = paginate(items, txID, nil, intp(2), nil, strp("2"))
+	assert.Equal(t, []string{"4", "3"}, ids(p))
+	assert.True(t, p.HasNext)
+	assert.True(t, p.HasPrevious)
+
+	p, _ = paginate(items, txID, nil, nil, strp("unknown"), nil)
+	assert.Empty(t, ids(p), "an unknown cursor yields nothing")
+
+	p, _ = paginate(txs(150), txID, nil, nil, nil, nil)
+	assert.Len(t, p.Items, MaxPageSize)
+	assert.True(t, p.HasNext)
+}
+
+func TestPaginateErrorsAreTheRealMessages(t *testing.T) {
+	for _, c := range []struct {
+		first, last *int
+		msg         string
+	}{
+		{intp(1), intp(1), `Cannot use both "first" and "last".`},
+		{intp(0), nil, "Requested page size (0) must be greater than 0."},
+		{intp(101), nil, "Requested page size (101) is greater than max allowed page size 100."},
+		{nil, intp(-1), "Requested page size (-1) must be greater than 0."},
+		{nil, intp(200), "Requested page size (200) is greater than max allowed page size 100."},
+	} {
+		_, err := paginate(txs(1), txID, c.first, c.last, nil, nil)
+		require.Error(t, err)
+		assert.Equal(t, c.msg, err.Error())
+		assert.Equal(t, "INVALID_INPUT", err.(*AppError).Code)
+	}
+}
+
+func TestConversionsRoundInBlinksFavour(t *testing.T) {
+	s := NewServer(Config{USDCentsPerBTC: 3_000_000}) // 0.03 cent a sat
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	assert.Equal(t, int64(31), s.centsToPay(1001))
+	assert.Equal(t, int64(30), s.centsReceived(1001))
+	assert.Equal(t, int64(3334), s.satsForCents(100))
+	assert.Equal(t, int64(3333), s.satsWorth(100))
+	assert.Equal(t, int64(0), s.centsToPay(0))
+	assert.Equal(t, int64(300_000_000_000), s.centsReceived(MaxAmount), "no overflow at the largest amount")
+}
+
+func TestComplexityCountsMutationRootFieldsAs120(t *testing.T) {
+	doc, err := parser.ParseQuery(&ast.Source{Input: `mutation { a: lnInvoiceCreate(input: {}) { errors { message } } b: lnInvoiceCreate(input: {}) { ...E } } fragment E on LnInvoicePayload { errors { message code } }`})
+	require.NoError(t, err)
+	assert.Equal(t, 2*120+2+3, complexity(doc, doc.Operations[0].SelectionSet, true))
+}
+
+func TestIdempotencyKeyFormatIsTheRealUUIDRegex(t *testing.T) {
+	assert.True(t, idempotencyKeyRe.MatchString("7C9E6679-7425-40DE-944B-E07FC1F90AE7"))
+	assert.True(t, idempotencyKeyRe.MatchString("7c9e6679-7425-10de-944b-e07fc1f90ae7"), "versions 1 to 5 pass")
+	assert.False(t, idempotencyKeyRe.MatchString("7c9e6679-7425-60de-944b-e07fc1f90ae7"))
+	assert.False(t, idempotencyKeyRe.MatchString("7c9e6679-7425-40de-744b-e07fc1f90ae7"), "variant must be 8, 9, a or b")
+}
+
+func TestAddressesValidateAgainstTheNetwork(t *testing.T) {
+	reg := NewServer(Config{})
+	main := NewServer(Config{Network: "mainnet"})
+	a := reg.newAddress()
+	assert.True(t, reg.validAddress(a))
+	assert.False(t, main.validAddress(a))
+	assert.True(t, main.validAddress("bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4"))
+	assert.False(t, main.validAddress("bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t5"), "bad checksum")
+}
+
+func TestRateWindowBlocksAfterTheLimit(t *testing.T) {
+	var rl rateWindow
+	now := time.Unix(0, 0)
+	for range 3 {
+		assert.True(t, rl.take(now, time.Minute, 3, 5*time.Minute))
+	}
+	assert.False(t, rl.take(now, time.Minute, 3, 5*time.Minute))
+	assert.False(t, rl.take(now.Add(2*time.Minute), time.Minute, 3, 5*time.Minute), "blocked")
+	assert.True(t, rl.take(now.Add(5*time.Minute), time.Minute, 3, 5*time.Minute))
+}
+
+func TestSpendingLimitWindows(t *testing.T) {
+	now := time.Unix(1_000_000, 0)
+	k := &apiKey{limits: [4]int64{100, 150, 0, 0}}
+	assert.Empty(t, k.checkSpend(now, 100))
+	k.recordSpend(now, 100)
+	assert.Equal(t, "daily", k.checkSpend(now, 1))
+	assert.Empty(t, k.checkSpend(now.Add(25*time.Hour), 50))
+	assert.Equal(t, "weekly", k.checkSpend(now.Add(25*time.Hour), 51))
+	assert.Empty(t, (*apiKey)(nil).checkSpend(now, 1<<40), "no key, no limit")
+}
+
+func TestAddTopLevelCodesCopiesExtensionsCode(t *testing.T) {
+	out := addTopLevelCodes([]byte(`{"data":null,"errors":[{"message":"x","extensions":{"code":"NOT_AUTHORIZED"}},{"message":"y"}]}`))
+	assert.JSONEq(t, `{"data":null,"errors":[{"message":"x","code":"NOT_AUTHORIZED","extensions":{"code":"NOT_AUTHORIZED"}},{"message":"y"}]}`, string(out))
+	assert.Equal(t, "not json", string(addTopLevelCodes([]byte("not json"))))
+}
