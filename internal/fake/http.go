@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/parser"
@@ -40,6 +41,7 @@ func (s *Server) Handler() http.Handler {
 	})
 	gql.AddTransport(transport.GET{})
 	gql.AddTransport(transport.POST{})
+	gql.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	gql.AroundRootFields(s.authorizeRootField)
 	gql.SetErrorPresenter(presentError)
 	gql.SetRecoverFunc(recoverPanic)
