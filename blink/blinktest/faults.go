@@ -26,6 +26,13 @@ type Fault struct {
 	DropAfterExecute bool
 }
 
+// A note on dropped connections and Go clients: net/http's Transport
+// silently resends a request that carries an X-Idempotency-Key (or
+// Idempotency-Key) header when a reused keep-alive connection closes before
+// any answer. With DropBeforeExecute or DropAfterExecute such a client may
+// therefore see the resent request's answer (for example the 409 of a
+// locked idempotency key) instead of a transport error.
+
 // InjectFault makes the next `times` requests for operation fail with f.
 // operation matches the request's GraphQL operationName (the SDK sends e.g.
 // "LnInvoicePaymentSend") or a root field name ("lnInvoicePaymentSend").

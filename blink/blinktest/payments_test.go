@@ -312,3 +312,16 @@ func TestCancelledInvoiceCannotBePaid(t *testing.T) {
 	assert.Equal(t, "FAILURE", payStatus(p))
 	assert.Equal(t, int64(1_000_000), f.srv.Balance(f.alice.BTCWalletID))
 }
+
+func TestCancellingAPaidOrUnknownInvoiceFails(t *testing.T) {
+	f := newFixture(t)
+	pr, hash := createInvoice(t, f.srv, f.bobKey, f.bob.BTCWalletID, 10)
+	require.NoError(t, f.srv.PayInvoice(pr))
+	cancel := `mutation LnInvoiceCancel($input: LnInvoiceCancelInput!) { lnInvoiceCancel(input: $input) { success errors { code message } } }`
+	r := call(t, f.srv, f.bobKey, cancel, map[string]any{"input": map[string]any{"walletId": f.bob.BTCWalletID, "paymentHash": hash}})
+	assert.Equal(t, false, r.get("data", "lnInvoiceCancel", "success"))
+	assert.Equal(t, "The invoice has already been processed", r.str("data", "lnInvoiceCancel", "errors", 0, "message"))
+	other := "0000000000000000000000000000000000000000000000000000000000000000"
+	r = call(t, f.srv, f.bobKey, cancel, map[string]any{"input": map[string]any{"walletId": f.bob.BTCWalletID, "paymentHash": other}})
+	assert.Equal(t, "LIGHTNING_PAYMENT_ERROR", r.str("data", "lnInvoiceCancel", "errors", 0, "code"), r.Raw)
+}

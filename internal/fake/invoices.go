@@ -393,11 +393,12 @@ func (s *Server) cancelInvoice(callerID, walletID, hash string) *AppError {
 	if _, ok := s.walletOf(callerID, walletID); !ok {
 		return errInvalidWalletForAccount
 	}
-	inv := s.invoices[strings.ToLower(hash)]
+	hash = strings.ToLower(hash)
+	inv := s.invoices[hash]
 	if inv == nil || inv.walletID != walletID {
-		return &AppError{Code: "NOT_FOUND", Message: "Unexpected error occurred, please try again or contact support if it persists (code: CouldNotFindWalletInvoiceError)"}
+		return &AppError{Code: "LIGHTNING_PAYMENT_ERROR", Message: "User tried to pay invoice with hash " + hash + ", but it does not exist"}
 	}
-	if inv.paid {
+	if inv.status(s.now()) != statusPending {
 		return inputError("The invoice has already been processed")
 	}
 	inv.cancelled = true
