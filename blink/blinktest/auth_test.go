@@ -109,3 +109,13 @@ func TestMeReportsUserAccountAndDefaultWallet(t *testing.T) {
 	assert.Equal(t, a.USDWalletID, r.str("data", "me", "defaultAccount", "defaultWallet", "id"))
 	assert.Equal(t, "USD", r.str("data", "me", "defaultAccount", "defaultWallet", "currency"))
 }
+
+func TestWalletErrorsComeBeforeScopeErrors(t *testing.T) {
+	f := newFixture(t)
+	key := f.srv.CreateAPIKey(f.alice.ID, blinktest.KeyOptions{Scopes: []string{"READ"}})
+	r := call(t, f.srv, key, mInvoiceCreate, map[string]any{"input": map[string]any{"walletId": f.bob.BTCWalletID, "amount": 10}})
+	assert.Equal(t, "Unexpected error occurred, please try again or contact support if it persists (code: InvalidWalletForAccountError)",
+		r.str("data", "lnInvoiceCreate", "errors", 0, "message"), r.Raw)
+	r = call(t, f.srv, key, mInvoiceCreate, map[string]any{"input": map[string]any{"walletId": f.alice.BTCWalletID, "amount": 10}})
+	assert.True(t, strings.HasSuffix(r.str("errors", 0, "message"), "not authorized to execute mutations)"), r.Raw)
+}

@@ -124,3 +124,32 @@ func TestOnChainAddressCreationIsLimitedTo20AnHour(t *testing.T) {
 	r = call(t, f.srv, f.aliceK, m, in)
 	assert.NotEmpty(t, r.str("data", "onChainAddressCreate", "address"), r.Raw)
 }
+
+func TestIncomingOnChainIsPendingIncomingUntilConfirmedThenGetsANewID(t *testing.T) {
+	f := newFixture(t)
+	r := call(t, f.srv, f.aliceK, `mutation($input: OnChainAddressCreateInput!) { onChainAddressCreate(input: $input) { address } }`,
+		map[string]any{"input": map[string]any{"walletId": f.alice.BTCWalletID}})
+	addr := r.str("data", "onChainAddressCreate", "address")
+	txHash, err := f.srv.ReceiveOnChain(addr, 25_000)
+	require.NoError(t, err)
+
+	q := `query($walletIds: [WalletId]) { me { defaultAccount {
+  pendingIncomingTransactions(walletIds: $walletIds) { id status settlementAmount }
+  transactions(walletIds: $walletIds) { edges { node { id status } } }
+  wallets { id pendingIncomingBalance balance } } } }`
+	r = call(t, f.srv, f.aliceK, q, map[string]any{"walletIds": []string{f.alice.BTCWalletID}})
+	pending := r.get("data", "me", "defaultAccount", "pendingIncomingTransactions").([]any)
+	require.Len(t, pending, 1, r.Raw)
+	assert.Equal(t, "PENDING", get(pending, 0, "status"))
+	assert.Equal(t, float64(25_000), get(pending, 0, "settlementAmount"))
+	assert.Empty(t, r.get("data", "me", "defaultAccount", "transactions", "edges"))
+	assert.Equal(t, float64(25_000), r.get("data", "me", "defaultAccount", "wallets", 0, "pendingIncomingBalance"))
+	assert.Equal(t, float64(1_000_000), r.get("data", "me", "defaultAccount", "wallets", 0, "balance"))
+
+	require.NoError(t, f.srv.ConfirmOnChain(txHash))
+	r = call(t, f.srv, f.aliceK, q, map[string]any{"walletIds": []string{f.alice.BTCWalletID}})
+	assert.Empty(t, r.get("data", "me", "defaultAccount", "pendingIncomingTransactions"))
+	assert.Equal(t, "SUCCESS", r.str("data", "me", "defaultAccount", "transactions", "edges", 0, "node", "status"))
+	assert.NotEqual(t, get(pending, 0, "id"), r.get("data", "me", "defaultAccount", "transactions", "edges", 0, "node", "id"))
+	assert.Equal(t, int64(1_025_000), f.srv.Balance(f.alice.BTCWalletID))
+}

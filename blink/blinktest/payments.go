@@ -43,10 +43,21 @@ func (s *Server) SettlePending(paymentHash string) error { return s.fake.SettleP
 // same payment hash refunds amount and fee.
 func (s *Server) FailPending(paymentHash string) error { return s.fake.FailPending(paymentHash) }
 
-// ConfirmOnChain confirms an on-chain send by its transaction hash: its
-// SEND, PENDING since the send, becomes SUCCESS.
+// ConfirmOnChain confirms an on-chain transaction by its hash: a send's
+// SEND, PENDING since the send, becomes SUCCESS; a pending incoming
+// transaction (ReceiveOnChain) is credited and enters the ledger.
 func (s *Server) ConfirmOnChain(txHash string) error { return s.fake.ConfirmOnChain(txHash) }
 
 // ExternalAddress returns an on-chain address of the server's network that
 // belongs to no Blink wallet.
 func (s *Server) ExternalAddress() string { return s.fake.ExternalAddress() }
+
+// ReceiveOnChain sends sats on-chain from outside Blink to an address of a
+// Blink wallet (see onChainAddressCreate). Until ConfirmOnChain(txHash) the
+// transaction is pending incoming: it shows in pendingIncomingBalance and
+// pendingIncomingTransactions but not in transactions, and the balance is
+// unchanged. Once confirmed it is credited and recorded under a new id, as
+// on the real server.
+func (s *Server) ReceiveOnChain(address string, sats int64) (txHash string, err error) {
+	return s.fake.ReceiveOnChain(address, sats)
+}

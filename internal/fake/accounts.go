@@ -48,6 +48,7 @@ type wallet struct {
 	balance       int64  // sats or cents
 	txIDs         []string
 	currentAddr   string
+	pendingIn     []*Transaction // incoming on-chain, unconfirmed; not in the ledger yet
 }
 
 type endpoint struct{ id, url string }

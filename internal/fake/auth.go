@@ -86,6 +86,12 @@ func (s *Server) authorizeRootField(ctx context.Context, next graphql.RootResolv
 		if c.acct == nil {
 			return deny(notAuthorized)
 		}
+		// The real server validates the wallet id before the scope: a
+		// wallet-level field with a malformed or foreign wallet answers the
+		// wallet error, whatever the key's scopes.
+		if s.badWalletArg(rf.Field.ArgumentMap(oc.Variables), c.accountID()) {
+			f.Need = scopes.Authenticated
+		}
 		switch f.Need {
 		case scopes.Read:
 			if !c.key.has("READ") {
@@ -124,4 +130,24 @@ func presentError(ctx context.Context, err error) *gqlerror.Error {
 
 func recoverPanic(_ context.Context, p any) error {
 	return fmt.Errorf("blinktest: internal error: %v", p)
+}
+
+// badWalletArg reports whether a root field's walletId argument (directly
+// or in its input object) is malformed or not the caller's.
+func (s *Server) badWalletArg(args map[string]any, accountID string) bool {
+	id, ok := args["walletId"]
+	if in, isMap := args["input"].(map[string]any); isMap && !ok {
+		id, ok = in["walletId"]
+	}
+	if !ok {
+		return false
+	}
+	w, isString := id.(string)
+	if !isString || !uuidRe.MatchString(w) {
+		return true
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, mine := s.walletOf(accountID, w)
+	return !mine
 }

@@ -225,14 +225,79 @@ func unitOf(w *wallet) string {
 func (s *Server) ConfirmOnChain(txHash string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	ids, ok := s.onchainSend[strings.ToLower(txHash)]
+	txHash = strings.ToLower(txHash)
+	if s.confirmIncoming(txHash) {
+		return nil
+	}
+	ids, ok := s.onchainSend[txHash]
 	if !ok {
-		return &AppError{Code: "NOT_FOUND", Message: "blinktest: no pending on-chain send " + txHash}
+		return &AppError{Code: "NOT_FOUND", Message: "blinktest: no pending on-chain transaction " + txHash}
 	}
 	for _, id := range ids {
 		s.txs[id].Status = "SUCCESS"
 	}
-	delete(s.onchainSend, strings.ToLower(txHash))
+	delete(s.onchainSend, txHash)
 	s.changed()
 	return nil
+}
+
+// ReceiveOnChain sends sats on-chain from outside Blink to an address of a
+// Blink wallet. The transaction is pending incoming (pendingIncomingBalance,
+// pendingIncomingTransactions; not in transactions) until ConfirmOnChain,
+// which records it in the ledger under a new id. It returns the
+// transaction hash.
+func (s *Server) ReceiveOnChain(address string, sats int64) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	wid, ok := s.addresses[strings.ToLower(address)]
+	if !ok {
+		return "", &AppError{Code: "NOT_FOUND", Message: "blinktest: no Blink wallet has address " + address}
+	}
+	if sats <= 0 {
+		return "", inputError("blinktest: amount must be positive")
+	}
+	w := s.wallets[wid]
+	t := &Transaction{
+		ID: newTxID(), WalletID: w.id, Direction: "RECEIVE", Status: "PENDING", Amount: sats,
+		Currency: w.currency, Via: "onchain", SettledVia: "onchain", Address: address,
+		TxHash: hexString(randomBytes(32)), CreatedAt: s.now(), PriceUSDCentsPerBTC: s.price,
+		DisplayCurrency: s.accounts[w.accountID].displayCurrency,
+	}
+	w.pendingIn = append(w.pendingIn, t)
+	s.changed()
+	return t.TxHash, nil
+}
+
+// confirmIncoming confirms a pending incoming on-chain transaction, if
+// txHash is one. Callers hold s.mu.
+func (s *Server) confirmIncoming(txHash string) bool {
+	for _, w := range s.wallets {
+		for i, t := range w.pendingIn {
+			if t.TxHash != txHash {
+				continue
+			}
+			w.pendingIn = append(w.pendingIn[:i], w.pendingIn[i+1:]...)
+			w.balance += t.Amount
+			s.record(&Transaction{
+				WalletID: w.id, Direction: "RECEIVE", Status: "SUCCESS", Amount: t.Amount,
+				Via: "onchain", SettledVia: "onchain", Address: t.Address, TxHash: t.TxHash,
+			})
+			return true
+		}
+	}
+	return false
+}
+
+// pendingIncoming returns the pending incoming transactions of wallets,
+// newest first. Callers hold s.mu.
+func (s *Server) pendingIncoming(walletIDs []string) []*Transaction {
+	var out []*Transaction
+	for _, id := range walletIDs {
+		if w := s.wallets[id]; w != nil {
+			for i := len(w.pendingIn) - 1; i >= 0; i-- {
+				out = append(out, w.pendingIn[i])
+			}
+		}
+	}
+	return out
 }

@@ -138,8 +138,11 @@ func (r *accountResolver) Transactions(_ context.Context, a *model.ConsumerAccou
 	return toTxConnection(p), nil
 }
 
-func (r *accountResolver) PendingIncomingTransactions(context.Context, *model.ConsumerAccount, []*string) ([]*model.Transaction, error) {
-	return []*model.Transaction{}, nil
+func (r *accountResolver) PendingIncomingTransactions(_ context.Context, a *model.ConsumerAccount, walletIds []*string) ([]*model.Transaction, error) {
+	s := r.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return toModelTxs(s.pendingIncoming(s.accountWallets(a.AccountID, walletIds))), nil
 }
 
 func (r *accountResolver) Invoices(_ context.Context, a *model.ConsumerAccount, after, before *string, first, last *int, walletIds []*string) (*model.InvoiceConnection, error) {
@@ -315,4 +318,24 @@ func (f walletFields) invoices(obj any, after, before *string, first, last *int)
 	return f.s.invoiceConnection([]string{walletIDOf(obj)}, after, before, first, last)
 }
 
-func emptyTxs() ([]*model.Transaction, error) { return []*model.Transaction{}, nil }
+func (f walletFields) pendingBalance(obj any) (scalars.SignedAmount, error) {
+	f.s.mu.Lock()
+	defer f.s.mu.Unlock()
+	var sum int64
+	for _, t := range f.s.pendingIncoming([]string{walletIDOf(obj)}) {
+		sum += t.Amount
+	}
+	return scalars.SignedAmount(sum), nil
+}
+
+func (f walletFields) pendingTxs(obj any, address *string) ([]*model.Transaction, error) {
+	f.s.mu.Lock()
+	defer f.s.mu.Unlock()
+	var out []*Transaction
+	for _, t := range f.s.pendingIncoming([]string{walletIDOf(obj)}) {
+		if address == nil || t.Address == *address {
+			out = append(out, t)
+		}
+	}
+	return toModelTxs(out), nil
+}

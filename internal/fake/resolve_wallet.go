@@ -23,16 +23,16 @@ func (r *btcWalletResolver) WalletCurrency(_ context.Context, w *model.BTCWallet
 	return r.currency(w)
 }
 
-func (r *btcWalletResolver) PendingIncomingBalance(context.Context, *model.BTCWallet) (scalars.SignedAmount, error) {
-	return 0, nil
+func (r *btcWalletResolver) PendingIncomingBalance(_ context.Context, w *model.BTCWallet) (scalars.SignedAmount, error) {
+	return r.pendingBalance(w)
 }
 
-func (r *btcWalletResolver) PendingIncomingTransactions(context.Context, *model.BTCWallet) ([]*model.Transaction, error) {
-	return emptyTxs()
+func (r *btcWalletResolver) PendingIncomingTransactions(_ context.Context, w *model.BTCWallet) ([]*model.Transaction, error) {
+	return r.pendingTxs(w, nil)
 }
 
-func (r *btcWalletResolver) PendingIncomingTransactionsByAddress(context.Context, *model.BTCWallet, string) ([]*model.Transaction, error) {
-	return emptyTxs()
+func (r *btcWalletResolver) PendingIncomingTransactionsByAddress(_ context.Context, w *model.BTCWallet, address string) ([]*model.Transaction, error) {
+	return r.pendingTxs(w, &address)
 }
 
 func (r *btcWalletResolver) Transactions(_ context.Context, w *model.BTCWallet, after, before *string, first, last *int) (*model.TransactionConnection, error) {
@@ -77,16 +77,16 @@ func (r *usdWalletResolver) WalletCurrency(_ context.Context, w *model.UsdWallet
 	return r.currency(w)
 }
 
-func (r *usdWalletResolver) PendingIncomingBalance(context.Context, *model.UsdWallet) (scalars.SignedAmount, error) {
-	return 0, nil
+func (r *usdWalletResolver) PendingIncomingBalance(_ context.Context, w *model.UsdWallet) (scalars.SignedAmount, error) {
+	return r.pendingBalance(w)
 }
 
-func (r *usdWalletResolver) PendingIncomingTransactions(context.Context, *model.UsdWallet) ([]*model.Transaction, error) {
-	return emptyTxs()
+func (r *usdWalletResolver) PendingIncomingTransactions(_ context.Context, w *model.UsdWallet) ([]*model.Transaction, error) {
+	return r.pendingTxs(w, nil)
 }
 
-func (r *usdWalletResolver) PendingIncomingTransactionsByAddress(context.Context, *model.UsdWallet, string) ([]*model.Transaction, error) {
-	return emptyTxs()
+func (r *usdWalletResolver) PendingIncomingTransactionsByAddress(_ context.Context, w *model.UsdWallet, address string) ([]*model.Transaction, error) {
+	return r.pendingTxs(w, &address)
 }
 
 func (r *usdWalletResolver) Transactions(_ context.Context, w *model.UsdWallet, after, before *string, first, last *int) (*model.TransactionConnection, error) {
