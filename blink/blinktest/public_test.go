@@ -25,7 +25,8 @@ func TestRealtimePriceFollowsSetPrice(t *testing.T) {
 	// $100,000/BTC is 0.1 cent a sat.
 	assert.Equal(t, int64(100_000_000_000), r.num("data", "realtimePrice", "btcSatPrice", "base"), r.Raw)
 	assert.Equal(t, int64(12), r.num("data", "realtimePrice", "btcSatPrice", "offset"))
-	assert.Equal(t, int64(1_000_000_000_000), r.num("data", "realtimePrice", "usdCentPrice", "base"))
+	assert.Equal(t, int64(1_000_000), r.num("data", "realtimePrice", "usdCentPrice", "base"))
+	assert.Equal(t, int64(6), r.num("data", "realtimePrice", "usdCentPrice", "offset"))
 	assert.Equal(t, "USD", r.str("data", "realtimePrice", "denominatorCurrencyDetails", "id"))
 	f.srv.SetPrice(5_000_000)
 	r = call(t, f.srv, "", q, nil)

@@ -56,8 +56,8 @@ func (s *Server) satsForCents(cents int64) int64 { return mulDivCeil(cents, sats
 // satsWorth is what cents are worth in sats. Callers hold s.mu.
 func (s *Server) satsWorth(cents int64) int64 { return mulDivFloor(cents, satsPerBTC, s.price) }
 
-// PriceOffset is the decimal offset of the fake's price answers, as the real
-// server uses: a price is base / 10^offset.
+// PriceOffset is the decimal offset of sat prices (btcSatPrice and
+// settlement prices), as the real server uses: a price is base / 10^offset.
 const PriceOffset = 12
 
 // satPriceBase is the price of one sat in US cents, times 10^12.

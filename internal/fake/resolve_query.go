@@ -57,8 +57,12 @@ func (r *queryResolver) CurrencyList(context.Context) ([]*model.Currency, error)
 	return currencies, nil
 }
 
+// usdPriceOffset is the real server's decimal offset of usdCentPrice.
+const usdPriceOffset = 6
+
 // realtimePrice answers realtimePrice in the real server's base/offset
-// form. Only USD has a price in the fake.
+// form: btcSatPrice with offset 12, usdCentPrice with offset 6. Only USD
+// has a price in the fake.
 func (s *Server) realtimePrice(currency *string) (*model.RealtimePrice, error) {
 	cur := "USD"
 	if currency != nil && *currency != "" {
@@ -75,8 +79,8 @@ func (s *Server) realtimePrice(currency *string) (*model.RealtimePrice, error) {
 		Timestamp:                  now,
 		DenominatorCurrency:        cur,
 		DenominatorCurrencyDetails: currencies[0],
-		BtcSatPrice:                &model.PriceOfOneSatInMinorUnit{Base: scalars.SafeInt(s.satPriceBase()), Offset: PriceOffset, CurrencyUnit: "USDCENT"},
-		UsdCentPrice:               &model.PriceOfOneUsdCentInMinorUnit{Base: 1_000_000_000_000, Offset: PriceOffset, CurrencyUnit: "USDCENT"},
+		BtcSatPrice:                &model.PriceOfOneSatInMinorUnit{Base: scalars.SafeInt(s.satPriceBase()), Offset: PriceOffset, CurrencyUnit: "MINOR"},
+		UsdCentPrice:               &model.PriceOfOneUsdCentInMinorUnit{Base: 1_000_000, Offset: usdPriceOffset, CurrencyUnit: "MINOR"},
 	}, nil
 }
 
