@@ -119,3 +119,15 @@ func TestWalletErrorsComeBeforeScopeErrors(t *testing.T) {
 	r = call(t, f.srv, key, mInvoiceCreate, map[string]any{"input": map[string]any{"walletId": f.alice.BTCWalletID, "amount": 10}})
 	assert.True(t, strings.HasSuffix(r.str("errors", 0, "message"), "not authorized to execute mutations)"), r.Raw)
 }
+
+func TestInvalidDocumentsAre400WithoutData(t *testing.T) {
+	f := newFixture(t)
+	r := call(t, f.srv, f.aliceK, `query { me { nope } }`, nil)
+	assert.Equal(t, 400, r.Status)
+	assert.Equal(t, "GRAPHQL_VALIDATION_FAILED", r.str("errors", 0, "extensions", "code"))
+	_, hasData := r.Body["data"]
+	assert.False(t, hasData, r.Raw)
+	r = call(t, f.srv, f.aliceK, `query { me { `, nil)
+	assert.Equal(t, 400, r.Status)
+	assert.Equal(t, "GRAPHQL_PARSE_FAILED", r.str("errors", 0, "code"))
+}

@@ -135,6 +135,12 @@ func (s *Server) serveAPI(gql http.Handler, w http.ResponseWriter, r *http.Reque
 	rec := httptest.NewRecorder()
 	gql.ServeHTTP(rec, r.WithContext(withCaller(r.Context(), c)))
 	rec.Body = bytes.NewBuffer(addTopLevelCodes(rec.Body.Bytes()))
+	if rec.Code == http.StatusUnprocessableEntity {
+		// gqlgen answers parse and validation failures with 422; Apollo
+		// Server, in front of the real API, with 400 and no data.
+		rec.Code = http.StatusBadRequest
+		rec.Body = bytes.NewBuffer(dropNullData(rec.Body.Bytes()))
+	}
 	rec.Header().Del("Content-Length")
 	copyResponse(w, rec)
 	return true
@@ -242,4 +248,18 @@ func complexity(doc *ast.QueryDocument, set ast.SelectionSet, root bool) int {
 		}
 	}
 	return n
+}
+
+// dropNullData removes a null "data" member from a response.
+func dropNullData(b []byte) []byte {
+	var resp map[string]json.RawMessage
+	if json.Unmarshal(b, &resp) != nil || string(resp["data"]) != "null" {
+		return b
+	}
+	delete(resp, "data")
+	out, err := json.Marshal(resp)
+	if err != nil {
+		return b
+	}
+	return out
 }
