@@ -325,3 +325,27 @@ func TestCancellingAPaidOrUnknownInvoiceFails(t *testing.T) {
 	r = call(t, f.srv, f.bobKey, cancel, map[string]any{"input": map[string]any{"walletId": f.bob.BTCWalletID, "paymentHash": other}})
 	assert.Equal(t, "LIGHTNING_PAYMENT_ERROR", r.str("data", "lnInvoiceCancel", "errors", 0, "code"), r.Raw)
 }
+
+func TestUSDFeeProbesAnswerInCents(t *testing.T) {
+	f := newFixture(t, blinktest.WithPrice(100_000_000)) // $1,000,000/BTC: 1 cent a sat
+	ext := f.srv.ExternalInvoice(1000, blinktest.OutcomeSuccess)
+	r := call(t, f.srv, f.aliceK, `mutation($input: LnUsdInvoiceFeeProbeInput!) { lnUsdInvoiceFeeProbe(input: $input) { amount errors { message } } }`,
+		map[string]any{"input": map[string]any{"walletId": f.alice.USDWalletID, "paymentRequest": ext}})
+	assert.Equal(t, int64(blinktest.ExternalLightningFeeSats), r.num("data", "lnUsdInvoiceFeeProbe", "amount"), r.Raw)
+
+	noAmt := f.srv.ExternalInvoice(0, blinktest.OutcomeSuccess)
+	r = call(t, f.srv, f.aliceK, `mutation($input: LnNoAmountUsdInvoiceFeeProbeInput!) { lnNoAmountUsdInvoiceFeeProbe(input: $input) { amount errors { message } } }`,
+		map[string]any{"input": map[string]any{"walletId": f.alice.USDWalletID, "paymentRequest": noAmt, "amount": 500}})
+	assert.Equal(t, int64(blinktest.ExternalLightningFeeSats), r.num("data", "lnNoAmountUsdInvoiceFeeProbe", "amount"), r.Raw)
+
+	r = call(t, f.srv, f.aliceK, `mutation($input: LnNoAmountInvoiceFeeProbeInput!) { lnNoAmountInvoiceFeeProbe(input: $input) { amount errors { message } } }`,
+		map[string]any{"input": map[string]any{"walletId": f.alice.BTCWalletID, "paymentRequest": noAmt, "amount": 500}})
+	assert.Equal(t, int64(blinktest.ExternalLightningFeeSats), r.num("data", "lnNoAmountInvoiceFeeProbe", "amount"), r.Raw)
+
+	q := `query($walletId: WalletId!, $address: OnChainAddress!, $amount: CentAmount!, $speed: PayoutSpeed!) { onChainUsdTxFee(walletId: $walletId, address: $address, amount: $amount, speed: $speed) { amount } }`
+	r = call(t, f.srv, f.aliceK, q, map[string]any{"walletId": f.alice.USDWalletID, "address": f.srv.ExternalAddress(), "amount": 100, "speed": "MEDIUM"})
+	assert.Equal(t, blinktest.OnChainFeeSats("MEDIUM"), r.num("data", "onChainUsdTxFee", "amount"), r.Raw)
+	r = call(t, f.srv, f.aliceK, q, map[string]any{"walletId": f.bob.USDWalletID, "address": f.srv.ExternalAddress(), "amount": 100, "speed": "MEDIUM"})
+	assert.Equal(t, "Unexpected error occurred, please try again or contact support if it persists (code: InvalidWalletForAccountError)", r.str("errors", 0, "message"))
+	assert.Equal(t, "UNEXPECTED_CLIENT_ERROR", r.str("errors", 0, "code"))
+}
