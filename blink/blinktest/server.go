@@ -18,40 +18,43 @@ type Server struct {
 }
 
 // Option configures a Server.
-type Option func(*fake.Config)
+type Option func(*options)
+
+// options is what the Options set.
+type options struct{ cfg fake.Config }
 
 // WithNetwork sets the network the server reports and mints invoices and
 // addresses for: "regtest" (default), "mainnet", "signet" or "testnet".
-func WithNetwork(n string) Option { return func(c *fake.Config) { c.Network = n } }
+func WithNetwork(n string) Option { return func(o *options) { o.cfg.Network = n } }
 
 // WithInvoiceRateLimit sets how many invoices an account (or a recipient,
 // for the on-behalf-of-recipient mutations) may create a minute before it
 // gets TOO_MANY_REQUEST for five minutes; default 60.
 func WithInvoiceRateLimit(perMinute int) Option {
-	return func(c *fake.Config) { c.InvoiceRateLimit = perMinute }
+	return func(o *options) { o.cfg.InvoiceRateLimit = perMinute }
 }
 
 // WithPrice sets the initial BTC price in US cents per bitcoin; default
 // 10_000_000 ($100,000).
 func WithPrice(usdCentsPerBTC int64) Option {
-	return func(c *fake.Config) { c.USDCentsPerBTC = usdCentsPerBTC }
+	return func(o *options) { o.cfg.USDCentsPerBTC = usdCentsPerBTC }
 }
 
 // WithClock sets the server's clock, used for invoice expiry, rate limits,
 // idempotency locks, spending limits and timestamps; default time.Now.
-func WithClock(now func() time.Time) Option { return func(c *fake.Config) { c.Now = now } }
+func WithClock(now func() time.Time) Option { return func(o *options) { o.cfg.Now = now } }
 
 // WithKeyPrefix sets the prefix of API keys; default "galoy_dev_".
-func WithKeyPrefix(prefix string) Option { return func(c *fake.Config) { c.KeyPrefix = prefix } }
+func WithKeyPrefix(prefix string) Option { return func(o *options) { o.cfg.KeyPrefix = prefix } }
 
 // NewServer starts a fake server listening on 127.0.0.1 at a random port.
 // The caller must Close it.
 func NewServer(opts ...Option) *Server {
-	var cfg fake.Config
-	for _, o := range opts {
-		o(&cfg)
+	var o options
+	for _, opt := range opts {
+		opt(&o)
 	}
-	f := fake.NewServer(cfg)
+	f := fake.NewServer(o.cfg)
 	h := httptest.NewUnstartedServer(f.Handler())
 	h.Config.ErrorLog = log.New(io.Discard, "", 0)
 	h.Start()
