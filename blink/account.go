@@ -50,14 +50,12 @@ func (c *Client) Me(ctx context.Context) (*Me, error) {
 	if u.Username != nil {
 		m.Username = *u.Username
 	}
-	if a := u.DefaultAccount; a != nil {
-		m.AccountID = a.GetId()
-		m.Level = string(a.GetLevel())
-		m.DisplayCurrency = a.GetDisplayCurrency()
-		w := a.GetDefaultWallet()
-		m.DefaultWalletID = w.Id
-		m.DefaultWalletCurrency = WalletCurrency(w.Currency)
-	}
+	a := &u.DefaultAccount
+	m.AccountID = a.Id
+	m.Level = string(a.Level)
+	m.DisplayCurrency = a.DisplayCurrency
+	m.DefaultWalletID = a.DefaultWallet.Id
+	m.DefaultWalletCurrency = WalletCurrency(a.DefaultWallet.Currency)
 	return m, nil
 }
 
@@ -86,13 +84,13 @@ func (c *Client) Wallets(ctx context.Context) ([]Wallet, error) {
 	if err != nil {
 		return nil, err
 	}
-	if resp.Me == nil || resp.Me.DefaultAccount == nil {
-		return nil, &Error{Operation: "Wallets", Message: "the server returned no account", sentinel: ErrNotAuthenticated}
+	if resp.Me == nil {
+		return nil, &Error{Operation: "Wallets", Message: "the server returned no user", sentinel: ErrNotAuthenticated}
 	}
-	ws := resp.Me.DefaultAccount.GetWallets()
+	ws := resp.Me.DefaultAccount.Wallets
 	out := make([]Wallet, 0, len(ws))
-	for _, w := range ws {
-		out = append(out, toWallet(w))
+	for i := range ws {
+		out = append(out, toWallet(&ws[i]))
 	}
 	return out, nil
 }
@@ -108,10 +106,10 @@ func (c *Client) Wallet(ctx context.Context, walletID string) (*Wallet, error) {
 	if err != nil {
 		return nil, err
 	}
-	if resp.Me == nil || resp.Me.DefaultAccount == nil {
-		return nil, &Error{Operation: "WalletByID", Message: "the server returned no account", sentinel: ErrNotAuthenticated}
+	if resp.Me == nil {
+		return nil, &Error{Operation: "WalletByID", Message: "the server returned no user", sentinel: ErrNotAuthenticated}
 	}
-	w := toWallet(resp.Me.DefaultAccount.GetWalletById())
+	w := toWallet(&resp.Me.DefaultAccount.WalletById)
 	return &w, nil
 }
 

@@ -99,6 +99,6 @@ func dropConnection(w http.ResponseWriter) {
 	conn.Close()
 }
 
-const meData = `{"data":{"me":{"__typename":"User","id":"u1","username":"alice","defaultAccount":{"__typename":"ConsumerAccount","id":"a1","level":"ONE","displayCurrency":"USD","defaultWallet":{"id":"11111111-1111-4111-8111-111111111111","currency":"BTC"}}}}}`
+const meData = `{"data":{"me":{"__typename":"User","id":"u1","username":"alice","defaultAccount":{"id":"a1","level":"ONE","displayCurrency":"USD","defaultWallet":{"id":"11111111-1111-4111-8111-111111111111","currency":"BTC"}}}}}`
 
 func bg() context.Context { return context.Background() }

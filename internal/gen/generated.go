@@ -578,7 +578,7 @@ func (v *CallbackEndpointDeleteResponse) GetCallbackEndpointDelete() CallbackEnd
 
 // CallbackEndpointsMeUser includes the requested fields of the GraphQL type User.
 type CallbackEndpointsMeUser struct {
-	DefaultAccount CallbackEndpointsMeUserDefaultAccount `json:"-"`
+	DefaultAccount CallbackEndpointsMeUserDefaultAccount `json:"defaultAccount"`
 }
 
 // GetDefaultAccount returns CallbackEndpointsMeUser.DefaultAccount, and is useful for accessing the field via an interface.
@@ -586,128 +586,18 @@ func (v *CallbackEndpointsMeUser) GetDefaultAccount() CallbackEndpointsMeUserDef
 	return v.DefaultAccount
 }
 
-func (v *CallbackEndpointsMeUser) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*CallbackEndpointsMeUser
-		DefaultAccount json.RawMessage `json:"defaultAccount"`
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.CallbackEndpointsMeUser = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	{
-		dst := &v.DefaultAccount
-		src := firstPass.DefaultAccount
-		if len(src) != 0 && string(src) != "null" {
-			err = __unmarshalCallbackEndpointsMeUserDefaultAccount(
-				src, dst)
-			if err != nil {
-				return fmt.Errorf(
-					"unable to unmarshal CallbackEndpointsMeUser.DefaultAccount: %w", err)
-			}
-		}
-	}
-	return nil
+// CallbackEndpointsMeUserDefaultAccount includes the requested fields of the GraphQL type Account.
+type CallbackEndpointsMeUserDefaultAccount struct {
+	Typename          *string                                                                  `json:"__typename"`
+	CallbackEndpoints []CallbackEndpointsMeUserDefaultAccountCallbackEndpointsCallbackEndpoint `json:"callbackEndpoints"`
 }
 
-type __premarshalCallbackEndpointsMeUser struct {
-	DefaultAccount json.RawMessage `json:"defaultAccount"`
-}
+// GetTypename returns CallbackEndpointsMeUserDefaultAccount.Typename, and is useful for accessing the field via an interface.
+func (v *CallbackEndpointsMeUserDefaultAccount) GetTypename() *string { return v.Typename }
 
-func (v *CallbackEndpointsMeUser) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *CallbackEndpointsMeUser) __premarshalJSON() (*__premarshalCallbackEndpointsMeUser, error) {
-	var retval __premarshalCallbackEndpointsMeUser
-
-	{
-
-		dst := &retval.DefaultAccount
-		src := v.DefaultAccount
-		var err error
-		*dst, err = __marshalCallbackEndpointsMeUserDefaultAccount(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal CallbackEndpointsMeUser.DefaultAccount: %w", err)
-		}
-	}
-	return &retval, nil
-}
-
-// CallbackEndpointsMeUserDefaultAccount includes the requested fields of the GraphQL interface Account.
-//
-// CallbackEndpointsMeUserDefaultAccount is implemented by the following types:
-// CallbackEndpointsMeUserDefaultAccountConsumerAccount
-type CallbackEndpointsMeUserDefaultAccount interface {
-	implementsGraphQLInterfaceCallbackEndpointsMeUserDefaultAccount()
-	// GetTypename returns the receiver's concrete GraphQL type-name (see interface doc for possible values).
-	GetTypename() *string
-	// GetCallbackEndpoints returns the interface-field "callbackEndpoints" from its implementation.
-	GetCallbackEndpoints() []CallbackEndpointsMeUserDefaultAccountCallbackEndpointsCallbackEndpoint
-}
-
-func (v *CallbackEndpointsMeUserDefaultAccountConsumerAccount) implementsGraphQLInterfaceCallbackEndpointsMeUserDefaultAccount() {
-}
-
-func __unmarshalCallbackEndpointsMeUserDefaultAccount(b []byte, v *CallbackEndpointsMeUserDefaultAccount) error {
-	if string(b) == "null" {
-		return nil
-	}
-
-	var tn struct {
-		TypeName string `json:"__typename"`
-	}
-	err := json.Unmarshal(b, &tn)
-	if err != nil {
-		return err
-	}
-
-	switch tn.TypeName {
-	case "ConsumerAccount":
-		*v = new(CallbackEndpointsMeUserDefaultAccountConsumerAccount)
-		return json.Unmarshal(b, *v)
-	case "":
-		return fmt.Errorf(
-			"response was missing Account.__typename")
-	default:
-		return fmt.Errorf(
-			`unexpected concrete type for CallbackEndpointsMeUserDefaultAccount: "%v"`, tn.TypeName)
-	}
-}
-
-func __marshalCallbackEndpointsMeUserDefaultAccount(v *CallbackEndpointsMeUserDefaultAccount) ([]byte, error) {
-
-	var typename string
-	switch v := (*v).(type) {
-	case *CallbackEndpointsMeUserDefaultAccountConsumerAccount:
-		typename = "ConsumerAccount"
-
-		result := struct {
-			TypeName string `json:"__typename"`
-			*CallbackEndpointsMeUserDefaultAccountConsumerAccount
-		}{typename, v}
-		return json.Marshal(result)
-	case nil:
-		return []byte("null"), nil
-	default:
-		return nil, fmt.Errorf(
-			`unexpected concrete type for CallbackEndpointsMeUserDefaultAccount: "%T"`, v)
-	}
+// GetCallbackEndpoints returns CallbackEndpointsMeUserDefaultAccount.CallbackEndpoints, and is useful for accessing the field via an interface.
+func (v *CallbackEndpointsMeUserDefaultAccount) GetCallbackEndpoints() []CallbackEndpointsMeUserDefaultAccountCallbackEndpointsCallbackEndpoint {
+	return v.CallbackEndpoints
 }
 
 // CallbackEndpointsMeUserDefaultAccountCallbackEndpointsCallbackEndpoint includes the requested fields of the GraphQL type CallbackEndpoint.
@@ -724,22 +614,6 @@ func (v *CallbackEndpointsMeUserDefaultAccountCallbackEndpointsCallbackEndpoint)
 // GetUrl returns CallbackEndpointsMeUserDefaultAccountCallbackEndpointsCallbackEndpoint.Url, and is useful for accessing the field via an interface.
 func (v *CallbackEndpointsMeUserDefaultAccountCallbackEndpointsCallbackEndpoint) GetUrl() string {
 	return v.Url
-}
-
-// CallbackEndpointsMeUserDefaultAccountConsumerAccount includes the requested fields of the GraphQL type ConsumerAccount.
-type CallbackEndpointsMeUserDefaultAccountConsumerAccount struct {
-	Typename          *string                                                                  `json:"__typename"`
-	CallbackEndpoints []CallbackEndpointsMeUserDefaultAccountCallbackEndpointsCallbackEndpoint `json:"callbackEndpoints"`
-}
-
-// GetTypename returns CallbackEndpointsMeUserDefaultAccountConsumerAccount.Typename, and is useful for accessing the field via an interface.
-func (v *CallbackEndpointsMeUserDefaultAccountConsumerAccount) GetTypename() *string {
-	return v.Typename
-}
-
-// GetCallbackEndpoints returns CallbackEndpointsMeUserDefaultAccountConsumerAccount.CallbackEndpoints, and is useful for accessing the field via an interface.
-func (v *CallbackEndpointsMeUserDefaultAccountConsumerAccount) GetCallbackEndpoints() []CallbackEndpointsMeUserDefaultAccountCallbackEndpointsCallbackEndpoint {
-	return v.CallbackEndpoints
 }
 
 // CallbackEndpointsResponse is returned by CallbackEndpoints on success.
@@ -1836,7 +1710,7 @@ func (v *IntraLedgerUsdPaymentSendResponse) GetIntraLedgerUsdPaymentSend() Intra
 
 // InvoiceByPaymentHashMeUser includes the requested fields of the GraphQL type User.
 type InvoiceByPaymentHashMeUser struct {
-	DefaultAccount InvoiceByPaymentHashMeUserDefaultAccount `json:"-"`
+	DefaultAccount InvoiceByPaymentHashMeUserDefaultAccount `json:"defaultAccount"`
 }
 
 // GetDefaultAccount returns InvoiceByPaymentHashMeUser.DefaultAccount, and is useful for accessing the field via an interface.
@@ -1844,244 +1718,48 @@ func (v *InvoiceByPaymentHashMeUser) GetDefaultAccount() InvoiceByPaymentHashMeU
 	return v.DefaultAccount
 }
 
-func (v *InvoiceByPaymentHashMeUser) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*InvoiceByPaymentHashMeUser
-		DefaultAccount json.RawMessage `json:"defaultAccount"`
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.InvoiceByPaymentHashMeUser = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	{
-		dst := &v.DefaultAccount
-		src := firstPass.DefaultAccount
-		if len(src) != 0 && string(src) != "null" {
-			err = __unmarshalInvoiceByPaymentHashMeUserDefaultAccount(
-				src, dst)
-			if err != nil {
-				return fmt.Errorf(
-					"unable to unmarshal InvoiceByPaymentHashMeUser.DefaultAccount: %w", err)
-			}
-		}
-	}
-	return nil
-}
-
-type __premarshalInvoiceByPaymentHashMeUser struct {
-	DefaultAccount json.RawMessage `json:"defaultAccount"`
-}
-
-func (v *InvoiceByPaymentHashMeUser) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *InvoiceByPaymentHashMeUser) __premarshalJSON() (*__premarshalInvoiceByPaymentHashMeUser, error) {
-	var retval __premarshalInvoiceByPaymentHashMeUser
-
-	{
-
-		dst := &retval.DefaultAccount
-		src := v.DefaultAccount
-		var err error
-		*dst, err = __marshalInvoiceByPaymentHashMeUserDefaultAccount(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal InvoiceByPaymentHashMeUser.DefaultAccount: %w", err)
-		}
-	}
-	return &retval, nil
-}
-
-// InvoiceByPaymentHashMeUserDefaultAccount includes the requested fields of the GraphQL interface Account.
-//
-// InvoiceByPaymentHashMeUserDefaultAccount is implemented by the following types:
-// InvoiceByPaymentHashMeUserDefaultAccountConsumerAccount
-type InvoiceByPaymentHashMeUserDefaultAccount interface {
-	implementsGraphQLInterfaceInvoiceByPaymentHashMeUserDefaultAccount()
-	// GetTypename returns the receiver's concrete GraphQL type-name (see interface doc for possible values).
-	GetTypename() *string
-	// GetWalletById returns the interface-field "walletById" from its implementation.
-	GetWalletById() InvoiceByPaymentHashMeUserDefaultAccountWalletByIdWallet
-}
-
-func (v *InvoiceByPaymentHashMeUserDefaultAccountConsumerAccount) implementsGraphQLInterfaceInvoiceByPaymentHashMeUserDefaultAccount() {
-}
-
-func __unmarshalInvoiceByPaymentHashMeUserDefaultAccount(b []byte, v *InvoiceByPaymentHashMeUserDefaultAccount) error {
-	if string(b) == "null" {
-		return nil
-	}
-
-	var tn struct {
-		TypeName string `json:"__typename"`
-	}
-	err := json.Unmarshal(b, &tn)
-	if err != nil {
-		return err
-	}
-
-	switch tn.TypeName {
-	case "ConsumerAccount":
-		*v = new(InvoiceByPaymentHashMeUserDefaultAccountConsumerAccount)
-		return json.Unmarshal(b, *v)
-	case "":
-		return fmt.Errorf(
-			"response was missing Account.__typename")
-	default:
-		return fmt.Errorf(
-			`unexpected concrete type for InvoiceByPaymentHashMeUserDefaultAccount: "%v"`, tn.TypeName)
-	}
-}
-
-func __marshalInvoiceByPaymentHashMeUserDefaultAccount(v *InvoiceByPaymentHashMeUserDefaultAccount) ([]byte, error) {
-
-	var typename string
-	switch v := (*v).(type) {
-	case *InvoiceByPaymentHashMeUserDefaultAccountConsumerAccount:
-		typename = "ConsumerAccount"
-
-		premarshaled, err := v.__premarshalJSON()
-		if err != nil {
-			return nil, err
-		}
-		result := struct {
-			TypeName string `json:"__typename"`
-			*__premarshalInvoiceByPaymentHashMeUserDefaultAccountConsumerAccount
-		}{typename, premarshaled}
-		return json.Marshal(result)
-	case nil:
-		return []byte("null"), nil
-	default:
-		return nil, fmt.Errorf(
-			`unexpected concrete type for InvoiceByPaymentHashMeUserDefaultAccount: "%T"`, v)
-	}
-}
-
-// InvoiceByPaymentHashMeUserDefaultAccountConsumerAccount includes the requested fields of the GraphQL type ConsumerAccount.
-type InvoiceByPaymentHashMeUserDefaultAccountConsumerAccount struct {
+// InvoiceByPaymentHashMeUserDefaultAccount includes the requested fields of the GraphQL type Account.
+type InvoiceByPaymentHashMeUserDefaultAccount struct {
 	Typename   *string                                                  `json:"__typename"`
-	WalletById InvoiceByPaymentHashMeUserDefaultAccountWalletByIdWallet `json:"-"`
+	WalletById InvoiceByPaymentHashMeUserDefaultAccountWalletByIdWallet `json:"walletById"`
 }
 
-// GetTypename returns InvoiceByPaymentHashMeUserDefaultAccountConsumerAccount.Typename, and is useful for accessing the field via an interface.
-func (v *InvoiceByPaymentHashMeUserDefaultAccountConsumerAccount) GetTypename() *string {
-	return v.Typename
-}
+// GetTypename returns InvoiceByPaymentHashMeUserDefaultAccount.Typename, and is useful for accessing the field via an interface.
+func (v *InvoiceByPaymentHashMeUserDefaultAccount) GetTypename() *string { return v.Typename }
 
-// GetWalletById returns InvoiceByPaymentHashMeUserDefaultAccountConsumerAccount.WalletById, and is useful for accessing the field via an interface.
-func (v *InvoiceByPaymentHashMeUserDefaultAccountConsumerAccount) GetWalletById() InvoiceByPaymentHashMeUserDefaultAccountWalletByIdWallet {
+// GetWalletById returns InvoiceByPaymentHashMeUserDefaultAccount.WalletById, and is useful for accessing the field via an interface.
+func (v *InvoiceByPaymentHashMeUserDefaultAccount) GetWalletById() InvoiceByPaymentHashMeUserDefaultAccountWalletByIdWallet {
 	return v.WalletById
 }
 
-func (v *InvoiceByPaymentHashMeUserDefaultAccountConsumerAccount) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*InvoiceByPaymentHashMeUserDefaultAccountConsumerAccount
-		WalletById json.RawMessage `json:"walletById"`
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.InvoiceByPaymentHashMeUserDefaultAccountConsumerAccount = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	{
-		dst := &v.WalletById
-		src := firstPass.WalletById
-		if len(src) != 0 && string(src) != "null" {
-			err = __unmarshalInvoiceByPaymentHashMeUserDefaultAccountWalletByIdWallet(
-				src, dst)
-			if err != nil {
-				return fmt.Errorf(
-					"unable to unmarshal InvoiceByPaymentHashMeUserDefaultAccountConsumerAccount.WalletById: %w", err)
-			}
-		}
-	}
-	return nil
-}
-
-type __premarshalInvoiceByPaymentHashMeUserDefaultAccountConsumerAccount struct {
-	Typename *string `json:"__typename"`
-
-	WalletById json.RawMessage `json:"walletById"`
-}
-
-func (v *InvoiceByPaymentHashMeUserDefaultAccountConsumerAccount) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *InvoiceByPaymentHashMeUserDefaultAccountConsumerAccount) __premarshalJSON() (*__premarshalInvoiceByPaymentHashMeUserDefaultAccountConsumerAccount, error) {
-	var retval __premarshalInvoiceByPaymentHashMeUserDefaultAccountConsumerAccount
-
-	retval.Typename = v.Typename
-	{
-
-		dst := &retval.WalletById
-		src := v.WalletById
-		var err error
-		*dst, err = __marshalInvoiceByPaymentHashMeUserDefaultAccountWalletByIdWallet(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal InvoiceByPaymentHashMeUserDefaultAccountConsumerAccount.WalletById: %w", err)
-		}
-	}
-	return &retval, nil
-}
-
-// InvoiceByPaymentHashMeUserDefaultAccountWalletByIdBTCWallet includes the requested fields of the GraphQL type BTCWallet.
-type InvoiceByPaymentHashMeUserDefaultAccountWalletByIdBTCWallet struct {
+// InvoiceByPaymentHashMeUserDefaultAccountWalletByIdWallet includes the requested fields of the GraphQL type Wallet.
+type InvoiceByPaymentHashMeUserDefaultAccountWalletByIdWallet struct {
 	Typename             *string                                                                             `json:"__typename"`
 	InvoiceByPaymentHash InvoiceByPaymentHashMeUserDefaultAccountWalletByIdWalletInvoiceByPaymentHashInvoice `json:"-"`
 }
 
-// GetTypename returns InvoiceByPaymentHashMeUserDefaultAccountWalletByIdBTCWallet.Typename, and is useful for accessing the field via an interface.
-func (v *InvoiceByPaymentHashMeUserDefaultAccountWalletByIdBTCWallet) GetTypename() *string {
+// GetTypename returns InvoiceByPaymentHashMeUserDefaultAccountWalletByIdWallet.Typename, and is useful for accessing the field via an interface.
+func (v *InvoiceByPaymentHashMeUserDefaultAccountWalletByIdWallet) GetTypename() *string {
 	return v.Typename
 }
 
-// GetInvoiceByPaymentHash returns InvoiceByPaymentHashMeUserDefaultAccountWalletByIdBTCWallet.InvoiceByPaymentHash, and is useful for accessing the field via an interface.
-func (v *InvoiceByPaymentHashMeUserDefaultAccountWalletByIdBTCWallet) GetInvoiceByPaymentHash() InvoiceByPaymentHashMeUserDefaultAccountWalletByIdWalletInvoiceByPaymentHashInvoice {
+// GetInvoiceByPaymentHash returns InvoiceByPaymentHashMeUserDefaultAccountWalletByIdWallet.InvoiceByPaymentHash, and is useful for accessing the field via an interface.
+func (v *InvoiceByPaymentHashMeUserDefaultAccountWalletByIdWallet) GetInvoiceByPaymentHash() InvoiceByPaymentHashMeUserDefaultAccountWalletByIdWalletInvoiceByPaymentHashInvoice {
 	return v.InvoiceByPaymentHash
 }
 
-func (v *InvoiceByPaymentHashMeUserDefaultAccountWalletByIdBTCWallet) UnmarshalJSON(b []byte) error {
+func (v *InvoiceByPaymentHashMeUserDefaultAccountWalletByIdWallet) UnmarshalJSON(b []byte) error {
 
 	if string(b) == "null" {
 		return nil
 	}
 
 	var firstPass struct {
-		*InvoiceByPaymentHashMeUserDefaultAccountWalletByIdBTCWallet
+		*InvoiceByPaymentHashMeUserDefaultAccountWalletByIdWallet
 		InvoiceByPaymentHash json.RawMessage `json:"invoiceByPaymentHash"`
 		graphql.NoUnmarshalJSON
 	}
-	firstPass.InvoiceByPaymentHashMeUserDefaultAccountWalletByIdBTCWallet = v
+	firstPass.InvoiceByPaymentHashMeUserDefaultAccountWalletByIdWallet = v
 
 	err := json.Unmarshal(b, &firstPass)
 	if err != nil {
@@ -2096,20 +1774,20 @@ func (v *InvoiceByPaymentHashMeUserDefaultAccountWalletByIdBTCWallet) UnmarshalJ
 				src, dst)
 			if err != nil {
 				return fmt.Errorf(
-					"unable to unmarshal InvoiceByPaymentHashMeUserDefaultAccountWalletByIdBTCWallet.InvoiceByPaymentHash: %w", err)
+					"unable to unmarshal InvoiceByPaymentHashMeUserDefaultAccountWalletByIdWallet.InvoiceByPaymentHash: %w", err)
 			}
 		}
 	}
 	return nil
 }
 
-type __premarshalInvoiceByPaymentHashMeUserDefaultAccountWalletByIdBTCWallet struct {
+type __premarshalInvoiceByPaymentHashMeUserDefaultAccountWalletByIdWallet struct {
 	Typename *string `json:"__typename"`
 
 	InvoiceByPaymentHash json.RawMessage `json:"invoiceByPaymentHash"`
 }
 
-func (v *InvoiceByPaymentHashMeUserDefaultAccountWalletByIdBTCWallet) MarshalJSON() ([]byte, error) {
+func (v *InvoiceByPaymentHashMeUserDefaultAccountWalletByIdWallet) MarshalJSON() ([]byte, error) {
 	premarshaled, err := v.__premarshalJSON()
 	if err != nil {
 		return nil, err
@@ -2117,8 +1795,8 @@ func (v *InvoiceByPaymentHashMeUserDefaultAccountWalletByIdBTCWallet) MarshalJSO
 	return json.Marshal(premarshaled)
 }
 
-func (v *InvoiceByPaymentHashMeUserDefaultAccountWalletByIdBTCWallet) __premarshalJSON() (*__premarshalInvoiceByPaymentHashMeUserDefaultAccountWalletByIdBTCWallet, error) {
-	var retval __premarshalInvoiceByPaymentHashMeUserDefaultAccountWalletByIdBTCWallet
+func (v *InvoiceByPaymentHashMeUserDefaultAccountWalletByIdWallet) __premarshalJSON() (*__premarshalInvoiceByPaymentHashMeUserDefaultAccountWalletByIdWallet, error) {
+	var retval __premarshalInvoiceByPaymentHashMeUserDefaultAccountWalletByIdWallet
 
 	retval.Typename = v.Typename
 	{
@@ -2130,175 +1808,10 @@ func (v *InvoiceByPaymentHashMeUserDefaultAccountWalletByIdBTCWallet) __premarsh
 			&src)
 		if err != nil {
 			return nil, fmt.Errorf(
-				"unable to marshal InvoiceByPaymentHashMeUserDefaultAccountWalletByIdBTCWallet.InvoiceByPaymentHash: %w", err)
+				"unable to marshal InvoiceByPaymentHashMeUserDefaultAccountWalletByIdWallet.InvoiceByPaymentHash: %w", err)
 		}
 	}
 	return &retval, nil
-}
-
-// InvoiceByPaymentHashMeUserDefaultAccountWalletByIdUsdWallet includes the requested fields of the GraphQL type UsdWallet.
-type InvoiceByPaymentHashMeUserDefaultAccountWalletByIdUsdWallet struct {
-	Typename             *string                                                                             `json:"__typename"`
-	InvoiceByPaymentHash InvoiceByPaymentHashMeUserDefaultAccountWalletByIdWalletInvoiceByPaymentHashInvoice `json:"-"`
-}
-
-// GetTypename returns InvoiceByPaymentHashMeUserDefaultAccountWalletByIdUsdWallet.Typename, and is useful for accessing the field via an interface.
-func (v *InvoiceByPaymentHashMeUserDefaultAccountWalletByIdUsdWallet) GetTypename() *string {
-	return v.Typename
-}
-
-// GetInvoiceByPaymentHash returns InvoiceByPaymentHashMeUserDefaultAccountWalletByIdUsdWallet.InvoiceByPaymentHash, and is useful for accessing the field via an interface.
-func (v *InvoiceByPaymentHashMeUserDefaultAccountWalletByIdUsdWallet) GetInvoiceByPaymentHash() InvoiceByPaymentHashMeUserDefaultAccountWalletByIdWalletInvoiceByPaymentHashInvoice {
-	return v.InvoiceByPaymentHash
-}
-
-func (v *InvoiceByPaymentHashMeUserDefaultAccountWalletByIdUsdWallet) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*InvoiceByPaymentHashMeUserDefaultAccountWalletByIdUsdWallet
-		InvoiceByPaymentHash json.RawMessage `json:"invoiceByPaymentHash"`
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.InvoiceByPaymentHashMeUserDefaultAccountWalletByIdUsdWallet = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	{
-		dst := &v.InvoiceByPaymentHash
-		src := firstPass.InvoiceByPaymentHash
-		if len(src) != 0 && string(src) != "null" {
-			err = __unmarshalInvoiceByPaymentHashMeUserDefaultAccountWalletByIdWalletInvoiceByPaymentHashInvoice(
-				src, dst)
-			if err != nil {
-				return fmt.Errorf(
-					"unable to unmarshal InvoiceByPaymentHashMeUserDefaultAccountWalletByIdUsdWallet.InvoiceByPaymentHash: %w", err)
-			}
-		}
-	}
-	return nil
-}
-
-type __premarshalInvoiceByPaymentHashMeUserDefaultAccountWalletByIdUsdWallet struct {
-	Typename *string `json:"__typename"`
-
-	InvoiceByPaymentHash json.RawMessage `json:"invoiceByPaymentHash"`
-}
-
-func (v *InvoiceByPaymentHashMeUserDefaultAccountWalletByIdUsdWallet) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *InvoiceByPaymentHashMeUserDefaultAccountWalletByIdUsdWallet) __premarshalJSON() (*__premarshalInvoiceByPaymentHashMeUserDefaultAccountWalletByIdUsdWallet, error) {
-	var retval __premarshalInvoiceByPaymentHashMeUserDefaultAccountWalletByIdUsdWallet
-
-	retval.Typename = v.Typename
-	{
-
-		dst := &retval.InvoiceByPaymentHash
-		src := v.InvoiceByPaymentHash
-		var err error
-		*dst, err = __marshalInvoiceByPaymentHashMeUserDefaultAccountWalletByIdWalletInvoiceByPaymentHashInvoice(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal InvoiceByPaymentHashMeUserDefaultAccountWalletByIdUsdWallet.InvoiceByPaymentHash: %w", err)
-		}
-	}
-	return &retval, nil
-}
-
-// InvoiceByPaymentHashMeUserDefaultAccountWalletByIdWallet includes the requested fields of the GraphQL interface Wallet.
-//
-// InvoiceByPaymentHashMeUserDefaultAccountWalletByIdWallet is implemented by the following types:
-// InvoiceByPaymentHashMeUserDefaultAccountWalletByIdBTCWallet
-// InvoiceByPaymentHashMeUserDefaultAccountWalletByIdUsdWallet
-type InvoiceByPaymentHashMeUserDefaultAccountWalletByIdWallet interface {
-	implementsGraphQLInterfaceInvoiceByPaymentHashMeUserDefaultAccountWalletByIdWallet()
-	// GetTypename returns the receiver's concrete GraphQL type-name (see interface doc for possible values).
-	GetTypename() *string
-	// GetInvoiceByPaymentHash returns the interface-field "invoiceByPaymentHash" from its implementation.
-	GetInvoiceByPaymentHash() InvoiceByPaymentHashMeUserDefaultAccountWalletByIdWalletInvoiceByPaymentHashInvoice
-}
-
-func (v *InvoiceByPaymentHashMeUserDefaultAccountWalletByIdBTCWallet) implementsGraphQLInterfaceInvoiceByPaymentHashMeUserDefaultAccountWalletByIdWallet() {
-}
-func (v *InvoiceByPaymentHashMeUserDefaultAccountWalletByIdUsdWallet) implementsGraphQLInterfaceInvoiceByPaymentHashMeUserDefaultAccountWalletByIdWallet() {
-}
-
-func __unmarshalInvoiceByPaymentHashMeUserDefaultAccountWalletByIdWallet(b []byte, v *InvoiceByPaymentHashMeUserDefaultAccountWalletByIdWallet) error {
-	if string(b) == "null" {
-		return nil
-	}
-
-	var tn struct {
-		TypeName string `json:"__typename"`
-	}
-	err := json.Unmarshal(b, &tn)
-	if err != nil {
-		return err
-	}
-
-	switch tn.TypeName {
-	case "BTCWallet":
-		*v = new(InvoiceByPaymentHashMeUserDefaultAccountWalletByIdBTCWallet)
-		return json.Unmarshal(b, *v)
-	case "UsdWallet":
-		*v = new(InvoiceByPaymentHashMeUserDefaultAccountWalletByIdUsdWallet)
-		return json.Unmarshal(b, *v)
-	case "":
-		return fmt.Errorf(
-			"response was missing Wallet.__typename")
-	default:
-		return fmt.Errorf(
-			`unexpected concrete type for InvoiceByPaymentHashMeUserDefaultAccountWalletByIdWallet: "%v"`, tn.TypeName)
-	}
-}
-
-func __marshalInvoiceByPaymentHashMeUserDefaultAccountWalletByIdWallet(v *InvoiceByPaymentHashMeUserDefaultAccountWalletByIdWallet) ([]byte, error) {
-
-	var typename string
-	switch v := (*v).(type) {
-	case *InvoiceByPaymentHashMeUserDefaultAccountWalletByIdBTCWallet:
-		typename = "BTCWallet"
-
-		premarshaled, err := v.__premarshalJSON()
-		if err != nil {
-			return nil, err
-		}
-		result := struct {
-			TypeName string `json:"__typename"`
-			*__premarshalInvoiceByPaymentHashMeUserDefaultAccountWalletByIdBTCWallet
-		}{typename, premarshaled}
-		return json.Marshal(result)
-	case *InvoiceByPaymentHashMeUserDefaultAccountWalletByIdUsdWallet:
-		typename = "UsdWallet"
-
-		premarshaled, err := v.__premarshalJSON()
-		if err != nil {
-			return nil, err
-		}
-		result := struct {
-			TypeName string `json:"__typename"`
-			*__premarshalInvoiceByPaymentHashMeUserDefaultAccountWalletByIdUsdWallet
-		}{typename, premarshaled}
-		return json.Marshal(result)
-	case nil:
-		return []byte("null"), nil
-	default:
-		return nil, fmt.Errorf(
-			`unexpected concrete type for InvoiceByPaymentHashMeUserDefaultAccountWalletByIdWallet: "%T"`, v)
-	}
 }
 
 // InvoiceByPaymentHashMeUserDefaultAccountWalletByIdWalletInvoiceByPaymentHashInvoice includes the requested fields of the GraphQL interface Invoice.
@@ -2969,147 +2482,23 @@ var AllInvoicePaymentStatus = []InvoicePaymentStatus{
 
 // InvoicesMeUser includes the requested fields of the GraphQL type User.
 type InvoicesMeUser struct {
-	DefaultAccount InvoicesMeUserDefaultAccount `json:"-"`
+	DefaultAccount InvoicesMeUserDefaultAccount `json:"defaultAccount"`
 }
 
 // GetDefaultAccount returns InvoicesMeUser.DefaultAccount, and is useful for accessing the field via an interface.
 func (v *InvoicesMeUser) GetDefaultAccount() InvoicesMeUserDefaultAccount { return v.DefaultAccount }
 
-func (v *InvoicesMeUser) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*InvoicesMeUser
-		DefaultAccount json.RawMessage `json:"defaultAccount"`
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.InvoicesMeUser = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	{
-		dst := &v.DefaultAccount
-		src := firstPass.DefaultAccount
-		if len(src) != 0 && string(src) != "null" {
-			err = __unmarshalInvoicesMeUserDefaultAccount(
-				src, dst)
-			if err != nil {
-				return fmt.Errorf(
-					"unable to unmarshal InvoicesMeUser.DefaultAccount: %w", err)
-			}
-		}
-	}
-	return nil
-}
-
-type __premarshalInvoicesMeUser struct {
-	DefaultAccount json.RawMessage `json:"defaultAccount"`
-}
-
-func (v *InvoicesMeUser) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *InvoicesMeUser) __premarshalJSON() (*__premarshalInvoicesMeUser, error) {
-	var retval __premarshalInvoicesMeUser
-
-	{
-
-		dst := &retval.DefaultAccount
-		src := v.DefaultAccount
-		var err error
-		*dst, err = __marshalInvoicesMeUserDefaultAccount(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal InvoicesMeUser.DefaultAccount: %w", err)
-		}
-	}
-	return &retval, nil
-}
-
-// InvoicesMeUserDefaultAccount includes the requested fields of the GraphQL interface Account.
-//
-// InvoicesMeUserDefaultAccount is implemented by the following types:
-// InvoicesMeUserDefaultAccountConsumerAccount
-type InvoicesMeUserDefaultAccount interface {
-	implementsGraphQLInterfaceInvoicesMeUserDefaultAccount()
-	// GetTypename returns the receiver's concrete GraphQL type-name (see interface doc for possible values).
-	GetTypename() *string
-	// GetInvoices returns the interface-field "invoices" from its implementation.
-	GetInvoices() *InvoicesMeUserDefaultAccountInvoicesInvoiceConnection
-}
-
-func (v *InvoicesMeUserDefaultAccountConsumerAccount) implementsGraphQLInterfaceInvoicesMeUserDefaultAccount() {
-}
-
-func __unmarshalInvoicesMeUserDefaultAccount(b []byte, v *InvoicesMeUserDefaultAccount) error {
-	if string(b) == "null" {
-		return nil
-	}
-
-	var tn struct {
-		TypeName string `json:"__typename"`
-	}
-	err := json.Unmarshal(b, &tn)
-	if err != nil {
-		return err
-	}
-
-	switch tn.TypeName {
-	case "ConsumerAccount":
-		*v = new(InvoicesMeUserDefaultAccountConsumerAccount)
-		return json.Unmarshal(b, *v)
-	case "":
-		return fmt.Errorf(
-			"response was missing Account.__typename")
-	default:
-		return fmt.Errorf(
-			`unexpected concrete type for InvoicesMeUserDefaultAccount: "%v"`, tn.TypeName)
-	}
-}
-
-func __marshalInvoicesMeUserDefaultAccount(v *InvoicesMeUserDefaultAccount) ([]byte, error) {
-
-	var typename string
-	switch v := (*v).(type) {
-	case *InvoicesMeUserDefaultAccountConsumerAccount:
-		typename = "ConsumerAccount"
-
-		result := struct {
-			TypeName string `json:"__typename"`
-			*InvoicesMeUserDefaultAccountConsumerAccount
-		}{typename, v}
-		return json.Marshal(result)
-	case nil:
-		return []byte("null"), nil
-	default:
-		return nil, fmt.Errorf(
-			`unexpected concrete type for InvoicesMeUserDefaultAccount: "%T"`, v)
-	}
-}
-
-// InvoicesMeUserDefaultAccountConsumerAccount includes the requested fields of the GraphQL type ConsumerAccount.
-type InvoicesMeUserDefaultAccountConsumerAccount struct {
+// InvoicesMeUserDefaultAccount includes the requested fields of the GraphQL type Account.
+type InvoicesMeUserDefaultAccount struct {
 	Typename *string                                                `json:"__typename"`
 	Invoices *InvoicesMeUserDefaultAccountInvoicesInvoiceConnection `json:"invoices"`
 }
 
-// GetTypename returns InvoicesMeUserDefaultAccountConsumerAccount.Typename, and is useful for accessing the field via an interface.
-func (v *InvoicesMeUserDefaultAccountConsumerAccount) GetTypename() *string { return v.Typename }
+// GetTypename returns InvoicesMeUserDefaultAccount.Typename, and is useful for accessing the field via an interface.
+func (v *InvoicesMeUserDefaultAccount) GetTypename() *string { return v.Typename }
 
-// GetInvoices returns InvoicesMeUserDefaultAccountConsumerAccount.Invoices, and is useful for accessing the field via an interface.
-func (v *InvoicesMeUserDefaultAccountConsumerAccount) GetInvoices() *InvoicesMeUserDefaultAccountInvoicesInvoiceConnection {
+// GetInvoices returns InvoicesMeUserDefaultAccount.Invoices, and is useful for accessing the field via an interface.
+func (v *InvoicesMeUserDefaultAccount) GetInvoices() *InvoicesMeUserDefaultAccountInvoicesInvoiceConnection {
 	return v.Invoices
 }
 
@@ -10295,7 +9684,7 @@ func (v *LnurlPaymentSendResponse) GetLnurlPaymentSend() LnurlPaymentSendLnurlPa
 type MeMeUser struct {
 	Id             string                 `json:"id"`
 	Username       *string                `json:"username"`
-	DefaultAccount MeMeUserDefaultAccount `json:"-"`
+	DefaultAccount MeMeUserDefaultAccount `json:"defaultAccount"`
 }
 
 // GetId returns MeMeUser.Id, and is useful for accessing the field via an interface.
@@ -10307,143 +9696,8 @@ func (v *MeMeUser) GetUsername() *string { return v.Username }
 // GetDefaultAccount returns MeMeUser.DefaultAccount, and is useful for accessing the field via an interface.
 func (v *MeMeUser) GetDefaultAccount() MeMeUserDefaultAccount { return v.DefaultAccount }
 
-func (v *MeMeUser) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*MeMeUser
-		DefaultAccount json.RawMessage `json:"defaultAccount"`
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.MeMeUser = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	{
-		dst := &v.DefaultAccount
-		src := firstPass.DefaultAccount
-		if len(src) != 0 && string(src) != "null" {
-			err = __unmarshalMeMeUserDefaultAccount(
-				src, dst)
-			if err != nil {
-				return fmt.Errorf(
-					"unable to unmarshal MeMeUser.DefaultAccount: %w", err)
-			}
-		}
-	}
-	return nil
-}
-
-type __premarshalMeMeUser struct {
-	Id string `json:"id"`
-
-	Username *string `json:"username"`
-
-	DefaultAccount json.RawMessage `json:"defaultAccount"`
-}
-
-func (v *MeMeUser) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *MeMeUser) __premarshalJSON() (*__premarshalMeMeUser, error) {
-	var retval __premarshalMeMeUser
-
-	retval.Id = v.Id
-	retval.Username = v.Username
-	{
-
-		dst := &retval.DefaultAccount
-		src := v.DefaultAccount
-		var err error
-		*dst, err = __marshalMeMeUserDefaultAccount(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal MeMeUser.DefaultAccount: %w", err)
-		}
-	}
-	return &retval, nil
-}
-
-// MeMeUserDefaultAccount includes the requested fields of the GraphQL interface Account.
-//
-// MeMeUserDefaultAccount is implemented by the following types:
-// MeMeUserDefaultAccountConsumerAccount
-type MeMeUserDefaultAccount interface {
-	implementsGraphQLInterfaceMeMeUserDefaultAccount()
-	// GetTypename returns the receiver's concrete GraphQL type-name (see interface doc for possible values).
-	GetTypename() *string
-	// GetId returns the interface-field "id" from its implementation.
-	GetId() string
-	// GetLevel returns the interface-field "level" from its implementation.
-	GetLevel() AccountLevel
-	// GetDisplayCurrency returns the interface-field "displayCurrency" from its implementation.
-	GetDisplayCurrency() string
-	// GetDefaultWallet returns the interface-field "defaultWallet" from its implementation.
-	GetDefaultWallet() MeMeUserDefaultAccountDefaultWalletPublicWallet
-}
-
-func (v *MeMeUserDefaultAccountConsumerAccount) implementsGraphQLInterfaceMeMeUserDefaultAccount() {}
-
-func __unmarshalMeMeUserDefaultAccount(b []byte, v *MeMeUserDefaultAccount) error {
-	if string(b) == "null" {
-		return nil
-	}
-
-	var tn struct {
-		TypeName string `json:"__typename"`
-	}
-	err := json.Unmarshal(b, &tn)
-	if err != nil {
-		return err
-	}
-
-	switch tn.TypeName {
-	case "ConsumerAccount":
-		*v = new(MeMeUserDefaultAccountConsumerAccount)
-		return json.Unmarshal(b, *v)
-	case "":
-		return fmt.Errorf(
-			"response was missing Account.__typename")
-	default:
-		return fmt.Errorf(
-			`unexpected concrete type for MeMeUserDefaultAccount: "%v"`, tn.TypeName)
-	}
-}
-
-func __marshalMeMeUserDefaultAccount(v *MeMeUserDefaultAccount) ([]byte, error) {
-
-	var typename string
-	switch v := (*v).(type) {
-	case *MeMeUserDefaultAccountConsumerAccount:
-		typename = "ConsumerAccount"
-
-		result := struct {
-			TypeName string `json:"__typename"`
-			*MeMeUserDefaultAccountConsumerAccount
-		}{typename, v}
-		return json.Marshal(result)
-	case nil:
-		return []byte("null"), nil
-	default:
-		return nil, fmt.Errorf(
-			`unexpected concrete type for MeMeUserDefaultAccount: "%T"`, v)
-	}
-}
-
-// MeMeUserDefaultAccountConsumerAccount includes the requested fields of the GraphQL type ConsumerAccount.
-type MeMeUserDefaultAccountConsumerAccount struct {
+// MeMeUserDefaultAccount includes the requested fields of the GraphQL type Account.
+type MeMeUserDefaultAccount struct {
 	Typename        *string                                         `json:"__typename"`
 	Id              string                                          `json:"id"`
 	Level           AccountLevel                                    `json:"level"`
@@ -10451,20 +9705,20 @@ type MeMeUserDefaultAccountConsumerAccount struct {
 	DefaultWallet   MeMeUserDefaultAccountDefaultWalletPublicWallet `json:"defaultWallet"`
 }
 
-// GetTypename returns MeMeUserDefaultAccountConsumerAccount.Typename, and is useful for accessing the field via an interface.
-func (v *MeMeUserDefaultAccountConsumerAccount) GetTypename() *string { return v.Typename }
+// GetTypename returns MeMeUserDefaultAccount.Typename, and is useful for accessing the field via an interface.
+func (v *MeMeUserDefaultAccount) GetTypename() *string { return v.Typename }
 
-// GetId returns MeMeUserDefaultAccountConsumerAccount.Id, and is useful for accessing the field via an interface.
-func (v *MeMeUserDefaultAccountConsumerAccount) GetId() string { return v.Id }
+// GetId returns MeMeUserDefaultAccount.Id, and is useful for accessing the field via an interface.
+func (v *MeMeUserDefaultAccount) GetId() string { return v.Id }
 
-// GetLevel returns MeMeUserDefaultAccountConsumerAccount.Level, and is useful for accessing the field via an interface.
-func (v *MeMeUserDefaultAccountConsumerAccount) GetLevel() AccountLevel { return v.Level }
+// GetLevel returns MeMeUserDefaultAccount.Level, and is useful for accessing the field via an interface.
+func (v *MeMeUserDefaultAccount) GetLevel() AccountLevel { return v.Level }
 
-// GetDisplayCurrency returns MeMeUserDefaultAccountConsumerAccount.DisplayCurrency, and is useful for accessing the field via an interface.
-func (v *MeMeUserDefaultAccountConsumerAccount) GetDisplayCurrency() string { return v.DisplayCurrency }
+// GetDisplayCurrency returns MeMeUserDefaultAccount.DisplayCurrency, and is useful for accessing the field via an interface.
+func (v *MeMeUserDefaultAccount) GetDisplayCurrency() string { return v.DisplayCurrency }
 
-// GetDefaultWallet returns MeMeUserDefaultAccountConsumerAccount.DefaultWallet, and is useful for accessing the field via an interface.
-func (v *MeMeUserDefaultAccountConsumerAccount) GetDefaultWallet() MeMeUserDefaultAccountDefaultWalletPublicWallet {
+// GetDefaultWallet returns MeMeUserDefaultAccount.DefaultWallet, and is useful for accessing the field via an interface.
+func (v *MeMeUserDefaultAccount) GetDefaultWallet() MeMeUserDefaultAccountDefaultWalletPublicWallet {
 	return v.DefaultWallet
 }
 
@@ -13028,7 +12282,7 @@ var AllPayoutSpeed = []PayoutSpeed{
 
 // PendingIncomingTransactionsMeUser includes the requested fields of the GraphQL type User.
 type PendingIncomingTransactionsMeUser struct {
-	DefaultAccount PendingIncomingTransactionsMeUserDefaultAccount `json:"-"`
+	DefaultAccount PendingIncomingTransactionsMeUserDefaultAccount `json:"defaultAccount"`
 }
 
 // GetDefaultAccount returns PendingIncomingTransactionsMeUser.DefaultAccount, and is useful for accessing the field via an interface.
@@ -13036,143 +12290,17 @@ func (v *PendingIncomingTransactionsMeUser) GetDefaultAccount() PendingIncomingT
 	return v.DefaultAccount
 }
 
-func (v *PendingIncomingTransactionsMeUser) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*PendingIncomingTransactionsMeUser
-		DefaultAccount json.RawMessage `json:"defaultAccount"`
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.PendingIncomingTransactionsMeUser = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	{
-		dst := &v.DefaultAccount
-		src := firstPass.DefaultAccount
-		if len(src) != 0 && string(src) != "null" {
-			err = __unmarshalPendingIncomingTransactionsMeUserDefaultAccount(
-				src, dst)
-			if err != nil {
-				return fmt.Errorf(
-					"unable to unmarshal PendingIncomingTransactionsMeUser.DefaultAccount: %w", err)
-			}
-		}
-	}
-	return nil
-}
-
-type __premarshalPendingIncomingTransactionsMeUser struct {
-	DefaultAccount json.RawMessage `json:"defaultAccount"`
-}
-
-func (v *PendingIncomingTransactionsMeUser) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *PendingIncomingTransactionsMeUser) __premarshalJSON() (*__premarshalPendingIncomingTransactionsMeUser, error) {
-	var retval __premarshalPendingIncomingTransactionsMeUser
-
-	{
-
-		dst := &retval.DefaultAccount
-		src := v.DefaultAccount
-		var err error
-		*dst, err = __marshalPendingIncomingTransactionsMeUserDefaultAccount(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal PendingIncomingTransactionsMeUser.DefaultAccount: %w", err)
-		}
-	}
-	return &retval, nil
-}
-
-// PendingIncomingTransactionsMeUserDefaultAccount includes the requested fields of the GraphQL interface Account.
-//
-// PendingIncomingTransactionsMeUserDefaultAccount is implemented by the following types:
-// PendingIncomingTransactionsMeUserDefaultAccountConsumerAccount
-type PendingIncomingTransactionsMeUserDefaultAccount interface {
-	implementsGraphQLInterfacePendingIncomingTransactionsMeUserDefaultAccount()
-	// GetTypename returns the receiver's concrete GraphQL type-name (see interface doc for possible values).
-	GetTypename() *string
-	// GetPendingIncomingTransactions returns the interface-field "pendingIncomingTransactions" from its implementation.
-	GetPendingIncomingTransactions() []PendingIncomingTransactionsMeUserDefaultAccountPendingIncomingTransactionsTransaction
-}
-
-func (v *PendingIncomingTransactionsMeUserDefaultAccountConsumerAccount) implementsGraphQLInterfacePendingIncomingTransactionsMeUserDefaultAccount() {
-}
-
-func __unmarshalPendingIncomingTransactionsMeUserDefaultAccount(b []byte, v *PendingIncomingTransactionsMeUserDefaultAccount) error {
-	if string(b) == "null" {
-		return nil
-	}
-
-	var tn struct {
-		TypeName string `json:"__typename"`
-	}
-	err := json.Unmarshal(b, &tn)
-	if err != nil {
-		return err
-	}
-
-	switch tn.TypeName {
-	case "ConsumerAccount":
-		*v = new(PendingIncomingTransactionsMeUserDefaultAccountConsumerAccount)
-		return json.Unmarshal(b, *v)
-	case "":
-		return fmt.Errorf(
-			"response was missing Account.__typename")
-	default:
-		return fmt.Errorf(
-			`unexpected concrete type for PendingIncomingTransactionsMeUserDefaultAccount: "%v"`, tn.TypeName)
-	}
-}
-
-func __marshalPendingIncomingTransactionsMeUserDefaultAccount(v *PendingIncomingTransactionsMeUserDefaultAccount) ([]byte, error) {
-
-	var typename string
-	switch v := (*v).(type) {
-	case *PendingIncomingTransactionsMeUserDefaultAccountConsumerAccount:
-		typename = "ConsumerAccount"
-
-		result := struct {
-			TypeName string `json:"__typename"`
-			*PendingIncomingTransactionsMeUserDefaultAccountConsumerAccount
-		}{typename, v}
-		return json.Marshal(result)
-	case nil:
-		return []byte("null"), nil
-	default:
-		return nil, fmt.Errorf(
-			`unexpected concrete type for PendingIncomingTransactionsMeUserDefaultAccount: "%T"`, v)
-	}
-}
-
-// PendingIncomingTransactionsMeUserDefaultAccountConsumerAccount includes the requested fields of the GraphQL type ConsumerAccount.
-type PendingIncomingTransactionsMeUserDefaultAccountConsumerAccount struct {
+// PendingIncomingTransactionsMeUserDefaultAccount includes the requested fields of the GraphQL type Account.
+type PendingIncomingTransactionsMeUserDefaultAccount struct {
 	Typename                    *string                                                                                 `json:"__typename"`
 	PendingIncomingTransactions []PendingIncomingTransactionsMeUserDefaultAccountPendingIncomingTransactionsTransaction `json:"pendingIncomingTransactions"`
 }
 
-// GetTypename returns PendingIncomingTransactionsMeUserDefaultAccountConsumerAccount.Typename, and is useful for accessing the field via an interface.
-func (v *PendingIncomingTransactionsMeUserDefaultAccountConsumerAccount) GetTypename() *string {
-	return v.Typename
-}
+// GetTypename returns PendingIncomingTransactionsMeUserDefaultAccount.Typename, and is useful for accessing the field via an interface.
+func (v *PendingIncomingTransactionsMeUserDefaultAccount) GetTypename() *string { return v.Typename }
 
-// GetPendingIncomingTransactions returns PendingIncomingTransactionsMeUserDefaultAccountConsumerAccount.PendingIncomingTransactions, and is useful for accessing the field via an interface.
-func (v *PendingIncomingTransactionsMeUserDefaultAccountConsumerAccount) GetPendingIncomingTransactions() []PendingIncomingTransactionsMeUserDefaultAccountPendingIncomingTransactionsTransaction {
+// GetPendingIncomingTransactions returns PendingIncomingTransactionsMeUserDefaultAccount.PendingIncomingTransactions, and is useful for accessing the field via an interface.
+func (v *PendingIncomingTransactionsMeUserDefaultAccount) GetPendingIncomingTransactions() []PendingIncomingTransactionsMeUserDefaultAccountPendingIncomingTransactionsTransaction {
 	return v.PendingIncomingTransactions
 }
 
@@ -13647,7 +12775,7 @@ var AllScope = []Scope{
 
 // TransactionByIDMeUser includes the requested fields of the GraphQL type User.
 type TransactionByIDMeUser struct {
-	DefaultAccount TransactionByIDMeUserDefaultAccount `json:"-"`
+	DefaultAccount TransactionByIDMeUserDefaultAccount `json:"defaultAccount"`
 }
 
 // GetDefaultAccount returns TransactionByIDMeUser.DefaultAccount, and is useful for accessing the field via an interface.
@@ -13655,319 +12783,34 @@ func (v *TransactionByIDMeUser) GetDefaultAccount() TransactionByIDMeUserDefault
 	return v.DefaultAccount
 }
 
-func (v *TransactionByIDMeUser) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*TransactionByIDMeUser
-		DefaultAccount json.RawMessage `json:"defaultAccount"`
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.TransactionByIDMeUser = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	{
-		dst := &v.DefaultAccount
-		src := firstPass.DefaultAccount
-		if len(src) != 0 && string(src) != "null" {
-			err = __unmarshalTransactionByIDMeUserDefaultAccount(
-				src, dst)
-			if err != nil {
-				return fmt.Errorf(
-					"unable to unmarshal TransactionByIDMeUser.DefaultAccount: %w", err)
-			}
-		}
-	}
-	return nil
-}
-
-type __premarshalTransactionByIDMeUser struct {
-	DefaultAccount json.RawMessage `json:"defaultAccount"`
-}
-
-func (v *TransactionByIDMeUser) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *TransactionByIDMeUser) __premarshalJSON() (*__premarshalTransactionByIDMeUser, error) {
-	var retval __premarshalTransactionByIDMeUser
-
-	{
-
-		dst := &retval.DefaultAccount
-		src := v.DefaultAccount
-		var err error
-		*dst, err = __marshalTransactionByIDMeUserDefaultAccount(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal TransactionByIDMeUser.DefaultAccount: %w", err)
-		}
-	}
-	return &retval, nil
-}
-
-// TransactionByIDMeUserDefaultAccount includes the requested fields of the GraphQL interface Account.
-//
-// TransactionByIDMeUserDefaultAccount is implemented by the following types:
-// TransactionByIDMeUserDefaultAccountConsumerAccount
-type TransactionByIDMeUserDefaultAccount interface {
-	implementsGraphQLInterfaceTransactionByIDMeUserDefaultAccount()
-	// GetTypename returns the receiver's concrete GraphQL type-name (see interface doc for possible values).
-	GetTypename() *string
-	// GetWalletById returns the interface-field "walletById" from its implementation.
-	GetWalletById() TransactionByIDMeUserDefaultAccountWalletByIdWallet
-}
-
-func (v *TransactionByIDMeUserDefaultAccountConsumerAccount) implementsGraphQLInterfaceTransactionByIDMeUserDefaultAccount() {
-}
-
-func __unmarshalTransactionByIDMeUserDefaultAccount(b []byte, v *TransactionByIDMeUserDefaultAccount) error {
-	if string(b) == "null" {
-		return nil
-	}
-
-	var tn struct {
-		TypeName string `json:"__typename"`
-	}
-	err := json.Unmarshal(b, &tn)
-	if err != nil {
-		return err
-	}
-
-	switch tn.TypeName {
-	case "ConsumerAccount":
-		*v = new(TransactionByIDMeUserDefaultAccountConsumerAccount)
-		return json.Unmarshal(b, *v)
-	case "":
-		return fmt.Errorf(
-			"response was missing Account.__typename")
-	default:
-		return fmt.Errorf(
-			`unexpected concrete type for TransactionByIDMeUserDefaultAccount: "%v"`, tn.TypeName)
-	}
-}
-
-func __marshalTransactionByIDMeUserDefaultAccount(v *TransactionByIDMeUserDefaultAccount) ([]byte, error) {
-
-	var typename string
-	switch v := (*v).(type) {
-	case *TransactionByIDMeUserDefaultAccountConsumerAccount:
-		typename = "ConsumerAccount"
-
-		premarshaled, err := v.__premarshalJSON()
-		if err != nil {
-			return nil, err
-		}
-		result := struct {
-			TypeName string `json:"__typename"`
-			*__premarshalTransactionByIDMeUserDefaultAccountConsumerAccount
-		}{typename, premarshaled}
-		return json.Marshal(result)
-	case nil:
-		return []byte("null"), nil
-	default:
-		return nil, fmt.Errorf(
-			`unexpected concrete type for TransactionByIDMeUserDefaultAccount: "%T"`, v)
-	}
-}
-
-// TransactionByIDMeUserDefaultAccountConsumerAccount includes the requested fields of the GraphQL type ConsumerAccount.
-type TransactionByIDMeUserDefaultAccountConsumerAccount struct {
+// TransactionByIDMeUserDefaultAccount includes the requested fields of the GraphQL type Account.
+type TransactionByIDMeUserDefaultAccount struct {
 	Typename   *string                                             `json:"__typename"`
-	WalletById TransactionByIDMeUserDefaultAccountWalletByIdWallet `json:"-"`
+	WalletById TransactionByIDMeUserDefaultAccountWalletByIdWallet `json:"walletById"`
 }
 
-// GetTypename returns TransactionByIDMeUserDefaultAccountConsumerAccount.Typename, and is useful for accessing the field via an interface.
-func (v *TransactionByIDMeUserDefaultAccountConsumerAccount) GetTypename() *string { return v.Typename }
+// GetTypename returns TransactionByIDMeUserDefaultAccount.Typename, and is useful for accessing the field via an interface.
+func (v *TransactionByIDMeUserDefaultAccount) GetTypename() *string { return v.Typename }
 
-// GetWalletById returns TransactionByIDMeUserDefaultAccountConsumerAccount.WalletById, and is useful for accessing the field via an interface.
-func (v *TransactionByIDMeUserDefaultAccountConsumerAccount) GetWalletById() TransactionByIDMeUserDefaultAccountWalletByIdWallet {
+// GetWalletById returns TransactionByIDMeUserDefaultAccount.WalletById, and is useful for accessing the field via an interface.
+func (v *TransactionByIDMeUserDefaultAccount) GetWalletById() TransactionByIDMeUserDefaultAccountWalletByIdWallet {
 	return v.WalletById
 }
 
-func (v *TransactionByIDMeUserDefaultAccountConsumerAccount) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*TransactionByIDMeUserDefaultAccountConsumerAccount
-		WalletById json.RawMessage `json:"walletById"`
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.TransactionByIDMeUserDefaultAccountConsumerAccount = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	{
-		dst := &v.WalletById
-		src := firstPass.WalletById
-		if len(src) != 0 && string(src) != "null" {
-			err = __unmarshalTransactionByIDMeUserDefaultAccountWalletByIdWallet(
-				src, dst)
-			if err != nil {
-				return fmt.Errorf(
-					"unable to unmarshal TransactionByIDMeUserDefaultAccountConsumerAccount.WalletById: %w", err)
-			}
-		}
-	}
-	return nil
-}
-
-type __premarshalTransactionByIDMeUserDefaultAccountConsumerAccount struct {
-	Typename *string `json:"__typename"`
-
-	WalletById json.RawMessage `json:"walletById"`
-}
-
-func (v *TransactionByIDMeUserDefaultAccountConsumerAccount) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *TransactionByIDMeUserDefaultAccountConsumerAccount) __premarshalJSON() (*__premarshalTransactionByIDMeUserDefaultAccountConsumerAccount, error) {
-	var retval __premarshalTransactionByIDMeUserDefaultAccountConsumerAccount
-
-	retval.Typename = v.Typename
-	{
-
-		dst := &retval.WalletById
-		src := v.WalletById
-		var err error
-		*dst, err = __marshalTransactionByIDMeUserDefaultAccountWalletByIdWallet(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal TransactionByIDMeUserDefaultAccountConsumerAccount.WalletById: %w", err)
-		}
-	}
-	return &retval, nil
-}
-
-// TransactionByIDMeUserDefaultAccountWalletByIdBTCWallet includes the requested fields of the GraphQL type BTCWallet.
-type TransactionByIDMeUserDefaultAccountWalletByIdBTCWallet struct {
+// TransactionByIDMeUserDefaultAccountWalletByIdWallet includes the requested fields of the GraphQL type Wallet.
+type TransactionByIDMeUserDefaultAccountWalletByIdWallet struct {
 	Typename        *string                                                                       `json:"__typename"`
 	TransactionById TransactionByIDMeUserDefaultAccountWalletByIdWalletTransactionByIdTransaction `json:"transactionById"`
 }
 
-// GetTypename returns TransactionByIDMeUserDefaultAccountWalletByIdBTCWallet.Typename, and is useful for accessing the field via an interface.
-func (v *TransactionByIDMeUserDefaultAccountWalletByIdBTCWallet) GetTypename() *string {
+// GetTypename returns TransactionByIDMeUserDefaultAccountWalletByIdWallet.Typename, and is useful for accessing the field via an interface.
+func (v *TransactionByIDMeUserDefaultAccountWalletByIdWallet) GetTypename() *string {
 	return v.Typename
 }
 
-// GetTransactionById returns TransactionByIDMeUserDefaultAccountWalletByIdBTCWallet.TransactionById, and is useful for accessing the field via an interface.
-func (v *TransactionByIDMeUserDefaultAccountWalletByIdBTCWallet) GetTransactionById() TransactionByIDMeUserDefaultAccountWalletByIdWalletTransactionByIdTransaction {
+// GetTransactionById returns TransactionByIDMeUserDefaultAccountWalletByIdWallet.TransactionById, and is useful for accessing the field via an interface.
+func (v *TransactionByIDMeUserDefaultAccountWalletByIdWallet) GetTransactionById() TransactionByIDMeUserDefaultAccountWalletByIdWalletTransactionByIdTransaction {
 	return v.TransactionById
-}
-
-// TransactionByIDMeUserDefaultAccountWalletByIdUsdWallet includes the requested fields of the GraphQL type UsdWallet.
-type TransactionByIDMeUserDefaultAccountWalletByIdUsdWallet struct {
-	Typename        *string                                                                       `json:"__typename"`
-	TransactionById TransactionByIDMeUserDefaultAccountWalletByIdWalletTransactionByIdTransaction `json:"transactionById"`
-}
-
-// GetTypename returns TransactionByIDMeUserDefaultAccountWalletByIdUsdWallet.Typename, and is useful for accessing the field via an interface.
-func (v *TransactionByIDMeUserDefaultAccountWalletByIdUsdWallet) GetTypename() *string {
-	return v.Typename
-}
-
-// GetTransactionById returns TransactionByIDMeUserDefaultAccountWalletByIdUsdWallet.TransactionById, and is useful for accessing the field via an interface.
-func (v *TransactionByIDMeUserDefaultAccountWalletByIdUsdWallet) GetTransactionById() TransactionByIDMeUserDefaultAccountWalletByIdWalletTransactionByIdTransaction {
-	return v.TransactionById
-}
-
-// TransactionByIDMeUserDefaultAccountWalletByIdWallet includes the requested fields of the GraphQL interface Wallet.
-//
-// TransactionByIDMeUserDefaultAccountWalletByIdWallet is implemented by the following types:
-// TransactionByIDMeUserDefaultAccountWalletByIdBTCWallet
-// TransactionByIDMeUserDefaultAccountWalletByIdUsdWallet
-type TransactionByIDMeUserDefaultAccountWalletByIdWallet interface {
-	implementsGraphQLInterfaceTransactionByIDMeUserDefaultAccountWalletByIdWallet()
-	// GetTypename returns the receiver's concrete GraphQL type-name (see interface doc for possible values).
-	GetTypename() *string
-	// GetTransactionById returns the interface-field "transactionById" from its implementation.
-	GetTransactionById() TransactionByIDMeUserDefaultAccountWalletByIdWalletTransactionByIdTransaction
-}
-
-func (v *TransactionByIDMeUserDefaultAccountWalletByIdBTCWallet) implementsGraphQLInterfaceTransactionByIDMeUserDefaultAccountWalletByIdWallet() {
-}
-func (v *TransactionByIDMeUserDefaultAccountWalletByIdUsdWallet) implementsGraphQLInterfaceTransactionByIDMeUserDefaultAccountWalletByIdWallet() {
-}
-
-func __unmarshalTransactionByIDMeUserDefaultAccountWalletByIdWallet(b []byte, v *TransactionByIDMeUserDefaultAccountWalletByIdWallet) error {
-	if string(b) == "null" {
-		return nil
-	}
-
-	var tn struct {
-		TypeName string `json:"__typename"`
-	}
-	err := json.Unmarshal(b, &tn)
-	if err != nil {
-		return err
-	}
-
-	switch tn.TypeName {
-	case "BTCWallet":
-		*v = new(TransactionByIDMeUserDefaultAccountWalletByIdBTCWallet)
-		return json.Unmarshal(b, *v)
-	case "UsdWallet":
-		*v = new(TransactionByIDMeUserDefaultAccountWalletByIdUsdWallet)
-		return json.Unmarshal(b, *v)
-	case "":
-		return fmt.Errorf(
-			"response was missing Wallet.__typename")
-	default:
-		return fmt.Errorf(
-			`unexpected concrete type for TransactionByIDMeUserDefaultAccountWalletByIdWallet: "%v"`, tn.TypeName)
-	}
-}
-
-func __marshalTransactionByIDMeUserDefaultAccountWalletByIdWallet(v *TransactionByIDMeUserDefaultAccountWalletByIdWallet) ([]byte, error) {
-
-	var typename string
-	switch v := (*v).(type) {
-	case *TransactionByIDMeUserDefaultAccountWalletByIdBTCWallet:
-		typename = "BTCWallet"
-
-		result := struct {
-			TypeName string `json:"__typename"`
-			*TransactionByIDMeUserDefaultAccountWalletByIdBTCWallet
-		}{typename, v}
-		return json.Marshal(result)
-	case *TransactionByIDMeUserDefaultAccountWalletByIdUsdWallet:
-		typename = "UsdWallet"
-
-		result := struct {
-			TypeName string `json:"__typename"`
-			*TransactionByIDMeUserDefaultAccountWalletByIdUsdWallet
-		}{typename, v}
-		return json.Marshal(result)
-	case nil:
-		return []byte("null"), nil
-	default:
-		return nil, fmt.Errorf(
-			`unexpected concrete type for TransactionByIDMeUserDefaultAccountWalletByIdWallet: "%T"`, v)
-	}
 }
 
 // TransactionByIDMeUserDefaultAccountWalletByIdWalletTransactionByIdTransaction includes the requested fields of the GraphQL type Transaction.
@@ -14785,7 +13628,7 @@ func (v *TransactionFieldsSettlementViaSettlementViaOnChain) __premarshalJSON() 
 
 // TransactionsByPaymentHashMeUser includes the requested fields of the GraphQL type User.
 type TransactionsByPaymentHashMeUser struct {
-	DefaultAccount TransactionsByPaymentHashMeUserDefaultAccount `json:"-"`
+	DefaultAccount TransactionsByPaymentHashMeUserDefaultAccount `json:"defaultAccount"`
 }
 
 // GetDefaultAccount returns TransactionsByPaymentHashMeUser.DefaultAccount, and is useful for accessing the field via an interface.
@@ -14793,321 +13636,34 @@ func (v *TransactionsByPaymentHashMeUser) GetDefaultAccount() TransactionsByPaym
 	return v.DefaultAccount
 }
 
-func (v *TransactionsByPaymentHashMeUser) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*TransactionsByPaymentHashMeUser
-		DefaultAccount json.RawMessage `json:"defaultAccount"`
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.TransactionsByPaymentHashMeUser = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	{
-		dst := &v.DefaultAccount
-		src := firstPass.DefaultAccount
-		if len(src) != 0 && string(src) != "null" {
-			err = __unmarshalTransactionsByPaymentHashMeUserDefaultAccount(
-				src, dst)
-			if err != nil {
-				return fmt.Errorf(
-					"unable to unmarshal TransactionsByPaymentHashMeUser.DefaultAccount: %w", err)
-			}
-		}
-	}
-	return nil
-}
-
-type __premarshalTransactionsByPaymentHashMeUser struct {
-	DefaultAccount json.RawMessage `json:"defaultAccount"`
-}
-
-func (v *TransactionsByPaymentHashMeUser) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *TransactionsByPaymentHashMeUser) __premarshalJSON() (*__premarshalTransactionsByPaymentHashMeUser, error) {
-	var retval __premarshalTransactionsByPaymentHashMeUser
-
-	{
-
-		dst := &retval.DefaultAccount
-		src := v.DefaultAccount
-		var err error
-		*dst, err = __marshalTransactionsByPaymentHashMeUserDefaultAccount(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal TransactionsByPaymentHashMeUser.DefaultAccount: %w", err)
-		}
-	}
-	return &retval, nil
-}
-
-// TransactionsByPaymentHashMeUserDefaultAccount includes the requested fields of the GraphQL interface Account.
-//
-// TransactionsByPaymentHashMeUserDefaultAccount is implemented by the following types:
-// TransactionsByPaymentHashMeUserDefaultAccountConsumerAccount
-type TransactionsByPaymentHashMeUserDefaultAccount interface {
-	implementsGraphQLInterfaceTransactionsByPaymentHashMeUserDefaultAccount()
-	// GetTypename returns the receiver's concrete GraphQL type-name (see interface doc for possible values).
-	GetTypename() *string
-	// GetWalletById returns the interface-field "walletById" from its implementation.
-	GetWalletById() TransactionsByPaymentHashMeUserDefaultAccountWalletByIdWallet
-}
-
-func (v *TransactionsByPaymentHashMeUserDefaultAccountConsumerAccount) implementsGraphQLInterfaceTransactionsByPaymentHashMeUserDefaultAccount() {
-}
-
-func __unmarshalTransactionsByPaymentHashMeUserDefaultAccount(b []byte, v *TransactionsByPaymentHashMeUserDefaultAccount) error {
-	if string(b) == "null" {
-		return nil
-	}
-
-	var tn struct {
-		TypeName string `json:"__typename"`
-	}
-	err := json.Unmarshal(b, &tn)
-	if err != nil {
-		return err
-	}
-
-	switch tn.TypeName {
-	case "ConsumerAccount":
-		*v = new(TransactionsByPaymentHashMeUserDefaultAccountConsumerAccount)
-		return json.Unmarshal(b, *v)
-	case "":
-		return fmt.Errorf(
-			"response was missing Account.__typename")
-	default:
-		return fmt.Errorf(
-			`unexpected concrete type for TransactionsByPaymentHashMeUserDefaultAccount: "%v"`, tn.TypeName)
-	}
-}
-
-func __marshalTransactionsByPaymentHashMeUserDefaultAccount(v *TransactionsByPaymentHashMeUserDefaultAccount) ([]byte, error) {
-
-	var typename string
-	switch v := (*v).(type) {
-	case *TransactionsByPaymentHashMeUserDefaultAccountConsumerAccount:
-		typename = "ConsumerAccount"
-
-		premarshaled, err := v.__premarshalJSON()
-		if err != nil {
-			return nil, err
-		}
-		result := struct {
-			TypeName string `json:"__typename"`
-			*__premarshalTransactionsByPaymentHashMeUserDefaultAccountConsumerAccount
-		}{typename, premarshaled}
-		return json.Marshal(result)
-	case nil:
-		return []byte("null"), nil
-	default:
-		return nil, fmt.Errorf(
-			`unexpected concrete type for TransactionsByPaymentHashMeUserDefaultAccount: "%T"`, v)
-	}
-}
-
-// TransactionsByPaymentHashMeUserDefaultAccountConsumerAccount includes the requested fields of the GraphQL type ConsumerAccount.
-type TransactionsByPaymentHashMeUserDefaultAccountConsumerAccount struct {
+// TransactionsByPaymentHashMeUserDefaultAccount includes the requested fields of the GraphQL type Account.
+type TransactionsByPaymentHashMeUserDefaultAccount struct {
 	Typename   *string                                                       `json:"__typename"`
-	WalletById TransactionsByPaymentHashMeUserDefaultAccountWalletByIdWallet `json:"-"`
+	WalletById TransactionsByPaymentHashMeUserDefaultAccountWalletByIdWallet `json:"walletById"`
 }
 
-// GetTypename returns TransactionsByPaymentHashMeUserDefaultAccountConsumerAccount.Typename, and is useful for accessing the field via an interface.
-func (v *TransactionsByPaymentHashMeUserDefaultAccountConsumerAccount) GetTypename() *string {
-	return v.Typename
-}
+// GetTypename returns TransactionsByPaymentHashMeUserDefaultAccount.Typename, and is useful for accessing the field via an interface.
+func (v *TransactionsByPaymentHashMeUserDefaultAccount) GetTypename() *string { return v.Typename }
 
-// GetWalletById returns TransactionsByPaymentHashMeUserDefaultAccountConsumerAccount.WalletById, and is useful for accessing the field via an interface.
-func (v *TransactionsByPaymentHashMeUserDefaultAccountConsumerAccount) GetWalletById() TransactionsByPaymentHashMeUserDefaultAccountWalletByIdWallet {
+// GetWalletById returns TransactionsByPaymentHashMeUserDefaultAccount.WalletById, and is useful for accessing the field via an interface.
+func (v *TransactionsByPaymentHashMeUserDefaultAccount) GetWalletById() TransactionsByPaymentHashMeUserDefaultAccountWalletByIdWallet {
 	return v.WalletById
 }
 
-func (v *TransactionsByPaymentHashMeUserDefaultAccountConsumerAccount) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*TransactionsByPaymentHashMeUserDefaultAccountConsumerAccount
-		WalletById json.RawMessage `json:"walletById"`
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.TransactionsByPaymentHashMeUserDefaultAccountConsumerAccount = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	{
-		dst := &v.WalletById
-		src := firstPass.WalletById
-		if len(src) != 0 && string(src) != "null" {
-			err = __unmarshalTransactionsByPaymentHashMeUserDefaultAccountWalletByIdWallet(
-				src, dst)
-			if err != nil {
-				return fmt.Errorf(
-					"unable to unmarshal TransactionsByPaymentHashMeUserDefaultAccountConsumerAccount.WalletById: %w", err)
-			}
-		}
-	}
-	return nil
-}
-
-type __premarshalTransactionsByPaymentHashMeUserDefaultAccountConsumerAccount struct {
-	Typename *string `json:"__typename"`
-
-	WalletById json.RawMessage `json:"walletById"`
-}
-
-func (v *TransactionsByPaymentHashMeUserDefaultAccountConsumerAccount) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *TransactionsByPaymentHashMeUserDefaultAccountConsumerAccount) __premarshalJSON() (*__premarshalTransactionsByPaymentHashMeUserDefaultAccountConsumerAccount, error) {
-	var retval __premarshalTransactionsByPaymentHashMeUserDefaultAccountConsumerAccount
-
-	retval.Typename = v.Typename
-	{
-
-		dst := &retval.WalletById
-		src := v.WalletById
-		var err error
-		*dst, err = __marshalTransactionsByPaymentHashMeUserDefaultAccountWalletByIdWallet(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal TransactionsByPaymentHashMeUserDefaultAccountConsumerAccount.WalletById: %w", err)
-		}
-	}
-	return &retval, nil
-}
-
-// TransactionsByPaymentHashMeUserDefaultAccountWalletByIdBTCWallet includes the requested fields of the GraphQL type BTCWallet.
-type TransactionsByPaymentHashMeUserDefaultAccountWalletByIdBTCWallet struct {
+// TransactionsByPaymentHashMeUserDefaultAccountWalletByIdWallet includes the requested fields of the GraphQL type Wallet.
+type TransactionsByPaymentHashMeUserDefaultAccountWalletByIdWallet struct {
 	Typename                  *string                                                                                             `json:"__typename"`
 	TransactionsByPaymentHash []TransactionsByPaymentHashMeUserDefaultAccountWalletByIdWalletTransactionsByPaymentHashTransaction `json:"transactionsByPaymentHash"`
 }
 
-// GetTypename returns TransactionsByPaymentHashMeUserDefaultAccountWalletByIdBTCWallet.Typename, and is useful for accessing the field via an interface.
-func (v *TransactionsByPaymentHashMeUserDefaultAccountWalletByIdBTCWallet) GetTypename() *string {
+// GetTypename returns TransactionsByPaymentHashMeUserDefaultAccountWalletByIdWallet.Typename, and is useful for accessing the field via an interface.
+func (v *TransactionsByPaymentHashMeUserDefaultAccountWalletByIdWallet) GetTypename() *string {
 	return v.Typename
 }
 
-// GetTransactionsByPaymentHash returns TransactionsByPaymentHashMeUserDefaultAccountWalletByIdBTCWallet.TransactionsByPaymentHash, and is useful for accessing the field via an interface.
-func (v *TransactionsByPaymentHashMeUserDefaultAccountWalletByIdBTCWallet) GetTransactionsByPaymentHash() []TransactionsByPaymentHashMeUserDefaultAccountWalletByIdWalletTransactionsByPaymentHashTransaction {
+// GetTransactionsByPaymentHash returns TransactionsByPaymentHashMeUserDefaultAccountWalletByIdWallet.TransactionsByPaymentHash, and is useful for accessing the field via an interface.
+func (v *TransactionsByPaymentHashMeUserDefaultAccountWalletByIdWallet) GetTransactionsByPaymentHash() []TransactionsByPaymentHashMeUserDefaultAccountWalletByIdWalletTransactionsByPaymentHashTransaction {
 	return v.TransactionsByPaymentHash
-}
-
-// TransactionsByPaymentHashMeUserDefaultAccountWalletByIdUsdWallet includes the requested fields of the GraphQL type UsdWallet.
-type TransactionsByPaymentHashMeUserDefaultAccountWalletByIdUsdWallet struct {
-	Typename                  *string                                                                                             `json:"__typename"`
-	TransactionsByPaymentHash []TransactionsByPaymentHashMeUserDefaultAccountWalletByIdWalletTransactionsByPaymentHashTransaction `json:"transactionsByPaymentHash"`
-}
-
-// GetTypename returns TransactionsByPaymentHashMeUserDefaultAccountWalletByIdUsdWallet.Typename, and is useful for accessing the field via an interface.
-func (v *TransactionsByPaymentHashMeUserDefaultAccountWalletByIdUsdWallet) GetTypename() *string {
-	return v.Typename
-}
-
-// GetTransactionsByPaymentHash returns TransactionsByPaymentHashMeUserDefaultAccountWalletByIdUsdWallet.TransactionsByPaymentHash, and is useful for accessing the field via an interface.
-func (v *TransactionsByPaymentHashMeUserDefaultAccountWalletByIdUsdWallet) GetTransactionsByPaymentHash() []TransactionsByPaymentHashMeUserDefaultAccountWalletByIdWalletTransactionsByPaymentHashTransaction {
-	return v.TransactionsByPaymentHash
-}
-
-// TransactionsByPaymentHashMeUserDefaultAccountWalletByIdWallet includes the requested fields of the GraphQL interface Wallet.
-//
-// TransactionsByPaymentHashMeUserDefaultAccountWalletByIdWallet is implemented by the following types:
-// TransactionsByPaymentHashMeUserDefaultAccountWalletByIdBTCWallet
-// TransactionsByPaymentHashMeUserDefaultAccountWalletByIdUsdWallet
-type TransactionsByPaymentHashMeUserDefaultAccountWalletByIdWallet interface {
-	implementsGraphQLInterfaceTransactionsByPaymentHashMeUserDefaultAccountWalletByIdWallet()
-	// GetTypename returns the receiver's concrete GraphQL type-name (see interface doc for possible values).
-	GetTypename() *string
-	// GetTransactionsByPaymentHash returns the interface-field "transactionsByPaymentHash" from its implementation.
-	GetTransactionsByPaymentHash() []TransactionsByPaymentHashMeUserDefaultAccountWalletByIdWalletTransactionsByPaymentHashTransaction
-}
-
-func (v *TransactionsByPaymentHashMeUserDefaultAccountWalletByIdBTCWallet) implementsGraphQLInterfaceTransactionsByPaymentHashMeUserDefaultAccountWalletByIdWallet() {
-}
-func (v *TransactionsByPaymentHashMeUserDefaultAccountWalletByIdUsdWallet) implementsGraphQLInterfaceTransactionsByPaymentHashMeUserDefaultAccountWalletByIdWallet() {
-}
-
-func __unmarshalTransactionsByPaymentHashMeUserDefaultAccountWalletByIdWallet(b []byte, v *TransactionsByPaymentHashMeUserDefaultAccountWalletByIdWallet) error {
-	if string(b) == "null" {
-		return nil
-	}
-
-	var tn struct {
-		TypeName string `json:"__typename"`
-	}
-	err := json.Unmarshal(b, &tn)
-	if err != nil {
-		return err
-	}
-
-	switch tn.TypeName {
-	case "BTCWallet":
-		*v = new(TransactionsByPaymentHashMeUserDefaultAccountWalletByIdBTCWallet)
-		return json.Unmarshal(b, *v)
-	case "UsdWallet":
-		*v = new(TransactionsByPaymentHashMeUserDefaultAccountWalletByIdUsdWallet)
-		return json.Unmarshal(b, *v)
-	case "":
-		return fmt.Errorf(
-			"response was missing Wallet.__typename")
-	default:
-		return fmt.Errorf(
-			`unexpected concrete type for TransactionsByPaymentHashMeUserDefaultAccountWalletByIdWallet: "%v"`, tn.TypeName)
-	}
-}
-
-func __marshalTransactionsByPaymentHashMeUserDefaultAccountWalletByIdWallet(v *TransactionsByPaymentHashMeUserDefaultAccountWalletByIdWallet) ([]byte, error) {
-
-	var typename string
-	switch v := (*v).(type) {
-	case *TransactionsByPaymentHashMeUserDefaultAccountWalletByIdBTCWallet:
-		typename = "BTCWallet"
-
-		result := struct {
-			TypeName string `json:"__typename"`
-			*TransactionsByPaymentHashMeUserDefaultAccountWalletByIdBTCWallet
-		}{typename, v}
-		return json.Marshal(result)
-	case *TransactionsByPaymentHashMeUserDefaultAccountWalletByIdUsdWallet:
-		typename = "UsdWallet"
-
-		result := struct {
-			TypeName string `json:"__typename"`
-			*TransactionsByPaymentHashMeUserDefaultAccountWalletByIdUsdWallet
-		}{typename, v}
-		return json.Marshal(result)
-	case nil:
-		return []byte("null"), nil
-	default:
-		return nil, fmt.Errorf(
-			`unexpected concrete type for TransactionsByPaymentHashMeUserDefaultAccountWalletByIdWallet: "%T"`, v)
-	}
 }
 
 // TransactionsByPaymentHashMeUserDefaultAccountWalletByIdWalletTransactionsByPaymentHashTransaction includes the requested fields of the GraphQL type Transaction.
@@ -15319,7 +13875,7 @@ func (v *TransactionsByPaymentHashResponse) GetMe() *TransactionsByPaymentHashMe
 
 // TransactionsMeUser includes the requested fields of the GraphQL type User.
 type TransactionsMeUser struct {
-	DefaultAccount TransactionsMeUserDefaultAccount `json:"-"`
+	DefaultAccount TransactionsMeUserDefaultAccount `json:"defaultAccount"`
 }
 
 // GetDefaultAccount returns TransactionsMeUser.DefaultAccount, and is useful for accessing the field via an interface.
@@ -15327,141 +13883,17 @@ func (v *TransactionsMeUser) GetDefaultAccount() TransactionsMeUserDefaultAccoun
 	return v.DefaultAccount
 }
 
-func (v *TransactionsMeUser) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*TransactionsMeUser
-		DefaultAccount json.RawMessage `json:"defaultAccount"`
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.TransactionsMeUser = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	{
-		dst := &v.DefaultAccount
-		src := firstPass.DefaultAccount
-		if len(src) != 0 && string(src) != "null" {
-			err = __unmarshalTransactionsMeUserDefaultAccount(
-				src, dst)
-			if err != nil {
-				return fmt.Errorf(
-					"unable to unmarshal TransactionsMeUser.DefaultAccount: %w", err)
-			}
-		}
-	}
-	return nil
-}
-
-type __premarshalTransactionsMeUser struct {
-	DefaultAccount json.RawMessage `json:"defaultAccount"`
-}
-
-func (v *TransactionsMeUser) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *TransactionsMeUser) __premarshalJSON() (*__premarshalTransactionsMeUser, error) {
-	var retval __premarshalTransactionsMeUser
-
-	{
-
-		dst := &retval.DefaultAccount
-		src := v.DefaultAccount
-		var err error
-		*dst, err = __marshalTransactionsMeUserDefaultAccount(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal TransactionsMeUser.DefaultAccount: %w", err)
-		}
-	}
-	return &retval, nil
-}
-
-// TransactionsMeUserDefaultAccount includes the requested fields of the GraphQL interface Account.
-//
-// TransactionsMeUserDefaultAccount is implemented by the following types:
-// TransactionsMeUserDefaultAccountConsumerAccount
-type TransactionsMeUserDefaultAccount interface {
-	implementsGraphQLInterfaceTransactionsMeUserDefaultAccount()
-	// GetTypename returns the receiver's concrete GraphQL type-name (see interface doc for possible values).
-	GetTypename() *string
-	// GetTransactions returns the interface-field "transactions" from its implementation.
-	GetTransactions() *TransactionsMeUserDefaultAccountTransactionsTransactionConnection
-}
-
-func (v *TransactionsMeUserDefaultAccountConsumerAccount) implementsGraphQLInterfaceTransactionsMeUserDefaultAccount() {
-}
-
-func __unmarshalTransactionsMeUserDefaultAccount(b []byte, v *TransactionsMeUserDefaultAccount) error {
-	if string(b) == "null" {
-		return nil
-	}
-
-	var tn struct {
-		TypeName string `json:"__typename"`
-	}
-	err := json.Unmarshal(b, &tn)
-	if err != nil {
-		return err
-	}
-
-	switch tn.TypeName {
-	case "ConsumerAccount":
-		*v = new(TransactionsMeUserDefaultAccountConsumerAccount)
-		return json.Unmarshal(b, *v)
-	case "":
-		return fmt.Errorf(
-			"response was missing Account.__typename")
-	default:
-		return fmt.Errorf(
-			`unexpected concrete type for TransactionsMeUserDefaultAccount: "%v"`, tn.TypeName)
-	}
-}
-
-func __marshalTransactionsMeUserDefaultAccount(v *TransactionsMeUserDefaultAccount) ([]byte, error) {
-
-	var typename string
-	switch v := (*v).(type) {
-	case *TransactionsMeUserDefaultAccountConsumerAccount:
-		typename = "ConsumerAccount"
-
-		result := struct {
-			TypeName string `json:"__typename"`
-			*TransactionsMeUserDefaultAccountConsumerAccount
-		}{typename, v}
-		return json.Marshal(result)
-	case nil:
-		return []byte("null"), nil
-	default:
-		return nil, fmt.Errorf(
-			`unexpected concrete type for TransactionsMeUserDefaultAccount: "%T"`, v)
-	}
-}
-
-// TransactionsMeUserDefaultAccountConsumerAccount includes the requested fields of the GraphQL type ConsumerAccount.
-type TransactionsMeUserDefaultAccountConsumerAccount struct {
+// TransactionsMeUserDefaultAccount includes the requested fields of the GraphQL type Account.
+type TransactionsMeUserDefaultAccount struct {
 	Typename     *string                                                            `json:"__typename"`
 	Transactions *TransactionsMeUserDefaultAccountTransactionsTransactionConnection `json:"transactions"`
 }
 
-// GetTypename returns TransactionsMeUserDefaultAccountConsumerAccount.Typename, and is useful for accessing the field via an interface.
-func (v *TransactionsMeUserDefaultAccountConsumerAccount) GetTypename() *string { return v.Typename }
+// GetTypename returns TransactionsMeUserDefaultAccount.Typename, and is useful for accessing the field via an interface.
+func (v *TransactionsMeUserDefaultAccount) GetTypename() *string { return v.Typename }
 
-// GetTransactions returns TransactionsMeUserDefaultAccountConsumerAccount.Transactions, and is useful for accessing the field via an interface.
-func (v *TransactionsMeUserDefaultAccountConsumerAccount) GetTransactions() *TransactionsMeUserDefaultAccountTransactionsTransactionConnection {
+// GetTransactions returns TransactionsMeUserDefaultAccount.Transactions, and is useful for accessing the field via an interface.
+func (v *TransactionsMeUserDefaultAccount) GetTransactions() *TransactionsMeUserDefaultAccountTransactionsTransactionConnection {
 	return v.Transactions
 }
 
@@ -15810,7 +14242,7 @@ var AllTxStatus = []TxStatus{
 
 // WalletByIDMeUser includes the requested fields of the GraphQL type User.
 type WalletByIDMeUser struct {
-	DefaultAccount WalletByIDMeUserDefaultAccount `json:"-"`
+	DefaultAccount WalletByIDMeUserDefaultAccount `json:"defaultAccount"`
 }
 
 // GetDefaultAccount returns WalletByIDMeUser.DefaultAccount, and is useful for accessing the field via an interface.
@@ -15818,216 +14250,22 @@ func (v *WalletByIDMeUser) GetDefaultAccount() WalletByIDMeUserDefaultAccount {
 	return v.DefaultAccount
 }
 
-func (v *WalletByIDMeUser) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*WalletByIDMeUser
-		DefaultAccount json.RawMessage `json:"defaultAccount"`
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.WalletByIDMeUser = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	{
-		dst := &v.DefaultAccount
-		src := firstPass.DefaultAccount
-		if len(src) != 0 && string(src) != "null" {
-			err = __unmarshalWalletByIDMeUserDefaultAccount(
-				src, dst)
-			if err != nil {
-				return fmt.Errorf(
-					"unable to unmarshal WalletByIDMeUser.DefaultAccount: %w", err)
-			}
-		}
-	}
-	return nil
-}
-
-type __premarshalWalletByIDMeUser struct {
-	DefaultAccount json.RawMessage `json:"defaultAccount"`
-}
-
-func (v *WalletByIDMeUser) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *WalletByIDMeUser) __premarshalJSON() (*__premarshalWalletByIDMeUser, error) {
-	var retval __premarshalWalletByIDMeUser
-
-	{
-
-		dst := &retval.DefaultAccount
-		src := v.DefaultAccount
-		var err error
-		*dst, err = __marshalWalletByIDMeUserDefaultAccount(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal WalletByIDMeUser.DefaultAccount: %w", err)
-		}
-	}
-	return &retval, nil
-}
-
-// WalletByIDMeUserDefaultAccount includes the requested fields of the GraphQL interface Account.
-//
-// WalletByIDMeUserDefaultAccount is implemented by the following types:
-// WalletByIDMeUserDefaultAccountConsumerAccount
-type WalletByIDMeUserDefaultAccount interface {
-	implementsGraphQLInterfaceWalletByIDMeUserDefaultAccount()
-	// GetTypename returns the receiver's concrete GraphQL type-name (see interface doc for possible values).
-	GetTypename() *string
-	// GetWalletById returns the interface-field "walletById" from its implementation.
-	GetWalletById() WalletByIDMeUserDefaultAccountWalletByIdWallet
-}
-
-func (v *WalletByIDMeUserDefaultAccountConsumerAccount) implementsGraphQLInterfaceWalletByIDMeUserDefaultAccount() {
-}
-
-func __unmarshalWalletByIDMeUserDefaultAccount(b []byte, v *WalletByIDMeUserDefaultAccount) error {
-	if string(b) == "null" {
-		return nil
-	}
-
-	var tn struct {
-		TypeName string `json:"__typename"`
-	}
-	err := json.Unmarshal(b, &tn)
-	if err != nil {
-		return err
-	}
-
-	switch tn.TypeName {
-	case "ConsumerAccount":
-		*v = new(WalletByIDMeUserDefaultAccountConsumerAccount)
-		return json.Unmarshal(b, *v)
-	case "":
-		return fmt.Errorf(
-			"response was missing Account.__typename")
-	default:
-		return fmt.Errorf(
-			`unexpected concrete type for WalletByIDMeUserDefaultAccount: "%v"`, tn.TypeName)
-	}
-}
-
-func __marshalWalletByIDMeUserDefaultAccount(v *WalletByIDMeUserDefaultAccount) ([]byte, error) {
-
-	var typename string
-	switch v := (*v).(type) {
-	case *WalletByIDMeUserDefaultAccountConsumerAccount:
-		typename = "ConsumerAccount"
-
-		premarshaled, err := v.__premarshalJSON()
-		if err != nil {
-			return nil, err
-		}
-		result := struct {
-			TypeName string `json:"__typename"`
-			*__premarshalWalletByIDMeUserDefaultAccountConsumerAccount
-		}{typename, premarshaled}
-		return json.Marshal(result)
-	case nil:
-		return []byte("null"), nil
-	default:
-		return nil, fmt.Errorf(
-			`unexpected concrete type for WalletByIDMeUserDefaultAccount: "%T"`, v)
-	}
-}
-
-// WalletByIDMeUserDefaultAccountConsumerAccount includes the requested fields of the GraphQL type ConsumerAccount.
-type WalletByIDMeUserDefaultAccountConsumerAccount struct {
+// WalletByIDMeUserDefaultAccount includes the requested fields of the GraphQL type Account.
+type WalletByIDMeUserDefaultAccount struct {
 	Typename   *string                                        `json:"__typename"`
-	WalletById WalletByIDMeUserDefaultAccountWalletByIdWallet `json:"-"`
+	WalletById WalletByIDMeUserDefaultAccountWalletByIdWallet `json:"walletById"`
 }
 
-// GetTypename returns WalletByIDMeUserDefaultAccountConsumerAccount.Typename, and is useful for accessing the field via an interface.
-func (v *WalletByIDMeUserDefaultAccountConsumerAccount) GetTypename() *string { return v.Typename }
+// GetTypename returns WalletByIDMeUserDefaultAccount.Typename, and is useful for accessing the field via an interface.
+func (v *WalletByIDMeUserDefaultAccount) GetTypename() *string { return v.Typename }
 
-// GetWalletById returns WalletByIDMeUserDefaultAccountConsumerAccount.WalletById, and is useful for accessing the field via an interface.
-func (v *WalletByIDMeUserDefaultAccountConsumerAccount) GetWalletById() WalletByIDMeUserDefaultAccountWalletByIdWallet {
+// GetWalletById returns WalletByIDMeUserDefaultAccount.WalletById, and is useful for accessing the field via an interface.
+func (v *WalletByIDMeUserDefaultAccount) GetWalletById() WalletByIDMeUserDefaultAccountWalletByIdWallet {
 	return v.WalletById
 }
 
-func (v *WalletByIDMeUserDefaultAccountConsumerAccount) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*WalletByIDMeUserDefaultAccountConsumerAccount
-		WalletById json.RawMessage `json:"walletById"`
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.WalletByIDMeUserDefaultAccountConsumerAccount = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	{
-		dst := &v.WalletById
-		src := firstPass.WalletById
-		if len(src) != 0 && string(src) != "null" {
-			err = __unmarshalWalletByIDMeUserDefaultAccountWalletByIdWallet(
-				src, dst)
-			if err != nil {
-				return fmt.Errorf(
-					"unable to unmarshal WalletByIDMeUserDefaultAccountConsumerAccount.WalletById: %w", err)
-			}
-		}
-	}
-	return nil
-}
-
-type __premarshalWalletByIDMeUserDefaultAccountConsumerAccount struct {
-	Typename *string `json:"__typename"`
-
-	WalletById json.RawMessage `json:"walletById"`
-}
-
-func (v *WalletByIDMeUserDefaultAccountConsumerAccount) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *WalletByIDMeUserDefaultAccountConsumerAccount) __premarshalJSON() (*__premarshalWalletByIDMeUserDefaultAccountConsumerAccount, error) {
-	var retval __premarshalWalletByIDMeUserDefaultAccountConsumerAccount
-
-	retval.Typename = v.Typename
-	{
-
-		dst := &retval.WalletById
-		src := v.WalletById
-		var err error
-		*dst, err = __marshalWalletByIDMeUserDefaultAccountWalletByIdWallet(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal WalletByIDMeUserDefaultAccountConsumerAccount.WalletById: %w", err)
-		}
-	}
-	return &retval, nil
-}
-
-// WalletByIDMeUserDefaultAccountWalletByIdBTCWallet includes the requested fields of the GraphQL type BTCWallet.
-type WalletByIDMeUserDefaultAccountWalletByIdBTCWallet struct {
+// WalletByIDMeUserDefaultAccountWalletByIdWallet includes the requested fields of the GraphQL type Wallet.
+type WalletByIDMeUserDefaultAccountWalletByIdWallet struct {
 	Typename               *string             `json:"__typename"`
 	Id                     string              `json:"id"`
 	WalletCurrency         WalletCurrency      `json:"walletCurrency"`
@@ -16035,136 +14273,25 @@ type WalletByIDMeUserDefaultAccountWalletByIdBTCWallet struct {
 	PendingIncomingBalance scalar.SignedAmount `json:"pendingIncomingBalance"`
 }
 
-// GetTypename returns WalletByIDMeUserDefaultAccountWalletByIdBTCWallet.Typename, and is useful for accessing the field via an interface.
-func (v *WalletByIDMeUserDefaultAccountWalletByIdBTCWallet) GetTypename() *string { return v.Typename }
+// GetTypename returns WalletByIDMeUserDefaultAccountWalletByIdWallet.Typename, and is useful for accessing the field via an interface.
+func (v *WalletByIDMeUserDefaultAccountWalletByIdWallet) GetTypename() *string { return v.Typename }
 
-// GetId returns WalletByIDMeUserDefaultAccountWalletByIdBTCWallet.Id, and is useful for accessing the field via an interface.
-func (v *WalletByIDMeUserDefaultAccountWalletByIdBTCWallet) GetId() string { return v.Id }
+// GetId returns WalletByIDMeUserDefaultAccountWalletByIdWallet.Id, and is useful for accessing the field via an interface.
+func (v *WalletByIDMeUserDefaultAccountWalletByIdWallet) GetId() string { return v.Id }
 
-// GetWalletCurrency returns WalletByIDMeUserDefaultAccountWalletByIdBTCWallet.WalletCurrency, and is useful for accessing the field via an interface.
-func (v *WalletByIDMeUserDefaultAccountWalletByIdBTCWallet) GetWalletCurrency() WalletCurrency {
+// GetWalletCurrency returns WalletByIDMeUserDefaultAccountWalletByIdWallet.WalletCurrency, and is useful for accessing the field via an interface.
+func (v *WalletByIDMeUserDefaultAccountWalletByIdWallet) GetWalletCurrency() WalletCurrency {
 	return v.WalletCurrency
 }
 
-// GetBalance returns WalletByIDMeUserDefaultAccountWalletByIdBTCWallet.Balance, and is useful for accessing the field via an interface.
-func (v *WalletByIDMeUserDefaultAccountWalletByIdBTCWallet) GetBalance() scalar.SignedAmount {
+// GetBalance returns WalletByIDMeUserDefaultAccountWalletByIdWallet.Balance, and is useful for accessing the field via an interface.
+func (v *WalletByIDMeUserDefaultAccountWalletByIdWallet) GetBalance() scalar.SignedAmount {
 	return v.Balance
 }
 
-// GetPendingIncomingBalance returns WalletByIDMeUserDefaultAccountWalletByIdBTCWallet.PendingIncomingBalance, and is useful for accessing the field via an interface.
-func (v *WalletByIDMeUserDefaultAccountWalletByIdBTCWallet) GetPendingIncomingBalance() scalar.SignedAmount {
+// GetPendingIncomingBalance returns WalletByIDMeUserDefaultAccountWalletByIdWallet.PendingIncomingBalance, and is useful for accessing the field via an interface.
+func (v *WalletByIDMeUserDefaultAccountWalletByIdWallet) GetPendingIncomingBalance() scalar.SignedAmount {
 	return v.PendingIncomingBalance
-}
-
-// WalletByIDMeUserDefaultAccountWalletByIdUsdWallet includes the requested fields of the GraphQL type UsdWallet.
-type WalletByIDMeUserDefaultAccountWalletByIdUsdWallet struct {
-	Typename               *string             `json:"__typename"`
-	Id                     string              `json:"id"`
-	WalletCurrency         WalletCurrency      `json:"walletCurrency"`
-	Balance                scalar.SignedAmount `json:"balance"`
-	PendingIncomingBalance scalar.SignedAmount `json:"pendingIncomingBalance"`
-}
-
-// GetTypename returns WalletByIDMeUserDefaultAccountWalletByIdUsdWallet.Typename, and is useful for accessing the field via an interface.
-func (v *WalletByIDMeUserDefaultAccountWalletByIdUsdWallet) GetTypename() *string { return v.Typename }
-
-// GetId returns WalletByIDMeUserDefaultAccountWalletByIdUsdWallet.Id, and is useful for accessing the field via an interface.
-func (v *WalletByIDMeUserDefaultAccountWalletByIdUsdWallet) GetId() string { return v.Id }
-
-// GetWalletCurrency returns WalletByIDMeUserDefaultAccountWalletByIdUsdWallet.WalletCurrency, and is useful for accessing the field via an interface.
-func (v *WalletByIDMeUserDefaultAccountWalletByIdUsdWallet) GetWalletCurrency() WalletCurrency {
-	return v.WalletCurrency
-}
-
-// GetBalance returns WalletByIDMeUserDefaultAccountWalletByIdUsdWallet.Balance, and is useful for accessing the field via an interface.
-func (v *WalletByIDMeUserDefaultAccountWalletByIdUsdWallet) GetBalance() scalar.SignedAmount {
-	return v.Balance
-}
-
-// GetPendingIncomingBalance returns WalletByIDMeUserDefaultAccountWalletByIdUsdWallet.PendingIncomingBalance, and is useful for accessing the field via an interface.
-func (v *WalletByIDMeUserDefaultAccountWalletByIdUsdWallet) GetPendingIncomingBalance() scalar.SignedAmount {
-	return v.PendingIncomingBalance
-}
-
-// WalletByIDMeUserDefaultAccountWalletByIdWallet includes the requested fields of the GraphQL interface Wallet.
-//
-// WalletByIDMeUserDefaultAccountWalletByIdWallet is implemented by the following types:
-// WalletByIDMeUserDefaultAccountWalletByIdBTCWallet
-// WalletByIDMeUserDefaultAccountWalletByIdUsdWallet
-type WalletByIDMeUserDefaultAccountWalletByIdWallet interface {
-	implementsGraphQLInterfaceWalletByIDMeUserDefaultAccountWalletByIdWallet()
-	// GetTypename returns the receiver's concrete GraphQL type-name (see interface doc for possible values).
-	GetTypename() *string
-	// GetId returns the interface-field "id" from its implementation.
-	GetId() string
-	// GetWalletCurrency returns the interface-field "walletCurrency" from its implementation.
-	GetWalletCurrency() WalletCurrency
-	// GetBalance returns the interface-field "balance" from its implementation.
-	GetBalance() scalar.SignedAmount
-	// GetPendingIncomingBalance returns the interface-field "pendingIncomingBalance" from its implementation.
-	GetPendingIncomingBalance() scalar.SignedAmount
-}
-
-func (v *WalletByIDMeUserDefaultAccountWalletByIdBTCWallet) implementsGraphQLInterfaceWalletByIDMeUserDefaultAccountWalletByIdWallet() {
-}
-func (v *WalletByIDMeUserDefaultAccountWalletByIdUsdWallet) implementsGraphQLInterfaceWalletByIDMeUserDefaultAccountWalletByIdWallet() {
-}
-
-func __unmarshalWalletByIDMeUserDefaultAccountWalletByIdWallet(b []byte, v *WalletByIDMeUserDefaultAccountWalletByIdWallet) error {
-	if string(b) == "null" {
-		return nil
-	}
-
-	var tn struct {
-		TypeName string `json:"__typename"`
-	}
-	err := json.Unmarshal(b, &tn)
-	if err != nil {
-		return err
-	}
-
-	switch tn.TypeName {
-	case "BTCWallet":
-		*v = new(WalletByIDMeUserDefaultAccountWalletByIdBTCWallet)
-		return json.Unmarshal(b, *v)
-	case "UsdWallet":
-		*v = new(WalletByIDMeUserDefaultAccountWalletByIdUsdWallet)
-		return json.Unmarshal(b, *v)
-	case "":
-		return fmt.Errorf(
-			"response was missing Wallet.__typename")
-	default:
-		return fmt.Errorf(
-			`unexpected concrete type for WalletByIDMeUserDefaultAccountWalletByIdWallet: "%v"`, tn.TypeName)
-	}
-}
-
-func __marshalWalletByIDMeUserDefaultAccountWalletByIdWallet(v *WalletByIDMeUserDefaultAccountWalletByIdWallet) ([]byte, error) {
-
-	var typename string
-	switch v := (*v).(type) {
-	case *WalletByIDMeUserDefaultAccountWalletByIdBTCWallet:
-		typename = "BTCWallet"
-
-		result := struct {
-			TypeName string `json:"__typename"`
-			*WalletByIDMeUserDefaultAccountWalletByIdBTCWallet
-		}{typename, v}
-		return json.Marshal(result)
-	case *WalletByIDMeUserDefaultAccountWalletByIdUsdWallet:
-		typename = "UsdWallet"
-
-		result := struct {
-			TypeName string `json:"__typename"`
-			*WalletByIDMeUserDefaultAccountWalletByIdUsdWallet
-		}{typename, v}
-		return json.Marshal(result)
-	case nil:
-		return []byte("null"), nil
-	default:
-		return nil, fmt.Errorf(
-			`unexpected concrete type for WalletByIDMeUserDefaultAccountWalletByIdWallet: "%T"`, v)
-	}
 }
 
 // WalletByIDResponse is returned by WalletByID on success.
@@ -16189,234 +14316,28 @@ var AllWalletCurrency = []WalletCurrency{
 
 // WalletsMeUser includes the requested fields of the GraphQL type User.
 type WalletsMeUser struct {
-	DefaultAccount WalletsMeUserDefaultAccount `json:"-"`
+	DefaultAccount WalletsMeUserDefaultAccount `json:"defaultAccount"`
 }
 
 // GetDefaultAccount returns WalletsMeUser.DefaultAccount, and is useful for accessing the field via an interface.
 func (v *WalletsMeUser) GetDefaultAccount() WalletsMeUserDefaultAccount { return v.DefaultAccount }
 
-func (v *WalletsMeUser) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*WalletsMeUser
-		DefaultAccount json.RawMessage `json:"defaultAccount"`
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.WalletsMeUser = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	{
-		dst := &v.DefaultAccount
-		src := firstPass.DefaultAccount
-		if len(src) != 0 && string(src) != "null" {
-			err = __unmarshalWalletsMeUserDefaultAccount(
-				src, dst)
-			if err != nil {
-				return fmt.Errorf(
-					"unable to unmarshal WalletsMeUser.DefaultAccount: %w", err)
-			}
-		}
-	}
-	return nil
-}
-
-type __premarshalWalletsMeUser struct {
-	DefaultAccount json.RawMessage `json:"defaultAccount"`
-}
-
-func (v *WalletsMeUser) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *WalletsMeUser) __premarshalJSON() (*__premarshalWalletsMeUser, error) {
-	var retval __premarshalWalletsMeUser
-
-	{
-
-		dst := &retval.DefaultAccount
-		src := v.DefaultAccount
-		var err error
-		*dst, err = __marshalWalletsMeUserDefaultAccount(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal WalletsMeUser.DefaultAccount: %w", err)
-		}
-	}
-	return &retval, nil
-}
-
-// WalletsMeUserDefaultAccount includes the requested fields of the GraphQL interface Account.
-//
-// WalletsMeUserDefaultAccount is implemented by the following types:
-// WalletsMeUserDefaultAccountConsumerAccount
-type WalletsMeUserDefaultAccount interface {
-	implementsGraphQLInterfaceWalletsMeUserDefaultAccount()
-	// GetTypename returns the receiver's concrete GraphQL type-name (see interface doc for possible values).
-	GetTypename() *string
-	// GetWallets returns the interface-field "wallets" from its implementation.
-	GetWallets() []WalletsMeUserDefaultAccountWalletsWallet
-}
-
-func (v *WalletsMeUserDefaultAccountConsumerAccount) implementsGraphQLInterfaceWalletsMeUserDefaultAccount() {
-}
-
-func __unmarshalWalletsMeUserDefaultAccount(b []byte, v *WalletsMeUserDefaultAccount) error {
-	if string(b) == "null" {
-		return nil
-	}
-
-	var tn struct {
-		TypeName string `json:"__typename"`
-	}
-	err := json.Unmarshal(b, &tn)
-	if err != nil {
-		return err
-	}
-
-	switch tn.TypeName {
-	case "ConsumerAccount":
-		*v = new(WalletsMeUserDefaultAccountConsumerAccount)
-		return json.Unmarshal(b, *v)
-	case "":
-		return fmt.Errorf(
-			"response was missing Account.__typename")
-	default:
-		return fmt.Errorf(
-			`unexpected concrete type for WalletsMeUserDefaultAccount: "%v"`, tn.TypeName)
-	}
-}
-
-func __marshalWalletsMeUserDefaultAccount(v *WalletsMeUserDefaultAccount) ([]byte, error) {
-
-	var typename string
-	switch v := (*v).(type) {
-	case *WalletsMeUserDefaultAccountConsumerAccount:
-		typename = "ConsumerAccount"
-
-		premarshaled, err := v.__premarshalJSON()
-		if err != nil {
-			return nil, err
-		}
-		result := struct {
-			TypeName string `json:"__typename"`
-			*__premarshalWalletsMeUserDefaultAccountConsumerAccount
-		}{typename, premarshaled}
-		return json.Marshal(result)
-	case nil:
-		return []byte("null"), nil
-	default:
-		return nil, fmt.Errorf(
-			`unexpected concrete type for WalletsMeUserDefaultAccount: "%T"`, v)
-	}
-}
-
-// WalletsMeUserDefaultAccountConsumerAccount includes the requested fields of the GraphQL type ConsumerAccount.
-type WalletsMeUserDefaultAccountConsumerAccount struct {
+// WalletsMeUserDefaultAccount includes the requested fields of the GraphQL type Account.
+type WalletsMeUserDefaultAccount struct {
 	Typename *string                                    `json:"__typename"`
-	Wallets  []WalletsMeUserDefaultAccountWalletsWallet `json:"-"`
+	Wallets  []WalletsMeUserDefaultAccountWalletsWallet `json:"wallets"`
 }
 
-// GetTypename returns WalletsMeUserDefaultAccountConsumerAccount.Typename, and is useful for accessing the field via an interface.
-func (v *WalletsMeUserDefaultAccountConsumerAccount) GetTypename() *string { return v.Typename }
+// GetTypename returns WalletsMeUserDefaultAccount.Typename, and is useful for accessing the field via an interface.
+func (v *WalletsMeUserDefaultAccount) GetTypename() *string { return v.Typename }
 
-// GetWallets returns WalletsMeUserDefaultAccountConsumerAccount.Wallets, and is useful for accessing the field via an interface.
-func (v *WalletsMeUserDefaultAccountConsumerAccount) GetWallets() []WalletsMeUserDefaultAccountWalletsWallet {
+// GetWallets returns WalletsMeUserDefaultAccount.Wallets, and is useful for accessing the field via an interface.
+func (v *WalletsMeUserDefaultAccount) GetWallets() []WalletsMeUserDefaultAccountWalletsWallet {
 	return v.Wallets
 }
 
-func (v *WalletsMeUserDefaultAccountConsumerAccount) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*WalletsMeUserDefaultAccountConsumerAccount
-		Wallets []json.RawMessage `json:"wallets"`
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.WalletsMeUserDefaultAccountConsumerAccount = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	{
-		dst := &v.Wallets
-		src := firstPass.Wallets
-		*dst = make(
-			[]WalletsMeUserDefaultAccountWalletsWallet,
-			len(src))
-		for i, src := range src {
-			dst := &(*dst)[i]
-			if len(src) != 0 && string(src) != "null" {
-				err = __unmarshalWalletsMeUserDefaultAccountWalletsWallet(
-					src, dst)
-				if err != nil {
-					return fmt.Errorf(
-						"unable to unmarshal WalletsMeUserDefaultAccountConsumerAccount.Wallets: %w", err)
-				}
-			}
-		}
-	}
-	return nil
-}
-
-type __premarshalWalletsMeUserDefaultAccountConsumerAccount struct {
-	Typename *string `json:"__typename"`
-
-	Wallets []json.RawMessage `json:"wallets"`
-}
-
-func (v *WalletsMeUserDefaultAccountConsumerAccount) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *WalletsMeUserDefaultAccountConsumerAccount) __premarshalJSON() (*__premarshalWalletsMeUserDefaultAccountConsumerAccount, error) {
-	var retval __premarshalWalletsMeUserDefaultAccountConsumerAccount
-
-	retval.Typename = v.Typename
-	{
-
-		dst := &retval.Wallets
-		src := v.Wallets
-		*dst = make(
-			[]json.RawMessage,
-			len(src))
-		for i, src := range src {
-			dst := &(*dst)[i]
-			var err error
-			*dst, err = __marshalWalletsMeUserDefaultAccountWalletsWallet(
-				&src)
-			if err != nil {
-				return nil, fmt.Errorf(
-					"unable to marshal WalletsMeUserDefaultAccountConsumerAccount.Wallets: %w", err)
-			}
-		}
-	}
-	return &retval, nil
-}
-
-// WalletsMeUserDefaultAccountWalletsBTCWallet includes the requested fields of the GraphQL type BTCWallet.
-type WalletsMeUserDefaultAccountWalletsBTCWallet struct {
+// WalletsMeUserDefaultAccountWalletsWallet includes the requested fields of the GraphQL type Wallet.
+type WalletsMeUserDefaultAccountWalletsWallet struct {
 	Typename               *string             `json:"__typename"`
 	Id                     string              `json:"id"`
 	WalletCurrency         WalletCurrency      `json:"walletCurrency"`
@@ -16424,136 +14345,23 @@ type WalletsMeUserDefaultAccountWalletsBTCWallet struct {
 	PendingIncomingBalance scalar.SignedAmount `json:"pendingIncomingBalance"`
 }
 
-// GetTypename returns WalletsMeUserDefaultAccountWalletsBTCWallet.Typename, and is useful for accessing the field via an interface.
-func (v *WalletsMeUserDefaultAccountWalletsBTCWallet) GetTypename() *string { return v.Typename }
+// GetTypename returns WalletsMeUserDefaultAccountWalletsWallet.Typename, and is useful for accessing the field via an interface.
+func (v *WalletsMeUserDefaultAccountWalletsWallet) GetTypename() *string { return v.Typename }
 
-// GetId returns WalletsMeUserDefaultAccountWalletsBTCWallet.Id, and is useful for accessing the field via an interface.
-func (v *WalletsMeUserDefaultAccountWalletsBTCWallet) GetId() string { return v.Id }
+// GetId returns WalletsMeUserDefaultAccountWalletsWallet.Id, and is useful for accessing the field via an interface.
+func (v *WalletsMeUserDefaultAccountWalletsWallet) GetId() string { return v.Id }
 
-// GetWalletCurrency returns WalletsMeUserDefaultAccountWalletsBTCWallet.WalletCurrency, and is useful for accessing the field via an interface.
-func (v *WalletsMeUserDefaultAccountWalletsBTCWallet) GetWalletCurrency() WalletCurrency {
+// GetWalletCurrency returns WalletsMeUserDefaultAccountWalletsWallet.WalletCurrency, and is useful for accessing the field via an interface.
+func (v *WalletsMeUserDefaultAccountWalletsWallet) GetWalletCurrency() WalletCurrency {
 	return v.WalletCurrency
 }
 
-// GetBalance returns WalletsMeUserDefaultAccountWalletsBTCWallet.Balance, and is useful for accessing the field via an interface.
-func (v *WalletsMeUserDefaultAccountWalletsBTCWallet) GetBalance() scalar.SignedAmount {
-	return v.Balance
-}
+// GetBalance returns WalletsMeUserDefaultAccountWalletsWallet.Balance, and is useful for accessing the field via an interface.
+func (v *WalletsMeUserDefaultAccountWalletsWallet) GetBalance() scalar.SignedAmount { return v.Balance }
 
-// GetPendingIncomingBalance returns WalletsMeUserDefaultAccountWalletsBTCWallet.PendingIncomingBalance, and is useful for accessing the field via an interface.
-func (v *WalletsMeUserDefaultAccountWalletsBTCWallet) GetPendingIncomingBalance() scalar.SignedAmount {
+// GetPendingIncomingBalance returns WalletsMeUserDefaultAccountWalletsWallet.PendingIncomingBalance, and is useful for accessing the field via an interface.
+func (v *WalletsMeUserDefaultAccountWalletsWallet) GetPendingIncomingBalance() scalar.SignedAmount {
 	return v.PendingIncomingBalance
-}
-
-// WalletsMeUserDefaultAccountWalletsUsdWallet includes the requested fields of the GraphQL type UsdWallet.
-type WalletsMeUserDefaultAccountWalletsUsdWallet struct {
-	Typename               *string             `json:"__typename"`
-	Id                     string              `json:"id"`
-	WalletCurrency         WalletCurrency      `json:"walletCurrency"`
-	Balance                scalar.SignedAmount `json:"balance"`
-	PendingIncomingBalance scalar.SignedAmount `json:"pendingIncomingBalance"`
-}
-
-// GetTypename returns WalletsMeUserDefaultAccountWalletsUsdWallet.Typename, and is useful for accessing the field via an interface.
-func (v *WalletsMeUserDefaultAccountWalletsUsdWallet) GetTypename() *string { return v.Typename }
-
-// GetId returns WalletsMeUserDefaultAccountWalletsUsdWallet.Id, and is useful for accessing the field via an interface.
-func (v *WalletsMeUserDefaultAccountWalletsUsdWallet) GetId() string { return v.Id }
-
-// GetWalletCurrency returns WalletsMeUserDefaultAccountWalletsUsdWallet.WalletCurrency, and is useful for accessing the field via an interface.
-func (v *WalletsMeUserDefaultAccountWalletsUsdWallet) GetWalletCurrency() WalletCurrency {
-	return v.WalletCurrency
-}
-
-// GetBalance returns WalletsMeUserDefaultAccountWalletsUsdWallet.Balance, and is useful for accessing the field via an interface.
-func (v *WalletsMeUserDefaultAccountWalletsUsdWallet) GetBalance() scalar.SignedAmount {
-	return v.Balance
-}
-
-// GetPendingIncomingBalance returns WalletsMeUserDefaultAccountWalletsUsdWallet.PendingIncomingBalance, and is useful for accessing the field via an interface.
-func (v *WalletsMeUserDefaultAccountWalletsUsdWallet) GetPendingIncomingBalance() scalar.SignedAmount {
-	return v.PendingIncomingBalance
-}
-
-// WalletsMeUserDefaultAccountWalletsWallet includes the requested fields of the GraphQL interface Wallet.
-//
-// WalletsMeUserDefaultAccountWalletsWallet is implemented by the following types:
-// WalletsMeUserDefaultAccountWalletsBTCWallet
-// WalletsMeUserDefaultAccountWalletsUsdWallet
-type WalletsMeUserDefaultAccountWalletsWallet interface {
-	implementsGraphQLInterfaceWalletsMeUserDefaultAccountWalletsWallet()
-	// GetTypename returns the receiver's concrete GraphQL type-name (see interface doc for possible values).
-	GetTypename() *string
-	// GetId returns the interface-field "id" from its implementation.
-	GetId() string
-	// GetWalletCurrency returns the interface-field "walletCurrency" from its implementation.
-	GetWalletCurrency() WalletCurrency
-	// GetBalance returns the interface-field "balance" from its implementation.
-	GetBalance() scalar.SignedAmount
-	// GetPendingIncomingBalance returns the interface-field "pendingIncomingBalance" from its implementation.
-	GetPendingIncomingBalance() scalar.SignedAmount
-}
-
-func (v *WalletsMeUserDefaultAccountWalletsBTCWallet) implementsGraphQLInterfaceWalletsMeUserDefaultAccountWalletsWallet() {
-}
-func (v *WalletsMeUserDefaultAccountWalletsUsdWallet) implementsGraphQLInterfaceWalletsMeUserDefaultAccountWalletsWallet() {
-}
-
-func __unmarshalWalletsMeUserDefaultAccountWalletsWallet(b []byte, v *WalletsMeUserDefaultAccountWalletsWallet) error {
-	if string(b) == "null" {
-		return nil
-	}
-
-	var tn struct {
-		TypeName string `json:"__typename"`
-	}
-	err := json.Unmarshal(b, &tn)
-	if err != nil {
-		return err
-	}
-
-	switch tn.TypeName {
-	case "BTCWallet":
-		*v = new(WalletsMeUserDefaultAccountWalletsBTCWallet)
-		return json.Unmarshal(b, *v)
-	case "UsdWallet":
-		*v = new(WalletsMeUserDefaultAccountWalletsUsdWallet)
-		return json.Unmarshal(b, *v)
-	case "":
-		return fmt.Errorf(
-			"response was missing Wallet.__typename")
-	default:
-		return fmt.Errorf(
-			`unexpected concrete type for WalletsMeUserDefaultAccountWalletsWallet: "%v"`, tn.TypeName)
-	}
-}
-
-func __marshalWalletsMeUserDefaultAccountWalletsWallet(v *WalletsMeUserDefaultAccountWalletsWallet) ([]byte, error) {
-
-	var typename string
-	switch v := (*v).(type) {
-	case *WalletsMeUserDefaultAccountWalletsBTCWallet:
-		typename = "BTCWallet"
-
-		result := struct {
-			TypeName string `json:"__typename"`
-			*WalletsMeUserDefaultAccountWalletsBTCWallet
-		}{typename, v}
-		return json.Marshal(result)
-	case *WalletsMeUserDefaultAccountWalletsUsdWallet:
-		typename = "UsdWallet"
-
-		result := struct {
-			TypeName string `json:"__typename"`
-			*WalletsMeUserDefaultAccountWalletsUsdWallet
-		}{typename, v}
-		return json.Marshal(result)
-	case nil:
-		return []byte("null"), nil
-	default:
-		return nil, fmt.Errorf(
-			`unexpected concrete type for WalletsMeUserDefaultAccountWalletsWallet: "%T"`, v)
-	}
 }
 
 // WalletsResponse is returned by Wallets on success.
