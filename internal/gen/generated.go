@@ -71,7 +71,7 @@ func (v *AuthorizationResponse) GetAuthorization() AuthorizationAuthorization { 
 // CallbackEndpointAddCallbackEndpointAddCallbackEndpointAddPayload includes the requested fields of the GraphQL type CallbackEndpointAddPayload.
 type CallbackEndpointAddCallbackEndpointAddCallbackEndpointAddPayload struct {
 	Id     *string                                                                       `json:"id"`
-	Errors []CallbackEndpointAddCallbackEndpointAddCallbackEndpointAddPayloadErrorsError `json:"-"`
+	Errors []CallbackEndpointAddCallbackEndpointAddCallbackEndpointAddPayloadErrorsError `json:"errors"`
 }
 
 // GetId returns CallbackEndpointAddCallbackEndpointAddCallbackEndpointAddPayload.Id, and is useful for accessing the field via an interface.
@@ -84,225 +84,32 @@ func (v *CallbackEndpointAddCallbackEndpointAddCallbackEndpointAddPayload) GetEr
 	return v.Errors
 }
 
-func (v *CallbackEndpointAddCallbackEndpointAddCallbackEndpointAddPayload) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*CallbackEndpointAddCallbackEndpointAddCallbackEndpointAddPayload
-		Errors []json.RawMessage `json:"errors"`
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.CallbackEndpointAddCallbackEndpointAddCallbackEndpointAddPayload = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	{
-		dst := &v.Errors
-		src := firstPass.Errors
-		*dst = make(
-			[]CallbackEndpointAddCallbackEndpointAddCallbackEndpointAddPayloadErrorsError,
-			len(src))
-		for i, src := range src {
-			dst := &(*dst)[i]
-			if len(src) != 0 && string(src) != "null" {
-				err = __unmarshalCallbackEndpointAddCallbackEndpointAddCallbackEndpointAddPayloadErrorsError(
-					src, dst)
-				if err != nil {
-					return fmt.Errorf(
-						"unable to unmarshal CallbackEndpointAddCallbackEndpointAddCallbackEndpointAddPayload.Errors: %w", err)
-				}
-			}
-		}
-	}
-	return nil
+// CallbackEndpointAddCallbackEndpointAddCallbackEndpointAddPayloadErrorsError includes the requested fields of the GraphQL type Error.
+type CallbackEndpointAddCallbackEndpointAddCallbackEndpointAddPayloadErrorsError struct {
+	Typename *string   `json:"__typename"`
+	Code     *string   `json:"code"`
+	Message  string    `json:"message"`
+	Path     []*string `json:"path"`
 }
 
-type __premarshalCallbackEndpointAddCallbackEndpointAddCallbackEndpointAddPayload struct {
-	Id *string `json:"id"`
-
-	Errors []json.RawMessage `json:"errors"`
-}
-
-func (v *CallbackEndpointAddCallbackEndpointAddCallbackEndpointAddPayload) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *CallbackEndpointAddCallbackEndpointAddCallbackEndpointAddPayload) __premarshalJSON() (*__premarshalCallbackEndpointAddCallbackEndpointAddCallbackEndpointAddPayload, error) {
-	var retval __premarshalCallbackEndpointAddCallbackEndpointAddCallbackEndpointAddPayload
-
-	retval.Id = v.Id
-	{
-
-		dst := &retval.Errors
-		src := v.Errors
-		*dst = make(
-			[]json.RawMessage,
-			len(src))
-		for i, src := range src {
-			dst := &(*dst)[i]
-			var err error
-			*dst, err = __marshalCallbackEndpointAddCallbackEndpointAddCallbackEndpointAddPayloadErrorsError(
-				&src)
-			if err != nil {
-				return nil, fmt.Errorf(
-					"unable to marshal CallbackEndpointAddCallbackEndpointAddCallbackEndpointAddPayload.Errors: %w", err)
-			}
-		}
-	}
-	return &retval, nil
-}
-
-// CallbackEndpointAddCallbackEndpointAddCallbackEndpointAddPayloadErrorsError includes the requested fields of the GraphQL interface Error.
-//
-// CallbackEndpointAddCallbackEndpointAddCallbackEndpointAddPayloadErrorsError is implemented by the following types:
-// CallbackEndpointAddCallbackEndpointAddCallbackEndpointAddPayloadErrorsGraphQLApplicationError
-type CallbackEndpointAddCallbackEndpointAddCallbackEndpointAddPayloadErrorsError interface {
-	implementsGraphQLInterfaceCallbackEndpointAddCallbackEndpointAddCallbackEndpointAddPayloadErrorsError()
-	// GetTypename returns the receiver's concrete GraphQL type-name (see interface doc for possible values).
-	GetTypename() *string
-	ErrorFields
-}
-
-func (v *CallbackEndpointAddCallbackEndpointAddCallbackEndpointAddPayloadErrorsGraphQLApplicationError) implementsGraphQLInterfaceCallbackEndpointAddCallbackEndpointAddCallbackEndpointAddPayloadErrorsError() {
-}
-
-func __unmarshalCallbackEndpointAddCallbackEndpointAddCallbackEndpointAddPayloadErrorsError(b []byte, v *CallbackEndpointAddCallbackEndpointAddCallbackEndpointAddPayloadErrorsError) error {
-	if string(b) == "null" {
-		return nil
-	}
-
-	var tn struct {
-		TypeName string `json:"__typename"`
-	}
-	err := json.Unmarshal(b, &tn)
-	if err != nil {
-		return err
-	}
-
-	switch tn.TypeName {
-	case "GraphQLApplicationError":
-		*v = new(CallbackEndpointAddCallbackEndpointAddCallbackEndpointAddPayloadErrorsGraphQLApplicationError)
-		return json.Unmarshal(b, *v)
-	case "":
-		return fmt.Errorf(
-			"response was missing Error.__typename")
-	default:
-		return fmt.Errorf(
-			`unexpected concrete type for CallbackEndpointAddCallbackEndpointAddCallbackEndpointAddPayloadErrorsError: "%v"`, tn.TypeName)
-	}
-}
-
-func __marshalCallbackEndpointAddCallbackEndpointAddCallbackEndpointAddPayloadErrorsError(v *CallbackEndpointAddCallbackEndpointAddCallbackEndpointAddPayloadErrorsError) ([]byte, error) {
-
-	var typename string
-	switch v := (*v).(type) {
-	case *CallbackEndpointAddCallbackEndpointAddCallbackEndpointAddPayloadErrorsGraphQLApplicationError:
-		typename = "GraphQLApplicationError"
-
-		premarshaled, err := v.__premarshalJSON()
-		if err != nil {
-			return nil, err
-		}
-		result := struct {
-			TypeName string `json:"__typename"`
-			*__premarshalCallbackEndpointAddCallbackEndpointAddCallbackEndpointAddPayloadErrorsGraphQLApplicationError
-		}{typename, premarshaled}
-		return json.Marshal(result)
-	case nil:
-		return []byte("null"), nil
-	default:
-		return nil, fmt.Errorf(
-			`unexpected concrete type for CallbackEndpointAddCallbackEndpointAddCallbackEndpointAddPayloadErrorsError: "%T"`, v)
-	}
-}
-
-// CallbackEndpointAddCallbackEndpointAddCallbackEndpointAddPayloadErrorsGraphQLApplicationError includes the requested fields of the GraphQL type GraphQLApplicationError.
-type CallbackEndpointAddCallbackEndpointAddCallbackEndpointAddPayloadErrorsGraphQLApplicationError struct {
-	Typename                           *string `json:"__typename"`
-	ErrorFieldsGraphQLApplicationError `json:"-"`
-}
-
-// GetTypename returns CallbackEndpointAddCallbackEndpointAddCallbackEndpointAddPayloadErrorsGraphQLApplicationError.Typename, and is useful for accessing the field via an interface.
-func (v *CallbackEndpointAddCallbackEndpointAddCallbackEndpointAddPayloadErrorsGraphQLApplicationError) GetTypename() *string {
+// GetTypename returns CallbackEndpointAddCallbackEndpointAddCallbackEndpointAddPayloadErrorsError.Typename, and is useful for accessing the field via an interface.
+func (v *CallbackEndpointAddCallbackEndpointAddCallbackEndpointAddPayloadErrorsError) GetTypename() *string {
 	return v.Typename
 }
 
-// GetCode returns CallbackEndpointAddCallbackEndpointAddCallbackEndpointAddPayloadErrorsGraphQLApplicationError.Code, and is useful for accessing the field via an interface.
-func (v *CallbackEndpointAddCallbackEndpointAddCallbackEndpointAddPayloadErrorsGraphQLApplicationError) GetCode() *string {
-	return v.ErrorFieldsGraphQLApplicationError.Code
+// GetCode returns CallbackEndpointAddCallbackEndpointAddCallbackEndpointAddPayloadErrorsError.Code, and is useful for accessing the field via an interface.
+func (v *CallbackEndpointAddCallbackEndpointAddCallbackEndpointAddPayloadErrorsError) GetCode() *string {
+	return v.Code
 }
 
-// GetMessage returns CallbackEndpointAddCallbackEndpointAddCallbackEndpointAddPayloadErrorsGraphQLApplicationError.Message, and is useful for accessing the field via an interface.
-func (v *CallbackEndpointAddCallbackEndpointAddCallbackEndpointAddPayloadErrorsGraphQLApplicationError) GetMessage() string {
-	return v.ErrorFieldsGraphQLApplicationError.Message
+// GetMessage returns CallbackEndpointAddCallbackEndpointAddCallbackEndpointAddPayloadErrorsError.Message, and is useful for accessing the field via an interface.
+func (v *CallbackEndpointAddCallbackEndpointAddCallbackEndpointAddPayloadErrorsError) GetMessage() string {
+	return v.Message
 }
 
-// GetPath returns CallbackEndpointAddCallbackEndpointAddCallbackEndpointAddPayloadErrorsGraphQLApplicationError.Path, and is useful for accessing the field via an interface.
-func (v *CallbackEndpointAddCallbackEndpointAddCallbackEndpointAddPayloadErrorsGraphQLApplicationError) GetPath() []*string {
-	return v.ErrorFieldsGraphQLApplicationError.Path
-}
-
-func (v *CallbackEndpointAddCallbackEndpointAddCallbackEndpointAddPayloadErrorsGraphQLApplicationError) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*CallbackEndpointAddCallbackEndpointAddCallbackEndpointAddPayloadErrorsGraphQLApplicationError
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.CallbackEndpointAddCallbackEndpointAddCallbackEndpointAddPayloadErrorsGraphQLApplicationError = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	err = json.Unmarshal(
-		b, &v.ErrorFieldsGraphQLApplicationError)
-	if err != nil {
-		return err
-	}
-	return nil
-}
-
-type __premarshalCallbackEndpointAddCallbackEndpointAddCallbackEndpointAddPayloadErrorsGraphQLApplicationError struct {
-	Typename *string `json:"__typename"`
-
-	Code *string `json:"code"`
-
-	Message string `json:"message"`
-
-	Path []*string `json:"path"`
-}
-
-func (v *CallbackEndpointAddCallbackEndpointAddCallbackEndpointAddPayloadErrorsGraphQLApplicationError) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *CallbackEndpointAddCallbackEndpointAddCallbackEndpointAddPayloadErrorsGraphQLApplicationError) __premarshalJSON() (*__premarshalCallbackEndpointAddCallbackEndpointAddCallbackEndpointAddPayloadErrorsGraphQLApplicationError, error) {
-	var retval __premarshalCallbackEndpointAddCallbackEndpointAddCallbackEndpointAddPayloadErrorsGraphQLApplicationError
-
-	retval.Typename = v.Typename
-	retval.Code = v.ErrorFieldsGraphQLApplicationError.Code
-	retval.Message = v.ErrorFieldsGraphQLApplicationError.Message
-	retval.Path = v.ErrorFieldsGraphQLApplicationError.Path
-	return &retval, nil
+// GetPath returns CallbackEndpointAddCallbackEndpointAddCallbackEndpointAddPayloadErrorsError.Path, and is useful for accessing the field via an interface.
+func (v *CallbackEndpointAddCallbackEndpointAddCallbackEndpointAddPayloadErrorsError) GetPath() []*string {
+	return v.Path
 }
 
 type CallbackEndpointAddInput struct {
@@ -325,7 +132,7 @@ func (v *CallbackEndpointAddResponse) GetCallbackEndpointAdd() CallbackEndpointA
 // CallbackEndpointDeleteCallbackEndpointDeleteSuccessPayload includes the requested fields of the GraphQL type SuccessPayload.
 type CallbackEndpointDeleteCallbackEndpointDeleteSuccessPayload struct {
 	Success *bool                                                                   `json:"success"`
-	Errors  []CallbackEndpointDeleteCallbackEndpointDeleteSuccessPayloadErrorsError `json:"-"`
+	Errors  []CallbackEndpointDeleteCallbackEndpointDeleteSuccessPayloadErrorsError `json:"errors"`
 }
 
 // GetSuccess returns CallbackEndpointDeleteCallbackEndpointDeleteSuccessPayload.Success, and is useful for accessing the field via an interface.
@@ -338,225 +145,32 @@ func (v *CallbackEndpointDeleteCallbackEndpointDeleteSuccessPayload) GetErrors()
 	return v.Errors
 }
 
-func (v *CallbackEndpointDeleteCallbackEndpointDeleteSuccessPayload) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*CallbackEndpointDeleteCallbackEndpointDeleteSuccessPayload
-		Errors []json.RawMessage `json:"errors"`
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.CallbackEndpointDeleteCallbackEndpointDeleteSuccessPayload = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	{
-		dst := &v.Errors
-		src := firstPass.Errors
-		*dst = make(
-			[]CallbackEndpointDeleteCallbackEndpointDeleteSuccessPayloadErrorsError,
-			len(src))
-		for i, src := range src {
-			dst := &(*dst)[i]
-			if len(src) != 0 && string(src) != "null" {
-				err = __unmarshalCallbackEndpointDeleteCallbackEndpointDeleteSuccessPayloadErrorsError(
-					src, dst)
-				if err != nil {
-					return fmt.Errorf(
-						"unable to unmarshal CallbackEndpointDeleteCallbackEndpointDeleteSuccessPayload.Errors: %w", err)
-				}
-			}
-		}
-	}
-	return nil
+// CallbackEndpointDeleteCallbackEndpointDeleteSuccessPayloadErrorsError includes the requested fields of the GraphQL type Error.
+type CallbackEndpointDeleteCallbackEndpointDeleteSuccessPayloadErrorsError struct {
+	Typename *string   `json:"__typename"`
+	Code     *string   `json:"code"`
+	Message  string    `json:"message"`
+	Path     []*string `json:"path"`
 }
 
-type __premarshalCallbackEndpointDeleteCallbackEndpointDeleteSuccessPayload struct {
-	Success *bool `json:"success"`
-
-	Errors []json.RawMessage `json:"errors"`
-}
-
-func (v *CallbackEndpointDeleteCallbackEndpointDeleteSuccessPayload) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *CallbackEndpointDeleteCallbackEndpointDeleteSuccessPayload) __premarshalJSON() (*__premarshalCallbackEndpointDeleteCallbackEndpointDeleteSuccessPayload, error) {
-	var retval __premarshalCallbackEndpointDeleteCallbackEndpointDeleteSuccessPayload
-
-	retval.Success = v.Success
-	{
-
-		dst := &retval.Errors
-		src := v.Errors
-		*dst = make(
-			[]json.RawMessage,
-			len(src))
-		for i, src := range src {
-			dst := &(*dst)[i]
-			var err error
-			*dst, err = __marshalCallbackEndpointDeleteCallbackEndpointDeleteSuccessPayloadErrorsError(
-				&src)
-			if err != nil {
-				return nil, fmt.Errorf(
-					"unable to marshal CallbackEndpointDeleteCallbackEndpointDeleteSuccessPayload.Errors: %w", err)
-			}
-		}
-	}
-	return &retval, nil
-}
-
-// CallbackEndpointDeleteCallbackEndpointDeleteSuccessPayloadErrorsError includes the requested fields of the GraphQL interface Error.
-//
-// CallbackEndpointDeleteCallbackEndpointDeleteSuccessPayloadErrorsError is implemented by the following types:
-// CallbackEndpointDeleteCallbackEndpointDeleteSuccessPayloadErrorsGraphQLApplicationError
-type CallbackEndpointDeleteCallbackEndpointDeleteSuccessPayloadErrorsError interface {
-	implementsGraphQLInterfaceCallbackEndpointDeleteCallbackEndpointDeleteSuccessPayloadErrorsError()
-	// GetTypename returns the receiver's concrete GraphQL type-name (see interface doc for possible values).
-	GetTypename() *string
-	ErrorFields
-}
-
-func (v *CallbackEndpointDeleteCallbackEndpointDeleteSuccessPayloadErrorsGraphQLApplicationError) implementsGraphQLInterfaceCallbackEndpointDeleteCallbackEndpointDeleteSuccessPayloadErrorsError() {
-}
-
-func __unmarshalCallbackEndpointDeleteCallbackEndpointDeleteSuccessPayloadErrorsError(b []byte, v *CallbackEndpointDeleteCallbackEndpointDeleteSuccessPayloadErrorsError) error {
-	if string(b) == "null" {
-		return nil
-	}
-
-	var tn struct {
-		TypeName string `json:"__typename"`
-	}
-	err := json.Unmarshal(b, &tn)
-	if err != nil {
-		return err
-	}
-
-	switch tn.TypeName {
-	case "GraphQLApplicationError":
-		*v = new(CallbackEndpointDeleteCallbackEndpointDeleteSuccessPayloadErrorsGraphQLApplicationError)
-		return json.Unmarshal(b, *v)
-	case "":
-		return fmt.Errorf(
-			"response was missing Error.__typename")
-	default:
-		return fmt.Errorf(
-			`unexpected concrete type for CallbackEndpointDeleteCallbackEndpointDeleteSuccessPayloadErrorsError: "%v"`, tn.TypeName)
-	}
-}
-
-func __marshalCallbackEndpointDeleteCallbackEndpointDeleteSuccessPayloadErrorsError(v *CallbackEndpointDeleteCallbackEndpointDeleteSuccessPayloadErrorsError) ([]byte, error) {
-
-	var typename string
-	switch v := (*v).(type) {
-	case *CallbackEndpointDeleteCallbackEndpointDeleteSuccessPayloadErrorsGraphQLApplicationError:
-		typename = "GraphQLApplicationError"
-
-		premarshaled, err := v.__premarshalJSON()
-		if err != nil {
-			return nil, err
-		}
-		result := struct {
-			TypeName string `json:"__typename"`
-			*__premarshalCallbackEndpointDeleteCallbackEndpointDeleteSuccessPayloadErrorsGraphQLApplicationError
-		}{typename, premarshaled}
-		return json.Marshal(result)
-	case nil:
-		return []byte("null"), nil
-	default:
-		return nil, fmt.Errorf(
-			`unexpected concrete type for CallbackEndpointDeleteCallbackEndpointDeleteSuccessPayloadErrorsError: "%T"`, v)
-	}
-}
-
-// CallbackEndpointDeleteCallbackEndpointDeleteSuccessPayloadErrorsGraphQLApplicationError includes the requested fields of the GraphQL type GraphQLApplicationError.
-type CallbackEndpointDeleteCallbackEndpointDeleteSuccessPayloadErrorsGraphQLApplicationError struct {
-	Typename                           *string `json:"__typename"`
-	ErrorFieldsGraphQLApplicationError `json:"-"`
-}
-
-// GetTypename returns CallbackEndpointDeleteCallbackEndpointDeleteSuccessPayloadErrorsGraphQLApplicationError.Typename, and is useful for accessing the field via an interface.
-func (v *CallbackEndpointDeleteCallbackEndpointDeleteSuccessPayloadErrorsGraphQLApplicationError) GetTypename() *string {
+// GetTypename returns CallbackEndpointDeleteCallbackEndpointDeleteSuccessPayloadErrorsError.Typename, and is useful for accessing the field via an interface.
+func (v *CallbackEndpointDeleteCallbackEndpointDeleteSuccessPayloadErrorsError) GetTypename() *string {
 	return v.Typename
 }
 
-// GetCode returns CallbackEndpointDeleteCallbackEndpointDeleteSuccessPayloadErrorsGraphQLApplicationError.Code, and is useful for accessing the field via an interface.
-func (v *CallbackEndpointDeleteCallbackEndpointDeleteSuccessPayloadErrorsGraphQLApplicationError) GetCode() *string {
-	return v.ErrorFieldsGraphQLApplicationError.Code
+// GetCode returns CallbackEndpointDeleteCallbackEndpointDeleteSuccessPayloadErrorsError.Code, and is useful for accessing the field via an interface.
+func (v *CallbackEndpointDeleteCallbackEndpointDeleteSuccessPayloadErrorsError) GetCode() *string {
+	return v.Code
 }
 
-// GetMessage returns CallbackEndpointDeleteCallbackEndpointDeleteSuccessPayloadErrorsGraphQLApplicationError.Message, and is useful for accessing the field via an interface.
-func (v *CallbackEndpointDeleteCallbackEndpointDeleteSuccessPayloadErrorsGraphQLApplicationError) GetMessage() string {
-	return v.ErrorFieldsGraphQLApplicationError.Message
+// GetMessage returns CallbackEndpointDeleteCallbackEndpointDeleteSuccessPayloadErrorsError.Message, and is useful for accessing the field via an interface.
+func (v *CallbackEndpointDeleteCallbackEndpointDeleteSuccessPayloadErrorsError) GetMessage() string {
+	return v.Message
 }
 
-// GetPath returns CallbackEndpointDeleteCallbackEndpointDeleteSuccessPayloadErrorsGraphQLApplicationError.Path, and is useful for accessing the field via an interface.
-func (v *CallbackEndpointDeleteCallbackEndpointDeleteSuccessPayloadErrorsGraphQLApplicationError) GetPath() []*string {
-	return v.ErrorFieldsGraphQLApplicationError.Path
-}
-
-func (v *CallbackEndpointDeleteCallbackEndpointDeleteSuccessPayloadErrorsGraphQLApplicationError) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*CallbackEndpointDeleteCallbackEndpointDeleteSuccessPayloadErrorsGraphQLApplicationError
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.CallbackEndpointDeleteCallbackEndpointDeleteSuccessPayloadErrorsGraphQLApplicationError = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	err = json.Unmarshal(
-		b, &v.ErrorFieldsGraphQLApplicationError)
-	if err != nil {
-		return err
-	}
-	return nil
-}
-
-type __premarshalCallbackEndpointDeleteCallbackEndpointDeleteSuccessPayloadErrorsGraphQLApplicationError struct {
-	Typename *string `json:"__typename"`
-
-	Code *string `json:"code"`
-
-	Message string `json:"message"`
-
-	Path []*string `json:"path"`
-}
-
-func (v *CallbackEndpointDeleteCallbackEndpointDeleteSuccessPayloadErrorsGraphQLApplicationError) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *CallbackEndpointDeleteCallbackEndpointDeleteSuccessPayloadErrorsGraphQLApplicationError) __premarshalJSON() (*__premarshalCallbackEndpointDeleteCallbackEndpointDeleteSuccessPayloadErrorsGraphQLApplicationError, error) {
-	var retval __premarshalCallbackEndpointDeleteCallbackEndpointDeleteSuccessPayloadErrorsGraphQLApplicationError
-
-	retval.Typename = v.Typename
-	retval.Code = v.ErrorFieldsGraphQLApplicationError.Code
-	retval.Message = v.ErrorFieldsGraphQLApplicationError.Message
-	retval.Path = v.ErrorFieldsGraphQLApplicationError.Path
-	return &retval, nil
+// GetPath returns CallbackEndpointDeleteCallbackEndpointDeleteSuccessPayloadErrorsError.Path, and is useful for accessing the field via an interface.
+func (v *CallbackEndpointDeleteCallbackEndpointDeleteSuccessPayloadErrorsError) GetPath() []*string {
+	return v.Path
 }
 
 type CallbackEndpointDeleteInput struct {
@@ -658,84 +272,6 @@ func (v *CurrencyListResponse) GetCurrencyList() []CurrencyListCurrencyListCurre
 	return v.CurrencyList
 }
 
-// ErrorFields includes the GraphQL fields of Error requested by the fragment ErrorFields.
-//
-// ErrorFields is implemented by the following types:
-// ErrorFieldsGraphQLApplicationError
-type ErrorFields interface {
-	implementsGraphQLInterfaceErrorFields()
-	// GetCode returns the interface-field "code" from its implementation.
-	GetCode() *string
-	// GetMessage returns the interface-field "message" from its implementation.
-	GetMessage() string
-	// GetPath returns the interface-field "path" from its implementation.
-	GetPath() []*string
-}
-
-func (v *ErrorFieldsGraphQLApplicationError) implementsGraphQLInterfaceErrorFields() {}
-
-func __unmarshalErrorFields(b []byte, v *ErrorFields) error {
-	if string(b) == "null" {
-		return nil
-	}
-
-	var tn struct {
-		TypeName string `json:"__typename"`
-	}
-	err := json.Unmarshal(b, &tn)
-	if err != nil {
-		return err
-	}
-
-	switch tn.TypeName {
-	case "GraphQLApplicationError":
-		*v = new(ErrorFieldsGraphQLApplicationError)
-		return json.Unmarshal(b, *v)
-	case "":
-		return fmt.Errorf(
-			"response was missing Error.__typename")
-	default:
-		return fmt.Errorf(
-			`unexpected concrete type for ErrorFields: "%v"`, tn.TypeName)
-	}
-}
-
-func __marshalErrorFields(v *ErrorFields) ([]byte, error) {
-
-	var typename string
-	switch v := (*v).(type) {
-	case *ErrorFieldsGraphQLApplicationError:
-		typename = "GraphQLApplicationError"
-
-		result := struct {
-			TypeName string `json:"__typename"`
-			*ErrorFieldsGraphQLApplicationError
-		}{typename, v}
-		return json.Marshal(result)
-	case nil:
-		return []byte("null"), nil
-	default:
-		return nil, fmt.Errorf(
-			`unexpected concrete type for ErrorFields: "%T"`, v)
-	}
-}
-
-// ErrorFields includes the GraphQL fields of GraphQLApplicationError requested by the fragment ErrorFields.
-type ErrorFieldsGraphQLApplicationError struct {
-	Code    *string   `json:"code"`
-	Message string    `json:"message"`
-	Path    []*string `json:"path"`
-}
-
-// GetCode returns ErrorFieldsGraphQLApplicationError.Code, and is useful for accessing the field via an interface.
-func (v *ErrorFieldsGraphQLApplicationError) GetCode() *string { return v.Code }
-
-// GetMessage returns ErrorFieldsGraphQLApplicationError.Message, and is useful for accessing the field via an interface.
-func (v *ErrorFieldsGraphQLApplicationError) GetMessage() string { return v.Message }
-
-// GetPath returns ErrorFieldsGraphQLApplicationError.Path, and is useful for accessing the field via an interface.
-func (v *ErrorFieldsGraphQLApplicationError) GetPath() []*string { return v.Path }
-
 // GlobalsGlobals includes the requested fields of the GraphQL type Globals.
 type GlobalsGlobals struct {
 	Network                Network  `json:"network"`
@@ -782,7 +318,7 @@ func (v *IntraLedgerPaymentSendInput) GetWalletId() string { return v.WalletId }
 // IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayload includes the requested fields of the GraphQL type PaymentSendPayload.
 type IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayload struct {
 	Status      *PaymentSendResult                                                          `json:"status"`
-	Errors      []IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadErrorsError `json:"-"`
+	Errors      []IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadErrorsError `json:"errors"`
 	Transaction *IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadTransaction  `json:"transaction"`
 }
 
@@ -801,228 +337,32 @@ func (v *IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayload) GetTran
 	return v.Transaction
 }
 
-func (v *IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayload) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayload
-		Errors []json.RawMessage `json:"errors"`
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayload = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	{
-		dst := &v.Errors
-		src := firstPass.Errors
-		*dst = make(
-			[]IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadErrorsError,
-			len(src))
-		for i, src := range src {
-			dst := &(*dst)[i]
-			if len(src) != 0 && string(src) != "null" {
-				err = __unmarshalIntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadErrorsError(
-					src, dst)
-				if err != nil {
-					return fmt.Errorf(
-						"unable to unmarshal IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayload.Errors: %w", err)
-				}
-			}
-		}
-	}
-	return nil
+// IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadErrorsError includes the requested fields of the GraphQL type Error.
+type IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadErrorsError struct {
+	Typename *string   `json:"__typename"`
+	Code     *string   `json:"code"`
+	Message  string    `json:"message"`
+	Path     []*string `json:"path"`
 }
 
-type __premarshalIntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayload struct {
-	Status *PaymentSendResult `json:"status"`
-
-	Errors []json.RawMessage `json:"errors"`
-
-	Transaction *IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadTransaction `json:"transaction"`
-}
-
-func (v *IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayload) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayload) __premarshalJSON() (*__premarshalIntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayload, error) {
-	var retval __premarshalIntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayload
-
-	retval.Status = v.Status
-	{
-
-		dst := &retval.Errors
-		src := v.Errors
-		*dst = make(
-			[]json.RawMessage,
-			len(src))
-		for i, src := range src {
-			dst := &(*dst)[i]
-			var err error
-			*dst, err = __marshalIntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadErrorsError(
-				&src)
-			if err != nil {
-				return nil, fmt.Errorf(
-					"unable to marshal IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayload.Errors: %w", err)
-			}
-		}
-	}
-	retval.Transaction = v.Transaction
-	return &retval, nil
-}
-
-// IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadErrorsError includes the requested fields of the GraphQL interface Error.
-//
-// IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadErrorsError is implemented by the following types:
-// IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError
-type IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadErrorsError interface {
-	implementsGraphQLInterfaceIntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadErrorsError()
-	// GetTypename returns the receiver's concrete GraphQL type-name (see interface doc for possible values).
-	GetTypename() *string
-	ErrorFields
-}
-
-func (v *IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) implementsGraphQLInterfaceIntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadErrorsError() {
-}
-
-func __unmarshalIntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadErrorsError(b []byte, v *IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadErrorsError) error {
-	if string(b) == "null" {
-		return nil
-	}
-
-	var tn struct {
-		TypeName string `json:"__typename"`
-	}
-	err := json.Unmarshal(b, &tn)
-	if err != nil {
-		return err
-	}
-
-	switch tn.TypeName {
-	case "GraphQLApplicationError":
-		*v = new(IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError)
-		return json.Unmarshal(b, *v)
-	case "":
-		return fmt.Errorf(
-			"response was missing Error.__typename")
-	default:
-		return fmt.Errorf(
-			`unexpected concrete type for IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadErrorsError: "%v"`, tn.TypeName)
-	}
-}
-
-func __marshalIntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadErrorsError(v *IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadErrorsError) ([]byte, error) {
-
-	var typename string
-	switch v := (*v).(type) {
-	case *IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError:
-		typename = "GraphQLApplicationError"
-
-		premarshaled, err := v.__premarshalJSON()
-		if err != nil {
-			return nil, err
-		}
-		result := struct {
-			TypeName string `json:"__typename"`
-			*__premarshalIntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError
-		}{typename, premarshaled}
-		return json.Marshal(result)
-	case nil:
-		return []byte("null"), nil
-	default:
-		return nil, fmt.Errorf(
-			`unexpected concrete type for IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadErrorsError: "%T"`, v)
-	}
-}
-
-// IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError includes the requested fields of the GraphQL type GraphQLApplicationError.
-type IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError struct {
-	Typename                           *string `json:"__typename"`
-	ErrorFieldsGraphQLApplicationError `json:"-"`
-}
-
-// GetTypename returns IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError.Typename, and is useful for accessing the field via an interface.
-func (v *IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) GetTypename() *string {
+// GetTypename returns IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadErrorsError.Typename, and is useful for accessing the field via an interface.
+func (v *IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadErrorsError) GetTypename() *string {
 	return v.Typename
 }
 
-// GetCode returns IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError.Code, and is useful for accessing the field via an interface.
-func (v *IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) GetCode() *string {
-	return v.ErrorFieldsGraphQLApplicationError.Code
+// GetCode returns IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadErrorsError.Code, and is useful for accessing the field via an interface.
+func (v *IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadErrorsError) GetCode() *string {
+	return v.Code
 }
 
-// GetMessage returns IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError.Message, and is useful for accessing the field via an interface.
-func (v *IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) GetMessage() string {
-	return v.ErrorFieldsGraphQLApplicationError.Message
+// GetMessage returns IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadErrorsError.Message, and is useful for accessing the field via an interface.
+func (v *IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadErrorsError) GetMessage() string {
+	return v.Message
 }
 
-// GetPath returns IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError.Path, and is useful for accessing the field via an interface.
-func (v *IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) GetPath() []*string {
-	return v.ErrorFieldsGraphQLApplicationError.Path
-}
-
-func (v *IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	err = json.Unmarshal(
-		b, &v.ErrorFieldsGraphQLApplicationError)
-	if err != nil {
-		return err
-	}
-	return nil
-}
-
-type __premarshalIntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError struct {
-	Typename *string `json:"__typename"`
-
-	Code *string `json:"code"`
-
-	Message string `json:"message"`
-
-	Path []*string `json:"path"`
-}
-
-func (v *IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) __premarshalJSON() (*__premarshalIntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError, error) {
-	var retval __premarshalIntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError
-
-	retval.Typename = v.Typename
-	retval.Code = v.ErrorFieldsGraphQLApplicationError.Code
-	retval.Message = v.ErrorFieldsGraphQLApplicationError.Message
-	retval.Path = v.ErrorFieldsGraphQLApplicationError.Path
-	return &retval, nil
+// GetPath returns IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadErrorsError.Path, and is useful for accessing the field via an interface.
+func (v *IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadErrorsError) GetPath() []*string {
+	return v.Path
 }
 
 // IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadTransaction includes the requested fields of the GraphQL type Transaction.
@@ -1256,7 +596,7 @@ func (v *IntraLedgerUsdPaymentSendInput) GetWalletId() string { return v.WalletI
 // IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayload includes the requested fields of the GraphQL type PaymentSendPayload.
 type IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayload struct {
 	Status      *PaymentSendResult                                                                `json:"status"`
-	Errors      []IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadErrorsError `json:"-"`
+	Errors      []IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadErrorsError `json:"errors"`
 	Transaction *IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadTransaction  `json:"transaction"`
 }
 
@@ -1275,228 +615,32 @@ func (v *IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayload) G
 	return v.Transaction
 }
 
-func (v *IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayload) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayload
-		Errors []json.RawMessage `json:"errors"`
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayload = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	{
-		dst := &v.Errors
-		src := firstPass.Errors
-		*dst = make(
-			[]IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadErrorsError,
-			len(src))
-		for i, src := range src {
-			dst := &(*dst)[i]
-			if len(src) != 0 && string(src) != "null" {
-				err = __unmarshalIntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadErrorsError(
-					src, dst)
-				if err != nil {
-					return fmt.Errorf(
-						"unable to unmarshal IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayload.Errors: %w", err)
-				}
-			}
-		}
-	}
-	return nil
+// IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadErrorsError includes the requested fields of the GraphQL type Error.
+type IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadErrorsError struct {
+	Typename *string   `json:"__typename"`
+	Code     *string   `json:"code"`
+	Message  string    `json:"message"`
+	Path     []*string `json:"path"`
 }
 
-type __premarshalIntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayload struct {
-	Status *PaymentSendResult `json:"status"`
-
-	Errors []json.RawMessage `json:"errors"`
-
-	Transaction *IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadTransaction `json:"transaction"`
-}
-
-func (v *IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayload) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayload) __premarshalJSON() (*__premarshalIntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayload, error) {
-	var retval __premarshalIntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayload
-
-	retval.Status = v.Status
-	{
-
-		dst := &retval.Errors
-		src := v.Errors
-		*dst = make(
-			[]json.RawMessage,
-			len(src))
-		for i, src := range src {
-			dst := &(*dst)[i]
-			var err error
-			*dst, err = __marshalIntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadErrorsError(
-				&src)
-			if err != nil {
-				return nil, fmt.Errorf(
-					"unable to marshal IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayload.Errors: %w", err)
-			}
-		}
-	}
-	retval.Transaction = v.Transaction
-	return &retval, nil
-}
-
-// IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadErrorsError includes the requested fields of the GraphQL interface Error.
-//
-// IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadErrorsError is implemented by the following types:
-// IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError
-type IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadErrorsError interface {
-	implementsGraphQLInterfaceIntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadErrorsError()
-	// GetTypename returns the receiver's concrete GraphQL type-name (see interface doc for possible values).
-	GetTypename() *string
-	ErrorFields
-}
-
-func (v *IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) implementsGraphQLInterfaceIntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadErrorsError() {
-}
-
-func __unmarshalIntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadErrorsError(b []byte, v *IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadErrorsError) error {
-	if string(b) == "null" {
-		return nil
-	}
-
-	var tn struct {
-		TypeName string `json:"__typename"`
-	}
-	err := json.Unmarshal(b, &tn)
-	if err != nil {
-		return err
-	}
-
-	switch tn.TypeName {
-	case "GraphQLApplicationError":
-		*v = new(IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError)
-		return json.Unmarshal(b, *v)
-	case "":
-		return fmt.Errorf(
-			"response was missing Error.__typename")
-	default:
-		return fmt.Errorf(
-			`unexpected concrete type for IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadErrorsError: "%v"`, tn.TypeName)
-	}
-}
-
-func __marshalIntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadErrorsError(v *IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadErrorsError) ([]byte, error) {
-
-	var typename string
-	switch v := (*v).(type) {
-	case *IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError:
-		typename = "GraphQLApplicationError"
-
-		premarshaled, err := v.__premarshalJSON()
-		if err != nil {
-			return nil, err
-		}
-		result := struct {
-			TypeName string `json:"__typename"`
-			*__premarshalIntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError
-		}{typename, premarshaled}
-		return json.Marshal(result)
-	case nil:
-		return []byte("null"), nil
-	default:
-		return nil, fmt.Errorf(
-			`unexpected concrete type for IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadErrorsError: "%T"`, v)
-	}
-}
-
-// IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError includes the requested fields of the GraphQL type GraphQLApplicationError.
-type IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError struct {
-	Typename                           *string `json:"__typename"`
-	ErrorFieldsGraphQLApplicationError `json:"-"`
-}
-
-// GetTypename returns IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError.Typename, and is useful for accessing the field via an interface.
-func (v *IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) GetTypename() *string {
+// GetTypename returns IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadErrorsError.Typename, and is useful for accessing the field via an interface.
+func (v *IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadErrorsError) GetTypename() *string {
 	return v.Typename
 }
 
-// GetCode returns IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError.Code, and is useful for accessing the field via an interface.
-func (v *IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) GetCode() *string {
-	return v.ErrorFieldsGraphQLApplicationError.Code
+// GetCode returns IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadErrorsError.Code, and is useful for accessing the field via an interface.
+func (v *IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadErrorsError) GetCode() *string {
+	return v.Code
 }
 
-// GetMessage returns IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError.Message, and is useful for accessing the field via an interface.
-func (v *IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) GetMessage() string {
-	return v.ErrorFieldsGraphQLApplicationError.Message
+// GetMessage returns IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadErrorsError.Message, and is useful for accessing the field via an interface.
+func (v *IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadErrorsError) GetMessage() string {
+	return v.Message
 }
 
-// GetPath returns IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError.Path, and is useful for accessing the field via an interface.
-func (v *IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) GetPath() []*string {
-	return v.ErrorFieldsGraphQLApplicationError.Path
-}
-
-func (v *IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	err = json.Unmarshal(
-		b, &v.ErrorFieldsGraphQLApplicationError)
-	if err != nil {
-		return err
-	}
-	return nil
-}
-
-type __premarshalIntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError struct {
-	Typename *string `json:"__typename"`
-
-	Code *string `json:"code"`
-
-	Message string `json:"message"`
-
-	Path []*string `json:"path"`
-}
-
-func (v *IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) __premarshalJSON() (*__premarshalIntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError, error) {
-	var retval __premarshalIntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError
-
-	retval.Typename = v.Typename
-	retval.Code = v.ErrorFieldsGraphQLApplicationError.Code
-	retval.Message = v.ErrorFieldsGraphQLApplicationError.Message
-	retval.Path = v.ErrorFieldsGraphQLApplicationError.Path
-	return &retval, nil
+// GetPath returns IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadErrorsError.Path, and is useful for accessing the field via an interface.
+func (v *IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadErrorsError) GetPath() []*string {
+	return v.Path
 }
 
 // IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadTransaction includes the requested fields of the GraphQL type Transaction.
@@ -3022,7 +2166,7 @@ func (v *LnAddressPaymentSendInput) GetWalletId() string { return v.WalletId }
 // LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayload includes the requested fields of the GraphQL type PaymentSendPayload.
 type LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayload struct {
 	Status      *PaymentSendResult                                                      `json:"status"`
-	Errors      []LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadErrorsError `json:"-"`
+	Errors      []LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadErrorsError `json:"errors"`
 	Transaction *LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadTransaction  `json:"transaction"`
 }
 
@@ -3041,228 +2185,32 @@ func (v *LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayload) GetTransact
 	return v.Transaction
 }
 
-func (v *LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayload) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayload
-		Errors []json.RawMessage `json:"errors"`
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayload = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	{
-		dst := &v.Errors
-		src := firstPass.Errors
-		*dst = make(
-			[]LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadErrorsError,
-			len(src))
-		for i, src := range src {
-			dst := &(*dst)[i]
-			if len(src) != 0 && string(src) != "null" {
-				err = __unmarshalLnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadErrorsError(
-					src, dst)
-				if err != nil {
-					return fmt.Errorf(
-						"unable to unmarshal LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayload.Errors: %w", err)
-				}
-			}
-		}
-	}
-	return nil
+// LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadErrorsError includes the requested fields of the GraphQL type Error.
+type LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadErrorsError struct {
+	Typename *string   `json:"__typename"`
+	Code     *string   `json:"code"`
+	Message  string    `json:"message"`
+	Path     []*string `json:"path"`
 }
 
-type __premarshalLnAddressPaymentSendLnAddressPaymentSendPaymentSendPayload struct {
-	Status *PaymentSendResult `json:"status"`
-
-	Errors []json.RawMessage `json:"errors"`
-
-	Transaction *LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadTransaction `json:"transaction"`
-}
-
-func (v *LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayload) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayload) __premarshalJSON() (*__premarshalLnAddressPaymentSendLnAddressPaymentSendPaymentSendPayload, error) {
-	var retval __premarshalLnAddressPaymentSendLnAddressPaymentSendPaymentSendPayload
-
-	retval.Status = v.Status
-	{
-
-		dst := &retval.Errors
-		src := v.Errors
-		*dst = make(
-			[]json.RawMessage,
-			len(src))
-		for i, src := range src {
-			dst := &(*dst)[i]
-			var err error
-			*dst, err = __marshalLnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadErrorsError(
-				&src)
-			if err != nil {
-				return nil, fmt.Errorf(
-					"unable to marshal LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayload.Errors: %w", err)
-			}
-		}
-	}
-	retval.Transaction = v.Transaction
-	return &retval, nil
-}
-
-// LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadErrorsError includes the requested fields of the GraphQL interface Error.
-//
-// LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadErrorsError is implemented by the following types:
-// LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError
-type LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadErrorsError interface {
-	implementsGraphQLInterfaceLnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadErrorsError()
-	// GetTypename returns the receiver's concrete GraphQL type-name (see interface doc for possible values).
-	GetTypename() *string
-	ErrorFields
-}
-
-func (v *LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) implementsGraphQLInterfaceLnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadErrorsError() {
-}
-
-func __unmarshalLnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadErrorsError(b []byte, v *LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadErrorsError) error {
-	if string(b) == "null" {
-		return nil
-	}
-
-	var tn struct {
-		TypeName string `json:"__typename"`
-	}
-	err := json.Unmarshal(b, &tn)
-	if err != nil {
-		return err
-	}
-
-	switch tn.TypeName {
-	case "GraphQLApplicationError":
-		*v = new(LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError)
-		return json.Unmarshal(b, *v)
-	case "":
-		return fmt.Errorf(
-			"response was missing Error.__typename")
-	default:
-		return fmt.Errorf(
-			`unexpected concrete type for LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadErrorsError: "%v"`, tn.TypeName)
-	}
-}
-
-func __marshalLnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadErrorsError(v *LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadErrorsError) ([]byte, error) {
-
-	var typename string
-	switch v := (*v).(type) {
-	case *LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError:
-		typename = "GraphQLApplicationError"
-
-		premarshaled, err := v.__premarshalJSON()
-		if err != nil {
-			return nil, err
-		}
-		result := struct {
-			TypeName string `json:"__typename"`
-			*__premarshalLnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError
-		}{typename, premarshaled}
-		return json.Marshal(result)
-	case nil:
-		return []byte("null"), nil
-	default:
-		return nil, fmt.Errorf(
-			`unexpected concrete type for LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadErrorsError: "%T"`, v)
-	}
-}
-
-// LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError includes the requested fields of the GraphQL type GraphQLApplicationError.
-type LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError struct {
-	Typename                           *string `json:"__typename"`
-	ErrorFieldsGraphQLApplicationError `json:"-"`
-}
-
-// GetTypename returns LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError.Typename, and is useful for accessing the field via an interface.
-func (v *LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) GetTypename() *string {
+// GetTypename returns LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadErrorsError.Typename, and is useful for accessing the field via an interface.
+func (v *LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadErrorsError) GetTypename() *string {
 	return v.Typename
 }
 
-// GetCode returns LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError.Code, and is useful for accessing the field via an interface.
-func (v *LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) GetCode() *string {
-	return v.ErrorFieldsGraphQLApplicationError.Code
+// GetCode returns LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadErrorsError.Code, and is useful for accessing the field via an interface.
+func (v *LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadErrorsError) GetCode() *string {
+	return v.Code
 }
 
-// GetMessage returns LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError.Message, and is useful for accessing the field via an interface.
-func (v *LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) GetMessage() string {
-	return v.ErrorFieldsGraphQLApplicationError.Message
+// GetMessage returns LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadErrorsError.Message, and is useful for accessing the field via an interface.
+func (v *LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadErrorsError) GetMessage() string {
+	return v.Message
 }
 
-// GetPath returns LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError.Path, and is useful for accessing the field via an interface.
-func (v *LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) GetPath() []*string {
-	return v.ErrorFieldsGraphQLApplicationError.Path
-}
-
-func (v *LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	err = json.Unmarshal(
-		b, &v.ErrorFieldsGraphQLApplicationError)
-	if err != nil {
-		return err
-	}
-	return nil
-}
-
-type __premarshalLnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError struct {
-	Typename *string `json:"__typename"`
-
-	Code *string `json:"code"`
-
-	Message string `json:"message"`
-
-	Path []*string `json:"path"`
-}
-
-func (v *LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) __premarshalJSON() (*__premarshalLnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError, error) {
-	var retval __premarshalLnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError
-
-	retval.Typename = v.Typename
-	retval.Code = v.ErrorFieldsGraphQLApplicationError.Code
-	retval.Message = v.ErrorFieldsGraphQLApplicationError.Message
-	retval.Path = v.ErrorFieldsGraphQLApplicationError.Path
-	return &retval, nil
+// GetPath returns LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadErrorsError.Path, and is useful for accessing the field via an interface.
+func (v *LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadErrorsError) GetPath() []*string {
+	return v.Path
 }
 
 // LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadTransaction includes the requested fields of the GraphQL type Transaction.
@@ -3488,7 +2436,7 @@ func (v *LnInvoiceCancelInput) GetWalletId() string { return v.WalletId }
 // LnInvoiceCancelLnInvoiceCancelSuccessPayload includes the requested fields of the GraphQL type SuccessPayload.
 type LnInvoiceCancelLnInvoiceCancelSuccessPayload struct {
 	Success *bool                                                     `json:"success"`
-	Errors  []LnInvoiceCancelLnInvoiceCancelSuccessPayloadErrorsError `json:"-"`
+	Errors  []LnInvoiceCancelLnInvoiceCancelSuccessPayloadErrorsError `json:"errors"`
 }
 
 // GetSuccess returns LnInvoiceCancelLnInvoiceCancelSuccessPayload.Success, and is useful for accessing the field via an interface.
@@ -3499,226 +2447,29 @@ func (v *LnInvoiceCancelLnInvoiceCancelSuccessPayload) GetErrors() []LnInvoiceCa
 	return v.Errors
 }
 
-func (v *LnInvoiceCancelLnInvoiceCancelSuccessPayload) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*LnInvoiceCancelLnInvoiceCancelSuccessPayload
-		Errors []json.RawMessage `json:"errors"`
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.LnInvoiceCancelLnInvoiceCancelSuccessPayload = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	{
-		dst := &v.Errors
-		src := firstPass.Errors
-		*dst = make(
-			[]LnInvoiceCancelLnInvoiceCancelSuccessPayloadErrorsError,
-			len(src))
-		for i, src := range src {
-			dst := &(*dst)[i]
-			if len(src) != 0 && string(src) != "null" {
-				err = __unmarshalLnInvoiceCancelLnInvoiceCancelSuccessPayloadErrorsError(
-					src, dst)
-				if err != nil {
-					return fmt.Errorf(
-						"unable to unmarshal LnInvoiceCancelLnInvoiceCancelSuccessPayload.Errors: %w", err)
-				}
-			}
-		}
-	}
-	return nil
+// LnInvoiceCancelLnInvoiceCancelSuccessPayloadErrorsError includes the requested fields of the GraphQL type Error.
+type LnInvoiceCancelLnInvoiceCancelSuccessPayloadErrorsError struct {
+	Typename *string   `json:"__typename"`
+	Code     *string   `json:"code"`
+	Message  string    `json:"message"`
+	Path     []*string `json:"path"`
 }
 
-type __premarshalLnInvoiceCancelLnInvoiceCancelSuccessPayload struct {
-	Success *bool `json:"success"`
-
-	Errors []json.RawMessage `json:"errors"`
-}
-
-func (v *LnInvoiceCancelLnInvoiceCancelSuccessPayload) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *LnInvoiceCancelLnInvoiceCancelSuccessPayload) __premarshalJSON() (*__premarshalLnInvoiceCancelLnInvoiceCancelSuccessPayload, error) {
-	var retval __premarshalLnInvoiceCancelLnInvoiceCancelSuccessPayload
-
-	retval.Success = v.Success
-	{
-
-		dst := &retval.Errors
-		src := v.Errors
-		*dst = make(
-			[]json.RawMessage,
-			len(src))
-		for i, src := range src {
-			dst := &(*dst)[i]
-			var err error
-			*dst, err = __marshalLnInvoiceCancelLnInvoiceCancelSuccessPayloadErrorsError(
-				&src)
-			if err != nil {
-				return nil, fmt.Errorf(
-					"unable to marshal LnInvoiceCancelLnInvoiceCancelSuccessPayload.Errors: %w", err)
-			}
-		}
-	}
-	return &retval, nil
-}
-
-// LnInvoiceCancelLnInvoiceCancelSuccessPayloadErrorsError includes the requested fields of the GraphQL interface Error.
-//
-// LnInvoiceCancelLnInvoiceCancelSuccessPayloadErrorsError is implemented by the following types:
-// LnInvoiceCancelLnInvoiceCancelSuccessPayloadErrorsGraphQLApplicationError
-type LnInvoiceCancelLnInvoiceCancelSuccessPayloadErrorsError interface {
-	implementsGraphQLInterfaceLnInvoiceCancelLnInvoiceCancelSuccessPayloadErrorsError()
-	// GetTypename returns the receiver's concrete GraphQL type-name (see interface doc for possible values).
-	GetTypename() *string
-	ErrorFields
-}
-
-func (v *LnInvoiceCancelLnInvoiceCancelSuccessPayloadErrorsGraphQLApplicationError) implementsGraphQLInterfaceLnInvoiceCancelLnInvoiceCancelSuccessPayloadErrorsError() {
-}
-
-func __unmarshalLnInvoiceCancelLnInvoiceCancelSuccessPayloadErrorsError(b []byte, v *LnInvoiceCancelLnInvoiceCancelSuccessPayloadErrorsError) error {
-	if string(b) == "null" {
-		return nil
-	}
-
-	var tn struct {
-		TypeName string `json:"__typename"`
-	}
-	err := json.Unmarshal(b, &tn)
-	if err != nil {
-		return err
-	}
-
-	switch tn.TypeName {
-	case "GraphQLApplicationError":
-		*v = new(LnInvoiceCancelLnInvoiceCancelSuccessPayloadErrorsGraphQLApplicationError)
-		return json.Unmarshal(b, *v)
-	case "":
-		return fmt.Errorf(
-			"response was missing Error.__typename")
-	default:
-		return fmt.Errorf(
-			`unexpected concrete type for LnInvoiceCancelLnInvoiceCancelSuccessPayloadErrorsError: "%v"`, tn.TypeName)
-	}
-}
-
-func __marshalLnInvoiceCancelLnInvoiceCancelSuccessPayloadErrorsError(v *LnInvoiceCancelLnInvoiceCancelSuccessPayloadErrorsError) ([]byte, error) {
-
-	var typename string
-	switch v := (*v).(type) {
-	case *LnInvoiceCancelLnInvoiceCancelSuccessPayloadErrorsGraphQLApplicationError:
-		typename = "GraphQLApplicationError"
-
-		premarshaled, err := v.__premarshalJSON()
-		if err != nil {
-			return nil, err
-		}
-		result := struct {
-			TypeName string `json:"__typename"`
-			*__premarshalLnInvoiceCancelLnInvoiceCancelSuccessPayloadErrorsGraphQLApplicationError
-		}{typename, premarshaled}
-		return json.Marshal(result)
-	case nil:
-		return []byte("null"), nil
-	default:
-		return nil, fmt.Errorf(
-			`unexpected concrete type for LnInvoiceCancelLnInvoiceCancelSuccessPayloadErrorsError: "%T"`, v)
-	}
-}
-
-// LnInvoiceCancelLnInvoiceCancelSuccessPayloadErrorsGraphQLApplicationError includes the requested fields of the GraphQL type GraphQLApplicationError.
-type LnInvoiceCancelLnInvoiceCancelSuccessPayloadErrorsGraphQLApplicationError struct {
-	Typename                           *string `json:"__typename"`
-	ErrorFieldsGraphQLApplicationError `json:"-"`
-}
-
-// GetTypename returns LnInvoiceCancelLnInvoiceCancelSuccessPayloadErrorsGraphQLApplicationError.Typename, and is useful for accessing the field via an interface.
-func (v *LnInvoiceCancelLnInvoiceCancelSuccessPayloadErrorsGraphQLApplicationError) GetTypename() *string {
+// GetTypename returns LnInvoiceCancelLnInvoiceCancelSuccessPayloadErrorsError.Typename, and is useful for accessing the field via an interface.
+func (v *LnInvoiceCancelLnInvoiceCancelSuccessPayloadErrorsError) GetTypename() *string {
 	return v.Typename
 }
 
-// GetCode returns LnInvoiceCancelLnInvoiceCancelSuccessPayloadErrorsGraphQLApplicationError.Code, and is useful for accessing the field via an interface.
-func (v *LnInvoiceCancelLnInvoiceCancelSuccessPayloadErrorsGraphQLApplicationError) GetCode() *string {
-	return v.ErrorFieldsGraphQLApplicationError.Code
+// GetCode returns LnInvoiceCancelLnInvoiceCancelSuccessPayloadErrorsError.Code, and is useful for accessing the field via an interface.
+func (v *LnInvoiceCancelLnInvoiceCancelSuccessPayloadErrorsError) GetCode() *string { return v.Code }
+
+// GetMessage returns LnInvoiceCancelLnInvoiceCancelSuccessPayloadErrorsError.Message, and is useful for accessing the field via an interface.
+func (v *LnInvoiceCancelLnInvoiceCancelSuccessPayloadErrorsError) GetMessage() string {
+	return v.Message
 }
 
-// GetMessage returns LnInvoiceCancelLnInvoiceCancelSuccessPayloadErrorsGraphQLApplicationError.Message, and is useful for accessing the field via an interface.
-func (v *LnInvoiceCancelLnInvoiceCancelSuccessPayloadErrorsGraphQLApplicationError) GetMessage() string {
-	return v.ErrorFieldsGraphQLApplicationError.Message
-}
-
-// GetPath returns LnInvoiceCancelLnInvoiceCancelSuccessPayloadErrorsGraphQLApplicationError.Path, and is useful for accessing the field via an interface.
-func (v *LnInvoiceCancelLnInvoiceCancelSuccessPayloadErrorsGraphQLApplicationError) GetPath() []*string {
-	return v.ErrorFieldsGraphQLApplicationError.Path
-}
-
-func (v *LnInvoiceCancelLnInvoiceCancelSuccessPayloadErrorsGraphQLApplicationError) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*LnInvoiceCancelLnInvoiceCancelSuccessPayloadErrorsGraphQLApplicationError
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.LnInvoiceCancelLnInvoiceCancelSuccessPayloadErrorsGraphQLApplicationError = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	err = json.Unmarshal(
-		b, &v.ErrorFieldsGraphQLApplicationError)
-	if err != nil {
-		return err
-	}
-	return nil
-}
-
-type __premarshalLnInvoiceCancelLnInvoiceCancelSuccessPayloadErrorsGraphQLApplicationError struct {
-	Typename *string `json:"__typename"`
-
-	Code *string `json:"code"`
-
-	Message string `json:"message"`
-
-	Path []*string `json:"path"`
-}
-
-func (v *LnInvoiceCancelLnInvoiceCancelSuccessPayloadErrorsGraphQLApplicationError) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *LnInvoiceCancelLnInvoiceCancelSuccessPayloadErrorsGraphQLApplicationError) __premarshalJSON() (*__premarshalLnInvoiceCancelLnInvoiceCancelSuccessPayloadErrorsGraphQLApplicationError, error) {
-	var retval __premarshalLnInvoiceCancelLnInvoiceCancelSuccessPayloadErrorsGraphQLApplicationError
-
-	retval.Typename = v.Typename
-	retval.Code = v.ErrorFieldsGraphQLApplicationError.Code
-	retval.Message = v.ErrorFieldsGraphQLApplicationError.Message
-	retval.Path = v.ErrorFieldsGraphQLApplicationError.Path
-	return &retval, nil
-}
+// GetPath returns LnInvoiceCancelLnInvoiceCancelSuccessPayloadErrorsError.Path, and is useful for accessing the field via an interface.
+func (v *LnInvoiceCancelLnInvoiceCancelSuccessPayloadErrorsError) GetPath() []*string { return v.Path }
 
 // LnInvoiceCancelResponse is returned by LnInvoiceCancel on success.
 type LnInvoiceCancelResponse struct {
@@ -3756,7 +2507,7 @@ func (v *LnInvoiceCreateInput) GetWalletId() string { return v.WalletId }
 // LnInvoiceCreateLnInvoiceCreateLnInvoicePayload includes the requested fields of the GraphQL type LnInvoicePayload.
 type LnInvoiceCreateLnInvoiceCreateLnInvoicePayload struct {
 	Invoice *LnInvoiceCreateLnInvoiceCreateLnInvoicePayloadInvoiceLnInvoice `json:"invoice"`
-	Errors  []LnInvoiceCreateLnInvoiceCreateLnInvoicePayloadErrorsError     `json:"-"`
+	Errors  []LnInvoiceCreateLnInvoiceCreateLnInvoicePayloadErrorsError     `json:"errors"`
 }
 
 // GetInvoice returns LnInvoiceCreateLnInvoiceCreateLnInvoicePayload.Invoice, and is useful for accessing the field via an interface.
@@ -3769,225 +2520,30 @@ func (v *LnInvoiceCreateLnInvoiceCreateLnInvoicePayload) GetErrors() []LnInvoice
 	return v.Errors
 }
 
-func (v *LnInvoiceCreateLnInvoiceCreateLnInvoicePayload) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*LnInvoiceCreateLnInvoiceCreateLnInvoicePayload
-		Errors []json.RawMessage `json:"errors"`
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.LnInvoiceCreateLnInvoiceCreateLnInvoicePayload = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	{
-		dst := &v.Errors
-		src := firstPass.Errors
-		*dst = make(
-			[]LnInvoiceCreateLnInvoiceCreateLnInvoicePayloadErrorsError,
-			len(src))
-		for i, src := range src {
-			dst := &(*dst)[i]
-			if len(src) != 0 && string(src) != "null" {
-				err = __unmarshalLnInvoiceCreateLnInvoiceCreateLnInvoicePayloadErrorsError(
-					src, dst)
-				if err != nil {
-					return fmt.Errorf(
-						"unable to unmarshal LnInvoiceCreateLnInvoiceCreateLnInvoicePayload.Errors: %w", err)
-				}
-			}
-		}
-	}
-	return nil
+// LnInvoiceCreateLnInvoiceCreateLnInvoicePayloadErrorsError includes the requested fields of the GraphQL type Error.
+type LnInvoiceCreateLnInvoiceCreateLnInvoicePayloadErrorsError struct {
+	Typename *string   `json:"__typename"`
+	Code     *string   `json:"code"`
+	Message  string    `json:"message"`
+	Path     []*string `json:"path"`
 }
 
-type __premarshalLnInvoiceCreateLnInvoiceCreateLnInvoicePayload struct {
-	Invoice *LnInvoiceCreateLnInvoiceCreateLnInvoicePayloadInvoiceLnInvoice `json:"invoice"`
-
-	Errors []json.RawMessage `json:"errors"`
-}
-
-func (v *LnInvoiceCreateLnInvoiceCreateLnInvoicePayload) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *LnInvoiceCreateLnInvoiceCreateLnInvoicePayload) __premarshalJSON() (*__premarshalLnInvoiceCreateLnInvoiceCreateLnInvoicePayload, error) {
-	var retval __premarshalLnInvoiceCreateLnInvoiceCreateLnInvoicePayload
-
-	retval.Invoice = v.Invoice
-	{
-
-		dst := &retval.Errors
-		src := v.Errors
-		*dst = make(
-			[]json.RawMessage,
-			len(src))
-		for i, src := range src {
-			dst := &(*dst)[i]
-			var err error
-			*dst, err = __marshalLnInvoiceCreateLnInvoiceCreateLnInvoicePayloadErrorsError(
-				&src)
-			if err != nil {
-				return nil, fmt.Errorf(
-					"unable to marshal LnInvoiceCreateLnInvoiceCreateLnInvoicePayload.Errors: %w", err)
-			}
-		}
-	}
-	return &retval, nil
-}
-
-// LnInvoiceCreateLnInvoiceCreateLnInvoicePayloadErrorsError includes the requested fields of the GraphQL interface Error.
-//
-// LnInvoiceCreateLnInvoiceCreateLnInvoicePayloadErrorsError is implemented by the following types:
-// LnInvoiceCreateLnInvoiceCreateLnInvoicePayloadErrorsGraphQLApplicationError
-type LnInvoiceCreateLnInvoiceCreateLnInvoicePayloadErrorsError interface {
-	implementsGraphQLInterfaceLnInvoiceCreateLnInvoiceCreateLnInvoicePayloadErrorsError()
-	// GetTypename returns the receiver's concrete GraphQL type-name (see interface doc for possible values).
-	GetTypename() *string
-	ErrorFields
-}
-
-func (v *LnInvoiceCreateLnInvoiceCreateLnInvoicePayloadErrorsGraphQLApplicationError) implementsGraphQLInterfaceLnInvoiceCreateLnInvoiceCreateLnInvoicePayloadErrorsError() {
-}
-
-func __unmarshalLnInvoiceCreateLnInvoiceCreateLnInvoicePayloadErrorsError(b []byte, v *LnInvoiceCreateLnInvoiceCreateLnInvoicePayloadErrorsError) error {
-	if string(b) == "null" {
-		return nil
-	}
-
-	var tn struct {
-		TypeName string `json:"__typename"`
-	}
-	err := json.Unmarshal(b, &tn)
-	if err != nil {
-		return err
-	}
-
-	switch tn.TypeName {
-	case "GraphQLApplicationError":
-		*v = new(LnInvoiceCreateLnInvoiceCreateLnInvoicePayloadErrorsGraphQLApplicationError)
-		return json.Unmarshal(b, *v)
-	case "":
-		return fmt.Errorf(
-			"response was missing Error.__typename")
-	default:
-		return fmt.Errorf(
-			`unexpected concrete type for LnInvoiceCreateLnInvoiceCreateLnInvoicePayloadErrorsError: "%v"`, tn.TypeName)
-	}
-}
-
-func __marshalLnInvoiceCreateLnInvoiceCreateLnInvoicePayloadErrorsError(v *LnInvoiceCreateLnInvoiceCreateLnInvoicePayloadErrorsError) ([]byte, error) {
-
-	var typename string
-	switch v := (*v).(type) {
-	case *LnInvoiceCreateLnInvoiceCreateLnInvoicePayloadErrorsGraphQLApplicationError:
-		typename = "GraphQLApplicationError"
-
-		premarshaled, err := v.__premarshalJSON()
-		if err != nil {
-			return nil, err
-		}
-		result := struct {
-			TypeName string `json:"__typename"`
-			*__premarshalLnInvoiceCreateLnInvoiceCreateLnInvoicePayloadErrorsGraphQLApplicationError
-		}{typename, premarshaled}
-		return json.Marshal(result)
-	case nil:
-		return []byte("null"), nil
-	default:
-		return nil, fmt.Errorf(
-			`unexpected concrete type for LnInvoiceCreateLnInvoiceCreateLnInvoicePayloadErrorsError: "%T"`, v)
-	}
-}
-
-// LnInvoiceCreateLnInvoiceCreateLnInvoicePayloadErrorsGraphQLApplicationError includes the requested fields of the GraphQL type GraphQLApplicationError.
-type LnInvoiceCreateLnInvoiceCreateLnInvoicePayloadErrorsGraphQLApplicationError struct {
-	Typename                           *string `json:"__typename"`
-	ErrorFieldsGraphQLApplicationError `json:"-"`
-}
-
-// GetTypename returns LnInvoiceCreateLnInvoiceCreateLnInvoicePayloadErrorsGraphQLApplicationError.Typename, and is useful for accessing the field via an interface.
-func (v *LnInvoiceCreateLnInvoiceCreateLnInvoicePayloadErrorsGraphQLApplicationError) GetTypename() *string {
+// GetTypename returns LnInvoiceCreateLnInvoiceCreateLnInvoicePayloadErrorsError.Typename, and is useful for accessing the field via an interface.
+func (v *LnInvoiceCreateLnInvoiceCreateLnInvoicePayloadErrorsError) GetTypename() *string {
 	return v.Typename
 }
 
-// GetCode returns LnInvoiceCreateLnInvoiceCreateLnInvoicePayloadErrorsGraphQLApplicationError.Code, and is useful for accessing the field via an interface.
-func (v *LnInvoiceCreateLnInvoiceCreateLnInvoicePayloadErrorsGraphQLApplicationError) GetCode() *string {
-	return v.ErrorFieldsGraphQLApplicationError.Code
+// GetCode returns LnInvoiceCreateLnInvoiceCreateLnInvoicePayloadErrorsError.Code, and is useful for accessing the field via an interface.
+func (v *LnInvoiceCreateLnInvoiceCreateLnInvoicePayloadErrorsError) GetCode() *string { return v.Code }
+
+// GetMessage returns LnInvoiceCreateLnInvoiceCreateLnInvoicePayloadErrorsError.Message, and is useful for accessing the field via an interface.
+func (v *LnInvoiceCreateLnInvoiceCreateLnInvoicePayloadErrorsError) GetMessage() string {
+	return v.Message
 }
 
-// GetMessage returns LnInvoiceCreateLnInvoiceCreateLnInvoicePayloadErrorsGraphQLApplicationError.Message, and is useful for accessing the field via an interface.
-func (v *LnInvoiceCreateLnInvoiceCreateLnInvoicePayloadErrorsGraphQLApplicationError) GetMessage() string {
-	return v.ErrorFieldsGraphQLApplicationError.Message
-}
-
-// GetPath returns LnInvoiceCreateLnInvoiceCreateLnInvoicePayloadErrorsGraphQLApplicationError.Path, and is useful for accessing the field via an interface.
-func (v *LnInvoiceCreateLnInvoiceCreateLnInvoicePayloadErrorsGraphQLApplicationError) GetPath() []*string {
-	return v.ErrorFieldsGraphQLApplicationError.Path
-}
-
-func (v *LnInvoiceCreateLnInvoiceCreateLnInvoicePayloadErrorsGraphQLApplicationError) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*LnInvoiceCreateLnInvoiceCreateLnInvoicePayloadErrorsGraphQLApplicationError
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.LnInvoiceCreateLnInvoiceCreateLnInvoicePayloadErrorsGraphQLApplicationError = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	err = json.Unmarshal(
-		b, &v.ErrorFieldsGraphQLApplicationError)
-	if err != nil {
-		return err
-	}
-	return nil
-}
-
-type __premarshalLnInvoiceCreateLnInvoiceCreateLnInvoicePayloadErrorsGraphQLApplicationError struct {
-	Typename *string `json:"__typename"`
-
-	Code *string `json:"code"`
-
-	Message string `json:"message"`
-
-	Path []*string `json:"path"`
-}
-
-func (v *LnInvoiceCreateLnInvoiceCreateLnInvoicePayloadErrorsGraphQLApplicationError) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *LnInvoiceCreateLnInvoiceCreateLnInvoicePayloadErrorsGraphQLApplicationError) __premarshalJSON() (*__premarshalLnInvoiceCreateLnInvoiceCreateLnInvoicePayloadErrorsGraphQLApplicationError, error) {
-	var retval __premarshalLnInvoiceCreateLnInvoiceCreateLnInvoicePayloadErrorsGraphQLApplicationError
-
-	retval.Typename = v.Typename
-	retval.Code = v.ErrorFieldsGraphQLApplicationError.Code
-	retval.Message = v.ErrorFieldsGraphQLApplicationError.Message
-	retval.Path = v.ErrorFieldsGraphQLApplicationError.Path
-	return &retval, nil
+// GetPath returns LnInvoiceCreateLnInvoiceCreateLnInvoicePayloadErrorsError.Path, and is useful for accessing the field via an interface.
+func (v *LnInvoiceCreateLnInvoiceCreateLnInvoicePayloadErrorsError) GetPath() []*string {
+	return v.Path
 }
 
 // LnInvoiceCreateLnInvoiceCreateLnInvoicePayloadInvoiceLnInvoice includes the requested fields of the GraphQL type LnInvoice.
@@ -4141,7 +2697,7 @@ func (v *LnInvoiceCreateOnBehalfOfRecipientInput) GetWebhookUrl() *string { retu
 // LnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayload includes the requested fields of the GraphQL type LnInvoicePayload.
 type LnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayload struct {
 	Invoice *LnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadInvoiceLnInvoice `json:"invoice"`
-	Errors  []LnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError     `json:"-"`
+	Errors  []LnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError     `json:"errors"`
 }
 
 // GetInvoice returns LnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayload.Invoice, and is useful for accessing the field via an interface.
@@ -4154,225 +2710,32 @@ func (v *LnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnI
 	return v.Errors
 }
 
-func (v *LnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayload) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*LnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayload
-		Errors []json.RawMessage `json:"errors"`
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.LnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayload = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	{
-		dst := &v.Errors
-		src := firstPass.Errors
-		*dst = make(
-			[]LnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError,
-			len(src))
-		for i, src := range src {
-			dst := &(*dst)[i]
-			if len(src) != 0 && string(src) != "null" {
-				err = __unmarshalLnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError(
-					src, dst)
-				if err != nil {
-					return fmt.Errorf(
-						"unable to unmarshal LnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayload.Errors: %w", err)
-				}
-			}
-		}
-	}
-	return nil
+// LnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError includes the requested fields of the GraphQL type Error.
+type LnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError struct {
+	Typename *string   `json:"__typename"`
+	Code     *string   `json:"code"`
+	Message  string    `json:"message"`
+	Path     []*string `json:"path"`
 }
 
-type __premarshalLnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayload struct {
-	Invoice *LnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadInvoiceLnInvoice `json:"invoice"`
-
-	Errors []json.RawMessage `json:"errors"`
-}
-
-func (v *LnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayload) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *LnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayload) __premarshalJSON() (*__premarshalLnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayload, error) {
-	var retval __premarshalLnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayload
-
-	retval.Invoice = v.Invoice
-	{
-
-		dst := &retval.Errors
-		src := v.Errors
-		*dst = make(
-			[]json.RawMessage,
-			len(src))
-		for i, src := range src {
-			dst := &(*dst)[i]
-			var err error
-			*dst, err = __marshalLnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError(
-				&src)
-			if err != nil {
-				return nil, fmt.Errorf(
-					"unable to marshal LnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayload.Errors: %w", err)
-			}
-		}
-	}
-	return &retval, nil
-}
-
-// LnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError includes the requested fields of the GraphQL interface Error.
-//
-// LnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError is implemented by the following types:
-// LnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsGraphQLApplicationError
-type LnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError interface {
-	implementsGraphQLInterfaceLnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError()
-	// GetTypename returns the receiver's concrete GraphQL type-name (see interface doc for possible values).
-	GetTypename() *string
-	ErrorFields
-}
-
-func (v *LnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsGraphQLApplicationError) implementsGraphQLInterfaceLnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError() {
-}
-
-func __unmarshalLnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError(b []byte, v *LnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError) error {
-	if string(b) == "null" {
-		return nil
-	}
-
-	var tn struct {
-		TypeName string `json:"__typename"`
-	}
-	err := json.Unmarshal(b, &tn)
-	if err != nil {
-		return err
-	}
-
-	switch tn.TypeName {
-	case "GraphQLApplicationError":
-		*v = new(LnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsGraphQLApplicationError)
-		return json.Unmarshal(b, *v)
-	case "":
-		return fmt.Errorf(
-			"response was missing Error.__typename")
-	default:
-		return fmt.Errorf(
-			`unexpected concrete type for LnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError: "%v"`, tn.TypeName)
-	}
-}
-
-func __marshalLnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError(v *LnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError) ([]byte, error) {
-
-	var typename string
-	switch v := (*v).(type) {
-	case *LnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsGraphQLApplicationError:
-		typename = "GraphQLApplicationError"
-
-		premarshaled, err := v.__premarshalJSON()
-		if err != nil {
-			return nil, err
-		}
-		result := struct {
-			TypeName string `json:"__typename"`
-			*__premarshalLnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsGraphQLApplicationError
-		}{typename, premarshaled}
-		return json.Marshal(result)
-	case nil:
-		return []byte("null"), nil
-	default:
-		return nil, fmt.Errorf(
-			`unexpected concrete type for LnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError: "%T"`, v)
-	}
-}
-
-// LnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsGraphQLApplicationError includes the requested fields of the GraphQL type GraphQLApplicationError.
-type LnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsGraphQLApplicationError struct {
-	Typename                           *string `json:"__typename"`
-	ErrorFieldsGraphQLApplicationError `json:"-"`
-}
-
-// GetTypename returns LnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsGraphQLApplicationError.Typename, and is useful for accessing the field via an interface.
-func (v *LnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsGraphQLApplicationError) GetTypename() *string {
+// GetTypename returns LnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError.Typename, and is useful for accessing the field via an interface.
+func (v *LnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError) GetTypename() *string {
 	return v.Typename
 }
 
-// GetCode returns LnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsGraphQLApplicationError.Code, and is useful for accessing the field via an interface.
-func (v *LnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsGraphQLApplicationError) GetCode() *string {
-	return v.ErrorFieldsGraphQLApplicationError.Code
+// GetCode returns LnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError.Code, and is useful for accessing the field via an interface.
+func (v *LnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError) GetCode() *string {
+	return v.Code
 }
 
-// GetMessage returns LnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsGraphQLApplicationError.Message, and is useful for accessing the field via an interface.
-func (v *LnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsGraphQLApplicationError) GetMessage() string {
-	return v.ErrorFieldsGraphQLApplicationError.Message
+// GetMessage returns LnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError.Message, and is useful for accessing the field via an interface.
+func (v *LnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError) GetMessage() string {
+	return v.Message
 }
 
-// GetPath returns LnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsGraphQLApplicationError.Path, and is useful for accessing the field via an interface.
-func (v *LnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsGraphQLApplicationError) GetPath() []*string {
-	return v.ErrorFieldsGraphQLApplicationError.Path
-}
-
-func (v *LnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsGraphQLApplicationError) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*LnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsGraphQLApplicationError
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.LnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsGraphQLApplicationError = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	err = json.Unmarshal(
-		b, &v.ErrorFieldsGraphQLApplicationError)
-	if err != nil {
-		return err
-	}
-	return nil
-}
-
-type __premarshalLnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsGraphQLApplicationError struct {
-	Typename *string `json:"__typename"`
-
-	Code *string `json:"code"`
-
-	Message string `json:"message"`
-
-	Path []*string `json:"path"`
-}
-
-func (v *LnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsGraphQLApplicationError) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *LnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsGraphQLApplicationError) __premarshalJSON() (*__premarshalLnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsGraphQLApplicationError, error) {
-	var retval __premarshalLnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsGraphQLApplicationError
-
-	retval.Typename = v.Typename
-	retval.Code = v.ErrorFieldsGraphQLApplicationError.Code
-	retval.Message = v.ErrorFieldsGraphQLApplicationError.Message
-	retval.Path = v.ErrorFieldsGraphQLApplicationError.Path
-	return &retval, nil
+// GetPath returns LnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError.Path, and is useful for accessing the field via an interface.
+func (v *LnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError) GetPath() []*string {
+	return v.Path
 }
 
 // LnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadInvoiceLnInvoice includes the requested fields of the GraphQL type LnInvoice.
@@ -4522,7 +2885,7 @@ func (v *LnInvoiceFeeProbeInput) GetWalletId() string { return v.WalletId }
 // LnInvoiceFeeProbeLnInvoiceFeeProbeSatAmountPayload includes the requested fields of the GraphQL type SatAmountPayload.
 type LnInvoiceFeeProbeLnInvoiceFeeProbeSatAmountPayload struct {
 	Amount *scalar.SatAmount                                               `json:"amount"`
-	Errors []LnInvoiceFeeProbeLnInvoiceFeeProbeSatAmountPayloadErrorsError `json:"-"`
+	Errors []LnInvoiceFeeProbeLnInvoiceFeeProbeSatAmountPayloadErrorsError `json:"errors"`
 }
 
 // GetAmount returns LnInvoiceFeeProbeLnInvoiceFeeProbeSatAmountPayload.Amount, and is useful for accessing the field via an interface.
@@ -4535,225 +2898,32 @@ func (v *LnInvoiceFeeProbeLnInvoiceFeeProbeSatAmountPayload) GetErrors() []LnInv
 	return v.Errors
 }
 
-func (v *LnInvoiceFeeProbeLnInvoiceFeeProbeSatAmountPayload) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*LnInvoiceFeeProbeLnInvoiceFeeProbeSatAmountPayload
-		Errors []json.RawMessage `json:"errors"`
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.LnInvoiceFeeProbeLnInvoiceFeeProbeSatAmountPayload = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	{
-		dst := &v.Errors
-		src := firstPass.Errors
-		*dst = make(
-			[]LnInvoiceFeeProbeLnInvoiceFeeProbeSatAmountPayloadErrorsError,
-			len(src))
-		for i, src := range src {
-			dst := &(*dst)[i]
-			if len(src) != 0 && string(src) != "null" {
-				err = __unmarshalLnInvoiceFeeProbeLnInvoiceFeeProbeSatAmountPayloadErrorsError(
-					src, dst)
-				if err != nil {
-					return fmt.Errorf(
-						"unable to unmarshal LnInvoiceFeeProbeLnInvoiceFeeProbeSatAmountPayload.Errors: %w", err)
-				}
-			}
-		}
-	}
-	return nil
+// LnInvoiceFeeProbeLnInvoiceFeeProbeSatAmountPayloadErrorsError includes the requested fields of the GraphQL type Error.
+type LnInvoiceFeeProbeLnInvoiceFeeProbeSatAmountPayloadErrorsError struct {
+	Typename *string   `json:"__typename"`
+	Code     *string   `json:"code"`
+	Message  string    `json:"message"`
+	Path     []*string `json:"path"`
 }
 
-type __premarshalLnInvoiceFeeProbeLnInvoiceFeeProbeSatAmountPayload struct {
-	Amount *scalar.SatAmount `json:"amount"`
-
-	Errors []json.RawMessage `json:"errors"`
-}
-
-func (v *LnInvoiceFeeProbeLnInvoiceFeeProbeSatAmountPayload) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *LnInvoiceFeeProbeLnInvoiceFeeProbeSatAmountPayload) __premarshalJSON() (*__premarshalLnInvoiceFeeProbeLnInvoiceFeeProbeSatAmountPayload, error) {
-	var retval __premarshalLnInvoiceFeeProbeLnInvoiceFeeProbeSatAmountPayload
-
-	retval.Amount = v.Amount
-	{
-
-		dst := &retval.Errors
-		src := v.Errors
-		*dst = make(
-			[]json.RawMessage,
-			len(src))
-		for i, src := range src {
-			dst := &(*dst)[i]
-			var err error
-			*dst, err = __marshalLnInvoiceFeeProbeLnInvoiceFeeProbeSatAmountPayloadErrorsError(
-				&src)
-			if err != nil {
-				return nil, fmt.Errorf(
-					"unable to marshal LnInvoiceFeeProbeLnInvoiceFeeProbeSatAmountPayload.Errors: %w", err)
-			}
-		}
-	}
-	return &retval, nil
-}
-
-// LnInvoiceFeeProbeLnInvoiceFeeProbeSatAmountPayloadErrorsError includes the requested fields of the GraphQL interface Error.
-//
-// LnInvoiceFeeProbeLnInvoiceFeeProbeSatAmountPayloadErrorsError is implemented by the following types:
-// LnInvoiceFeeProbeLnInvoiceFeeProbeSatAmountPayloadErrorsGraphQLApplicationError
-type LnInvoiceFeeProbeLnInvoiceFeeProbeSatAmountPayloadErrorsError interface {
-	implementsGraphQLInterfaceLnInvoiceFeeProbeLnInvoiceFeeProbeSatAmountPayloadErrorsError()
-	// GetTypename returns the receiver's concrete GraphQL type-name (see interface doc for possible values).
-	GetTypename() *string
-	ErrorFields
-}
-
-func (v *LnInvoiceFeeProbeLnInvoiceFeeProbeSatAmountPayloadErrorsGraphQLApplicationError) implementsGraphQLInterfaceLnInvoiceFeeProbeLnInvoiceFeeProbeSatAmountPayloadErrorsError() {
-}
-
-func __unmarshalLnInvoiceFeeProbeLnInvoiceFeeProbeSatAmountPayloadErrorsError(b []byte, v *LnInvoiceFeeProbeLnInvoiceFeeProbeSatAmountPayloadErrorsError) error {
-	if string(b) == "null" {
-		return nil
-	}
-
-	var tn struct {
-		TypeName string `json:"__typename"`
-	}
-	err := json.Unmarshal(b, &tn)
-	if err != nil {
-		return err
-	}
-
-	switch tn.TypeName {
-	case "GraphQLApplicationError":
-		*v = new(LnInvoiceFeeProbeLnInvoiceFeeProbeSatAmountPayloadErrorsGraphQLApplicationError)
-		return json.Unmarshal(b, *v)
-	case "":
-		return fmt.Errorf(
-			"response was missing Error.__typename")
-	default:
-		return fmt.Errorf(
-			`unexpected concrete type for LnInvoiceFeeProbeLnInvoiceFeeProbeSatAmountPayloadErrorsError: "%v"`, tn.TypeName)
-	}
-}
-
-func __marshalLnInvoiceFeeProbeLnInvoiceFeeProbeSatAmountPayloadErrorsError(v *LnInvoiceFeeProbeLnInvoiceFeeProbeSatAmountPayloadErrorsError) ([]byte, error) {
-
-	var typename string
-	switch v := (*v).(type) {
-	case *LnInvoiceFeeProbeLnInvoiceFeeProbeSatAmountPayloadErrorsGraphQLApplicationError:
-		typename = "GraphQLApplicationError"
-
-		premarshaled, err := v.__premarshalJSON()
-		if err != nil {
-			return nil, err
-		}
-		result := struct {
-			TypeName string `json:"__typename"`
-			*__premarshalLnInvoiceFeeProbeLnInvoiceFeeProbeSatAmountPayloadErrorsGraphQLApplicationError
-		}{typename, premarshaled}
-		return json.Marshal(result)
-	case nil:
-		return []byte("null"), nil
-	default:
-		return nil, fmt.Errorf(
-			`unexpected concrete type for LnInvoiceFeeProbeLnInvoiceFeeProbeSatAmountPayloadErrorsError: "%T"`, v)
-	}
-}
-
-// LnInvoiceFeeProbeLnInvoiceFeeProbeSatAmountPayloadErrorsGraphQLApplicationError includes the requested fields of the GraphQL type GraphQLApplicationError.
-type LnInvoiceFeeProbeLnInvoiceFeeProbeSatAmountPayloadErrorsGraphQLApplicationError struct {
-	Typename                           *string `json:"__typename"`
-	ErrorFieldsGraphQLApplicationError `json:"-"`
-}
-
-// GetTypename returns LnInvoiceFeeProbeLnInvoiceFeeProbeSatAmountPayloadErrorsGraphQLApplicationError.Typename, and is useful for accessing the field via an interface.
-func (v *LnInvoiceFeeProbeLnInvoiceFeeProbeSatAmountPayloadErrorsGraphQLApplicationError) GetTypename() *string {
+// GetTypename returns LnInvoiceFeeProbeLnInvoiceFeeProbeSatAmountPayloadErrorsError.Typename, and is useful for accessing the field via an interface.
+func (v *LnInvoiceFeeProbeLnInvoiceFeeProbeSatAmountPayloadErrorsError) GetTypename() *string {
 	return v.Typename
 }
 
-// GetCode returns LnInvoiceFeeProbeLnInvoiceFeeProbeSatAmountPayloadErrorsGraphQLApplicationError.Code, and is useful for accessing the field via an interface.
-func (v *LnInvoiceFeeProbeLnInvoiceFeeProbeSatAmountPayloadErrorsGraphQLApplicationError) GetCode() *string {
-	return v.ErrorFieldsGraphQLApplicationError.Code
+// GetCode returns LnInvoiceFeeProbeLnInvoiceFeeProbeSatAmountPayloadErrorsError.Code, and is useful for accessing the field via an interface.
+func (v *LnInvoiceFeeProbeLnInvoiceFeeProbeSatAmountPayloadErrorsError) GetCode() *string {
+	return v.Code
 }
 
-// GetMessage returns LnInvoiceFeeProbeLnInvoiceFeeProbeSatAmountPayloadErrorsGraphQLApplicationError.Message, and is useful for accessing the field via an interface.
-func (v *LnInvoiceFeeProbeLnInvoiceFeeProbeSatAmountPayloadErrorsGraphQLApplicationError) GetMessage() string {
-	return v.ErrorFieldsGraphQLApplicationError.Message
+// GetMessage returns LnInvoiceFeeProbeLnInvoiceFeeProbeSatAmountPayloadErrorsError.Message, and is useful for accessing the field via an interface.
+func (v *LnInvoiceFeeProbeLnInvoiceFeeProbeSatAmountPayloadErrorsError) GetMessage() string {
+	return v.Message
 }
 
-// GetPath returns LnInvoiceFeeProbeLnInvoiceFeeProbeSatAmountPayloadErrorsGraphQLApplicationError.Path, and is useful for accessing the field via an interface.
-func (v *LnInvoiceFeeProbeLnInvoiceFeeProbeSatAmountPayloadErrorsGraphQLApplicationError) GetPath() []*string {
-	return v.ErrorFieldsGraphQLApplicationError.Path
-}
-
-func (v *LnInvoiceFeeProbeLnInvoiceFeeProbeSatAmountPayloadErrorsGraphQLApplicationError) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*LnInvoiceFeeProbeLnInvoiceFeeProbeSatAmountPayloadErrorsGraphQLApplicationError
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.LnInvoiceFeeProbeLnInvoiceFeeProbeSatAmountPayloadErrorsGraphQLApplicationError = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	err = json.Unmarshal(
-		b, &v.ErrorFieldsGraphQLApplicationError)
-	if err != nil {
-		return err
-	}
-	return nil
-}
-
-type __premarshalLnInvoiceFeeProbeLnInvoiceFeeProbeSatAmountPayloadErrorsGraphQLApplicationError struct {
-	Typename *string `json:"__typename"`
-
-	Code *string `json:"code"`
-
-	Message string `json:"message"`
-
-	Path []*string `json:"path"`
-}
-
-func (v *LnInvoiceFeeProbeLnInvoiceFeeProbeSatAmountPayloadErrorsGraphQLApplicationError) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *LnInvoiceFeeProbeLnInvoiceFeeProbeSatAmountPayloadErrorsGraphQLApplicationError) __premarshalJSON() (*__premarshalLnInvoiceFeeProbeLnInvoiceFeeProbeSatAmountPayloadErrorsGraphQLApplicationError, error) {
-	var retval __premarshalLnInvoiceFeeProbeLnInvoiceFeeProbeSatAmountPayloadErrorsGraphQLApplicationError
-
-	retval.Typename = v.Typename
-	retval.Code = v.ErrorFieldsGraphQLApplicationError.Code
-	retval.Message = v.ErrorFieldsGraphQLApplicationError.Message
-	retval.Path = v.ErrorFieldsGraphQLApplicationError.Path
-	return &retval, nil
+// GetPath returns LnInvoiceFeeProbeLnInvoiceFeeProbeSatAmountPayloadErrorsError.Path, and is useful for accessing the field via an interface.
+func (v *LnInvoiceFeeProbeLnInvoiceFeeProbeSatAmountPayloadErrorsError) GetPath() []*string {
+	return v.Path
 }
 
 // LnInvoiceFeeProbeResponse is returned by LnInvoiceFeeProbe on success.
@@ -4897,7 +3067,7 @@ func (v *LnInvoicePaymentInput) GetWalletId() string { return v.WalletId }
 // LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayload includes the requested fields of the GraphQL type PaymentSendPayload.
 type LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayload struct {
 	Status      *PaymentSendResult                                                      `json:"status"`
-	Errors      []LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadErrorsError `json:"-"`
+	Errors      []LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadErrorsError `json:"errors"`
 	Transaction *LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadTransaction  `json:"transaction"`
 }
 
@@ -4916,228 +3086,32 @@ func (v *LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayload) GetTransact
 	return v.Transaction
 }
 
-func (v *LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayload) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayload
-		Errors []json.RawMessage `json:"errors"`
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayload = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	{
-		dst := &v.Errors
-		src := firstPass.Errors
-		*dst = make(
-			[]LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadErrorsError,
-			len(src))
-		for i, src := range src {
-			dst := &(*dst)[i]
-			if len(src) != 0 && string(src) != "null" {
-				err = __unmarshalLnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadErrorsError(
-					src, dst)
-				if err != nil {
-					return fmt.Errorf(
-						"unable to unmarshal LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayload.Errors: %w", err)
-				}
-			}
-		}
-	}
-	return nil
+// LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadErrorsError includes the requested fields of the GraphQL type Error.
+type LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadErrorsError struct {
+	Typename *string   `json:"__typename"`
+	Code     *string   `json:"code"`
+	Message  string    `json:"message"`
+	Path     []*string `json:"path"`
 }
 
-type __premarshalLnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayload struct {
-	Status *PaymentSendResult `json:"status"`
-
-	Errors []json.RawMessage `json:"errors"`
-
-	Transaction *LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadTransaction `json:"transaction"`
-}
-
-func (v *LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayload) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayload) __premarshalJSON() (*__premarshalLnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayload, error) {
-	var retval __premarshalLnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayload
-
-	retval.Status = v.Status
-	{
-
-		dst := &retval.Errors
-		src := v.Errors
-		*dst = make(
-			[]json.RawMessage,
-			len(src))
-		for i, src := range src {
-			dst := &(*dst)[i]
-			var err error
-			*dst, err = __marshalLnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadErrorsError(
-				&src)
-			if err != nil {
-				return nil, fmt.Errorf(
-					"unable to marshal LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayload.Errors: %w", err)
-			}
-		}
-	}
-	retval.Transaction = v.Transaction
-	return &retval, nil
-}
-
-// LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadErrorsError includes the requested fields of the GraphQL interface Error.
-//
-// LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadErrorsError is implemented by the following types:
-// LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadErrorsGraphQLApplicationError
-type LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadErrorsError interface {
-	implementsGraphQLInterfaceLnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadErrorsError()
-	// GetTypename returns the receiver's concrete GraphQL type-name (see interface doc for possible values).
-	GetTypename() *string
-	ErrorFields
-}
-
-func (v *LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) implementsGraphQLInterfaceLnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadErrorsError() {
-}
-
-func __unmarshalLnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadErrorsError(b []byte, v *LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadErrorsError) error {
-	if string(b) == "null" {
-		return nil
-	}
-
-	var tn struct {
-		TypeName string `json:"__typename"`
-	}
-	err := json.Unmarshal(b, &tn)
-	if err != nil {
-		return err
-	}
-
-	switch tn.TypeName {
-	case "GraphQLApplicationError":
-		*v = new(LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadErrorsGraphQLApplicationError)
-		return json.Unmarshal(b, *v)
-	case "":
-		return fmt.Errorf(
-			"response was missing Error.__typename")
-	default:
-		return fmt.Errorf(
-			`unexpected concrete type for LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadErrorsError: "%v"`, tn.TypeName)
-	}
-}
-
-func __marshalLnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadErrorsError(v *LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadErrorsError) ([]byte, error) {
-
-	var typename string
-	switch v := (*v).(type) {
-	case *LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadErrorsGraphQLApplicationError:
-		typename = "GraphQLApplicationError"
-
-		premarshaled, err := v.__premarshalJSON()
-		if err != nil {
-			return nil, err
-		}
-		result := struct {
-			TypeName string `json:"__typename"`
-			*__premarshalLnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadErrorsGraphQLApplicationError
-		}{typename, premarshaled}
-		return json.Marshal(result)
-	case nil:
-		return []byte("null"), nil
-	default:
-		return nil, fmt.Errorf(
-			`unexpected concrete type for LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadErrorsError: "%T"`, v)
-	}
-}
-
-// LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadErrorsGraphQLApplicationError includes the requested fields of the GraphQL type GraphQLApplicationError.
-type LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadErrorsGraphQLApplicationError struct {
-	Typename                           *string `json:"__typename"`
-	ErrorFieldsGraphQLApplicationError `json:"-"`
-}
-
-// GetTypename returns LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadErrorsGraphQLApplicationError.Typename, and is useful for accessing the field via an interface.
-func (v *LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) GetTypename() *string {
+// GetTypename returns LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadErrorsError.Typename, and is useful for accessing the field via an interface.
+func (v *LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadErrorsError) GetTypename() *string {
 	return v.Typename
 }
 
-// GetCode returns LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadErrorsGraphQLApplicationError.Code, and is useful for accessing the field via an interface.
-func (v *LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) GetCode() *string {
-	return v.ErrorFieldsGraphQLApplicationError.Code
+// GetCode returns LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadErrorsError.Code, and is useful for accessing the field via an interface.
+func (v *LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadErrorsError) GetCode() *string {
+	return v.Code
 }
 
-// GetMessage returns LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadErrorsGraphQLApplicationError.Message, and is useful for accessing the field via an interface.
-func (v *LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) GetMessage() string {
-	return v.ErrorFieldsGraphQLApplicationError.Message
+// GetMessage returns LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadErrorsError.Message, and is useful for accessing the field via an interface.
+func (v *LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadErrorsError) GetMessage() string {
+	return v.Message
 }
 
-// GetPath returns LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadErrorsGraphQLApplicationError.Path, and is useful for accessing the field via an interface.
-func (v *LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) GetPath() []*string {
-	return v.ErrorFieldsGraphQLApplicationError.Path
-}
-
-func (v *LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadErrorsGraphQLApplicationError
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadErrorsGraphQLApplicationError = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	err = json.Unmarshal(
-		b, &v.ErrorFieldsGraphQLApplicationError)
-	if err != nil {
-		return err
-	}
-	return nil
-}
-
-type __premarshalLnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadErrorsGraphQLApplicationError struct {
-	Typename *string `json:"__typename"`
-
-	Code *string `json:"code"`
-
-	Message string `json:"message"`
-
-	Path []*string `json:"path"`
-}
-
-func (v *LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) __premarshalJSON() (*__premarshalLnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadErrorsGraphQLApplicationError, error) {
-	var retval __premarshalLnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadErrorsGraphQLApplicationError
-
-	retval.Typename = v.Typename
-	retval.Code = v.ErrorFieldsGraphQLApplicationError.Code
-	retval.Message = v.ErrorFieldsGraphQLApplicationError.Message
-	retval.Path = v.ErrorFieldsGraphQLApplicationError.Path
-	return &retval, nil
+// GetPath returns LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadErrorsError.Path, and is useful for accessing the field via an interface.
+func (v *LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadErrorsError) GetPath() []*string {
+	return v.Path
 }
 
 // LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadTransaction includes the requested fields of the GraphQL type Transaction.
@@ -5463,7 +3437,7 @@ func (v *LnNoAmountInvoiceCreateInput) GetWalletId() string { return v.WalletId 
 // LnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayload includes the requested fields of the GraphQL type LnNoAmountInvoicePayload.
 type LnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayload struct {
 	Invoice *LnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayloadInvoiceLnNoAmountInvoice `json:"invoice"`
-	Errors  []LnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayloadErrorsError             `json:"-"`
+	Errors  []LnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayloadErrorsError             `json:"errors"`
 }
 
 // GetInvoice returns LnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayload.Invoice, and is useful for accessing the field via an interface.
@@ -5476,225 +3450,32 @@ func (v *LnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayload)
 	return v.Errors
 }
 
-func (v *LnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayload) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*LnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayload
-		Errors []json.RawMessage `json:"errors"`
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.LnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayload = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	{
-		dst := &v.Errors
-		src := firstPass.Errors
-		*dst = make(
-			[]LnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayloadErrorsError,
-			len(src))
-		for i, src := range src {
-			dst := &(*dst)[i]
-			if len(src) != 0 && string(src) != "null" {
-				err = __unmarshalLnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayloadErrorsError(
-					src, dst)
-				if err != nil {
-					return fmt.Errorf(
-						"unable to unmarshal LnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayload.Errors: %w", err)
-				}
-			}
-		}
-	}
-	return nil
+// LnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayloadErrorsError includes the requested fields of the GraphQL type Error.
+type LnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayloadErrorsError struct {
+	Typename *string   `json:"__typename"`
+	Code     *string   `json:"code"`
+	Message  string    `json:"message"`
+	Path     []*string `json:"path"`
 }
 
-type __premarshalLnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayload struct {
-	Invoice *LnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayloadInvoiceLnNoAmountInvoice `json:"invoice"`
-
-	Errors []json.RawMessage `json:"errors"`
-}
-
-func (v *LnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayload) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *LnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayload) __premarshalJSON() (*__premarshalLnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayload, error) {
-	var retval __premarshalLnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayload
-
-	retval.Invoice = v.Invoice
-	{
-
-		dst := &retval.Errors
-		src := v.Errors
-		*dst = make(
-			[]json.RawMessage,
-			len(src))
-		for i, src := range src {
-			dst := &(*dst)[i]
-			var err error
-			*dst, err = __marshalLnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayloadErrorsError(
-				&src)
-			if err != nil {
-				return nil, fmt.Errorf(
-					"unable to marshal LnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayload.Errors: %w", err)
-			}
-		}
-	}
-	return &retval, nil
-}
-
-// LnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayloadErrorsError includes the requested fields of the GraphQL interface Error.
-//
-// LnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayloadErrorsError is implemented by the following types:
-// LnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayloadErrorsGraphQLApplicationError
-type LnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayloadErrorsError interface {
-	implementsGraphQLInterfaceLnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayloadErrorsError()
-	// GetTypename returns the receiver's concrete GraphQL type-name (see interface doc for possible values).
-	GetTypename() *string
-	ErrorFields
-}
-
-func (v *LnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayloadErrorsGraphQLApplicationError) implementsGraphQLInterfaceLnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayloadErrorsError() {
-}
-
-func __unmarshalLnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayloadErrorsError(b []byte, v *LnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayloadErrorsError) error {
-	if string(b) == "null" {
-		return nil
-	}
-
-	var tn struct {
-		TypeName string `json:"__typename"`
-	}
-	err := json.Unmarshal(b, &tn)
-	if err != nil {
-		return err
-	}
-
-	switch tn.TypeName {
-	case "GraphQLApplicationError":
-		*v = new(LnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayloadErrorsGraphQLApplicationError)
-		return json.Unmarshal(b, *v)
-	case "":
-		return fmt.Errorf(
-			"response was missing Error.__typename")
-	default:
-		return fmt.Errorf(
-			`unexpected concrete type for LnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayloadErrorsError: "%v"`, tn.TypeName)
-	}
-}
-
-func __marshalLnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayloadErrorsError(v *LnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayloadErrorsError) ([]byte, error) {
-
-	var typename string
-	switch v := (*v).(type) {
-	case *LnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayloadErrorsGraphQLApplicationError:
-		typename = "GraphQLApplicationError"
-
-		premarshaled, err := v.__premarshalJSON()
-		if err != nil {
-			return nil, err
-		}
-		result := struct {
-			TypeName string `json:"__typename"`
-			*__premarshalLnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayloadErrorsGraphQLApplicationError
-		}{typename, premarshaled}
-		return json.Marshal(result)
-	case nil:
-		return []byte("null"), nil
-	default:
-		return nil, fmt.Errorf(
-			`unexpected concrete type for LnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayloadErrorsError: "%T"`, v)
-	}
-}
-
-// LnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayloadErrorsGraphQLApplicationError includes the requested fields of the GraphQL type GraphQLApplicationError.
-type LnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayloadErrorsGraphQLApplicationError struct {
-	Typename                           *string `json:"__typename"`
-	ErrorFieldsGraphQLApplicationError `json:"-"`
-}
-
-// GetTypename returns LnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayloadErrorsGraphQLApplicationError.Typename, and is useful for accessing the field via an interface.
-func (v *LnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayloadErrorsGraphQLApplicationError) GetTypename() *string {
+// GetTypename returns LnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayloadErrorsError.Typename, and is useful for accessing the field via an interface.
+func (v *LnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayloadErrorsError) GetTypename() *string {
 	return v.Typename
 }
 
-// GetCode returns LnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayloadErrorsGraphQLApplicationError.Code, and is useful for accessing the field via an interface.
-func (v *LnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayloadErrorsGraphQLApplicationError) GetCode() *string {
-	return v.ErrorFieldsGraphQLApplicationError.Code
+// GetCode returns LnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayloadErrorsError.Code, and is useful for accessing the field via an interface.
+func (v *LnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayloadErrorsError) GetCode() *string {
+	return v.Code
 }
 
-// GetMessage returns LnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayloadErrorsGraphQLApplicationError.Message, and is useful for accessing the field via an interface.
-func (v *LnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayloadErrorsGraphQLApplicationError) GetMessage() string {
-	return v.ErrorFieldsGraphQLApplicationError.Message
+// GetMessage returns LnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayloadErrorsError.Message, and is useful for accessing the field via an interface.
+func (v *LnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayloadErrorsError) GetMessage() string {
+	return v.Message
 }
 
-// GetPath returns LnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayloadErrorsGraphQLApplicationError.Path, and is useful for accessing the field via an interface.
-func (v *LnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayloadErrorsGraphQLApplicationError) GetPath() []*string {
-	return v.ErrorFieldsGraphQLApplicationError.Path
-}
-
-func (v *LnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayloadErrorsGraphQLApplicationError) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*LnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayloadErrorsGraphQLApplicationError
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.LnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayloadErrorsGraphQLApplicationError = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	err = json.Unmarshal(
-		b, &v.ErrorFieldsGraphQLApplicationError)
-	if err != nil {
-		return err
-	}
-	return nil
-}
-
-type __premarshalLnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayloadErrorsGraphQLApplicationError struct {
-	Typename *string `json:"__typename"`
-
-	Code *string `json:"code"`
-
-	Message string `json:"message"`
-
-	Path []*string `json:"path"`
-}
-
-func (v *LnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayloadErrorsGraphQLApplicationError) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *LnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayloadErrorsGraphQLApplicationError) __premarshalJSON() (*__premarshalLnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayloadErrorsGraphQLApplicationError, error) {
-	var retval __premarshalLnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayloadErrorsGraphQLApplicationError
-
-	retval.Typename = v.Typename
-	retval.Code = v.ErrorFieldsGraphQLApplicationError.Code
-	retval.Message = v.ErrorFieldsGraphQLApplicationError.Message
-	retval.Path = v.ErrorFieldsGraphQLApplicationError.Path
-	return &retval, nil
+// GetPath returns LnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayloadErrorsError.Path, and is useful for accessing the field via an interface.
+func (v *LnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayloadErrorsError) GetPath() []*string {
+	return v.Path
 }
 
 // LnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayloadInvoiceLnNoAmountInvoice includes the requested fields of the GraphQL type LnNoAmountInvoice.
@@ -5834,7 +3615,7 @@ func (v *LnNoAmountInvoiceCreateOnBehalfOfRecipientInput) GetWebhookUrl() *strin
 // LnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayload includes the requested fields of the GraphQL type LnNoAmountInvoicePayload.
 type LnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayload struct {
 	Invoice *LnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayloadInvoiceLnNoAmountInvoice `json:"invoice"`
-	Errors  []LnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayloadErrorsError             `json:"-"`
+	Errors  []LnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayloadErrorsError             `json:"errors"`
 }
 
 // GetInvoice returns LnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayload.Invoice, and is useful for accessing the field via an interface.
@@ -5847,225 +3628,32 @@ func (v *LnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBeha
 	return v.Errors
 }
 
-func (v *LnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayload) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*LnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayload
-		Errors []json.RawMessage `json:"errors"`
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.LnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayload = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	{
-		dst := &v.Errors
-		src := firstPass.Errors
-		*dst = make(
-			[]LnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayloadErrorsError,
-			len(src))
-		for i, src := range src {
-			dst := &(*dst)[i]
-			if len(src) != 0 && string(src) != "null" {
-				err = __unmarshalLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayloadErrorsError(
-					src, dst)
-				if err != nil {
-					return fmt.Errorf(
-						"unable to unmarshal LnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayload.Errors: %w", err)
-				}
-			}
-		}
-	}
-	return nil
+// LnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayloadErrorsError includes the requested fields of the GraphQL type Error.
+type LnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayloadErrorsError struct {
+	Typename *string   `json:"__typename"`
+	Code     *string   `json:"code"`
+	Message  string    `json:"message"`
+	Path     []*string `json:"path"`
 }
 
-type __premarshalLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayload struct {
-	Invoice *LnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayloadInvoiceLnNoAmountInvoice `json:"invoice"`
-
-	Errors []json.RawMessage `json:"errors"`
-}
-
-func (v *LnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayload) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *LnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayload) __premarshalJSON() (*__premarshalLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayload, error) {
-	var retval __premarshalLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayload
-
-	retval.Invoice = v.Invoice
-	{
-
-		dst := &retval.Errors
-		src := v.Errors
-		*dst = make(
-			[]json.RawMessage,
-			len(src))
-		for i, src := range src {
-			dst := &(*dst)[i]
-			var err error
-			*dst, err = __marshalLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayloadErrorsError(
-				&src)
-			if err != nil {
-				return nil, fmt.Errorf(
-					"unable to marshal LnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayload.Errors: %w", err)
-			}
-		}
-	}
-	return &retval, nil
-}
-
-// LnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayloadErrorsError includes the requested fields of the GraphQL interface Error.
-//
-// LnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayloadErrorsError is implemented by the following types:
-// LnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayloadErrorsGraphQLApplicationError
-type LnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayloadErrorsError interface {
-	implementsGraphQLInterfaceLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayloadErrorsError()
-	// GetTypename returns the receiver's concrete GraphQL type-name (see interface doc for possible values).
-	GetTypename() *string
-	ErrorFields
-}
-
-func (v *LnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayloadErrorsGraphQLApplicationError) implementsGraphQLInterfaceLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayloadErrorsError() {
-}
-
-func __unmarshalLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayloadErrorsError(b []byte, v *LnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayloadErrorsError) error {
-	if string(b) == "null" {
-		return nil
-	}
-
-	var tn struct {
-		TypeName string `json:"__typename"`
-	}
-	err := json.Unmarshal(b, &tn)
-	if err != nil {
-		return err
-	}
-
-	switch tn.TypeName {
-	case "GraphQLApplicationError":
-		*v = new(LnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayloadErrorsGraphQLApplicationError)
-		return json.Unmarshal(b, *v)
-	case "":
-		return fmt.Errorf(
-			"response was missing Error.__typename")
-	default:
-		return fmt.Errorf(
-			`unexpected concrete type for LnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayloadErrorsError: "%v"`, tn.TypeName)
-	}
-}
-
-func __marshalLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayloadErrorsError(v *LnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayloadErrorsError) ([]byte, error) {
-
-	var typename string
-	switch v := (*v).(type) {
-	case *LnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayloadErrorsGraphQLApplicationError:
-		typename = "GraphQLApplicationError"
-
-		premarshaled, err := v.__premarshalJSON()
-		if err != nil {
-			return nil, err
-		}
-		result := struct {
-			TypeName string `json:"__typename"`
-			*__premarshalLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayloadErrorsGraphQLApplicationError
-		}{typename, premarshaled}
-		return json.Marshal(result)
-	case nil:
-		return []byte("null"), nil
-	default:
-		return nil, fmt.Errorf(
-			`unexpected concrete type for LnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayloadErrorsError: "%T"`, v)
-	}
-}
-
-// LnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayloadErrorsGraphQLApplicationError includes the requested fields of the GraphQL type GraphQLApplicationError.
-type LnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayloadErrorsGraphQLApplicationError struct {
-	Typename                           *string `json:"__typename"`
-	ErrorFieldsGraphQLApplicationError `json:"-"`
-}
-
-// GetTypename returns LnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayloadErrorsGraphQLApplicationError.Typename, and is useful for accessing the field via an interface.
-func (v *LnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayloadErrorsGraphQLApplicationError) GetTypename() *string {
+// GetTypename returns LnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayloadErrorsError.Typename, and is useful for accessing the field via an interface.
+func (v *LnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayloadErrorsError) GetTypename() *string {
 	return v.Typename
 }
 
-// GetCode returns LnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayloadErrorsGraphQLApplicationError.Code, and is useful for accessing the field via an interface.
-func (v *LnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayloadErrorsGraphQLApplicationError) GetCode() *string {
-	return v.ErrorFieldsGraphQLApplicationError.Code
+// GetCode returns LnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayloadErrorsError.Code, and is useful for accessing the field via an interface.
+func (v *LnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayloadErrorsError) GetCode() *string {
+	return v.Code
 }
 
-// GetMessage returns LnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayloadErrorsGraphQLApplicationError.Message, and is useful for accessing the field via an interface.
-func (v *LnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayloadErrorsGraphQLApplicationError) GetMessage() string {
-	return v.ErrorFieldsGraphQLApplicationError.Message
+// GetMessage returns LnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayloadErrorsError.Message, and is useful for accessing the field via an interface.
+func (v *LnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayloadErrorsError) GetMessage() string {
+	return v.Message
 }
 
-// GetPath returns LnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayloadErrorsGraphQLApplicationError.Path, and is useful for accessing the field via an interface.
-func (v *LnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayloadErrorsGraphQLApplicationError) GetPath() []*string {
-	return v.ErrorFieldsGraphQLApplicationError.Path
-}
-
-func (v *LnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayloadErrorsGraphQLApplicationError) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*LnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayloadErrorsGraphQLApplicationError
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.LnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayloadErrorsGraphQLApplicationError = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	err = json.Unmarshal(
-		b, &v.ErrorFieldsGraphQLApplicationError)
-	if err != nil {
-		return err
-	}
-	return nil
-}
-
-type __premarshalLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayloadErrorsGraphQLApplicationError struct {
-	Typename *string `json:"__typename"`
-
-	Code *string `json:"code"`
-
-	Message string `json:"message"`
-
-	Path []*string `json:"path"`
-}
-
-func (v *LnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayloadErrorsGraphQLApplicationError) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *LnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayloadErrorsGraphQLApplicationError) __premarshalJSON() (*__premarshalLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayloadErrorsGraphQLApplicationError, error) {
-	var retval __premarshalLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayloadErrorsGraphQLApplicationError
-
-	retval.Typename = v.Typename
-	retval.Code = v.ErrorFieldsGraphQLApplicationError.Code
-	retval.Message = v.ErrorFieldsGraphQLApplicationError.Message
-	retval.Path = v.ErrorFieldsGraphQLApplicationError.Path
-	return &retval, nil
+// GetPath returns LnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayloadErrorsError.Path, and is useful for accessing the field via an interface.
+func (v *LnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayloadErrorsError) GetPath() []*string {
+	return v.Path
 }
 
 // LnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayloadInvoiceLnNoAmountInvoice includes the requested fields of the GraphQL type LnNoAmountInvoice.
@@ -6211,7 +3799,7 @@ func (v *LnNoAmountInvoiceFeeProbeInput) GetWalletId() string { return v.WalletI
 // LnNoAmountInvoiceFeeProbeLnNoAmountInvoiceFeeProbeSatAmountPayload includes the requested fields of the GraphQL type SatAmountPayload.
 type LnNoAmountInvoiceFeeProbeLnNoAmountInvoiceFeeProbeSatAmountPayload struct {
 	Amount *scalar.SatAmount                                                               `json:"amount"`
-	Errors []LnNoAmountInvoiceFeeProbeLnNoAmountInvoiceFeeProbeSatAmountPayloadErrorsError `json:"-"`
+	Errors []LnNoAmountInvoiceFeeProbeLnNoAmountInvoiceFeeProbeSatAmountPayloadErrorsError `json:"errors"`
 }
 
 // GetAmount returns LnNoAmountInvoiceFeeProbeLnNoAmountInvoiceFeeProbeSatAmountPayload.Amount, and is useful for accessing the field via an interface.
@@ -6224,225 +3812,32 @@ func (v *LnNoAmountInvoiceFeeProbeLnNoAmountInvoiceFeeProbeSatAmountPayload) Get
 	return v.Errors
 }
 
-func (v *LnNoAmountInvoiceFeeProbeLnNoAmountInvoiceFeeProbeSatAmountPayload) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*LnNoAmountInvoiceFeeProbeLnNoAmountInvoiceFeeProbeSatAmountPayload
-		Errors []json.RawMessage `json:"errors"`
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.LnNoAmountInvoiceFeeProbeLnNoAmountInvoiceFeeProbeSatAmountPayload = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	{
-		dst := &v.Errors
-		src := firstPass.Errors
-		*dst = make(
-			[]LnNoAmountInvoiceFeeProbeLnNoAmountInvoiceFeeProbeSatAmountPayloadErrorsError,
-			len(src))
-		for i, src := range src {
-			dst := &(*dst)[i]
-			if len(src) != 0 && string(src) != "null" {
-				err = __unmarshalLnNoAmountInvoiceFeeProbeLnNoAmountInvoiceFeeProbeSatAmountPayloadErrorsError(
-					src, dst)
-				if err != nil {
-					return fmt.Errorf(
-						"unable to unmarshal LnNoAmountInvoiceFeeProbeLnNoAmountInvoiceFeeProbeSatAmountPayload.Errors: %w", err)
-				}
-			}
-		}
-	}
-	return nil
+// LnNoAmountInvoiceFeeProbeLnNoAmountInvoiceFeeProbeSatAmountPayloadErrorsError includes the requested fields of the GraphQL type Error.
+type LnNoAmountInvoiceFeeProbeLnNoAmountInvoiceFeeProbeSatAmountPayloadErrorsError struct {
+	Typename *string   `json:"__typename"`
+	Code     *string   `json:"code"`
+	Message  string    `json:"message"`
+	Path     []*string `json:"path"`
 }
 
-type __premarshalLnNoAmountInvoiceFeeProbeLnNoAmountInvoiceFeeProbeSatAmountPayload struct {
-	Amount *scalar.SatAmount `json:"amount"`
-
-	Errors []json.RawMessage `json:"errors"`
-}
-
-func (v *LnNoAmountInvoiceFeeProbeLnNoAmountInvoiceFeeProbeSatAmountPayload) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *LnNoAmountInvoiceFeeProbeLnNoAmountInvoiceFeeProbeSatAmountPayload) __premarshalJSON() (*__premarshalLnNoAmountInvoiceFeeProbeLnNoAmountInvoiceFeeProbeSatAmountPayload, error) {
-	var retval __premarshalLnNoAmountInvoiceFeeProbeLnNoAmountInvoiceFeeProbeSatAmountPayload
-
-	retval.Amount = v.Amount
-	{
-
-		dst := &retval.Errors
-		src := v.Errors
-		*dst = make(
-			[]json.RawMessage,
-			len(src))
-		for i, src := range src {
-			dst := &(*dst)[i]
-			var err error
-			*dst, err = __marshalLnNoAmountInvoiceFeeProbeLnNoAmountInvoiceFeeProbeSatAmountPayloadErrorsError(
-				&src)
-			if err != nil {
-				return nil, fmt.Errorf(
-					"unable to marshal LnNoAmountInvoiceFeeProbeLnNoAmountInvoiceFeeProbeSatAmountPayload.Errors: %w", err)
-			}
-		}
-	}
-	return &retval, nil
-}
-
-// LnNoAmountInvoiceFeeProbeLnNoAmountInvoiceFeeProbeSatAmountPayloadErrorsError includes the requested fields of the GraphQL interface Error.
-//
-// LnNoAmountInvoiceFeeProbeLnNoAmountInvoiceFeeProbeSatAmountPayloadErrorsError is implemented by the following types:
-// LnNoAmountInvoiceFeeProbeLnNoAmountInvoiceFeeProbeSatAmountPayloadErrorsGraphQLApplicationError
-type LnNoAmountInvoiceFeeProbeLnNoAmountInvoiceFeeProbeSatAmountPayloadErrorsError interface {
-	implementsGraphQLInterfaceLnNoAmountInvoiceFeeProbeLnNoAmountInvoiceFeeProbeSatAmountPayloadErrorsError()
-	// GetTypename returns the receiver's concrete GraphQL type-name (see interface doc for possible values).
-	GetTypename() *string
-	ErrorFields
-}
-
-func (v *LnNoAmountInvoiceFeeProbeLnNoAmountInvoiceFeeProbeSatAmountPayloadErrorsGraphQLApplicationError) implementsGraphQLInterfaceLnNoAmountInvoiceFeeProbeLnNoAmountInvoiceFeeProbeSatAmountPayloadErrorsError() {
-}
-
-func __unmarshalLnNoAmountInvoiceFeeProbeLnNoAmountInvoiceFeeProbeSatAmountPayloadErrorsError(b []byte, v *LnNoAmountInvoiceFeeProbeLnNoAmountInvoiceFeeProbeSatAmountPayloadErrorsError) error {
-	if string(b) == "null" {
-		return nil
-	}
-
-	var tn struct {
-		TypeName string `json:"__typename"`
-	}
-	err := json.Unmarshal(b, &tn)
-	if err != nil {
-		return err
-	}
-
-	switch tn.TypeName {
-	case "GraphQLApplicationError":
-		*v = new(LnNoAmountInvoiceFeeProbeLnNoAmountInvoiceFeeProbeSatAmountPayloadErrorsGraphQLApplicationError)
-		return json.Unmarshal(b, *v)
-	case "":
-		return fmt.Errorf(
-			"response was missing Error.__typename")
-	default:
-		return fmt.Errorf(
-			`unexpected concrete type for LnNoAmountInvoiceFeeProbeLnNoAmountInvoiceFeeProbeSatAmountPayloadErrorsError: "%v"`, tn.TypeName)
-	}
-}
-
-func __marshalLnNoAmountInvoiceFeeProbeLnNoAmountInvoiceFeeProbeSatAmountPayloadErrorsError(v *LnNoAmountInvoiceFeeProbeLnNoAmountInvoiceFeeProbeSatAmountPayloadErrorsError) ([]byte, error) {
-
-	var typename string
-	switch v := (*v).(type) {
-	case *LnNoAmountInvoiceFeeProbeLnNoAmountInvoiceFeeProbeSatAmountPayloadErrorsGraphQLApplicationError:
-		typename = "GraphQLApplicationError"
-
-		premarshaled, err := v.__premarshalJSON()
-		if err != nil {
-			return nil, err
-		}
-		result := struct {
-			TypeName string `json:"__typename"`
-			*__premarshalLnNoAmountInvoiceFeeProbeLnNoAmountInvoiceFeeProbeSatAmountPayloadErrorsGraphQLApplicationError
-		}{typename, premarshaled}
-		return json.Marshal(result)
-	case nil:
-		return []byte("null"), nil
-	default:
-		return nil, fmt.Errorf(
-			`unexpected concrete type for LnNoAmountInvoiceFeeProbeLnNoAmountInvoiceFeeProbeSatAmountPayloadErrorsError: "%T"`, v)
-	}
-}
-
-// LnNoAmountInvoiceFeeProbeLnNoAmountInvoiceFeeProbeSatAmountPayloadErrorsGraphQLApplicationError includes the requested fields of the GraphQL type GraphQLApplicationError.
-type LnNoAmountInvoiceFeeProbeLnNoAmountInvoiceFeeProbeSatAmountPayloadErrorsGraphQLApplicationError struct {
-	Typename                           *string `json:"__typename"`
-	ErrorFieldsGraphQLApplicationError `json:"-"`
-}
-
-// GetTypename returns LnNoAmountInvoiceFeeProbeLnNoAmountInvoiceFeeProbeSatAmountPayloadErrorsGraphQLApplicationError.Typename, and is useful for accessing the field via an interface.
-func (v *LnNoAmountInvoiceFeeProbeLnNoAmountInvoiceFeeProbeSatAmountPayloadErrorsGraphQLApplicationError) GetTypename() *string {
+// GetTypename returns LnNoAmountInvoiceFeeProbeLnNoAmountInvoiceFeeProbeSatAmountPayloadErrorsError.Typename, and is useful for accessing the field via an interface.
+func (v *LnNoAmountInvoiceFeeProbeLnNoAmountInvoiceFeeProbeSatAmountPayloadErrorsError) GetTypename() *string {
 	return v.Typename
 }
 
-// GetCode returns LnNoAmountInvoiceFeeProbeLnNoAmountInvoiceFeeProbeSatAmountPayloadErrorsGraphQLApplicationError.Code, and is useful for accessing the field via an interface.
-func (v *LnNoAmountInvoiceFeeProbeLnNoAmountInvoiceFeeProbeSatAmountPayloadErrorsGraphQLApplicationError) GetCode() *string {
-	return v.ErrorFieldsGraphQLApplicationError.Code
+// GetCode returns LnNoAmountInvoiceFeeProbeLnNoAmountInvoiceFeeProbeSatAmountPayloadErrorsError.Code, and is useful for accessing the field via an interface.
+func (v *LnNoAmountInvoiceFeeProbeLnNoAmountInvoiceFeeProbeSatAmountPayloadErrorsError) GetCode() *string {
+	return v.Code
 }
 
-// GetMessage returns LnNoAmountInvoiceFeeProbeLnNoAmountInvoiceFeeProbeSatAmountPayloadErrorsGraphQLApplicationError.Message, and is useful for accessing the field via an interface.
-func (v *LnNoAmountInvoiceFeeProbeLnNoAmountInvoiceFeeProbeSatAmountPayloadErrorsGraphQLApplicationError) GetMessage() string {
-	return v.ErrorFieldsGraphQLApplicationError.Message
+// GetMessage returns LnNoAmountInvoiceFeeProbeLnNoAmountInvoiceFeeProbeSatAmountPayloadErrorsError.Message, and is useful for accessing the field via an interface.
+func (v *LnNoAmountInvoiceFeeProbeLnNoAmountInvoiceFeeProbeSatAmountPayloadErrorsError) GetMessage() string {
+	return v.Message
 }
 
-// GetPath returns LnNoAmountInvoiceFeeProbeLnNoAmountInvoiceFeeProbeSatAmountPayloadErrorsGraphQLApplicationError.Path, and is useful for accessing the field via an interface.
-func (v *LnNoAmountInvoiceFeeProbeLnNoAmountInvoiceFeeProbeSatAmountPayloadErrorsGraphQLApplicationError) GetPath() []*string {
-	return v.ErrorFieldsGraphQLApplicationError.Path
-}
-
-func (v *LnNoAmountInvoiceFeeProbeLnNoAmountInvoiceFeeProbeSatAmountPayloadErrorsGraphQLApplicationError) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*LnNoAmountInvoiceFeeProbeLnNoAmountInvoiceFeeProbeSatAmountPayloadErrorsGraphQLApplicationError
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.LnNoAmountInvoiceFeeProbeLnNoAmountInvoiceFeeProbeSatAmountPayloadErrorsGraphQLApplicationError = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	err = json.Unmarshal(
-		b, &v.ErrorFieldsGraphQLApplicationError)
-	if err != nil {
-		return err
-	}
-	return nil
-}
-
-type __premarshalLnNoAmountInvoiceFeeProbeLnNoAmountInvoiceFeeProbeSatAmountPayloadErrorsGraphQLApplicationError struct {
-	Typename *string `json:"__typename"`
-
-	Code *string `json:"code"`
-
-	Message string `json:"message"`
-
-	Path []*string `json:"path"`
-}
-
-func (v *LnNoAmountInvoiceFeeProbeLnNoAmountInvoiceFeeProbeSatAmountPayloadErrorsGraphQLApplicationError) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *LnNoAmountInvoiceFeeProbeLnNoAmountInvoiceFeeProbeSatAmountPayloadErrorsGraphQLApplicationError) __premarshalJSON() (*__premarshalLnNoAmountInvoiceFeeProbeLnNoAmountInvoiceFeeProbeSatAmountPayloadErrorsGraphQLApplicationError, error) {
-	var retval __premarshalLnNoAmountInvoiceFeeProbeLnNoAmountInvoiceFeeProbeSatAmountPayloadErrorsGraphQLApplicationError
-
-	retval.Typename = v.Typename
-	retval.Code = v.ErrorFieldsGraphQLApplicationError.Code
-	retval.Message = v.ErrorFieldsGraphQLApplicationError.Message
-	retval.Path = v.ErrorFieldsGraphQLApplicationError.Path
-	return &retval, nil
+// GetPath returns LnNoAmountInvoiceFeeProbeLnNoAmountInvoiceFeeProbeSatAmountPayloadErrorsError.Path, and is useful for accessing the field via an interface.
+func (v *LnNoAmountInvoiceFeeProbeLnNoAmountInvoiceFeeProbeSatAmountPayloadErrorsError) GetPath() []*string {
+	return v.Path
 }
 
 // LnNoAmountInvoiceFeeProbeResponse is returned by LnNoAmountInvoiceFeeProbe on success.
@@ -6583,7 +3978,7 @@ func (v *LnNoAmountInvoicePaymentInput) GetWalletId() string { return v.WalletId
 // LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayload includes the requested fields of the GraphQL type PaymentSendPayload.
 type LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayload struct {
 	Status      *PaymentSendResult                                                                      `json:"status"`
-	Errors      []LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadErrorsError `json:"-"`
+	Errors      []LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadErrorsError `json:"errors"`
 	Transaction *LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadTransaction  `json:"transaction"`
 }
 
@@ -6602,228 +3997,32 @@ func (v *LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayl
 	return v.Transaction
 }
 
-func (v *LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayload) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayload
-		Errors []json.RawMessage `json:"errors"`
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayload = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	{
-		dst := &v.Errors
-		src := firstPass.Errors
-		*dst = make(
-			[]LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadErrorsError,
-			len(src))
-		for i, src := range src {
-			dst := &(*dst)[i]
-			if len(src) != 0 && string(src) != "null" {
-				err = __unmarshalLnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadErrorsError(
-					src, dst)
-				if err != nil {
-					return fmt.Errorf(
-						"unable to unmarshal LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayload.Errors: %w", err)
-				}
-			}
-		}
-	}
-	return nil
+// LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadErrorsError includes the requested fields of the GraphQL type Error.
+type LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadErrorsError struct {
+	Typename *string   `json:"__typename"`
+	Code     *string   `json:"code"`
+	Message  string    `json:"message"`
+	Path     []*string `json:"path"`
 }
 
-type __premarshalLnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayload struct {
-	Status *PaymentSendResult `json:"status"`
-
-	Errors []json.RawMessage `json:"errors"`
-
-	Transaction *LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadTransaction `json:"transaction"`
-}
-
-func (v *LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayload) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayload) __premarshalJSON() (*__premarshalLnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayload, error) {
-	var retval __premarshalLnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayload
-
-	retval.Status = v.Status
-	{
-
-		dst := &retval.Errors
-		src := v.Errors
-		*dst = make(
-			[]json.RawMessage,
-			len(src))
-		for i, src := range src {
-			dst := &(*dst)[i]
-			var err error
-			*dst, err = __marshalLnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadErrorsError(
-				&src)
-			if err != nil {
-				return nil, fmt.Errorf(
-					"unable to marshal LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayload.Errors: %w", err)
-			}
-		}
-	}
-	retval.Transaction = v.Transaction
-	return &retval, nil
-}
-
-// LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadErrorsError includes the requested fields of the GraphQL interface Error.
-//
-// LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadErrorsError is implemented by the following types:
-// LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadErrorsGraphQLApplicationError
-type LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadErrorsError interface {
-	implementsGraphQLInterfaceLnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadErrorsError()
-	// GetTypename returns the receiver's concrete GraphQL type-name (see interface doc for possible values).
-	GetTypename() *string
-	ErrorFields
-}
-
-func (v *LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) implementsGraphQLInterfaceLnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadErrorsError() {
-}
-
-func __unmarshalLnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadErrorsError(b []byte, v *LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadErrorsError) error {
-	if string(b) == "null" {
-		return nil
-	}
-
-	var tn struct {
-		TypeName string `json:"__typename"`
-	}
-	err := json.Unmarshal(b, &tn)
-	if err != nil {
-		return err
-	}
-
-	switch tn.TypeName {
-	case "GraphQLApplicationError":
-		*v = new(LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadErrorsGraphQLApplicationError)
-		return json.Unmarshal(b, *v)
-	case "":
-		return fmt.Errorf(
-			"response was missing Error.__typename")
-	default:
-		return fmt.Errorf(
-			`unexpected concrete type for LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadErrorsError: "%v"`, tn.TypeName)
-	}
-}
-
-func __marshalLnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadErrorsError(v *LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadErrorsError) ([]byte, error) {
-
-	var typename string
-	switch v := (*v).(type) {
-	case *LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadErrorsGraphQLApplicationError:
-		typename = "GraphQLApplicationError"
-
-		premarshaled, err := v.__premarshalJSON()
-		if err != nil {
-			return nil, err
-		}
-		result := struct {
-			TypeName string `json:"__typename"`
-			*__premarshalLnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadErrorsGraphQLApplicationError
-		}{typename, premarshaled}
-		return json.Marshal(result)
-	case nil:
-		return []byte("null"), nil
-	default:
-		return nil, fmt.Errorf(
-			`unexpected concrete type for LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadErrorsError: "%T"`, v)
-	}
-}
-
-// LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadErrorsGraphQLApplicationError includes the requested fields of the GraphQL type GraphQLApplicationError.
-type LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadErrorsGraphQLApplicationError struct {
-	Typename                           *string `json:"__typename"`
-	ErrorFieldsGraphQLApplicationError `json:"-"`
-}
-
-// GetTypename returns LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadErrorsGraphQLApplicationError.Typename, and is useful for accessing the field via an interface.
-func (v *LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) GetTypename() *string {
+// GetTypename returns LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadErrorsError.Typename, and is useful for accessing the field via an interface.
+func (v *LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadErrorsError) GetTypename() *string {
 	return v.Typename
 }
 
-// GetCode returns LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadErrorsGraphQLApplicationError.Code, and is useful for accessing the field via an interface.
-func (v *LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) GetCode() *string {
-	return v.ErrorFieldsGraphQLApplicationError.Code
+// GetCode returns LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadErrorsError.Code, and is useful for accessing the field via an interface.
+func (v *LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadErrorsError) GetCode() *string {
+	return v.Code
 }
 
-// GetMessage returns LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadErrorsGraphQLApplicationError.Message, and is useful for accessing the field via an interface.
-func (v *LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) GetMessage() string {
-	return v.ErrorFieldsGraphQLApplicationError.Message
+// GetMessage returns LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadErrorsError.Message, and is useful for accessing the field via an interface.
+func (v *LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadErrorsError) GetMessage() string {
+	return v.Message
 }
 
-// GetPath returns LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadErrorsGraphQLApplicationError.Path, and is useful for accessing the field via an interface.
-func (v *LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) GetPath() []*string {
-	return v.ErrorFieldsGraphQLApplicationError.Path
-}
-
-func (v *LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadErrorsGraphQLApplicationError
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadErrorsGraphQLApplicationError = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	err = json.Unmarshal(
-		b, &v.ErrorFieldsGraphQLApplicationError)
-	if err != nil {
-		return err
-	}
-	return nil
-}
-
-type __premarshalLnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadErrorsGraphQLApplicationError struct {
-	Typename *string `json:"__typename"`
-
-	Code *string `json:"code"`
-
-	Message string `json:"message"`
-
-	Path []*string `json:"path"`
-}
-
-func (v *LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) __premarshalJSON() (*__premarshalLnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadErrorsGraphQLApplicationError, error) {
-	var retval __premarshalLnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadErrorsGraphQLApplicationError
-
-	retval.Typename = v.Typename
-	retval.Code = v.ErrorFieldsGraphQLApplicationError.Code
-	retval.Message = v.ErrorFieldsGraphQLApplicationError.Message
-	retval.Path = v.ErrorFieldsGraphQLApplicationError.Path
-	return &retval, nil
+// GetPath returns LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadErrorsError.Path, and is useful for accessing the field via an interface.
+func (v *LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadErrorsError) GetPath() []*string {
+	return v.Path
 }
 
 // LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadTransaction includes the requested fields of the GraphQL type Transaction.
@@ -7053,7 +4252,7 @@ func (v *LnNoAmountUsdInvoiceFeeProbeInput) GetWalletId() string { return v.Wall
 // LnNoAmountUsdInvoiceFeeProbeLnNoAmountUsdInvoiceFeeProbeCentAmountPayload includes the requested fields of the GraphQL type CentAmountPayload.
 type LnNoAmountUsdInvoiceFeeProbeLnNoAmountUsdInvoiceFeeProbeCentAmountPayload struct {
 	Amount *scalar.CentAmount                                                                     `json:"amount"`
-	Errors []LnNoAmountUsdInvoiceFeeProbeLnNoAmountUsdInvoiceFeeProbeCentAmountPayloadErrorsError `json:"-"`
+	Errors []LnNoAmountUsdInvoiceFeeProbeLnNoAmountUsdInvoiceFeeProbeCentAmountPayloadErrorsError `json:"errors"`
 }
 
 // GetAmount returns LnNoAmountUsdInvoiceFeeProbeLnNoAmountUsdInvoiceFeeProbeCentAmountPayload.Amount, and is useful for accessing the field via an interface.
@@ -7066,225 +4265,32 @@ func (v *LnNoAmountUsdInvoiceFeeProbeLnNoAmountUsdInvoiceFeeProbeCentAmountPaylo
 	return v.Errors
 }
 
-func (v *LnNoAmountUsdInvoiceFeeProbeLnNoAmountUsdInvoiceFeeProbeCentAmountPayload) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*LnNoAmountUsdInvoiceFeeProbeLnNoAmountUsdInvoiceFeeProbeCentAmountPayload
-		Errors []json.RawMessage `json:"errors"`
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.LnNoAmountUsdInvoiceFeeProbeLnNoAmountUsdInvoiceFeeProbeCentAmountPayload = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	{
-		dst := &v.Errors
-		src := firstPass.Errors
-		*dst = make(
-			[]LnNoAmountUsdInvoiceFeeProbeLnNoAmountUsdInvoiceFeeProbeCentAmountPayloadErrorsError,
-			len(src))
-		for i, src := range src {
-			dst := &(*dst)[i]
-			if len(src) != 0 && string(src) != "null" {
-				err = __unmarshalLnNoAmountUsdInvoiceFeeProbeLnNoAmountUsdInvoiceFeeProbeCentAmountPayloadErrorsError(
-					src, dst)
-				if err != nil {
-					return fmt.Errorf(
-						"unable to unmarshal LnNoAmountUsdInvoiceFeeProbeLnNoAmountUsdInvoiceFeeProbeCentAmountPayload.Errors: %w", err)
-				}
-			}
-		}
-	}
-	return nil
+// LnNoAmountUsdInvoiceFeeProbeLnNoAmountUsdInvoiceFeeProbeCentAmountPayloadErrorsError includes the requested fields of the GraphQL type Error.
+type LnNoAmountUsdInvoiceFeeProbeLnNoAmountUsdInvoiceFeeProbeCentAmountPayloadErrorsError struct {
+	Typename *string   `json:"__typename"`
+	Code     *string   `json:"code"`
+	Message  string    `json:"message"`
+	Path     []*string `json:"path"`
 }
 
-type __premarshalLnNoAmountUsdInvoiceFeeProbeLnNoAmountUsdInvoiceFeeProbeCentAmountPayload struct {
-	Amount *scalar.CentAmount `json:"amount"`
-
-	Errors []json.RawMessage `json:"errors"`
-}
-
-func (v *LnNoAmountUsdInvoiceFeeProbeLnNoAmountUsdInvoiceFeeProbeCentAmountPayload) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *LnNoAmountUsdInvoiceFeeProbeLnNoAmountUsdInvoiceFeeProbeCentAmountPayload) __premarshalJSON() (*__premarshalLnNoAmountUsdInvoiceFeeProbeLnNoAmountUsdInvoiceFeeProbeCentAmountPayload, error) {
-	var retval __premarshalLnNoAmountUsdInvoiceFeeProbeLnNoAmountUsdInvoiceFeeProbeCentAmountPayload
-
-	retval.Amount = v.Amount
-	{
-
-		dst := &retval.Errors
-		src := v.Errors
-		*dst = make(
-			[]json.RawMessage,
-			len(src))
-		for i, src := range src {
-			dst := &(*dst)[i]
-			var err error
-			*dst, err = __marshalLnNoAmountUsdInvoiceFeeProbeLnNoAmountUsdInvoiceFeeProbeCentAmountPayloadErrorsError(
-				&src)
-			if err != nil {
-				return nil, fmt.Errorf(
-					"unable to marshal LnNoAmountUsdInvoiceFeeProbeLnNoAmountUsdInvoiceFeeProbeCentAmountPayload.Errors: %w", err)
-			}
-		}
-	}
-	return &retval, nil
-}
-
-// LnNoAmountUsdInvoiceFeeProbeLnNoAmountUsdInvoiceFeeProbeCentAmountPayloadErrorsError includes the requested fields of the GraphQL interface Error.
-//
-// LnNoAmountUsdInvoiceFeeProbeLnNoAmountUsdInvoiceFeeProbeCentAmountPayloadErrorsError is implemented by the following types:
-// LnNoAmountUsdInvoiceFeeProbeLnNoAmountUsdInvoiceFeeProbeCentAmountPayloadErrorsGraphQLApplicationError
-type LnNoAmountUsdInvoiceFeeProbeLnNoAmountUsdInvoiceFeeProbeCentAmountPayloadErrorsError interface {
-	implementsGraphQLInterfaceLnNoAmountUsdInvoiceFeeProbeLnNoAmountUsdInvoiceFeeProbeCentAmountPayloadErrorsError()
-	// GetTypename returns the receiver's concrete GraphQL type-name (see interface doc for possible values).
-	GetTypename() *string
-	ErrorFields
-}
-
-func (v *LnNoAmountUsdInvoiceFeeProbeLnNoAmountUsdInvoiceFeeProbeCentAmountPayloadErrorsGraphQLApplicationError) implementsGraphQLInterfaceLnNoAmountUsdInvoiceFeeProbeLnNoAmountUsdInvoiceFeeProbeCentAmountPayloadErrorsError() {
-}
-
-func __unmarshalLnNoAmountUsdInvoiceFeeProbeLnNoAmountUsdInvoiceFeeProbeCentAmountPayloadErrorsError(b []byte, v *LnNoAmountUsdInvoiceFeeProbeLnNoAmountUsdInvoiceFeeProbeCentAmountPayloadErrorsError) error {
-	if string(b) == "null" {
-		return nil
-	}
-
-	var tn struct {
-		TypeName string `json:"__typename"`
-	}
-	err := json.Unmarshal(b, &tn)
-	if err != nil {
-		return err
-	}
-
-	switch tn.TypeName {
-	case "GraphQLApplicationError":
-		*v = new(LnNoAmountUsdInvoiceFeeProbeLnNoAmountUsdInvoiceFeeProbeCentAmountPayloadErrorsGraphQLApplicationError)
-		return json.Unmarshal(b, *v)
-	case "":
-		return fmt.Errorf(
-			"response was missing Error.__typename")
-	default:
-		return fmt.Errorf(
-			`unexpected concrete type for LnNoAmountUsdInvoiceFeeProbeLnNoAmountUsdInvoiceFeeProbeCentAmountPayloadErrorsError: "%v"`, tn.TypeName)
-	}
-}
-
-func __marshalLnNoAmountUsdInvoiceFeeProbeLnNoAmountUsdInvoiceFeeProbeCentAmountPayloadErrorsError(v *LnNoAmountUsdInvoiceFeeProbeLnNoAmountUsdInvoiceFeeProbeCentAmountPayloadErrorsError) ([]byte, error) {
-
-	var typename string
-	switch v := (*v).(type) {
-	case *LnNoAmountUsdInvoiceFeeProbeLnNoAmountUsdInvoiceFeeProbeCentAmountPayloadErrorsGraphQLApplicationError:
-		typename = "GraphQLApplicationError"
-
-		premarshaled, err := v.__premarshalJSON()
-		if err != nil {
-			return nil, err
-		}
-		result := struct {
-			TypeName string `json:"__typename"`
-			*__premarshalLnNoAmountUsdInvoiceFeeProbeLnNoAmountUsdInvoiceFeeProbeCentAmountPayloadErrorsGraphQLApplicationError
-		}{typename, premarshaled}
-		return json.Marshal(result)
-	case nil:
-		return []byte("null"), nil
-	default:
-		return nil, fmt.Errorf(
-			`unexpected concrete type for LnNoAmountUsdInvoiceFeeProbeLnNoAmountUsdInvoiceFeeProbeCentAmountPayloadErrorsError: "%T"`, v)
-	}
-}
-
-// LnNoAmountUsdInvoiceFeeProbeLnNoAmountUsdInvoiceFeeProbeCentAmountPayloadErrorsGraphQLApplicationError includes the requested fields of the GraphQL type GraphQLApplicationError.
-type LnNoAmountUsdInvoiceFeeProbeLnNoAmountUsdInvoiceFeeProbeCentAmountPayloadErrorsGraphQLApplicationError struct {
-	Typename                           *string `json:"__typename"`
-	ErrorFieldsGraphQLApplicationError `json:"-"`
-}
-
-// GetTypename returns LnNoAmountUsdInvoiceFeeProbeLnNoAmountUsdInvoiceFeeProbeCentAmountPayloadErrorsGraphQLApplicationError.Typename, and is useful for accessing the field via an interface.
-func (v *LnNoAmountUsdInvoiceFeeProbeLnNoAmountUsdInvoiceFeeProbeCentAmountPayloadErrorsGraphQLApplicationError) GetTypename() *string {
+// GetTypename returns LnNoAmountUsdInvoiceFeeProbeLnNoAmountUsdInvoiceFeeProbeCentAmountPayloadErrorsError.Typename, and is useful for accessing the field via an interface.
+func (v *LnNoAmountUsdInvoiceFeeProbeLnNoAmountUsdInvoiceFeeProbeCentAmountPayloadErrorsError) GetTypename() *string {
 	return v.Typename
 }
 
-// GetCode returns LnNoAmountUsdInvoiceFeeProbeLnNoAmountUsdInvoiceFeeProbeCentAmountPayloadErrorsGraphQLApplicationError.Code, and is useful for accessing the field via an interface.
-func (v *LnNoAmountUsdInvoiceFeeProbeLnNoAmountUsdInvoiceFeeProbeCentAmountPayloadErrorsGraphQLApplicationError) GetCode() *string {
-	return v.ErrorFieldsGraphQLApplicationError.Code
+// GetCode returns LnNoAmountUsdInvoiceFeeProbeLnNoAmountUsdInvoiceFeeProbeCentAmountPayloadErrorsError.Code, and is useful for accessing the field via an interface.
+func (v *LnNoAmountUsdInvoiceFeeProbeLnNoAmountUsdInvoiceFeeProbeCentAmountPayloadErrorsError) GetCode() *string {
+	return v.Code
 }
 
-// GetMessage returns LnNoAmountUsdInvoiceFeeProbeLnNoAmountUsdInvoiceFeeProbeCentAmountPayloadErrorsGraphQLApplicationError.Message, and is useful for accessing the field via an interface.
-func (v *LnNoAmountUsdInvoiceFeeProbeLnNoAmountUsdInvoiceFeeProbeCentAmountPayloadErrorsGraphQLApplicationError) GetMessage() string {
-	return v.ErrorFieldsGraphQLApplicationError.Message
+// GetMessage returns LnNoAmountUsdInvoiceFeeProbeLnNoAmountUsdInvoiceFeeProbeCentAmountPayloadErrorsError.Message, and is useful for accessing the field via an interface.
+func (v *LnNoAmountUsdInvoiceFeeProbeLnNoAmountUsdInvoiceFeeProbeCentAmountPayloadErrorsError) GetMessage() string {
+	return v.Message
 }
 
-// GetPath returns LnNoAmountUsdInvoiceFeeProbeLnNoAmountUsdInvoiceFeeProbeCentAmountPayloadErrorsGraphQLApplicationError.Path, and is useful for accessing the field via an interface.
-func (v *LnNoAmountUsdInvoiceFeeProbeLnNoAmountUsdInvoiceFeeProbeCentAmountPayloadErrorsGraphQLApplicationError) GetPath() []*string {
-	return v.ErrorFieldsGraphQLApplicationError.Path
-}
-
-func (v *LnNoAmountUsdInvoiceFeeProbeLnNoAmountUsdInvoiceFeeProbeCentAmountPayloadErrorsGraphQLApplicationError) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*LnNoAmountUsdInvoiceFeeProbeLnNoAmountUsdInvoiceFeeProbeCentAmountPayloadErrorsGraphQLApplicationError
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.LnNoAmountUsdInvoiceFeeProbeLnNoAmountUsdInvoiceFeeProbeCentAmountPayloadErrorsGraphQLApplicationError = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	err = json.Unmarshal(
-		b, &v.ErrorFieldsGraphQLApplicationError)
-	if err != nil {
-		return err
-	}
-	return nil
-}
-
-type __premarshalLnNoAmountUsdInvoiceFeeProbeLnNoAmountUsdInvoiceFeeProbeCentAmountPayloadErrorsGraphQLApplicationError struct {
-	Typename *string `json:"__typename"`
-
-	Code *string `json:"code"`
-
-	Message string `json:"message"`
-
-	Path []*string `json:"path"`
-}
-
-func (v *LnNoAmountUsdInvoiceFeeProbeLnNoAmountUsdInvoiceFeeProbeCentAmountPayloadErrorsGraphQLApplicationError) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *LnNoAmountUsdInvoiceFeeProbeLnNoAmountUsdInvoiceFeeProbeCentAmountPayloadErrorsGraphQLApplicationError) __premarshalJSON() (*__premarshalLnNoAmountUsdInvoiceFeeProbeLnNoAmountUsdInvoiceFeeProbeCentAmountPayloadErrorsGraphQLApplicationError, error) {
-	var retval __premarshalLnNoAmountUsdInvoiceFeeProbeLnNoAmountUsdInvoiceFeeProbeCentAmountPayloadErrorsGraphQLApplicationError
-
-	retval.Typename = v.Typename
-	retval.Code = v.ErrorFieldsGraphQLApplicationError.Code
-	retval.Message = v.ErrorFieldsGraphQLApplicationError.Message
-	retval.Path = v.ErrorFieldsGraphQLApplicationError.Path
-	return &retval, nil
+// GetPath returns LnNoAmountUsdInvoiceFeeProbeLnNoAmountUsdInvoiceFeeProbeCentAmountPayloadErrorsError.Path, and is useful for accessing the field via an interface.
+func (v *LnNoAmountUsdInvoiceFeeProbeLnNoAmountUsdInvoiceFeeProbeCentAmountPayloadErrorsError) GetPath() []*string {
+	return v.Path
 }
 
 // LnNoAmountUsdInvoiceFeeProbeResponse is returned by LnNoAmountUsdInvoiceFeeProbe on success.
@@ -7319,7 +4325,7 @@ func (v *LnNoAmountUsdInvoicePaymentInput) GetWalletId() string { return v.Walle
 // LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayload includes the requested fields of the GraphQL type PaymentSendPayload.
 type LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayload struct {
 	Status      *PaymentSendResult                                                                            `json:"status"`
-	Errors      []LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadErrorsError `json:"-"`
+	Errors      []LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadErrorsError `json:"errors"`
 	Transaction *LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadTransaction  `json:"transaction"`
 }
 
@@ -7338,228 +4344,32 @@ func (v *LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSe
 	return v.Transaction
 }
 
-func (v *LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayload) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayload
-		Errors []json.RawMessage `json:"errors"`
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayload = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	{
-		dst := &v.Errors
-		src := firstPass.Errors
-		*dst = make(
-			[]LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadErrorsError,
-			len(src))
-		for i, src := range src {
-			dst := &(*dst)[i]
-			if len(src) != 0 && string(src) != "null" {
-				err = __unmarshalLnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadErrorsError(
-					src, dst)
-				if err != nil {
-					return fmt.Errorf(
-						"unable to unmarshal LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayload.Errors: %w", err)
-				}
-			}
-		}
-	}
-	return nil
+// LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadErrorsError includes the requested fields of the GraphQL type Error.
+type LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadErrorsError struct {
+	Typename *string   `json:"__typename"`
+	Code     *string   `json:"code"`
+	Message  string    `json:"message"`
+	Path     []*string `json:"path"`
 }
 
-type __premarshalLnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayload struct {
-	Status *PaymentSendResult `json:"status"`
-
-	Errors []json.RawMessage `json:"errors"`
-
-	Transaction *LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadTransaction `json:"transaction"`
-}
-
-func (v *LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayload) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayload) __premarshalJSON() (*__premarshalLnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayload, error) {
-	var retval __premarshalLnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayload
-
-	retval.Status = v.Status
-	{
-
-		dst := &retval.Errors
-		src := v.Errors
-		*dst = make(
-			[]json.RawMessage,
-			len(src))
-		for i, src := range src {
-			dst := &(*dst)[i]
-			var err error
-			*dst, err = __marshalLnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadErrorsError(
-				&src)
-			if err != nil {
-				return nil, fmt.Errorf(
-					"unable to marshal LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayload.Errors: %w", err)
-			}
-		}
-	}
-	retval.Transaction = v.Transaction
-	return &retval, nil
-}
-
-// LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadErrorsError includes the requested fields of the GraphQL interface Error.
-//
-// LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadErrorsError is implemented by the following types:
-// LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadErrorsGraphQLApplicationError
-type LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadErrorsError interface {
-	implementsGraphQLInterfaceLnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadErrorsError()
-	// GetTypename returns the receiver's concrete GraphQL type-name (see interface doc for possible values).
-	GetTypename() *string
-	ErrorFields
-}
-
-func (v *LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) implementsGraphQLInterfaceLnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadErrorsError() {
-}
-
-func __unmarshalLnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadErrorsError(b []byte, v *LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadErrorsError) error {
-	if string(b) == "null" {
-		return nil
-	}
-
-	var tn struct {
-		TypeName string `json:"__typename"`
-	}
-	err := json.Unmarshal(b, &tn)
-	if err != nil {
-		return err
-	}
-
-	switch tn.TypeName {
-	case "GraphQLApplicationError":
-		*v = new(LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadErrorsGraphQLApplicationError)
-		return json.Unmarshal(b, *v)
-	case "":
-		return fmt.Errorf(
-			"response was missing Error.__typename")
-	default:
-		return fmt.Errorf(
-			`unexpected concrete type for LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadErrorsError: "%v"`, tn.TypeName)
-	}
-}
-
-func __marshalLnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadErrorsError(v *LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadErrorsError) ([]byte, error) {
-
-	var typename string
-	switch v := (*v).(type) {
-	case *LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadErrorsGraphQLApplicationError:
-		typename = "GraphQLApplicationError"
-
-		premarshaled, err := v.__premarshalJSON()
-		if err != nil {
-			return nil, err
-		}
-		result := struct {
-			TypeName string `json:"__typename"`
-			*__premarshalLnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadErrorsGraphQLApplicationError
-		}{typename, premarshaled}
-		return json.Marshal(result)
-	case nil:
-		return []byte("null"), nil
-	default:
-		return nil, fmt.Errorf(
-			`unexpected concrete type for LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadErrorsError: "%T"`, v)
-	}
-}
-
-// LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadErrorsGraphQLApplicationError includes the requested fields of the GraphQL type GraphQLApplicationError.
-type LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadErrorsGraphQLApplicationError struct {
-	Typename                           *string `json:"__typename"`
-	ErrorFieldsGraphQLApplicationError `json:"-"`
-}
-
-// GetTypename returns LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadErrorsGraphQLApplicationError.Typename, and is useful for accessing the field via an interface.
-func (v *LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) GetTypename() *string {
+// GetTypename returns LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadErrorsError.Typename, and is useful for accessing the field via an interface.
+func (v *LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadErrorsError) GetTypename() *string {
 	return v.Typename
 }
 
-// GetCode returns LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadErrorsGraphQLApplicationError.Code, and is useful for accessing the field via an interface.
-func (v *LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) GetCode() *string {
-	return v.ErrorFieldsGraphQLApplicationError.Code
+// GetCode returns LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadErrorsError.Code, and is useful for accessing the field via an interface.
+func (v *LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadErrorsError) GetCode() *string {
+	return v.Code
 }
 
-// GetMessage returns LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadErrorsGraphQLApplicationError.Message, and is useful for accessing the field via an interface.
-func (v *LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) GetMessage() string {
-	return v.ErrorFieldsGraphQLApplicationError.Message
+// GetMessage returns LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadErrorsError.Message, and is useful for accessing the field via an interface.
+func (v *LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadErrorsError) GetMessage() string {
+	return v.Message
 }
 
-// GetPath returns LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadErrorsGraphQLApplicationError.Path, and is useful for accessing the field via an interface.
-func (v *LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) GetPath() []*string {
-	return v.ErrorFieldsGraphQLApplicationError.Path
-}
-
-func (v *LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadErrorsGraphQLApplicationError
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadErrorsGraphQLApplicationError = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	err = json.Unmarshal(
-		b, &v.ErrorFieldsGraphQLApplicationError)
-	if err != nil {
-		return err
-	}
-	return nil
-}
-
-type __premarshalLnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadErrorsGraphQLApplicationError struct {
-	Typename *string `json:"__typename"`
-
-	Code *string `json:"code"`
-
-	Message string `json:"message"`
-
-	Path []*string `json:"path"`
-}
-
-func (v *LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) __premarshalJSON() (*__premarshalLnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadErrorsGraphQLApplicationError, error) {
-	var retval __premarshalLnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadErrorsGraphQLApplicationError
-
-	retval.Typename = v.Typename
-	retval.Code = v.ErrorFieldsGraphQLApplicationError.Code
-	retval.Message = v.ErrorFieldsGraphQLApplicationError.Message
-	retval.Path = v.ErrorFieldsGraphQLApplicationError.Path
-	return &retval, nil
+// GetPath returns LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadErrorsError.Path, and is useful for accessing the field via an interface.
+func (v *LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadErrorsError) GetPath() []*string {
+	return v.Path
 }
 
 // LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadTransaction includes the requested fields of the GraphQL type Transaction.
@@ -7817,7 +4627,7 @@ func (v *LnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientInput) GetWebhookUrl
 // LnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayload includes the requested fields of the GraphQL type LnInvoicePayload.
 type LnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayload struct {
 	Invoice *LnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayloadInvoiceLnInvoice `json:"invoice"`
-	Errors  []LnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError     `json:"-"`
+	Errors  []LnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError     `json:"errors"`
 }
 
 // GetInvoice returns LnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayload.Invoice, and is useful for accessing the field via an interface.
@@ -7830,225 +4640,32 @@ func (v *LnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenom
 	return v.Errors
 }
 
-func (v *LnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayload) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*LnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayload
-		Errors []json.RawMessage `json:"errors"`
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.LnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayload = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	{
-		dst := &v.Errors
-		src := firstPass.Errors
-		*dst = make(
-			[]LnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError,
-			len(src))
-		for i, src := range src {
-			dst := &(*dst)[i]
-			if len(src) != 0 && string(src) != "null" {
-				err = __unmarshalLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError(
-					src, dst)
-				if err != nil {
-					return fmt.Errorf(
-						"unable to unmarshal LnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayload.Errors: %w", err)
-				}
-			}
-		}
-	}
-	return nil
+// LnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError includes the requested fields of the GraphQL type Error.
+type LnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError struct {
+	Typename *string   `json:"__typename"`
+	Code     *string   `json:"code"`
+	Message  string    `json:"message"`
+	Path     []*string `json:"path"`
 }
 
-type __premarshalLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayload struct {
-	Invoice *LnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayloadInvoiceLnInvoice `json:"invoice"`
-
-	Errors []json.RawMessage `json:"errors"`
-}
-
-func (v *LnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayload) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *LnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayload) __premarshalJSON() (*__premarshalLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayload, error) {
-	var retval __premarshalLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayload
-
-	retval.Invoice = v.Invoice
-	{
-
-		dst := &retval.Errors
-		src := v.Errors
-		*dst = make(
-			[]json.RawMessage,
-			len(src))
-		for i, src := range src {
-			dst := &(*dst)[i]
-			var err error
-			*dst, err = __marshalLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError(
-				&src)
-			if err != nil {
-				return nil, fmt.Errorf(
-					"unable to marshal LnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayload.Errors: %w", err)
-			}
-		}
-	}
-	return &retval, nil
-}
-
-// LnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError includes the requested fields of the GraphQL interface Error.
-//
-// LnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError is implemented by the following types:
-// LnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayloadErrorsGraphQLApplicationError
-type LnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError interface {
-	implementsGraphQLInterfaceLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError()
-	// GetTypename returns the receiver's concrete GraphQL type-name (see interface doc for possible values).
-	GetTypename() *string
-	ErrorFields
-}
-
-func (v *LnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayloadErrorsGraphQLApplicationError) implementsGraphQLInterfaceLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError() {
-}
-
-func __unmarshalLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError(b []byte, v *LnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError) error {
-	if string(b) == "null" {
-		return nil
-	}
-
-	var tn struct {
-		TypeName string `json:"__typename"`
-	}
-	err := json.Unmarshal(b, &tn)
-	if err != nil {
-		return err
-	}
-
-	switch tn.TypeName {
-	case "GraphQLApplicationError":
-		*v = new(LnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayloadErrorsGraphQLApplicationError)
-		return json.Unmarshal(b, *v)
-	case "":
-		return fmt.Errorf(
-			"response was missing Error.__typename")
-	default:
-		return fmt.Errorf(
-			`unexpected concrete type for LnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError: "%v"`, tn.TypeName)
-	}
-}
-
-func __marshalLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError(v *LnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError) ([]byte, error) {
-
-	var typename string
-	switch v := (*v).(type) {
-	case *LnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayloadErrorsGraphQLApplicationError:
-		typename = "GraphQLApplicationError"
-
-		premarshaled, err := v.__premarshalJSON()
-		if err != nil {
-			return nil, err
-		}
-		result := struct {
-			TypeName string `json:"__typename"`
-			*__premarshalLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayloadErrorsGraphQLApplicationError
-		}{typename, premarshaled}
-		return json.Marshal(result)
-	case nil:
-		return []byte("null"), nil
-	default:
-		return nil, fmt.Errorf(
-			`unexpected concrete type for LnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError: "%T"`, v)
-	}
-}
-
-// LnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayloadErrorsGraphQLApplicationError includes the requested fields of the GraphQL type GraphQLApplicationError.
-type LnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayloadErrorsGraphQLApplicationError struct {
-	Typename                           *string `json:"__typename"`
-	ErrorFieldsGraphQLApplicationError `json:"-"`
-}
-
-// GetTypename returns LnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayloadErrorsGraphQLApplicationError.Typename, and is useful for accessing the field via an interface.
-func (v *LnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayloadErrorsGraphQLApplicationError) GetTypename() *string {
+// GetTypename returns LnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError.Typename, and is useful for accessing the field via an interface.
+func (v *LnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError) GetTypename() *string {
 	return v.Typename
 }
 
-// GetCode returns LnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayloadErrorsGraphQLApplicationError.Code, and is useful for accessing the field via an interface.
-func (v *LnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayloadErrorsGraphQLApplicationError) GetCode() *string {
-	return v.ErrorFieldsGraphQLApplicationError.Code
+// GetCode returns LnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError.Code, and is useful for accessing the field via an interface.
+func (v *LnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError) GetCode() *string {
+	return v.Code
 }
 
-// GetMessage returns LnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayloadErrorsGraphQLApplicationError.Message, and is useful for accessing the field via an interface.
-func (v *LnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayloadErrorsGraphQLApplicationError) GetMessage() string {
-	return v.ErrorFieldsGraphQLApplicationError.Message
+// GetMessage returns LnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError.Message, and is useful for accessing the field via an interface.
+func (v *LnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError) GetMessage() string {
+	return v.Message
 }
 
-// GetPath returns LnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayloadErrorsGraphQLApplicationError.Path, and is useful for accessing the field via an interface.
-func (v *LnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayloadErrorsGraphQLApplicationError) GetPath() []*string {
-	return v.ErrorFieldsGraphQLApplicationError.Path
-}
-
-func (v *LnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayloadErrorsGraphQLApplicationError) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*LnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayloadErrorsGraphQLApplicationError
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.LnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayloadErrorsGraphQLApplicationError = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	err = json.Unmarshal(
-		b, &v.ErrorFieldsGraphQLApplicationError)
-	if err != nil {
-		return err
-	}
-	return nil
-}
-
-type __premarshalLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayloadErrorsGraphQLApplicationError struct {
-	Typename *string `json:"__typename"`
-
-	Code *string `json:"code"`
-
-	Message string `json:"message"`
-
-	Path []*string `json:"path"`
-}
-
-func (v *LnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayloadErrorsGraphQLApplicationError) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *LnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayloadErrorsGraphQLApplicationError) __premarshalJSON() (*__premarshalLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayloadErrorsGraphQLApplicationError, error) {
-	var retval __premarshalLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayloadErrorsGraphQLApplicationError
-
-	retval.Typename = v.Typename
-	retval.Code = v.ErrorFieldsGraphQLApplicationError.Code
-	retval.Message = v.ErrorFieldsGraphQLApplicationError.Message
-	retval.Path = v.ErrorFieldsGraphQLApplicationError.Path
-	return &retval, nil
+// GetPath returns LnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError.Path, and is useful for accessing the field via an interface.
+func (v *LnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError) GetPath() []*string {
+	return v.Path
 }
 
 // LnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayloadInvoiceLnInvoice includes the requested fields of the GraphQL type LnInvoice.
@@ -8200,7 +4817,7 @@ func (v *LnUsdInvoiceCreateInput) GetWalletId() string { return v.WalletId }
 // LnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayload includes the requested fields of the GraphQL type LnInvoicePayload.
 type LnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayload struct {
 	Invoice *LnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayloadInvoiceLnInvoice `json:"invoice"`
-	Errors  []LnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayloadErrorsError     `json:"-"`
+	Errors  []LnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayloadErrorsError     `json:"errors"`
 }
 
 // GetInvoice returns LnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayload.Invoice, and is useful for accessing the field via an interface.
@@ -8213,225 +4830,32 @@ func (v *LnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayload) GetErrors() []LnU
 	return v.Errors
 }
 
-func (v *LnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayload) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*LnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayload
-		Errors []json.RawMessage `json:"errors"`
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.LnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayload = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	{
-		dst := &v.Errors
-		src := firstPass.Errors
-		*dst = make(
-			[]LnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayloadErrorsError,
-			len(src))
-		for i, src := range src {
-			dst := &(*dst)[i]
-			if len(src) != 0 && string(src) != "null" {
-				err = __unmarshalLnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayloadErrorsError(
-					src, dst)
-				if err != nil {
-					return fmt.Errorf(
-						"unable to unmarshal LnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayload.Errors: %w", err)
-				}
-			}
-		}
-	}
-	return nil
+// LnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayloadErrorsError includes the requested fields of the GraphQL type Error.
+type LnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayloadErrorsError struct {
+	Typename *string   `json:"__typename"`
+	Code     *string   `json:"code"`
+	Message  string    `json:"message"`
+	Path     []*string `json:"path"`
 }
 
-type __premarshalLnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayload struct {
-	Invoice *LnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayloadInvoiceLnInvoice `json:"invoice"`
-
-	Errors []json.RawMessage `json:"errors"`
-}
-
-func (v *LnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayload) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *LnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayload) __premarshalJSON() (*__premarshalLnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayload, error) {
-	var retval __premarshalLnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayload
-
-	retval.Invoice = v.Invoice
-	{
-
-		dst := &retval.Errors
-		src := v.Errors
-		*dst = make(
-			[]json.RawMessage,
-			len(src))
-		for i, src := range src {
-			dst := &(*dst)[i]
-			var err error
-			*dst, err = __marshalLnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayloadErrorsError(
-				&src)
-			if err != nil {
-				return nil, fmt.Errorf(
-					"unable to marshal LnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayload.Errors: %w", err)
-			}
-		}
-	}
-	return &retval, nil
-}
-
-// LnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayloadErrorsError includes the requested fields of the GraphQL interface Error.
-//
-// LnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayloadErrorsError is implemented by the following types:
-// LnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayloadErrorsGraphQLApplicationError
-type LnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayloadErrorsError interface {
-	implementsGraphQLInterfaceLnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayloadErrorsError()
-	// GetTypename returns the receiver's concrete GraphQL type-name (see interface doc for possible values).
-	GetTypename() *string
-	ErrorFields
-}
-
-func (v *LnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayloadErrorsGraphQLApplicationError) implementsGraphQLInterfaceLnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayloadErrorsError() {
-}
-
-func __unmarshalLnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayloadErrorsError(b []byte, v *LnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayloadErrorsError) error {
-	if string(b) == "null" {
-		return nil
-	}
-
-	var tn struct {
-		TypeName string `json:"__typename"`
-	}
-	err := json.Unmarshal(b, &tn)
-	if err != nil {
-		return err
-	}
-
-	switch tn.TypeName {
-	case "GraphQLApplicationError":
-		*v = new(LnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayloadErrorsGraphQLApplicationError)
-		return json.Unmarshal(b, *v)
-	case "":
-		return fmt.Errorf(
-			"response was missing Error.__typename")
-	default:
-		return fmt.Errorf(
-			`unexpected concrete type for LnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayloadErrorsError: "%v"`, tn.TypeName)
-	}
-}
-
-func __marshalLnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayloadErrorsError(v *LnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayloadErrorsError) ([]byte, error) {
-
-	var typename string
-	switch v := (*v).(type) {
-	case *LnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayloadErrorsGraphQLApplicationError:
-		typename = "GraphQLApplicationError"
-
-		premarshaled, err := v.__premarshalJSON()
-		if err != nil {
-			return nil, err
-		}
-		result := struct {
-			TypeName string `json:"__typename"`
-			*__premarshalLnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayloadErrorsGraphQLApplicationError
-		}{typename, premarshaled}
-		return json.Marshal(result)
-	case nil:
-		return []byte("null"), nil
-	default:
-		return nil, fmt.Errorf(
-			`unexpected concrete type for LnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayloadErrorsError: "%T"`, v)
-	}
-}
-
-// LnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayloadErrorsGraphQLApplicationError includes the requested fields of the GraphQL type GraphQLApplicationError.
-type LnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayloadErrorsGraphQLApplicationError struct {
-	Typename                           *string `json:"__typename"`
-	ErrorFieldsGraphQLApplicationError `json:"-"`
-}
-
-// GetTypename returns LnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayloadErrorsGraphQLApplicationError.Typename, and is useful for accessing the field via an interface.
-func (v *LnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayloadErrorsGraphQLApplicationError) GetTypename() *string {
+// GetTypename returns LnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayloadErrorsError.Typename, and is useful for accessing the field via an interface.
+func (v *LnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayloadErrorsError) GetTypename() *string {
 	return v.Typename
 }
 
-// GetCode returns LnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayloadErrorsGraphQLApplicationError.Code, and is useful for accessing the field via an interface.
-func (v *LnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayloadErrorsGraphQLApplicationError) GetCode() *string {
-	return v.ErrorFieldsGraphQLApplicationError.Code
+// GetCode returns LnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayloadErrorsError.Code, and is useful for accessing the field via an interface.
+func (v *LnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayloadErrorsError) GetCode() *string {
+	return v.Code
 }
 
-// GetMessage returns LnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayloadErrorsGraphQLApplicationError.Message, and is useful for accessing the field via an interface.
-func (v *LnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayloadErrorsGraphQLApplicationError) GetMessage() string {
-	return v.ErrorFieldsGraphQLApplicationError.Message
+// GetMessage returns LnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayloadErrorsError.Message, and is useful for accessing the field via an interface.
+func (v *LnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayloadErrorsError) GetMessage() string {
+	return v.Message
 }
 
-// GetPath returns LnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayloadErrorsGraphQLApplicationError.Path, and is useful for accessing the field via an interface.
-func (v *LnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayloadErrorsGraphQLApplicationError) GetPath() []*string {
-	return v.ErrorFieldsGraphQLApplicationError.Path
-}
-
-func (v *LnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayloadErrorsGraphQLApplicationError) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*LnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayloadErrorsGraphQLApplicationError
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.LnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayloadErrorsGraphQLApplicationError = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	err = json.Unmarshal(
-		b, &v.ErrorFieldsGraphQLApplicationError)
-	if err != nil {
-		return err
-	}
-	return nil
-}
-
-type __premarshalLnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayloadErrorsGraphQLApplicationError struct {
-	Typename *string `json:"__typename"`
-
-	Code *string `json:"code"`
-
-	Message string `json:"message"`
-
-	Path []*string `json:"path"`
-}
-
-func (v *LnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayloadErrorsGraphQLApplicationError) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *LnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayloadErrorsGraphQLApplicationError) __premarshalJSON() (*__premarshalLnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayloadErrorsGraphQLApplicationError, error) {
-	var retval __premarshalLnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayloadErrorsGraphQLApplicationError
-
-	retval.Typename = v.Typename
-	retval.Code = v.ErrorFieldsGraphQLApplicationError.Code
-	retval.Message = v.ErrorFieldsGraphQLApplicationError.Message
-	retval.Path = v.ErrorFieldsGraphQLApplicationError.Path
-	return &retval, nil
+// GetPath returns LnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayloadErrorsError.Path, and is useful for accessing the field via an interface.
+func (v *LnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayloadErrorsError) GetPath() []*string {
+	return v.Path
 }
 
 // LnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayloadInvoiceLnInvoice includes the requested fields of the GraphQL type LnInvoice.
@@ -8585,7 +5009,7 @@ func (v *LnUsdInvoiceCreateOnBehalfOfRecipientInput) GetWebhookUrl() *string { r
 // LnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayload includes the requested fields of the GraphQL type LnInvoicePayload.
 type LnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayload struct {
 	Invoice *LnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadInvoiceLnInvoice `json:"invoice"`
-	Errors  []LnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError     `json:"-"`
+	Errors  []LnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError     `json:"errors"`
 }
 
 // GetInvoice returns LnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayload.Invoice, and is useful for accessing the field via an interface.
@@ -8598,225 +5022,32 @@ func (v *LnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipi
 	return v.Errors
 }
 
-func (v *LnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayload) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*LnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayload
-		Errors []json.RawMessage `json:"errors"`
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.LnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayload = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	{
-		dst := &v.Errors
-		src := firstPass.Errors
-		*dst = make(
-			[]LnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError,
-			len(src))
-		for i, src := range src {
-			dst := &(*dst)[i]
-			if len(src) != 0 && string(src) != "null" {
-				err = __unmarshalLnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError(
-					src, dst)
-				if err != nil {
-					return fmt.Errorf(
-						"unable to unmarshal LnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayload.Errors: %w", err)
-				}
-			}
-		}
-	}
-	return nil
+// LnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError includes the requested fields of the GraphQL type Error.
+type LnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError struct {
+	Typename *string   `json:"__typename"`
+	Code     *string   `json:"code"`
+	Message  string    `json:"message"`
+	Path     []*string `json:"path"`
 }
 
-type __premarshalLnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayload struct {
-	Invoice *LnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadInvoiceLnInvoice `json:"invoice"`
-
-	Errors []json.RawMessage `json:"errors"`
-}
-
-func (v *LnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayload) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *LnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayload) __premarshalJSON() (*__premarshalLnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayload, error) {
-	var retval __premarshalLnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayload
-
-	retval.Invoice = v.Invoice
-	{
-
-		dst := &retval.Errors
-		src := v.Errors
-		*dst = make(
-			[]json.RawMessage,
-			len(src))
-		for i, src := range src {
-			dst := &(*dst)[i]
-			var err error
-			*dst, err = __marshalLnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError(
-				&src)
-			if err != nil {
-				return nil, fmt.Errorf(
-					"unable to marshal LnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayload.Errors: %w", err)
-			}
-		}
-	}
-	return &retval, nil
-}
-
-// LnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError includes the requested fields of the GraphQL interface Error.
-//
-// LnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError is implemented by the following types:
-// LnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsGraphQLApplicationError
-type LnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError interface {
-	implementsGraphQLInterfaceLnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError()
-	// GetTypename returns the receiver's concrete GraphQL type-name (see interface doc for possible values).
-	GetTypename() *string
-	ErrorFields
-}
-
-func (v *LnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsGraphQLApplicationError) implementsGraphQLInterfaceLnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError() {
-}
-
-func __unmarshalLnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError(b []byte, v *LnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError) error {
-	if string(b) == "null" {
-		return nil
-	}
-
-	var tn struct {
-		TypeName string `json:"__typename"`
-	}
-	err := json.Unmarshal(b, &tn)
-	if err != nil {
-		return err
-	}
-
-	switch tn.TypeName {
-	case "GraphQLApplicationError":
-		*v = new(LnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsGraphQLApplicationError)
-		return json.Unmarshal(b, *v)
-	case "":
-		return fmt.Errorf(
-			"response was missing Error.__typename")
-	default:
-		return fmt.Errorf(
-			`unexpected concrete type for LnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError: "%v"`, tn.TypeName)
-	}
-}
-
-func __marshalLnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError(v *LnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError) ([]byte, error) {
-
-	var typename string
-	switch v := (*v).(type) {
-	case *LnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsGraphQLApplicationError:
-		typename = "GraphQLApplicationError"
-
-		premarshaled, err := v.__premarshalJSON()
-		if err != nil {
-			return nil, err
-		}
-		result := struct {
-			TypeName string `json:"__typename"`
-			*__premarshalLnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsGraphQLApplicationError
-		}{typename, premarshaled}
-		return json.Marshal(result)
-	case nil:
-		return []byte("null"), nil
-	default:
-		return nil, fmt.Errorf(
-			`unexpected concrete type for LnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError: "%T"`, v)
-	}
-}
-
-// LnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsGraphQLApplicationError includes the requested fields of the GraphQL type GraphQLApplicationError.
-type LnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsGraphQLApplicationError struct {
-	Typename                           *string `json:"__typename"`
-	ErrorFieldsGraphQLApplicationError `json:"-"`
-}
-
-// GetTypename returns LnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsGraphQLApplicationError.Typename, and is useful for accessing the field via an interface.
-func (v *LnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsGraphQLApplicationError) GetTypename() *string {
+// GetTypename returns LnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError.Typename, and is useful for accessing the field via an interface.
+func (v *LnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError) GetTypename() *string {
 	return v.Typename
 }
 
-// GetCode returns LnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsGraphQLApplicationError.Code, and is useful for accessing the field via an interface.
-func (v *LnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsGraphQLApplicationError) GetCode() *string {
-	return v.ErrorFieldsGraphQLApplicationError.Code
+// GetCode returns LnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError.Code, and is useful for accessing the field via an interface.
+func (v *LnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError) GetCode() *string {
+	return v.Code
 }
 
-// GetMessage returns LnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsGraphQLApplicationError.Message, and is useful for accessing the field via an interface.
-func (v *LnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsGraphQLApplicationError) GetMessage() string {
-	return v.ErrorFieldsGraphQLApplicationError.Message
+// GetMessage returns LnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError.Message, and is useful for accessing the field via an interface.
+func (v *LnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError) GetMessage() string {
+	return v.Message
 }
 
-// GetPath returns LnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsGraphQLApplicationError.Path, and is useful for accessing the field via an interface.
-func (v *LnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsGraphQLApplicationError) GetPath() []*string {
-	return v.ErrorFieldsGraphQLApplicationError.Path
-}
-
-func (v *LnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsGraphQLApplicationError) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*LnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsGraphQLApplicationError
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.LnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsGraphQLApplicationError = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	err = json.Unmarshal(
-		b, &v.ErrorFieldsGraphQLApplicationError)
-	if err != nil {
-		return err
-	}
-	return nil
-}
-
-type __premarshalLnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsGraphQLApplicationError struct {
-	Typename *string `json:"__typename"`
-
-	Code *string `json:"code"`
-
-	Message string `json:"message"`
-
-	Path []*string `json:"path"`
-}
-
-func (v *LnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsGraphQLApplicationError) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *LnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsGraphQLApplicationError) __premarshalJSON() (*__premarshalLnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsGraphQLApplicationError, error) {
-	var retval __premarshalLnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsGraphQLApplicationError
-
-	retval.Typename = v.Typename
-	retval.Code = v.ErrorFieldsGraphQLApplicationError.Code
-	retval.Message = v.ErrorFieldsGraphQLApplicationError.Message
-	retval.Path = v.ErrorFieldsGraphQLApplicationError.Path
-	return &retval, nil
+// GetPath returns LnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError.Path, and is useful for accessing the field via an interface.
+func (v *LnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadErrorsError) GetPath() []*string {
+	return v.Path
 }
 
 // LnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadInvoiceLnInvoice includes the requested fields of the GraphQL type LnInvoice.
@@ -8966,7 +5197,7 @@ func (v *LnUsdInvoiceFeeProbeInput) GetWalletId() string { return v.WalletId }
 // LnUsdInvoiceFeeProbeLnUsdInvoiceFeeProbeSatAmountPayload includes the requested fields of the GraphQL type SatAmountPayload.
 type LnUsdInvoiceFeeProbeLnUsdInvoiceFeeProbeSatAmountPayload struct {
 	Amount *scalar.SatAmount                                                     `json:"amount"`
-	Errors []LnUsdInvoiceFeeProbeLnUsdInvoiceFeeProbeSatAmountPayloadErrorsError `json:"-"`
+	Errors []LnUsdInvoiceFeeProbeLnUsdInvoiceFeeProbeSatAmountPayloadErrorsError `json:"errors"`
 }
 
 // GetAmount returns LnUsdInvoiceFeeProbeLnUsdInvoiceFeeProbeSatAmountPayload.Amount, and is useful for accessing the field via an interface.
@@ -8979,225 +5210,32 @@ func (v *LnUsdInvoiceFeeProbeLnUsdInvoiceFeeProbeSatAmountPayload) GetErrors() [
 	return v.Errors
 }
 
-func (v *LnUsdInvoiceFeeProbeLnUsdInvoiceFeeProbeSatAmountPayload) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*LnUsdInvoiceFeeProbeLnUsdInvoiceFeeProbeSatAmountPayload
-		Errors []json.RawMessage `json:"errors"`
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.LnUsdInvoiceFeeProbeLnUsdInvoiceFeeProbeSatAmountPayload = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	{
-		dst := &v.Errors
-		src := firstPass.Errors
-		*dst = make(
-			[]LnUsdInvoiceFeeProbeLnUsdInvoiceFeeProbeSatAmountPayloadErrorsError,
-			len(src))
-		for i, src := range src {
-			dst := &(*dst)[i]
-			if len(src) != 0 && string(src) != "null" {
-				err = __unmarshalLnUsdInvoiceFeeProbeLnUsdInvoiceFeeProbeSatAmountPayloadErrorsError(
-					src, dst)
-				if err != nil {
-					return fmt.Errorf(
-						"unable to unmarshal LnUsdInvoiceFeeProbeLnUsdInvoiceFeeProbeSatAmountPayload.Errors: %w", err)
-				}
-			}
-		}
-	}
-	return nil
+// LnUsdInvoiceFeeProbeLnUsdInvoiceFeeProbeSatAmountPayloadErrorsError includes the requested fields of the GraphQL type Error.
+type LnUsdInvoiceFeeProbeLnUsdInvoiceFeeProbeSatAmountPayloadErrorsError struct {
+	Typename *string   `json:"__typename"`
+	Code     *string   `json:"code"`
+	Message  string    `json:"message"`
+	Path     []*string `json:"path"`
 }
 
-type __premarshalLnUsdInvoiceFeeProbeLnUsdInvoiceFeeProbeSatAmountPayload struct {
-	Amount *scalar.SatAmount `json:"amount"`
-
-	Errors []json.RawMessage `json:"errors"`
-}
-
-func (v *LnUsdInvoiceFeeProbeLnUsdInvoiceFeeProbeSatAmountPayload) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *LnUsdInvoiceFeeProbeLnUsdInvoiceFeeProbeSatAmountPayload) __premarshalJSON() (*__premarshalLnUsdInvoiceFeeProbeLnUsdInvoiceFeeProbeSatAmountPayload, error) {
-	var retval __premarshalLnUsdInvoiceFeeProbeLnUsdInvoiceFeeProbeSatAmountPayload
-
-	retval.Amount = v.Amount
-	{
-
-		dst := &retval.Errors
-		src := v.Errors
-		*dst = make(
-			[]json.RawMessage,
-			len(src))
-		for i, src := range src {
-			dst := &(*dst)[i]
-			var err error
-			*dst, err = __marshalLnUsdInvoiceFeeProbeLnUsdInvoiceFeeProbeSatAmountPayloadErrorsError(
-				&src)
-			if err != nil {
-				return nil, fmt.Errorf(
-					"unable to marshal LnUsdInvoiceFeeProbeLnUsdInvoiceFeeProbeSatAmountPayload.Errors: %w", err)
-			}
-		}
-	}
-	return &retval, nil
-}
-
-// LnUsdInvoiceFeeProbeLnUsdInvoiceFeeProbeSatAmountPayloadErrorsError includes the requested fields of the GraphQL interface Error.
-//
-// LnUsdInvoiceFeeProbeLnUsdInvoiceFeeProbeSatAmountPayloadErrorsError is implemented by the following types:
-// LnUsdInvoiceFeeProbeLnUsdInvoiceFeeProbeSatAmountPayloadErrorsGraphQLApplicationError
-type LnUsdInvoiceFeeProbeLnUsdInvoiceFeeProbeSatAmountPayloadErrorsError interface {
-	implementsGraphQLInterfaceLnUsdInvoiceFeeProbeLnUsdInvoiceFeeProbeSatAmountPayloadErrorsError()
-	// GetTypename returns the receiver's concrete GraphQL type-name (see interface doc for possible values).
-	GetTypename() *string
-	ErrorFields
-}
-
-func (v *LnUsdInvoiceFeeProbeLnUsdInvoiceFeeProbeSatAmountPayloadErrorsGraphQLApplicationError) implementsGraphQLInterfaceLnUsdInvoiceFeeProbeLnUsdInvoiceFeeProbeSatAmountPayloadErrorsError() {
-}
-
-func __unmarshalLnUsdInvoiceFeeProbeLnUsdInvoiceFeeProbeSatAmountPayloadErrorsError(b []byte, v *LnUsdInvoiceFeeProbeLnUsdInvoiceFeeProbeSatAmountPayloadErrorsError) error {
-	if string(b) == "null" {
-		return nil
-	}
-
-	var tn struct {
-		TypeName string `json:"__typename"`
-	}
-	err := json.Unmarshal(b, &tn)
-	if err != nil {
-		return err
-	}
-
-	switch tn.TypeName {
-	case "GraphQLApplicationError":
-		*v = new(LnUsdInvoiceFeeProbeLnUsdInvoiceFeeProbeSatAmountPayloadErrorsGraphQLApplicationError)
-		return json.Unmarshal(b, *v)
-	case "":
-		return fmt.Errorf(
-			"response was missing Error.__typename")
-	default:
-		return fmt.Errorf(
-			`unexpected concrete type for LnUsdInvoiceFeeProbeLnUsdInvoiceFeeProbeSatAmountPayloadErrorsError: "%v"`, tn.TypeName)
-	}
-}
-
-func __marshalLnUsdInvoiceFeeProbeLnUsdInvoiceFeeProbeSatAmountPayloadErrorsError(v *LnUsdInvoiceFeeProbeLnUsdInvoiceFeeProbeSatAmountPayloadErrorsError) ([]byte, error) {
-
-	var typename string
-	switch v := (*v).(type) {
-	case *LnUsdInvoiceFeeProbeLnUsdInvoiceFeeProbeSatAmountPayloadErrorsGraphQLApplicationError:
-		typename = "GraphQLApplicationError"
-
-		premarshaled, err := v.__premarshalJSON()
-		if err != nil {
-			return nil, err
-		}
-		result := struct {
-			TypeName string `json:"__typename"`
-			*__premarshalLnUsdInvoiceFeeProbeLnUsdInvoiceFeeProbeSatAmountPayloadErrorsGraphQLApplicationError
-		}{typename, premarshaled}
-		return json.Marshal(result)
-	case nil:
-		return []byte("null"), nil
-	default:
-		return nil, fmt.Errorf(
-			`unexpected concrete type for LnUsdInvoiceFeeProbeLnUsdInvoiceFeeProbeSatAmountPayloadErrorsError: "%T"`, v)
-	}
-}
-
-// LnUsdInvoiceFeeProbeLnUsdInvoiceFeeProbeSatAmountPayloadErrorsGraphQLApplicationError includes the requested fields of the GraphQL type GraphQLApplicationError.
-type LnUsdInvoiceFeeProbeLnUsdInvoiceFeeProbeSatAmountPayloadErrorsGraphQLApplicationError struct {
-	Typename                           *string `json:"__typename"`
-	ErrorFieldsGraphQLApplicationError `json:"-"`
-}
-
-// GetTypename returns LnUsdInvoiceFeeProbeLnUsdInvoiceFeeProbeSatAmountPayloadErrorsGraphQLApplicationError.Typename, and is useful for accessing the field via an interface.
-func (v *LnUsdInvoiceFeeProbeLnUsdInvoiceFeeProbeSatAmountPayloadErrorsGraphQLApplicationError) GetTypename() *string {
+// GetTypename returns LnUsdInvoiceFeeProbeLnUsdInvoiceFeeProbeSatAmountPayloadErrorsError.Typename, and is useful for accessing the field via an interface.
+func (v *LnUsdInvoiceFeeProbeLnUsdInvoiceFeeProbeSatAmountPayloadErrorsError) GetTypename() *string {
 	return v.Typename
 }
 
-// GetCode returns LnUsdInvoiceFeeProbeLnUsdInvoiceFeeProbeSatAmountPayloadErrorsGraphQLApplicationError.Code, and is useful for accessing the field via an interface.
-func (v *LnUsdInvoiceFeeProbeLnUsdInvoiceFeeProbeSatAmountPayloadErrorsGraphQLApplicationError) GetCode() *string {
-	return v.ErrorFieldsGraphQLApplicationError.Code
+// GetCode returns LnUsdInvoiceFeeProbeLnUsdInvoiceFeeProbeSatAmountPayloadErrorsError.Code, and is useful for accessing the field via an interface.
+func (v *LnUsdInvoiceFeeProbeLnUsdInvoiceFeeProbeSatAmountPayloadErrorsError) GetCode() *string {
+	return v.Code
 }
 
-// GetMessage returns LnUsdInvoiceFeeProbeLnUsdInvoiceFeeProbeSatAmountPayloadErrorsGraphQLApplicationError.Message, and is useful for accessing the field via an interface.
-func (v *LnUsdInvoiceFeeProbeLnUsdInvoiceFeeProbeSatAmountPayloadErrorsGraphQLApplicationError) GetMessage() string {
-	return v.ErrorFieldsGraphQLApplicationError.Message
+// GetMessage returns LnUsdInvoiceFeeProbeLnUsdInvoiceFeeProbeSatAmountPayloadErrorsError.Message, and is useful for accessing the field via an interface.
+func (v *LnUsdInvoiceFeeProbeLnUsdInvoiceFeeProbeSatAmountPayloadErrorsError) GetMessage() string {
+	return v.Message
 }
 
-// GetPath returns LnUsdInvoiceFeeProbeLnUsdInvoiceFeeProbeSatAmountPayloadErrorsGraphQLApplicationError.Path, and is useful for accessing the field via an interface.
-func (v *LnUsdInvoiceFeeProbeLnUsdInvoiceFeeProbeSatAmountPayloadErrorsGraphQLApplicationError) GetPath() []*string {
-	return v.ErrorFieldsGraphQLApplicationError.Path
-}
-
-func (v *LnUsdInvoiceFeeProbeLnUsdInvoiceFeeProbeSatAmountPayloadErrorsGraphQLApplicationError) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*LnUsdInvoiceFeeProbeLnUsdInvoiceFeeProbeSatAmountPayloadErrorsGraphQLApplicationError
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.LnUsdInvoiceFeeProbeLnUsdInvoiceFeeProbeSatAmountPayloadErrorsGraphQLApplicationError = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	err = json.Unmarshal(
-		b, &v.ErrorFieldsGraphQLApplicationError)
-	if err != nil {
-		return err
-	}
-	return nil
-}
-
-type __premarshalLnUsdInvoiceFeeProbeLnUsdInvoiceFeeProbeSatAmountPayloadErrorsGraphQLApplicationError struct {
-	Typename *string `json:"__typename"`
-
-	Code *string `json:"code"`
-
-	Message string `json:"message"`
-
-	Path []*string `json:"path"`
-}
-
-func (v *LnUsdInvoiceFeeProbeLnUsdInvoiceFeeProbeSatAmountPayloadErrorsGraphQLApplicationError) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *LnUsdInvoiceFeeProbeLnUsdInvoiceFeeProbeSatAmountPayloadErrorsGraphQLApplicationError) __premarshalJSON() (*__premarshalLnUsdInvoiceFeeProbeLnUsdInvoiceFeeProbeSatAmountPayloadErrorsGraphQLApplicationError, error) {
-	var retval __premarshalLnUsdInvoiceFeeProbeLnUsdInvoiceFeeProbeSatAmountPayloadErrorsGraphQLApplicationError
-
-	retval.Typename = v.Typename
-	retval.Code = v.ErrorFieldsGraphQLApplicationError.Code
-	retval.Message = v.ErrorFieldsGraphQLApplicationError.Message
-	retval.Path = v.ErrorFieldsGraphQLApplicationError.Path
-	return &retval, nil
+// GetPath returns LnUsdInvoiceFeeProbeLnUsdInvoiceFeeProbeSatAmountPayloadErrorsError.Path, and is useful for accessing the field via an interface.
+func (v *LnUsdInvoiceFeeProbeLnUsdInvoiceFeeProbeSatAmountPayloadErrorsError) GetPath() []*string {
+	return v.Path
 }
 
 // LnUsdInvoiceFeeProbeResponse is returned by LnUsdInvoiceFeeProbe on success.
@@ -9228,7 +5266,7 @@ func (v *LnurlPaymentSendInput) GetWalletId() string { return v.WalletId }
 // LnurlPaymentSendLnurlPaymentSendPaymentSendPayload includes the requested fields of the GraphQL type PaymentSendPayload.
 type LnurlPaymentSendLnurlPaymentSendPaymentSendPayload struct {
 	Status      *PaymentSendResult                                              `json:"status"`
-	Errors      []LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadErrorsError `json:"-"`
+	Errors      []LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadErrorsError `json:"errors"`
 	Transaction *LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadTransaction  `json:"transaction"`
 }
 
@@ -9247,228 +5285,32 @@ func (v *LnurlPaymentSendLnurlPaymentSendPaymentSendPayload) GetTransaction() *L
 	return v.Transaction
 }
 
-func (v *LnurlPaymentSendLnurlPaymentSendPaymentSendPayload) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*LnurlPaymentSendLnurlPaymentSendPaymentSendPayload
-		Errors []json.RawMessage `json:"errors"`
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.LnurlPaymentSendLnurlPaymentSendPaymentSendPayload = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	{
-		dst := &v.Errors
-		src := firstPass.Errors
-		*dst = make(
-			[]LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadErrorsError,
-			len(src))
-		for i, src := range src {
-			dst := &(*dst)[i]
-			if len(src) != 0 && string(src) != "null" {
-				err = __unmarshalLnurlPaymentSendLnurlPaymentSendPaymentSendPayloadErrorsError(
-					src, dst)
-				if err != nil {
-					return fmt.Errorf(
-						"unable to unmarshal LnurlPaymentSendLnurlPaymentSendPaymentSendPayload.Errors: %w", err)
-				}
-			}
-		}
-	}
-	return nil
+// LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadErrorsError includes the requested fields of the GraphQL type Error.
+type LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadErrorsError struct {
+	Typename *string   `json:"__typename"`
+	Code     *string   `json:"code"`
+	Message  string    `json:"message"`
+	Path     []*string `json:"path"`
 }
 
-type __premarshalLnurlPaymentSendLnurlPaymentSendPaymentSendPayload struct {
-	Status *PaymentSendResult `json:"status"`
-
-	Errors []json.RawMessage `json:"errors"`
-
-	Transaction *LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadTransaction `json:"transaction"`
-}
-
-func (v *LnurlPaymentSendLnurlPaymentSendPaymentSendPayload) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *LnurlPaymentSendLnurlPaymentSendPaymentSendPayload) __premarshalJSON() (*__premarshalLnurlPaymentSendLnurlPaymentSendPaymentSendPayload, error) {
-	var retval __premarshalLnurlPaymentSendLnurlPaymentSendPaymentSendPayload
-
-	retval.Status = v.Status
-	{
-
-		dst := &retval.Errors
-		src := v.Errors
-		*dst = make(
-			[]json.RawMessage,
-			len(src))
-		for i, src := range src {
-			dst := &(*dst)[i]
-			var err error
-			*dst, err = __marshalLnurlPaymentSendLnurlPaymentSendPaymentSendPayloadErrorsError(
-				&src)
-			if err != nil {
-				return nil, fmt.Errorf(
-					"unable to marshal LnurlPaymentSendLnurlPaymentSendPaymentSendPayload.Errors: %w", err)
-			}
-		}
-	}
-	retval.Transaction = v.Transaction
-	return &retval, nil
-}
-
-// LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadErrorsError includes the requested fields of the GraphQL interface Error.
-//
-// LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadErrorsError is implemented by the following types:
-// LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError
-type LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadErrorsError interface {
-	implementsGraphQLInterfaceLnurlPaymentSendLnurlPaymentSendPaymentSendPayloadErrorsError()
-	// GetTypename returns the receiver's concrete GraphQL type-name (see interface doc for possible values).
-	GetTypename() *string
-	ErrorFields
-}
-
-func (v *LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) implementsGraphQLInterfaceLnurlPaymentSendLnurlPaymentSendPaymentSendPayloadErrorsError() {
-}
-
-func __unmarshalLnurlPaymentSendLnurlPaymentSendPaymentSendPayloadErrorsError(b []byte, v *LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadErrorsError) error {
-	if string(b) == "null" {
-		return nil
-	}
-
-	var tn struct {
-		TypeName string `json:"__typename"`
-	}
-	err := json.Unmarshal(b, &tn)
-	if err != nil {
-		return err
-	}
-
-	switch tn.TypeName {
-	case "GraphQLApplicationError":
-		*v = new(LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError)
-		return json.Unmarshal(b, *v)
-	case "":
-		return fmt.Errorf(
-			"response was missing Error.__typename")
-	default:
-		return fmt.Errorf(
-			`unexpected concrete type for LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadErrorsError: "%v"`, tn.TypeName)
-	}
-}
-
-func __marshalLnurlPaymentSendLnurlPaymentSendPaymentSendPayloadErrorsError(v *LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadErrorsError) ([]byte, error) {
-
-	var typename string
-	switch v := (*v).(type) {
-	case *LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError:
-		typename = "GraphQLApplicationError"
-
-		premarshaled, err := v.__premarshalJSON()
-		if err != nil {
-			return nil, err
-		}
-		result := struct {
-			TypeName string `json:"__typename"`
-			*__premarshalLnurlPaymentSendLnurlPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError
-		}{typename, premarshaled}
-		return json.Marshal(result)
-	case nil:
-		return []byte("null"), nil
-	default:
-		return nil, fmt.Errorf(
-			`unexpected concrete type for LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadErrorsError: "%T"`, v)
-	}
-}
-
-// LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError includes the requested fields of the GraphQL type GraphQLApplicationError.
-type LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError struct {
-	Typename                           *string `json:"__typename"`
-	ErrorFieldsGraphQLApplicationError `json:"-"`
-}
-
-// GetTypename returns LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError.Typename, and is useful for accessing the field via an interface.
-func (v *LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) GetTypename() *string {
+// GetTypename returns LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadErrorsError.Typename, and is useful for accessing the field via an interface.
+func (v *LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadErrorsError) GetTypename() *string {
 	return v.Typename
 }
 
-// GetCode returns LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError.Code, and is useful for accessing the field via an interface.
-func (v *LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) GetCode() *string {
-	return v.ErrorFieldsGraphQLApplicationError.Code
+// GetCode returns LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadErrorsError.Code, and is useful for accessing the field via an interface.
+func (v *LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadErrorsError) GetCode() *string {
+	return v.Code
 }
 
-// GetMessage returns LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError.Message, and is useful for accessing the field via an interface.
-func (v *LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) GetMessage() string {
-	return v.ErrorFieldsGraphQLApplicationError.Message
+// GetMessage returns LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadErrorsError.Message, and is useful for accessing the field via an interface.
+func (v *LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadErrorsError) GetMessage() string {
+	return v.Message
 }
 
-// GetPath returns LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError.Path, and is useful for accessing the field via an interface.
-func (v *LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) GetPath() []*string {
-	return v.ErrorFieldsGraphQLApplicationError.Path
-}
-
-func (v *LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	err = json.Unmarshal(
-		b, &v.ErrorFieldsGraphQLApplicationError)
-	if err != nil {
-		return err
-	}
-	return nil
-}
-
-type __premarshalLnurlPaymentSendLnurlPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError struct {
-	Typename *string `json:"__typename"`
-
-	Code *string `json:"code"`
-
-	Message string `json:"message"`
-
-	Path []*string `json:"path"`
-}
-
-func (v *LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) __premarshalJSON() (*__premarshalLnurlPaymentSendLnurlPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError, error) {
-	var retval __premarshalLnurlPaymentSendLnurlPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError
-
-	retval.Typename = v.Typename
-	retval.Code = v.ErrorFieldsGraphQLApplicationError.Code
-	retval.Message = v.ErrorFieldsGraphQLApplicationError.Message
-	retval.Path = v.ErrorFieldsGraphQLApplicationError.Path
-	return &retval, nil
+// GetPath returns LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadErrorsError.Path, and is useful for accessing the field via an interface.
+func (v *LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadErrorsError) GetPath() []*string {
+	return v.Path
 }
 
 // LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadTransaction includes the requested fields of the GraphQL type Transaction.
@@ -9770,7 +5612,7 @@ func (v *OnChainAddressCreateInput) GetWalletId() string { return v.WalletId }
 // OnChainAddressCreateOnChainAddressCreateOnChainAddressPayload includes the requested fields of the GraphQL type OnChainAddressPayload.
 type OnChainAddressCreateOnChainAddressCreateOnChainAddressPayload struct {
 	Address *string                                                                    `json:"address"`
-	Errors  []OnChainAddressCreateOnChainAddressCreateOnChainAddressPayloadErrorsError `json:"-"`
+	Errors  []OnChainAddressCreateOnChainAddressCreateOnChainAddressPayloadErrorsError `json:"errors"`
 }
 
 // GetAddress returns OnChainAddressCreateOnChainAddressCreateOnChainAddressPayload.Address, and is useful for accessing the field via an interface.
@@ -9783,225 +5625,32 @@ func (v *OnChainAddressCreateOnChainAddressCreateOnChainAddressPayload) GetError
 	return v.Errors
 }
 
-func (v *OnChainAddressCreateOnChainAddressCreateOnChainAddressPayload) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*OnChainAddressCreateOnChainAddressCreateOnChainAddressPayload
-		Errors []json.RawMessage `json:"errors"`
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.OnChainAddressCreateOnChainAddressCreateOnChainAddressPayload = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	{
-		dst := &v.Errors
-		src := firstPass.Errors
-		*dst = make(
-			[]OnChainAddressCreateOnChainAddressCreateOnChainAddressPayloadErrorsError,
-			len(src))
-		for i, src := range src {
-			dst := &(*dst)[i]
-			if len(src) != 0 && string(src) != "null" {
-				err = __unmarshalOnChainAddressCreateOnChainAddressCreateOnChainAddressPayloadErrorsError(
-					src, dst)
-				if err != nil {
-					return fmt.Errorf(
-						"unable to unmarshal OnChainAddressCreateOnChainAddressCreateOnChainAddressPayload.Errors: %w", err)
-				}
-			}
-		}
-	}
-	return nil
+// OnChainAddressCreateOnChainAddressCreateOnChainAddressPayloadErrorsError includes the requested fields of the GraphQL type Error.
+type OnChainAddressCreateOnChainAddressCreateOnChainAddressPayloadErrorsError struct {
+	Typename *string   `json:"__typename"`
+	Code     *string   `json:"code"`
+	Message  string    `json:"message"`
+	Path     []*string `json:"path"`
 }
 
-type __premarshalOnChainAddressCreateOnChainAddressCreateOnChainAddressPayload struct {
-	Address *string `json:"address"`
-
-	Errors []json.RawMessage `json:"errors"`
-}
-
-func (v *OnChainAddressCreateOnChainAddressCreateOnChainAddressPayload) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *OnChainAddressCreateOnChainAddressCreateOnChainAddressPayload) __premarshalJSON() (*__premarshalOnChainAddressCreateOnChainAddressCreateOnChainAddressPayload, error) {
-	var retval __premarshalOnChainAddressCreateOnChainAddressCreateOnChainAddressPayload
-
-	retval.Address = v.Address
-	{
-
-		dst := &retval.Errors
-		src := v.Errors
-		*dst = make(
-			[]json.RawMessage,
-			len(src))
-		for i, src := range src {
-			dst := &(*dst)[i]
-			var err error
-			*dst, err = __marshalOnChainAddressCreateOnChainAddressCreateOnChainAddressPayloadErrorsError(
-				&src)
-			if err != nil {
-				return nil, fmt.Errorf(
-					"unable to marshal OnChainAddressCreateOnChainAddressCreateOnChainAddressPayload.Errors: %w", err)
-			}
-		}
-	}
-	return &retval, nil
-}
-
-// OnChainAddressCreateOnChainAddressCreateOnChainAddressPayloadErrorsError includes the requested fields of the GraphQL interface Error.
-//
-// OnChainAddressCreateOnChainAddressCreateOnChainAddressPayloadErrorsError is implemented by the following types:
-// OnChainAddressCreateOnChainAddressCreateOnChainAddressPayloadErrorsGraphQLApplicationError
-type OnChainAddressCreateOnChainAddressCreateOnChainAddressPayloadErrorsError interface {
-	implementsGraphQLInterfaceOnChainAddressCreateOnChainAddressCreateOnChainAddressPayloadErrorsError()
-	// GetTypename returns the receiver's concrete GraphQL type-name (see interface doc for possible values).
-	GetTypename() *string
-	ErrorFields
-}
-
-func (v *OnChainAddressCreateOnChainAddressCreateOnChainAddressPayloadErrorsGraphQLApplicationError) implementsGraphQLInterfaceOnChainAddressCreateOnChainAddressCreateOnChainAddressPayloadErrorsError() {
-}
-
-func __unmarshalOnChainAddressCreateOnChainAddressCreateOnChainAddressPayloadErrorsError(b []byte, v *OnChainAddressCreateOnChainAddressCreateOnChainAddressPayloadErrorsError) error {
-	if string(b) == "null" {
-		return nil
-	}
-
-	var tn struct {
-		TypeName string `json:"__typename"`
-	}
-	err := json.Unmarshal(b, &tn)
-	if err != nil {
-		return err
-	}
-
-	switch tn.TypeName {
-	case "GraphQLApplicationError":
-		*v = new(OnChainAddressCreateOnChainAddressCreateOnChainAddressPayloadErrorsGraphQLApplicationError)
-		return json.Unmarshal(b, *v)
-	case "":
-		return fmt.Errorf(
-			"response was missing Error.__typename")
-	default:
-		return fmt.Errorf(
-			`unexpected concrete type for OnChainAddressCreateOnChainAddressCreateOnChainAddressPayloadErrorsError: "%v"`, tn.TypeName)
-	}
-}
-
-func __marshalOnChainAddressCreateOnChainAddressCreateOnChainAddressPayloadErrorsError(v *OnChainAddressCreateOnChainAddressCreateOnChainAddressPayloadErrorsError) ([]byte, error) {
-
-	var typename string
-	switch v := (*v).(type) {
-	case *OnChainAddressCreateOnChainAddressCreateOnChainAddressPayloadErrorsGraphQLApplicationError:
-		typename = "GraphQLApplicationError"
-
-		premarshaled, err := v.__premarshalJSON()
-		if err != nil {
-			return nil, err
-		}
-		result := struct {
-			TypeName string `json:"__typename"`
-			*__premarshalOnChainAddressCreateOnChainAddressCreateOnChainAddressPayloadErrorsGraphQLApplicationError
-		}{typename, premarshaled}
-		return json.Marshal(result)
-	case nil:
-		return []byte("null"), nil
-	default:
-		return nil, fmt.Errorf(
-			`unexpected concrete type for OnChainAddressCreateOnChainAddressCreateOnChainAddressPayloadErrorsError: "%T"`, v)
-	}
-}
-
-// OnChainAddressCreateOnChainAddressCreateOnChainAddressPayloadErrorsGraphQLApplicationError includes the requested fields of the GraphQL type GraphQLApplicationError.
-type OnChainAddressCreateOnChainAddressCreateOnChainAddressPayloadErrorsGraphQLApplicationError struct {
-	Typename                           *string `json:"__typename"`
-	ErrorFieldsGraphQLApplicationError `json:"-"`
-}
-
-// GetTypename returns OnChainAddressCreateOnChainAddressCreateOnChainAddressPayloadErrorsGraphQLApplicationError.Typename, and is useful for accessing the field via an interface.
-func (v *OnChainAddressCreateOnChainAddressCreateOnChainAddressPayloadErrorsGraphQLApplicationError) GetTypename() *string {
+// GetTypename returns OnChainAddressCreateOnChainAddressCreateOnChainAddressPayloadErrorsError.Typename, and is useful for accessing the field via an interface.
+func (v *OnChainAddressCreateOnChainAddressCreateOnChainAddressPayloadErrorsError) GetTypename() *string {
 	return v.Typename
 }
 
-// GetCode returns OnChainAddressCreateOnChainAddressCreateOnChainAddressPayloadErrorsGraphQLApplicationError.Code, and is useful for accessing the field via an interface.
-func (v *OnChainAddressCreateOnChainAddressCreateOnChainAddressPayloadErrorsGraphQLApplicationError) GetCode() *string {
-	return v.ErrorFieldsGraphQLApplicationError.Code
+// GetCode returns OnChainAddressCreateOnChainAddressCreateOnChainAddressPayloadErrorsError.Code, and is useful for accessing the field via an interface.
+func (v *OnChainAddressCreateOnChainAddressCreateOnChainAddressPayloadErrorsError) GetCode() *string {
+	return v.Code
 }
 
-// GetMessage returns OnChainAddressCreateOnChainAddressCreateOnChainAddressPayloadErrorsGraphQLApplicationError.Message, and is useful for accessing the field via an interface.
-func (v *OnChainAddressCreateOnChainAddressCreateOnChainAddressPayloadErrorsGraphQLApplicationError) GetMessage() string {
-	return v.ErrorFieldsGraphQLApplicationError.Message
+// GetMessage returns OnChainAddressCreateOnChainAddressCreateOnChainAddressPayloadErrorsError.Message, and is useful for accessing the field via an interface.
+func (v *OnChainAddressCreateOnChainAddressCreateOnChainAddressPayloadErrorsError) GetMessage() string {
+	return v.Message
 }
 
-// GetPath returns OnChainAddressCreateOnChainAddressCreateOnChainAddressPayloadErrorsGraphQLApplicationError.Path, and is useful for accessing the field via an interface.
-func (v *OnChainAddressCreateOnChainAddressCreateOnChainAddressPayloadErrorsGraphQLApplicationError) GetPath() []*string {
-	return v.ErrorFieldsGraphQLApplicationError.Path
-}
-
-func (v *OnChainAddressCreateOnChainAddressCreateOnChainAddressPayloadErrorsGraphQLApplicationError) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*OnChainAddressCreateOnChainAddressCreateOnChainAddressPayloadErrorsGraphQLApplicationError
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.OnChainAddressCreateOnChainAddressCreateOnChainAddressPayloadErrorsGraphQLApplicationError = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	err = json.Unmarshal(
-		b, &v.ErrorFieldsGraphQLApplicationError)
-	if err != nil {
-		return err
-	}
-	return nil
-}
-
-type __premarshalOnChainAddressCreateOnChainAddressCreateOnChainAddressPayloadErrorsGraphQLApplicationError struct {
-	Typename *string `json:"__typename"`
-
-	Code *string `json:"code"`
-
-	Message string `json:"message"`
-
-	Path []*string `json:"path"`
-}
-
-func (v *OnChainAddressCreateOnChainAddressCreateOnChainAddressPayloadErrorsGraphQLApplicationError) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *OnChainAddressCreateOnChainAddressCreateOnChainAddressPayloadErrorsGraphQLApplicationError) __premarshalJSON() (*__premarshalOnChainAddressCreateOnChainAddressCreateOnChainAddressPayloadErrorsGraphQLApplicationError, error) {
-	var retval __premarshalOnChainAddressCreateOnChainAddressCreateOnChainAddressPayloadErrorsGraphQLApplicationError
-
-	retval.Typename = v.Typename
-	retval.Code = v.ErrorFieldsGraphQLApplicationError.Code
-	retval.Message = v.ErrorFieldsGraphQLApplicationError.Message
-	retval.Path = v.ErrorFieldsGraphQLApplicationError.Path
-	return &retval, nil
+// GetPath returns OnChainAddressCreateOnChainAddressCreateOnChainAddressPayloadErrorsError.Path, and is useful for accessing the field via an interface.
+func (v *OnChainAddressCreateOnChainAddressCreateOnChainAddressPayloadErrorsError) GetPath() []*string {
+	return v.Path
 }
 
 // OnChainAddressCreateResponse is returned by OnChainAddressCreate on success.
@@ -10024,7 +5673,7 @@ func (v *OnChainAddressCurrentInput) GetWalletId() string { return v.WalletId }
 // OnChainAddressCurrentOnChainAddressCurrentOnChainAddressPayload includes the requested fields of the GraphQL type OnChainAddressPayload.
 type OnChainAddressCurrentOnChainAddressCurrentOnChainAddressPayload struct {
 	Address *string                                                                      `json:"address"`
-	Errors  []OnChainAddressCurrentOnChainAddressCurrentOnChainAddressPayloadErrorsError `json:"-"`
+	Errors  []OnChainAddressCurrentOnChainAddressCurrentOnChainAddressPayloadErrorsError `json:"errors"`
 }
 
 // GetAddress returns OnChainAddressCurrentOnChainAddressCurrentOnChainAddressPayload.Address, and is useful for accessing the field via an interface.
@@ -10037,225 +5686,32 @@ func (v *OnChainAddressCurrentOnChainAddressCurrentOnChainAddressPayload) GetErr
 	return v.Errors
 }
 
-func (v *OnChainAddressCurrentOnChainAddressCurrentOnChainAddressPayload) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*OnChainAddressCurrentOnChainAddressCurrentOnChainAddressPayload
-		Errors []json.RawMessage `json:"errors"`
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.OnChainAddressCurrentOnChainAddressCurrentOnChainAddressPayload = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	{
-		dst := &v.Errors
-		src := firstPass.Errors
-		*dst = make(
-			[]OnChainAddressCurrentOnChainAddressCurrentOnChainAddressPayloadErrorsError,
-			len(src))
-		for i, src := range src {
-			dst := &(*dst)[i]
-			if len(src) != 0 && string(src) != "null" {
-				err = __unmarshalOnChainAddressCurrentOnChainAddressCurrentOnChainAddressPayloadErrorsError(
-					src, dst)
-				if err != nil {
-					return fmt.Errorf(
-						"unable to unmarshal OnChainAddressCurrentOnChainAddressCurrentOnChainAddressPayload.Errors: %w", err)
-				}
-			}
-		}
-	}
-	return nil
+// OnChainAddressCurrentOnChainAddressCurrentOnChainAddressPayloadErrorsError includes the requested fields of the GraphQL type Error.
+type OnChainAddressCurrentOnChainAddressCurrentOnChainAddressPayloadErrorsError struct {
+	Typename *string   `json:"__typename"`
+	Code     *string   `json:"code"`
+	Message  string    `json:"message"`
+	Path     []*string `json:"path"`
 }
 
-type __premarshalOnChainAddressCurrentOnChainAddressCurrentOnChainAddressPayload struct {
-	Address *string `json:"address"`
-
-	Errors []json.RawMessage `json:"errors"`
-}
-
-func (v *OnChainAddressCurrentOnChainAddressCurrentOnChainAddressPayload) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *OnChainAddressCurrentOnChainAddressCurrentOnChainAddressPayload) __premarshalJSON() (*__premarshalOnChainAddressCurrentOnChainAddressCurrentOnChainAddressPayload, error) {
-	var retval __premarshalOnChainAddressCurrentOnChainAddressCurrentOnChainAddressPayload
-
-	retval.Address = v.Address
-	{
-
-		dst := &retval.Errors
-		src := v.Errors
-		*dst = make(
-			[]json.RawMessage,
-			len(src))
-		for i, src := range src {
-			dst := &(*dst)[i]
-			var err error
-			*dst, err = __marshalOnChainAddressCurrentOnChainAddressCurrentOnChainAddressPayloadErrorsError(
-				&src)
-			if err != nil {
-				return nil, fmt.Errorf(
-					"unable to marshal OnChainAddressCurrentOnChainAddressCurrentOnChainAddressPayload.Errors: %w", err)
-			}
-		}
-	}
-	return &retval, nil
-}
-
-// OnChainAddressCurrentOnChainAddressCurrentOnChainAddressPayloadErrorsError includes the requested fields of the GraphQL interface Error.
-//
-// OnChainAddressCurrentOnChainAddressCurrentOnChainAddressPayloadErrorsError is implemented by the following types:
-// OnChainAddressCurrentOnChainAddressCurrentOnChainAddressPayloadErrorsGraphQLApplicationError
-type OnChainAddressCurrentOnChainAddressCurrentOnChainAddressPayloadErrorsError interface {
-	implementsGraphQLInterfaceOnChainAddressCurrentOnChainAddressCurrentOnChainAddressPayloadErrorsError()
-	// GetTypename returns the receiver's concrete GraphQL type-name (see interface doc for possible values).
-	GetTypename() *string
-	ErrorFields
-}
-
-func (v *OnChainAddressCurrentOnChainAddressCurrentOnChainAddressPayloadErrorsGraphQLApplicationError) implementsGraphQLInterfaceOnChainAddressCurrentOnChainAddressCurrentOnChainAddressPayloadErrorsError() {
-}
-
-func __unmarshalOnChainAddressCurrentOnChainAddressCurrentOnChainAddressPayloadErrorsError(b []byte, v *OnChainAddressCurrentOnChainAddressCurrentOnChainAddressPayloadErrorsError) error {
-	if string(b) == "null" {
-		return nil
-	}
-
-	var tn struct {
-		TypeName string `json:"__typename"`
-	}
-	err := json.Unmarshal(b, &tn)
-	if err != nil {
-		return err
-	}
-
-	switch tn.TypeName {
-	case "GraphQLApplicationError":
-		*v = new(OnChainAddressCurrentOnChainAddressCurrentOnChainAddressPayloadErrorsGraphQLApplicationError)
-		return json.Unmarshal(b, *v)
-	case "":
-		return fmt.Errorf(
-			"response was missing Error.__typename")
-	default:
-		return fmt.Errorf(
-			`unexpected concrete type for OnChainAddressCurrentOnChainAddressCurrentOnChainAddressPayloadErrorsError: "%v"`, tn.TypeName)
-	}
-}
-
-func __marshalOnChainAddressCurrentOnChainAddressCurrentOnChainAddressPayloadErrorsError(v *OnChainAddressCurrentOnChainAddressCurrentOnChainAddressPayloadErrorsError) ([]byte, error) {
-
-	var typename string
-	switch v := (*v).(type) {
-	case *OnChainAddressCurrentOnChainAddressCurrentOnChainAddressPayloadErrorsGraphQLApplicationError:
-		typename = "GraphQLApplicationError"
-
-		premarshaled, err := v.__premarshalJSON()
-		if err != nil {
-			return nil, err
-		}
-		result := struct {
-			TypeName string `json:"__typename"`
-			*__premarshalOnChainAddressCurrentOnChainAddressCurrentOnChainAddressPayloadErrorsGraphQLApplicationError
-		}{typename, premarshaled}
-		return json.Marshal(result)
-	case nil:
-		return []byte("null"), nil
-	default:
-		return nil, fmt.Errorf(
-			`unexpected concrete type for OnChainAddressCurrentOnChainAddressCurrentOnChainAddressPayloadErrorsError: "%T"`, v)
-	}
-}
-
-// OnChainAddressCurrentOnChainAddressCurrentOnChainAddressPayloadErrorsGraphQLApplicationError includes the requested fields of the GraphQL type GraphQLApplicationError.
-type OnChainAddressCurrentOnChainAddressCurrentOnChainAddressPayloadErrorsGraphQLApplicationError struct {
-	Typename                           *string `json:"__typename"`
-	ErrorFieldsGraphQLApplicationError `json:"-"`
-}
-
-// GetTypename returns OnChainAddressCurrentOnChainAddressCurrentOnChainAddressPayloadErrorsGraphQLApplicationError.Typename, and is useful for accessing the field via an interface.
-func (v *OnChainAddressCurrentOnChainAddressCurrentOnChainAddressPayloadErrorsGraphQLApplicationError) GetTypename() *string {
+// GetTypename returns OnChainAddressCurrentOnChainAddressCurrentOnChainAddressPayloadErrorsError.Typename, and is useful for accessing the field via an interface.
+func (v *OnChainAddressCurrentOnChainAddressCurrentOnChainAddressPayloadErrorsError) GetTypename() *string {
 	return v.Typename
 }
 
-// GetCode returns OnChainAddressCurrentOnChainAddressCurrentOnChainAddressPayloadErrorsGraphQLApplicationError.Code, and is useful for accessing the field via an interface.
-func (v *OnChainAddressCurrentOnChainAddressCurrentOnChainAddressPayloadErrorsGraphQLApplicationError) GetCode() *string {
-	return v.ErrorFieldsGraphQLApplicationError.Code
+// GetCode returns OnChainAddressCurrentOnChainAddressCurrentOnChainAddressPayloadErrorsError.Code, and is useful for accessing the field via an interface.
+func (v *OnChainAddressCurrentOnChainAddressCurrentOnChainAddressPayloadErrorsError) GetCode() *string {
+	return v.Code
 }
 
-// GetMessage returns OnChainAddressCurrentOnChainAddressCurrentOnChainAddressPayloadErrorsGraphQLApplicationError.Message, and is useful for accessing the field via an interface.
-func (v *OnChainAddressCurrentOnChainAddressCurrentOnChainAddressPayloadErrorsGraphQLApplicationError) GetMessage() string {
-	return v.ErrorFieldsGraphQLApplicationError.Message
+// GetMessage returns OnChainAddressCurrentOnChainAddressCurrentOnChainAddressPayloadErrorsError.Message, and is useful for accessing the field via an interface.
+func (v *OnChainAddressCurrentOnChainAddressCurrentOnChainAddressPayloadErrorsError) GetMessage() string {
+	return v.Message
 }
 
-// GetPath returns OnChainAddressCurrentOnChainAddressCurrentOnChainAddressPayloadErrorsGraphQLApplicationError.Path, and is useful for accessing the field via an interface.
-func (v *OnChainAddressCurrentOnChainAddressCurrentOnChainAddressPayloadErrorsGraphQLApplicationError) GetPath() []*string {
-	return v.ErrorFieldsGraphQLApplicationError.Path
-}
-
-func (v *OnChainAddressCurrentOnChainAddressCurrentOnChainAddressPayloadErrorsGraphQLApplicationError) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*OnChainAddressCurrentOnChainAddressCurrentOnChainAddressPayloadErrorsGraphQLApplicationError
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.OnChainAddressCurrentOnChainAddressCurrentOnChainAddressPayloadErrorsGraphQLApplicationError = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	err = json.Unmarshal(
-		b, &v.ErrorFieldsGraphQLApplicationError)
-	if err != nil {
-		return err
-	}
-	return nil
-}
-
-type __premarshalOnChainAddressCurrentOnChainAddressCurrentOnChainAddressPayloadErrorsGraphQLApplicationError struct {
-	Typename *string `json:"__typename"`
-
-	Code *string `json:"code"`
-
-	Message string `json:"message"`
-
-	Path []*string `json:"path"`
-}
-
-func (v *OnChainAddressCurrentOnChainAddressCurrentOnChainAddressPayloadErrorsGraphQLApplicationError) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *OnChainAddressCurrentOnChainAddressCurrentOnChainAddressPayloadErrorsGraphQLApplicationError) __premarshalJSON() (*__premarshalOnChainAddressCurrentOnChainAddressCurrentOnChainAddressPayloadErrorsGraphQLApplicationError, error) {
-	var retval __premarshalOnChainAddressCurrentOnChainAddressCurrentOnChainAddressPayloadErrorsGraphQLApplicationError
-
-	retval.Typename = v.Typename
-	retval.Code = v.ErrorFieldsGraphQLApplicationError.Code
-	retval.Message = v.ErrorFieldsGraphQLApplicationError.Message
-	retval.Path = v.ErrorFieldsGraphQLApplicationError.Path
-	return &retval, nil
+// GetPath returns OnChainAddressCurrentOnChainAddressCurrentOnChainAddressPayloadErrorsError.Path, and is useful for accessing the field via an interface.
+func (v *OnChainAddressCurrentOnChainAddressCurrentOnChainAddressPayloadErrorsError) GetPath() []*string {
+	return v.Path
 }
 
 // OnChainAddressCurrentResponse is returned by OnChainAddressCurrent on success.
@@ -10290,7 +5746,7 @@ func (v *OnChainPaymentSendAllInput) GetWalletId() string { return v.WalletId }
 // OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayload includes the requested fields of the GraphQL type PaymentSendPayload.
 type OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayload struct {
 	Status      *PaymentSendResult                                                        `json:"status"`
-	Errors      []OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadErrorsError `json:"-"`
+	Errors      []OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadErrorsError `json:"errors"`
 	Transaction *OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadTransaction  `json:"transaction"`
 }
 
@@ -10309,228 +5765,32 @@ func (v *OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayload) GetTransa
 	return v.Transaction
 }
 
-func (v *OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayload) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayload
-		Errors []json.RawMessage `json:"errors"`
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayload = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	{
-		dst := &v.Errors
-		src := firstPass.Errors
-		*dst = make(
-			[]OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadErrorsError,
-			len(src))
-		for i, src := range src {
-			dst := &(*dst)[i]
-			if len(src) != 0 && string(src) != "null" {
-				err = __unmarshalOnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadErrorsError(
-					src, dst)
-				if err != nil {
-					return fmt.Errorf(
-						"unable to unmarshal OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayload.Errors: %w", err)
-				}
-			}
-		}
-	}
-	return nil
+// OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadErrorsError includes the requested fields of the GraphQL type Error.
+type OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadErrorsError struct {
+	Typename *string   `json:"__typename"`
+	Code     *string   `json:"code"`
+	Message  string    `json:"message"`
+	Path     []*string `json:"path"`
 }
 
-type __premarshalOnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayload struct {
-	Status *PaymentSendResult `json:"status"`
-
-	Errors []json.RawMessage `json:"errors"`
-
-	Transaction *OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadTransaction `json:"transaction"`
-}
-
-func (v *OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayload) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayload) __premarshalJSON() (*__premarshalOnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayload, error) {
-	var retval __premarshalOnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayload
-
-	retval.Status = v.Status
-	{
-
-		dst := &retval.Errors
-		src := v.Errors
-		*dst = make(
-			[]json.RawMessage,
-			len(src))
-		for i, src := range src {
-			dst := &(*dst)[i]
-			var err error
-			*dst, err = __marshalOnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadErrorsError(
-				&src)
-			if err != nil {
-				return nil, fmt.Errorf(
-					"unable to marshal OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayload.Errors: %w", err)
-			}
-		}
-	}
-	retval.Transaction = v.Transaction
-	return &retval, nil
-}
-
-// OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadErrorsError includes the requested fields of the GraphQL interface Error.
-//
-// OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadErrorsError is implemented by the following types:
-// OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadErrorsGraphQLApplicationError
-type OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadErrorsError interface {
-	implementsGraphQLInterfaceOnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadErrorsError()
-	// GetTypename returns the receiver's concrete GraphQL type-name (see interface doc for possible values).
-	GetTypename() *string
-	ErrorFields
-}
-
-func (v *OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadErrorsGraphQLApplicationError) implementsGraphQLInterfaceOnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadErrorsError() {
-}
-
-func __unmarshalOnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadErrorsError(b []byte, v *OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadErrorsError) error {
-	if string(b) == "null" {
-		return nil
-	}
-
-	var tn struct {
-		TypeName string `json:"__typename"`
-	}
-	err := json.Unmarshal(b, &tn)
-	if err != nil {
-		return err
-	}
-
-	switch tn.TypeName {
-	case "GraphQLApplicationError":
-		*v = new(OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadErrorsGraphQLApplicationError)
-		return json.Unmarshal(b, *v)
-	case "":
-		return fmt.Errorf(
-			"response was missing Error.__typename")
-	default:
-		return fmt.Errorf(
-			`unexpected concrete type for OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadErrorsError: "%v"`, tn.TypeName)
-	}
-}
-
-func __marshalOnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadErrorsError(v *OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadErrorsError) ([]byte, error) {
-
-	var typename string
-	switch v := (*v).(type) {
-	case *OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadErrorsGraphQLApplicationError:
-		typename = "GraphQLApplicationError"
-
-		premarshaled, err := v.__premarshalJSON()
-		if err != nil {
-			return nil, err
-		}
-		result := struct {
-			TypeName string `json:"__typename"`
-			*__premarshalOnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadErrorsGraphQLApplicationError
-		}{typename, premarshaled}
-		return json.Marshal(result)
-	case nil:
-		return []byte("null"), nil
-	default:
-		return nil, fmt.Errorf(
-			`unexpected concrete type for OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadErrorsError: "%T"`, v)
-	}
-}
-
-// OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadErrorsGraphQLApplicationError includes the requested fields of the GraphQL type GraphQLApplicationError.
-type OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadErrorsGraphQLApplicationError struct {
-	Typename                           *string `json:"__typename"`
-	ErrorFieldsGraphQLApplicationError `json:"-"`
-}
-
-// GetTypename returns OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadErrorsGraphQLApplicationError.Typename, and is useful for accessing the field via an interface.
-func (v *OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadErrorsGraphQLApplicationError) GetTypename() *string {
+// GetTypename returns OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadErrorsError.Typename, and is useful for accessing the field via an interface.
+func (v *OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadErrorsError) GetTypename() *string {
 	return v.Typename
 }
 
-// GetCode returns OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadErrorsGraphQLApplicationError.Code, and is useful for accessing the field via an interface.
-func (v *OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadErrorsGraphQLApplicationError) GetCode() *string {
-	return v.ErrorFieldsGraphQLApplicationError.Code
+// GetCode returns OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadErrorsError.Code, and is useful for accessing the field via an interface.
+func (v *OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadErrorsError) GetCode() *string {
+	return v.Code
 }
 
-// GetMessage returns OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadErrorsGraphQLApplicationError.Message, and is useful for accessing the field via an interface.
-func (v *OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadErrorsGraphQLApplicationError) GetMessage() string {
-	return v.ErrorFieldsGraphQLApplicationError.Message
+// GetMessage returns OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadErrorsError.Message, and is useful for accessing the field via an interface.
+func (v *OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadErrorsError) GetMessage() string {
+	return v.Message
 }
 
-// GetPath returns OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadErrorsGraphQLApplicationError.Path, and is useful for accessing the field via an interface.
-func (v *OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadErrorsGraphQLApplicationError) GetPath() []*string {
-	return v.ErrorFieldsGraphQLApplicationError.Path
-}
-
-func (v *OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadErrorsGraphQLApplicationError) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadErrorsGraphQLApplicationError
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadErrorsGraphQLApplicationError = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	err = json.Unmarshal(
-		b, &v.ErrorFieldsGraphQLApplicationError)
-	if err != nil {
-		return err
-	}
-	return nil
-}
-
-type __premarshalOnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadErrorsGraphQLApplicationError struct {
-	Typename *string `json:"__typename"`
-
-	Code *string `json:"code"`
-
-	Message string `json:"message"`
-
-	Path []*string `json:"path"`
-}
-
-func (v *OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadErrorsGraphQLApplicationError) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadErrorsGraphQLApplicationError) __premarshalJSON() (*__premarshalOnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadErrorsGraphQLApplicationError, error) {
-	var retval __premarshalOnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadErrorsGraphQLApplicationError
-
-	retval.Typename = v.Typename
-	retval.Code = v.ErrorFieldsGraphQLApplicationError.Code
-	retval.Message = v.ErrorFieldsGraphQLApplicationError.Message
-	retval.Path = v.ErrorFieldsGraphQLApplicationError.Path
-	return &retval, nil
+// GetPath returns OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadErrorsError.Path, and is useful for accessing the field via an interface.
+func (v *OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadErrorsError) GetPath() []*string {
+	return v.Path
 }
 
 // OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadTransaction includes the requested fields of the GraphQL type Transaction.
@@ -10768,7 +6028,7 @@ func (v *OnChainPaymentSendInput) GetWalletId() string { return v.WalletId }
 // OnChainPaymentSendOnChainPaymentSendPaymentSendPayload includes the requested fields of the GraphQL type PaymentSendPayload.
 type OnChainPaymentSendOnChainPaymentSendPaymentSendPayload struct {
 	Status      *PaymentSendResult                                                  `json:"status"`
-	Errors      []OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadErrorsError `json:"-"`
+	Errors      []OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadErrorsError `json:"errors"`
 	Transaction *OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadTransaction  `json:"transaction"`
 }
 
@@ -10787,228 +6047,32 @@ func (v *OnChainPaymentSendOnChainPaymentSendPaymentSendPayload) GetTransaction(
 	return v.Transaction
 }
 
-func (v *OnChainPaymentSendOnChainPaymentSendPaymentSendPayload) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*OnChainPaymentSendOnChainPaymentSendPaymentSendPayload
-		Errors []json.RawMessage `json:"errors"`
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.OnChainPaymentSendOnChainPaymentSendPaymentSendPayload = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	{
-		dst := &v.Errors
-		src := firstPass.Errors
-		*dst = make(
-			[]OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadErrorsError,
-			len(src))
-		for i, src := range src {
-			dst := &(*dst)[i]
-			if len(src) != 0 && string(src) != "null" {
-				err = __unmarshalOnChainPaymentSendOnChainPaymentSendPaymentSendPayloadErrorsError(
-					src, dst)
-				if err != nil {
-					return fmt.Errorf(
-						"unable to unmarshal OnChainPaymentSendOnChainPaymentSendPaymentSendPayload.Errors: %w", err)
-				}
-			}
-		}
-	}
-	return nil
+// OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadErrorsError includes the requested fields of the GraphQL type Error.
+type OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadErrorsError struct {
+	Typename *string   `json:"__typename"`
+	Code     *string   `json:"code"`
+	Message  string    `json:"message"`
+	Path     []*string `json:"path"`
 }
 
-type __premarshalOnChainPaymentSendOnChainPaymentSendPaymentSendPayload struct {
-	Status *PaymentSendResult `json:"status"`
-
-	Errors []json.RawMessage `json:"errors"`
-
-	Transaction *OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadTransaction `json:"transaction"`
-}
-
-func (v *OnChainPaymentSendOnChainPaymentSendPaymentSendPayload) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *OnChainPaymentSendOnChainPaymentSendPaymentSendPayload) __premarshalJSON() (*__premarshalOnChainPaymentSendOnChainPaymentSendPaymentSendPayload, error) {
-	var retval __premarshalOnChainPaymentSendOnChainPaymentSendPaymentSendPayload
-
-	retval.Status = v.Status
-	{
-
-		dst := &retval.Errors
-		src := v.Errors
-		*dst = make(
-			[]json.RawMessage,
-			len(src))
-		for i, src := range src {
-			dst := &(*dst)[i]
-			var err error
-			*dst, err = __marshalOnChainPaymentSendOnChainPaymentSendPaymentSendPayloadErrorsError(
-				&src)
-			if err != nil {
-				return nil, fmt.Errorf(
-					"unable to marshal OnChainPaymentSendOnChainPaymentSendPaymentSendPayload.Errors: %w", err)
-			}
-		}
-	}
-	retval.Transaction = v.Transaction
-	return &retval, nil
-}
-
-// OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadErrorsError includes the requested fields of the GraphQL interface Error.
-//
-// OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadErrorsError is implemented by the following types:
-// OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError
-type OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadErrorsError interface {
-	implementsGraphQLInterfaceOnChainPaymentSendOnChainPaymentSendPaymentSendPayloadErrorsError()
-	// GetTypename returns the receiver's concrete GraphQL type-name (see interface doc for possible values).
-	GetTypename() *string
-	ErrorFields
-}
-
-func (v *OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) implementsGraphQLInterfaceOnChainPaymentSendOnChainPaymentSendPaymentSendPayloadErrorsError() {
-}
-
-func __unmarshalOnChainPaymentSendOnChainPaymentSendPaymentSendPayloadErrorsError(b []byte, v *OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadErrorsError) error {
-	if string(b) == "null" {
-		return nil
-	}
-
-	var tn struct {
-		TypeName string `json:"__typename"`
-	}
-	err := json.Unmarshal(b, &tn)
-	if err != nil {
-		return err
-	}
-
-	switch tn.TypeName {
-	case "GraphQLApplicationError":
-		*v = new(OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError)
-		return json.Unmarshal(b, *v)
-	case "":
-		return fmt.Errorf(
-			"response was missing Error.__typename")
-	default:
-		return fmt.Errorf(
-			`unexpected concrete type for OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadErrorsError: "%v"`, tn.TypeName)
-	}
-}
-
-func __marshalOnChainPaymentSendOnChainPaymentSendPaymentSendPayloadErrorsError(v *OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadErrorsError) ([]byte, error) {
-
-	var typename string
-	switch v := (*v).(type) {
-	case *OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError:
-		typename = "GraphQLApplicationError"
-
-		premarshaled, err := v.__premarshalJSON()
-		if err != nil {
-			return nil, err
-		}
-		result := struct {
-			TypeName string `json:"__typename"`
-			*__premarshalOnChainPaymentSendOnChainPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError
-		}{typename, premarshaled}
-		return json.Marshal(result)
-	case nil:
-		return []byte("null"), nil
-	default:
-		return nil, fmt.Errorf(
-			`unexpected concrete type for OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadErrorsError: "%T"`, v)
-	}
-}
-
-// OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError includes the requested fields of the GraphQL type GraphQLApplicationError.
-type OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError struct {
-	Typename                           *string `json:"__typename"`
-	ErrorFieldsGraphQLApplicationError `json:"-"`
-}
-
-// GetTypename returns OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError.Typename, and is useful for accessing the field via an interface.
-func (v *OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) GetTypename() *string {
+// GetTypename returns OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadErrorsError.Typename, and is useful for accessing the field via an interface.
+func (v *OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadErrorsError) GetTypename() *string {
 	return v.Typename
 }
 
-// GetCode returns OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError.Code, and is useful for accessing the field via an interface.
-func (v *OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) GetCode() *string {
-	return v.ErrorFieldsGraphQLApplicationError.Code
+// GetCode returns OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadErrorsError.Code, and is useful for accessing the field via an interface.
+func (v *OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadErrorsError) GetCode() *string {
+	return v.Code
 }
 
-// GetMessage returns OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError.Message, and is useful for accessing the field via an interface.
-func (v *OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) GetMessage() string {
-	return v.ErrorFieldsGraphQLApplicationError.Message
+// GetMessage returns OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadErrorsError.Message, and is useful for accessing the field via an interface.
+func (v *OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadErrorsError) GetMessage() string {
+	return v.Message
 }
 
-// GetPath returns OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError.Path, and is useful for accessing the field via an interface.
-func (v *OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) GetPath() []*string {
-	return v.ErrorFieldsGraphQLApplicationError.Path
-}
-
-func (v *OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	err = json.Unmarshal(
-		b, &v.ErrorFieldsGraphQLApplicationError)
-	if err != nil {
-		return err
-	}
-	return nil
-}
-
-type __premarshalOnChainPaymentSendOnChainPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError struct {
-	Typename *string `json:"__typename"`
-
-	Code *string `json:"code"`
-
-	Message string `json:"message"`
-
-	Path []*string `json:"path"`
-}
-
-func (v *OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) __premarshalJSON() (*__premarshalOnChainPaymentSendOnChainPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError, error) {
-	var retval __premarshalOnChainPaymentSendOnChainPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError
-
-	retval.Typename = v.Typename
-	retval.Code = v.ErrorFieldsGraphQLApplicationError.Code
-	retval.Message = v.ErrorFieldsGraphQLApplicationError.Message
-	retval.Path = v.ErrorFieldsGraphQLApplicationError.Path
-	return &retval, nil
+// GetPath returns OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadErrorsError.Path, and is useful for accessing the field via an interface.
+func (v *OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadErrorsError) GetPath() []*string {
+	return v.Path
 }
 
 // OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadTransaction includes the requested fields of the GraphQL type Transaction.
@@ -11262,7 +6326,7 @@ func (v *OnChainUsdPaymentSendAsBtcDenominatedInput) GetWalletId() string { retu
 // OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayload includes the requested fields of the GraphQL type PaymentSendPayload.
 type OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayload struct {
 	Status      *PaymentSendResult                                                                                        `json:"status"`
-	Errors      []OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadErrorsError `json:"-"`
+	Errors      []OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadErrorsError `json:"errors"`
 	Transaction *OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadTransaction  `json:"transaction"`
 }
 
@@ -11281,228 +6345,32 @@ func (v *OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenomina
 	return v.Transaction
 }
 
-func (v *OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayload) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayload
-		Errors []json.RawMessage `json:"errors"`
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayload = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	{
-		dst := &v.Errors
-		src := firstPass.Errors
-		*dst = make(
-			[]OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadErrorsError,
-			len(src))
-		for i, src := range src {
-			dst := &(*dst)[i]
-			if len(src) != 0 && string(src) != "null" {
-				err = __unmarshalOnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadErrorsError(
-					src, dst)
-				if err != nil {
-					return fmt.Errorf(
-						"unable to unmarshal OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayload.Errors: %w", err)
-				}
-			}
-		}
-	}
-	return nil
+// OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadErrorsError includes the requested fields of the GraphQL type Error.
+type OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadErrorsError struct {
+	Typename *string   `json:"__typename"`
+	Code     *string   `json:"code"`
+	Message  string    `json:"message"`
+	Path     []*string `json:"path"`
 }
 
-type __premarshalOnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayload struct {
-	Status *PaymentSendResult `json:"status"`
-
-	Errors []json.RawMessage `json:"errors"`
-
-	Transaction *OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadTransaction `json:"transaction"`
-}
-
-func (v *OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayload) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayload) __premarshalJSON() (*__premarshalOnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayload, error) {
-	var retval __premarshalOnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayload
-
-	retval.Status = v.Status
-	{
-
-		dst := &retval.Errors
-		src := v.Errors
-		*dst = make(
-			[]json.RawMessage,
-			len(src))
-		for i, src := range src {
-			dst := &(*dst)[i]
-			var err error
-			*dst, err = __marshalOnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadErrorsError(
-				&src)
-			if err != nil {
-				return nil, fmt.Errorf(
-					"unable to marshal OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayload.Errors: %w", err)
-			}
-		}
-	}
-	retval.Transaction = v.Transaction
-	return &retval, nil
-}
-
-// OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadErrorsError includes the requested fields of the GraphQL interface Error.
-//
-// OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadErrorsError is implemented by the following types:
-// OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadErrorsGraphQLApplicationError
-type OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadErrorsError interface {
-	implementsGraphQLInterfaceOnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadErrorsError()
-	// GetTypename returns the receiver's concrete GraphQL type-name (see interface doc for possible values).
-	GetTypename() *string
-	ErrorFields
-}
-
-func (v *OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadErrorsGraphQLApplicationError) implementsGraphQLInterfaceOnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadErrorsError() {
-}
-
-func __unmarshalOnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadErrorsError(b []byte, v *OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadErrorsError) error {
-	if string(b) == "null" {
-		return nil
-	}
-
-	var tn struct {
-		TypeName string `json:"__typename"`
-	}
-	err := json.Unmarshal(b, &tn)
-	if err != nil {
-		return err
-	}
-
-	switch tn.TypeName {
-	case "GraphQLApplicationError":
-		*v = new(OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadErrorsGraphQLApplicationError)
-		return json.Unmarshal(b, *v)
-	case "":
-		return fmt.Errorf(
-			"response was missing Error.__typename")
-	default:
-		return fmt.Errorf(
-			`unexpected concrete type for OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadErrorsError: "%v"`, tn.TypeName)
-	}
-}
-
-func __marshalOnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadErrorsError(v *OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadErrorsError) ([]byte, error) {
-
-	var typename string
-	switch v := (*v).(type) {
-	case *OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadErrorsGraphQLApplicationError:
-		typename = "GraphQLApplicationError"
-
-		premarshaled, err := v.__premarshalJSON()
-		if err != nil {
-			return nil, err
-		}
-		result := struct {
-			TypeName string `json:"__typename"`
-			*__premarshalOnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadErrorsGraphQLApplicationError
-		}{typename, premarshaled}
-		return json.Marshal(result)
-	case nil:
-		return []byte("null"), nil
-	default:
-		return nil, fmt.Errorf(
-			`unexpected concrete type for OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadErrorsError: "%T"`, v)
-	}
-}
-
-// OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadErrorsGraphQLApplicationError includes the requested fields of the GraphQL type GraphQLApplicationError.
-type OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadErrorsGraphQLApplicationError struct {
-	Typename                           *string `json:"__typename"`
-	ErrorFieldsGraphQLApplicationError `json:"-"`
-}
-
-// GetTypename returns OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadErrorsGraphQLApplicationError.Typename, and is useful for accessing the field via an interface.
-func (v *OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadErrorsGraphQLApplicationError) GetTypename() *string {
+// GetTypename returns OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadErrorsError.Typename, and is useful for accessing the field via an interface.
+func (v *OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadErrorsError) GetTypename() *string {
 	return v.Typename
 }
 
-// GetCode returns OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadErrorsGraphQLApplicationError.Code, and is useful for accessing the field via an interface.
-func (v *OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadErrorsGraphQLApplicationError) GetCode() *string {
-	return v.ErrorFieldsGraphQLApplicationError.Code
+// GetCode returns OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadErrorsError.Code, and is useful for accessing the field via an interface.
+func (v *OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadErrorsError) GetCode() *string {
+	return v.Code
 }
 
-// GetMessage returns OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadErrorsGraphQLApplicationError.Message, and is useful for accessing the field via an interface.
-func (v *OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadErrorsGraphQLApplicationError) GetMessage() string {
-	return v.ErrorFieldsGraphQLApplicationError.Message
+// GetMessage returns OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadErrorsError.Message, and is useful for accessing the field via an interface.
+func (v *OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadErrorsError) GetMessage() string {
+	return v.Message
 }
 
-// GetPath returns OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadErrorsGraphQLApplicationError.Path, and is useful for accessing the field via an interface.
-func (v *OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadErrorsGraphQLApplicationError) GetPath() []*string {
-	return v.ErrorFieldsGraphQLApplicationError.Path
-}
-
-func (v *OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadErrorsGraphQLApplicationError) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadErrorsGraphQLApplicationError
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadErrorsGraphQLApplicationError = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	err = json.Unmarshal(
-		b, &v.ErrorFieldsGraphQLApplicationError)
-	if err != nil {
-		return err
-	}
-	return nil
-}
-
-type __premarshalOnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadErrorsGraphQLApplicationError struct {
-	Typename *string `json:"__typename"`
-
-	Code *string `json:"code"`
-
-	Message string `json:"message"`
-
-	Path []*string `json:"path"`
-}
-
-func (v *OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadErrorsGraphQLApplicationError) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadErrorsGraphQLApplicationError) __premarshalJSON() (*__premarshalOnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadErrorsGraphQLApplicationError, error) {
-	var retval __premarshalOnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadErrorsGraphQLApplicationError
-
-	retval.Typename = v.Typename
-	retval.Code = v.ErrorFieldsGraphQLApplicationError.Code
-	retval.Message = v.ErrorFieldsGraphQLApplicationError.Message
-	retval.Path = v.ErrorFieldsGraphQLApplicationError.Path
-	return &retval, nil
+// GetPath returns OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadErrorsError.Path, and is useful for accessing the field via an interface.
+func (v *OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadErrorsError) GetPath() []*string {
+	return v.Path
 }
 
 // OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadTransaction includes the requested fields of the GraphQL type Transaction.
@@ -11740,7 +6608,7 @@ func (v *OnChainUsdPaymentSendInput) GetWalletId() string { return v.WalletId }
 // OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayload includes the requested fields of the GraphQL type PaymentSendPayload.
 type OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayload struct {
 	Status      *PaymentSendResult                                                        `json:"status"`
-	Errors      []OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadErrorsError `json:"-"`
+	Errors      []OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadErrorsError `json:"errors"`
 	Transaction *OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadTransaction  `json:"transaction"`
 }
 
@@ -11759,228 +6627,32 @@ func (v *OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayload) GetTransa
 	return v.Transaction
 }
 
-func (v *OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayload) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayload
-		Errors []json.RawMessage `json:"errors"`
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayload = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	{
-		dst := &v.Errors
-		src := firstPass.Errors
-		*dst = make(
-			[]OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadErrorsError,
-			len(src))
-		for i, src := range src {
-			dst := &(*dst)[i]
-			if len(src) != 0 && string(src) != "null" {
-				err = __unmarshalOnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadErrorsError(
-					src, dst)
-				if err != nil {
-					return fmt.Errorf(
-						"unable to unmarshal OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayload.Errors: %w", err)
-				}
-			}
-		}
-	}
-	return nil
+// OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadErrorsError includes the requested fields of the GraphQL type Error.
+type OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadErrorsError struct {
+	Typename *string   `json:"__typename"`
+	Code     *string   `json:"code"`
+	Message  string    `json:"message"`
+	Path     []*string `json:"path"`
 }
 
-type __premarshalOnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayload struct {
-	Status *PaymentSendResult `json:"status"`
-
-	Errors []json.RawMessage `json:"errors"`
-
-	Transaction *OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadTransaction `json:"transaction"`
-}
-
-func (v *OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayload) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayload) __premarshalJSON() (*__premarshalOnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayload, error) {
-	var retval __premarshalOnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayload
-
-	retval.Status = v.Status
-	{
-
-		dst := &retval.Errors
-		src := v.Errors
-		*dst = make(
-			[]json.RawMessage,
-			len(src))
-		for i, src := range src {
-			dst := &(*dst)[i]
-			var err error
-			*dst, err = __marshalOnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadErrorsError(
-				&src)
-			if err != nil {
-				return nil, fmt.Errorf(
-					"unable to marshal OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayload.Errors: %w", err)
-			}
-		}
-	}
-	retval.Transaction = v.Transaction
-	return &retval, nil
-}
-
-// OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadErrorsError includes the requested fields of the GraphQL interface Error.
-//
-// OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadErrorsError is implemented by the following types:
-// OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError
-type OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadErrorsError interface {
-	implementsGraphQLInterfaceOnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadErrorsError()
-	// GetTypename returns the receiver's concrete GraphQL type-name (see interface doc for possible values).
-	GetTypename() *string
-	ErrorFields
-}
-
-func (v *OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) implementsGraphQLInterfaceOnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadErrorsError() {
-}
-
-func __unmarshalOnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadErrorsError(b []byte, v *OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadErrorsError) error {
-	if string(b) == "null" {
-		return nil
-	}
-
-	var tn struct {
-		TypeName string `json:"__typename"`
-	}
-	err := json.Unmarshal(b, &tn)
-	if err != nil {
-		return err
-	}
-
-	switch tn.TypeName {
-	case "GraphQLApplicationError":
-		*v = new(OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError)
-		return json.Unmarshal(b, *v)
-	case "":
-		return fmt.Errorf(
-			"response was missing Error.__typename")
-	default:
-		return fmt.Errorf(
-			`unexpected concrete type for OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadErrorsError: "%v"`, tn.TypeName)
-	}
-}
-
-func __marshalOnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadErrorsError(v *OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadErrorsError) ([]byte, error) {
-
-	var typename string
-	switch v := (*v).(type) {
-	case *OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError:
-		typename = "GraphQLApplicationError"
-
-		premarshaled, err := v.__premarshalJSON()
-		if err != nil {
-			return nil, err
-		}
-		result := struct {
-			TypeName string `json:"__typename"`
-			*__premarshalOnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError
-		}{typename, premarshaled}
-		return json.Marshal(result)
-	case nil:
-		return []byte("null"), nil
-	default:
-		return nil, fmt.Errorf(
-			`unexpected concrete type for OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadErrorsError: "%T"`, v)
-	}
-}
-
-// OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError includes the requested fields of the GraphQL type GraphQLApplicationError.
-type OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError struct {
-	Typename                           *string `json:"__typename"`
-	ErrorFieldsGraphQLApplicationError `json:"-"`
-}
-
-// GetTypename returns OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError.Typename, and is useful for accessing the field via an interface.
-func (v *OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) GetTypename() *string {
+// GetTypename returns OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadErrorsError.Typename, and is useful for accessing the field via an interface.
+func (v *OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadErrorsError) GetTypename() *string {
 	return v.Typename
 }
 
-// GetCode returns OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError.Code, and is useful for accessing the field via an interface.
-func (v *OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) GetCode() *string {
-	return v.ErrorFieldsGraphQLApplicationError.Code
+// GetCode returns OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadErrorsError.Code, and is useful for accessing the field via an interface.
+func (v *OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadErrorsError) GetCode() *string {
+	return v.Code
 }
 
-// GetMessage returns OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError.Message, and is useful for accessing the field via an interface.
-func (v *OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) GetMessage() string {
-	return v.ErrorFieldsGraphQLApplicationError.Message
+// GetMessage returns OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadErrorsError.Message, and is useful for accessing the field via an interface.
+func (v *OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadErrorsError) GetMessage() string {
+	return v.Message
 }
 
-// GetPath returns OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError.Path, and is useful for accessing the field via an interface.
-func (v *OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) GetPath() []*string {
-	return v.ErrorFieldsGraphQLApplicationError.Path
-}
-
-func (v *OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	err = json.Unmarshal(
-		b, &v.ErrorFieldsGraphQLApplicationError)
-	if err != nil {
-		return err
-	}
-	return nil
-}
-
-type __premarshalOnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError struct {
-	Typename *string `json:"__typename"`
-
-	Code *string `json:"code"`
-
-	Message string `json:"message"`
-
-	Path []*string `json:"path"`
-}
-
-func (v *OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError) __premarshalJSON() (*__premarshalOnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError, error) {
-	var retval __premarshalOnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadErrorsGraphQLApplicationError
-
-	retval.Typename = v.Typename
-	retval.Code = v.ErrorFieldsGraphQLApplicationError.Code
-	retval.Message = v.ErrorFieldsGraphQLApplicationError.Message
-	retval.Path = v.ErrorFieldsGraphQLApplicationError.Path
-	return &retval, nil
+// GetPath returns OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadErrorsError.Path, and is useful for accessing the field via an interface.
+func (v *OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadErrorsError) GetPath() []*string {
+	return v.Path
 }
 
 // OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadTransaction includes the requested fields of the GraphQL type Transaction.
@@ -14862,14 +9534,11 @@ mutation CallbackEndpointAdd ($input: CallbackEndpointAddInput!) {
 		id
 		errors {
 			__typename
-			... ErrorFields
+			code
+			message
+			path
 		}
 	}
-}
-fragment ErrorFields on Error {
-	code
-	message
-	path
 }
 `
 
@@ -14905,14 +9574,11 @@ mutation CallbackEndpointDelete ($input: CallbackEndpointDeleteInput!) {
 		success
 		errors {
 			__typename
-			... ErrorFields
+			code
+			message
+			path
 		}
 	}
-}
-fragment ErrorFields on Error {
-	code
-	message
-	path
 }
 `
 
@@ -15050,17 +9716,14 @@ mutation IntraLedgerPaymentSend ($input: IntraLedgerPaymentSendInput!) {
 		status
 		errors {
 			__typename
-			... ErrorFields
+			code
+			message
+			path
 		}
 		transaction {
 			... TransactionFields
 		}
 	}
-}
-fragment ErrorFields on Error {
-	code
-	message
-	path
 }
 fragment TransactionFields on Transaction {
 	id
@@ -15144,17 +9807,14 @@ mutation IntraLedgerUsdPaymentSend ($input: IntraLedgerUsdPaymentSendInput!) {
 		status
 		errors {
 			__typename
-			... ErrorFields
+			code
+			message
+			path
 		}
 		transaction {
 			... TransactionFields
 		}
 	}
-}
-fragment ErrorFields on Error {
-	code
-	message
-	path
 }
 fragment TransactionFields on Transaction {
 	id
@@ -15365,17 +10025,14 @@ mutation LnAddressPaymentSend ($input: LnAddressPaymentSendInput!) {
 		status
 		errors {
 			__typename
-			... ErrorFields
+			code
+			message
+			path
 		}
 		transaction {
 			... TransactionFields
 		}
 	}
-}
-fragment ErrorFields on Error {
-	code
-	message
-	path
 }
 fragment TransactionFields on Transaction {
 	id
@@ -15459,14 +10116,11 @@ mutation LnInvoiceCancel ($input: LnInvoiceCancelInput!) {
 		success
 		errors {
 			__typename
-			... ErrorFields
+			code
+			message
+			path
 		}
 	}
-}
-fragment ErrorFields on Error {
-	code
-	message
-	path
 }
 `
 
@@ -15504,7 +10158,9 @@ mutation LnInvoiceCreate ($input: LnInvoiceCreateInput!) {
 		}
 		errors {
 			__typename
-			... ErrorFields
+			code
+			message
+			path
 		}
 	}
 }
@@ -15516,11 +10172,6 @@ fragment LnInvoiceFields on LnInvoice {
 	paymentSecret
 	paymentStatus
 	satoshis
-}
-fragment ErrorFields on Error {
-	code
-	message
-	path
 }
 `
 
@@ -15558,7 +10209,9 @@ mutation LnInvoiceCreateOnBehalfOfRecipient ($input: LnInvoiceCreateOnBehalfOfRe
 		}
 		errors {
 			__typename
-			... ErrorFields
+			code
+			message
+			path
 		}
 	}
 }
@@ -15570,11 +10223,6 @@ fragment LnInvoiceFields on LnInvoice {
 	paymentSecret
 	paymentStatus
 	satoshis
-}
-fragment ErrorFields on Error {
-	code
-	message
-	path
 }
 `
 
@@ -15610,14 +10258,11 @@ mutation LnInvoiceFeeProbe ($input: LnInvoiceFeeProbeInput!) {
 		amount
 		errors {
 			__typename
-			... ErrorFields
+			code
+			message
+			path
 		}
 	}
-}
-fragment ErrorFields on Error {
-	code
-	message
-	path
 }
 `
 
@@ -15653,17 +10298,14 @@ mutation LnInvoicePaymentSend ($input: LnInvoicePaymentInput!) {
 		status
 		errors {
 			__typename
-			... ErrorFields
+			code
+			message
+			path
 		}
 		transaction {
 			... TransactionFields
 		}
 	}
-}
-fragment ErrorFields on Error {
-	code
-	message
-	path
 }
 fragment TransactionFields on Transaction {
 	id
@@ -15823,7 +10465,9 @@ mutation LnNoAmountInvoiceCreate ($input: LnNoAmountInvoiceCreateInput!) {
 		}
 		errors {
 			__typename
-			... ErrorFields
+			code
+			message
+			path
 		}
 	}
 }
@@ -15834,11 +10478,6 @@ fragment LnNoAmountInvoiceFields on LnNoAmountInvoice {
 	paymentRequest
 	paymentSecret
 	paymentStatus
-}
-fragment ErrorFields on Error {
-	code
-	message
-	path
 }
 `
 
@@ -15876,7 +10515,9 @@ mutation LnNoAmountInvoiceCreateOnBehalfOfRecipient ($input: LnNoAmountInvoiceCr
 		}
 		errors {
 			__typename
-			... ErrorFields
+			code
+			message
+			path
 		}
 	}
 }
@@ -15887,11 +10528,6 @@ fragment LnNoAmountInvoiceFields on LnNoAmountInvoice {
 	paymentRequest
 	paymentSecret
 	paymentStatus
-}
-fragment ErrorFields on Error {
-	code
-	message
-	path
 }
 `
 
@@ -15927,14 +10563,11 @@ mutation LnNoAmountInvoiceFeeProbe ($input: LnNoAmountInvoiceFeeProbeInput!) {
 		amount
 		errors {
 			__typename
-			... ErrorFields
+			code
+			message
+			path
 		}
 	}
-}
-fragment ErrorFields on Error {
-	code
-	message
-	path
 }
 `
 
@@ -15970,17 +10603,14 @@ mutation LnNoAmountInvoicePaymentSend ($input: LnNoAmountInvoicePaymentInput!) {
 		status
 		errors {
 			__typename
-			... ErrorFields
+			code
+			message
+			path
 		}
 		transaction {
 			... TransactionFields
 		}
 	}
-}
-fragment ErrorFields on Error {
-	code
-	message
-	path
 }
 fragment TransactionFields on Transaction {
 	id
@@ -16064,14 +10694,11 @@ mutation LnNoAmountUsdInvoiceFeeProbe ($input: LnNoAmountUsdInvoiceFeeProbeInput
 		amount
 		errors {
 			__typename
-			... ErrorFields
+			code
+			message
+			path
 		}
 	}
-}
-fragment ErrorFields on Error {
-	code
-	message
-	path
 }
 `
 
@@ -16107,17 +10734,14 @@ mutation LnNoAmountUsdInvoicePaymentSend ($input: LnNoAmountUsdInvoicePaymentInp
 		status
 		errors {
 			__typename
-			... ErrorFields
+			code
+			message
+			path
 		}
 		transaction {
 			... TransactionFields
 		}
 	}
-}
-fragment ErrorFields on Error {
-	code
-	message
-	path
 }
 fragment TransactionFields on Transaction {
 	id
@@ -16203,7 +10827,9 @@ mutation LnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipient ($input: LnUsdInvoi
 		}
 		errors {
 			__typename
-			... ErrorFields
+			code
+			message
+			path
 		}
 	}
 }
@@ -16215,11 +10841,6 @@ fragment LnInvoiceFields on LnInvoice {
 	paymentSecret
 	paymentStatus
 	satoshis
-}
-fragment ErrorFields on Error {
-	code
-	message
-	path
 }
 `
 
@@ -16257,7 +10878,9 @@ mutation LnUsdInvoiceCreate ($input: LnUsdInvoiceCreateInput!) {
 		}
 		errors {
 			__typename
-			... ErrorFields
+			code
+			message
+			path
 		}
 	}
 }
@@ -16269,11 +10892,6 @@ fragment LnInvoiceFields on LnInvoice {
 	paymentSecret
 	paymentStatus
 	satoshis
-}
-fragment ErrorFields on Error {
-	code
-	message
-	path
 }
 `
 
@@ -16311,7 +10929,9 @@ mutation LnUsdInvoiceCreateOnBehalfOfRecipient ($input: LnUsdInvoiceCreateOnBeha
 		}
 		errors {
 			__typename
-			... ErrorFields
+			code
+			message
+			path
 		}
 	}
 }
@@ -16323,11 +10943,6 @@ fragment LnInvoiceFields on LnInvoice {
 	paymentSecret
 	paymentStatus
 	satoshis
-}
-fragment ErrorFields on Error {
-	code
-	message
-	path
 }
 `
 
@@ -16363,14 +10978,11 @@ mutation LnUsdInvoiceFeeProbe ($input: LnUsdInvoiceFeeProbeInput!) {
 		amount
 		errors {
 			__typename
-			... ErrorFields
+			code
+			message
+			path
 		}
 	}
-}
-fragment ErrorFields on Error {
-	code
-	message
-	path
 }
 `
 
@@ -16406,17 +11018,14 @@ mutation LnurlPaymentSend ($input: LnurlPaymentSendInput!) {
 		status
 		errors {
 			__typename
-			... ErrorFields
+			code
+			message
+			path
 		}
 		transaction {
 			... TransactionFields
 		}
 	}
-}
-fragment ErrorFields on Error {
-	code
-	message
-	path
 }
 fragment TransactionFields on Transaction {
 	id
@@ -16541,14 +11150,11 @@ mutation OnChainAddressCreate ($input: OnChainAddressCreateInput!) {
 		address
 		errors {
 			__typename
-			... ErrorFields
+			code
+			message
+			path
 		}
 	}
-}
-fragment ErrorFields on Error {
-	code
-	message
-	path
 }
 `
 
@@ -16584,14 +11190,11 @@ mutation OnChainAddressCurrent ($input: OnChainAddressCurrentInput!) {
 		address
 		errors {
 			__typename
-			... ErrorFields
+			code
+			message
+			path
 		}
 	}
-}
-fragment ErrorFields on Error {
-	code
-	message
-	path
 }
 `
 
@@ -16627,17 +11230,14 @@ mutation OnChainPaymentSend ($input: OnChainPaymentSendInput!) {
 		status
 		errors {
 			__typename
-			... ErrorFields
+			code
+			message
+			path
 		}
 		transaction {
 			... TransactionFields
 		}
 	}
-}
-fragment ErrorFields on Error {
-	code
-	message
-	path
 }
 fragment TransactionFields on Transaction {
 	id
@@ -16721,17 +11321,14 @@ mutation OnChainPaymentSendAll ($input: OnChainPaymentSendAllInput!) {
 		status
 		errors {
 			__typename
-			... ErrorFields
+			code
+			message
+			path
 		}
 		transaction {
 			... TransactionFields
 		}
 	}
-}
-fragment ErrorFields on Error {
-	code
-	message
-	path
 }
 fragment TransactionFields on Transaction {
 	id
@@ -16855,17 +11452,14 @@ mutation OnChainUsdPaymentSend ($input: OnChainUsdPaymentSendInput!) {
 		status
 		errors {
 			__typename
-			... ErrorFields
+			code
+			message
+			path
 		}
 		transaction {
 			... TransactionFields
 		}
 	}
-}
-fragment ErrorFields on Error {
-	code
-	message
-	path
 }
 fragment TransactionFields on Transaction {
 	id
@@ -16949,17 +11543,14 @@ mutation OnChainUsdPaymentSendAsBtcDenominated ($input: OnChainUsdPaymentSendAsB
 		status
 		errors {
 			__typename
-			... ErrorFields
+			code
+			message
+			path
 		}
 		transaction {
 			... TransactionFields
 		}
 	}
-}
-fragment ErrorFields on Error {
-	code
-	message
-	path
 }
 fragment TransactionFields on Transaction {
 	id
