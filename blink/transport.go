@@ -336,7 +336,7 @@ func mapTopLevel(op *opInfo, status int, errs []wireError) error {
 		code = w.Code
 	}
 	msg := w.Message
-	if strings.HasSuffix(msg, msgScopeRead) || strings.HasSuffix(msg, msgScopeWrite) {
+	if strings.Contains(msg, msgScopeRead) || strings.Contains(msg, msgScopeWrite) {
 		return &ScopeError{Operation: op.name, Needed: needScope(op.need)}
 	}
 	e := &Error{Operation: op.name, Code: code, Message: msg, HTTPStatus: status, Path: pathStrings(w.Path)}

@@ -2,6 +2,7 @@ package blink
 
 import (
 	"strings"
+	"unicode/utf8"
 )
 
 // checkWalletID refuses a wallet id that is not a UUID, before sending.
@@ -75,4 +76,18 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return s[:n] + "…"
+}
+
+// MaxMemoBytes is the longest memo the API accepts, in bytes of UTF-8.
+const MaxMemoBytes = 639
+
+// checkMemo refuses a memo longer than MaxMemoBytes or not valid UTF-8.
+func checkMemo(op, memo string) error {
+	if len(memo) > MaxMemoBytes {
+		return invalidInput(op, "memo is %d bytes; at most %d are allowed", len(memo), MaxMemoBytes)
+	}
+	if !utf8.ValidString(memo) {
+		return invalidInput(op, "memo is not valid UTF-8")
+	}
+	return nil
 }
