@@ -32,6 +32,7 @@ type Client struct {
 	ops        opCache
 	scopes     scopeState
 	gql        *gqlClient
+	network    networkCache
 }
 
 // New returns a client for the given API key. With an empty key the client

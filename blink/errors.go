@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Sentinel errors for the failures a caller branches on. Match them with
@@ -46,6 +47,15 @@ var (
 	ErrInvalidInput = errors.New("blink: invalid input")
 	// ErrConfig: the client's configuration is invalid.
 	ErrConfig = errors.New("blink: invalid configuration")
+	// ErrInvoiceExpired: the invoice's expiry has passed; refused before
+	// sending. Also matches ErrInvalidInput.
+	ErrInvoiceExpired = errors.New("blink: invoice expired")
+	// ErrWrongNetwork: the invoice or address is for another Bitcoin network
+	// than the server's; refused before sending. Also matches ErrInvalidInput.
+	ErrWrongNetwork = errors.New("blink: wrong network")
+	// ErrLimitExceeded: the amount or the probed fee is above the MaxAmount
+	// or MaxFee the caller set; refused before sending.
+	ErrLimitExceeded = errors.New("blink: above the caller's limit")
 )
 
 // Sentinels for the error codes the Blink API returns (errors.tsv). An *Error
@@ -159,6 +169,7 @@ type Error struct {
 	RetryAfter int
 
 	sentinel error // the kind, for errors.Is
+	also     error // a second kind, for errors.Is (ErrInvoiceExpired is also ErrInvalidInput)
 	cause    error // the underlying error, for errors.Unwrap
 }
 
@@ -194,7 +205,7 @@ func (e *Error) Is(target error) bool {
 	if target == nil {
 		return false
 	}
-	if e.sentinel == target {
+	if e.sentinel == target || (e.also != nil && e.also == target) {
 		return true
 	}
 	if s := codeSentinel(e.Code); s != nil && s == target {
@@ -301,6 +312,9 @@ type OutcomeUnknownError struct {
 	Recipient string
 	// Attempts is the number of HTTP attempts made.
 	Attempts int
+	// StartedAt is when the call started; the payment, if executed, was
+	// created after it.
+	StartedAt time.Time
 	// Cause is the last failure seen: a network error, an HTTP 5xx or the
 	// 409 that proves an earlier attempt arrived.
 	Cause error

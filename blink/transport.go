@@ -49,6 +49,7 @@ type callState struct {
 	wrote      bool // the current attempt's request was fully written
 	ambiguous  bool // some attempt may have been executed without an answer
 	lastStatus int
+	start      time.Time
 }
 
 type callStateKey struct{}
@@ -162,7 +163,7 @@ func (g *gqlClient) MakeRequest(ctx context.Context, req *graphql.Request, resp 
 	if err := c.checkScope(ctx, op); err != nil {
 		return err
 	}
-	state := &callState{op: op}
+	state := &callState{op: op, start: time.Now()}
 	if op.class == atMostOnce {
 		state.idemKey = idempotencyKeyFrom(ctx)
 		if state.idemKey == "" {
@@ -255,7 +256,7 @@ func scrubNetError(err error) error {
 }
 
 func (c *Client) unknown(s *callState, cause error) error {
-	return &OutcomeUnknownError{Operation: s.op.name, IdempotencyKey: s.idemKey, Attempts: s.attempts, Cause: cause}
+	return &OutcomeUnknownError{Operation: s.op.name, IdempotencyKey: s.idemKey, Attempts: s.attempts, StartedAt: s.start, Cause: cause}
 }
 
 // wireError is one entry of a GraphQL "errors" list as Blink sends it.

@@ -319,7 +319,7 @@ func (v *IntraLedgerPaymentSendInput) GetWalletId() string { return v.WalletId }
 type IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayload struct {
 	Status      *PaymentSendResult                                                          `json:"status"`
 	Errors      []IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadErrorsError `json:"errors"`
-	Transaction *IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadTransaction  `json:"transaction"`
+	Transaction *TransactionFields                                                          `json:"transaction"`
 }
 
 // GetStatus returns IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayload.Status, and is useful for accessing the field via an interface.
@@ -333,7 +333,7 @@ func (v *IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayload) GetErro
 }
 
 // GetTransaction returns IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayload.Transaction, and is useful for accessing the field via an interface.
-func (v *IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayload) GetTransaction() *IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadTransaction {
+func (v *IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayload) GetTransaction() *TransactionFields {
 	return v.Transaction
 }
 
@@ -363,205 +363,6 @@ func (v *IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadErrorsErr
 // GetPath returns IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadErrorsError.Path, and is useful for accessing the field via an interface.
 func (v *IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadErrorsError) GetPath() []*string {
 	return v.Path
-}
-
-// IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadTransaction includes the requested fields of the GraphQL type Transaction.
-type IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadTransaction struct {
-	TransactionFields `json:"-"`
-}
-
-// GetId returns IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadTransaction.Id, and is useful for accessing the field via an interface.
-func (v *IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadTransaction) GetId() string {
-	return v.TransactionFields.Id
-}
-
-// GetCreatedAt returns IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadTransaction.CreatedAt, and is useful for accessing the field via an interface.
-func (v *IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadTransaction) GetCreatedAt() time.Time {
-	return v.TransactionFields.CreatedAt
-}
-
-// GetDirection returns IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadTransaction.Direction, and is useful for accessing the field via an interface.
-func (v *IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadTransaction) GetDirection() TxDirection {
-	return v.TransactionFields.Direction
-}
-
-// GetStatus returns IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadTransaction.Status, and is useful for accessing the field via an interface.
-func (v *IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadTransaction) GetStatus() TxStatus {
-	return v.TransactionFields.Status
-}
-
-// GetMemo returns IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadTransaction.Memo, and is useful for accessing the field via an interface.
-func (v *IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadTransaction) GetMemo() *string {
-	return v.TransactionFields.Memo
-}
-
-// GetExternalId returns IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadTransaction.ExternalId, and is useful for accessing the field via an interface.
-func (v *IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadTransaction) GetExternalId() *string {
-	return v.TransactionFields.ExternalId
-}
-
-// GetSettlementAmount returns IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadTransaction.SettlementAmount, and is useful for accessing the field via an interface.
-func (v *IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadTransaction) GetSettlementAmount() scalar.SignedAmount {
-	return v.TransactionFields.SettlementAmount
-}
-
-// GetSettlementFee returns IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadTransaction.SettlementFee, and is useful for accessing the field via an interface.
-func (v *IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadTransaction) GetSettlementFee() scalar.SignedAmount {
-	return v.TransactionFields.SettlementFee
-}
-
-// GetSettlementCurrency returns IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadTransaction.SettlementCurrency, and is useful for accessing the field via an interface.
-func (v *IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadTransaction) GetSettlementCurrency() WalletCurrency {
-	return v.TransactionFields.SettlementCurrency
-}
-
-// GetSettlementDisplayAmount returns IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadTransaction.SettlementDisplayAmount, and is useful for accessing the field via an interface.
-func (v *IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadTransaction) GetSettlementDisplayAmount() string {
-	return v.TransactionFields.SettlementDisplayAmount
-}
-
-// GetSettlementDisplayFee returns IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadTransaction.SettlementDisplayFee, and is useful for accessing the field via an interface.
-func (v *IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadTransaction) GetSettlementDisplayFee() string {
-	return v.TransactionFields.SettlementDisplayFee
-}
-
-// GetSettlementDisplayCurrency returns IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadTransaction.SettlementDisplayCurrency, and is useful for accessing the field via an interface.
-func (v *IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadTransaction) GetSettlementDisplayCurrency() string {
-	return v.TransactionFields.SettlementDisplayCurrency
-}
-
-// GetSettlementPrice returns IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadTransaction.SettlementPrice, and is useful for accessing the field via an interface.
-func (v *IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadTransaction) GetSettlementPrice() TransactionFieldsSettlementPricePriceOfOneSettlementMinorUnitInDisplayMinorUnit {
-	return v.TransactionFields.SettlementPrice
-}
-
-// GetInitiationVia returns IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadTransaction.InitiationVia, and is useful for accessing the field via an interface.
-func (v *IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadTransaction) GetInitiationVia() TransactionFieldsInitiationVia {
-	return v.TransactionFields.InitiationVia
-}
-
-// GetSettlementVia returns IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadTransaction.SettlementVia, and is useful for accessing the field via an interface.
-func (v *IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadTransaction) GetSettlementVia() TransactionFieldsSettlementVia {
-	return v.TransactionFields.SettlementVia
-}
-
-func (v *IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadTransaction) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadTransaction
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadTransaction = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	err = json.Unmarshal(
-		b, &v.TransactionFields)
-	if err != nil {
-		return err
-	}
-	return nil
-}
-
-type __premarshalIntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadTransaction struct {
-	Id string `json:"id"`
-
-	CreatedAt json.RawMessage `json:"createdAt"`
-
-	Direction TxDirection `json:"direction"`
-
-	Status TxStatus `json:"status"`
-
-	Memo *string `json:"memo"`
-
-	ExternalId *string `json:"externalId"`
-
-	SettlementAmount scalar.SignedAmount `json:"settlementAmount"`
-
-	SettlementFee scalar.SignedAmount `json:"settlementFee"`
-
-	SettlementCurrency WalletCurrency `json:"settlementCurrency"`
-
-	SettlementDisplayAmount string `json:"settlementDisplayAmount"`
-
-	SettlementDisplayFee string `json:"settlementDisplayFee"`
-
-	SettlementDisplayCurrency string `json:"settlementDisplayCurrency"`
-
-	SettlementPrice TransactionFieldsSettlementPricePriceOfOneSettlementMinorUnitInDisplayMinorUnit `json:"settlementPrice"`
-
-	InitiationVia json.RawMessage `json:"initiationVia"`
-
-	SettlementVia json.RawMessage `json:"settlementVia"`
-}
-
-func (v *IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadTransaction) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadTransaction) __premarshalJSON() (*__premarshalIntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadTransaction, error) {
-	var retval __premarshalIntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadTransaction
-
-	retval.Id = v.TransactionFields.Id
-	{
-
-		dst := &retval.CreatedAt
-		src := v.TransactionFields.CreatedAt
-		var err error
-		*dst, err = scalar.MarshalTimestamp(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadTransaction.TransactionFields.CreatedAt: %w", err)
-		}
-	}
-	retval.Direction = v.TransactionFields.Direction
-	retval.Status = v.TransactionFields.Status
-	retval.Memo = v.TransactionFields.Memo
-	retval.ExternalId = v.TransactionFields.ExternalId
-	retval.SettlementAmount = v.TransactionFields.SettlementAmount
-	retval.SettlementFee = v.TransactionFields.SettlementFee
-	retval.SettlementCurrency = v.TransactionFields.SettlementCurrency
-	retval.SettlementDisplayAmount = v.TransactionFields.SettlementDisplayAmount
-	retval.SettlementDisplayFee = v.TransactionFields.SettlementDisplayFee
-	retval.SettlementDisplayCurrency = v.TransactionFields.SettlementDisplayCurrency
-	retval.SettlementPrice = v.TransactionFields.SettlementPrice
-	{
-
-		dst := &retval.InitiationVia
-		src := v.TransactionFields.InitiationVia
-		var err error
-		*dst, err = __marshalTransactionFieldsInitiationVia(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadTransaction.TransactionFields.InitiationVia: %w", err)
-		}
-	}
-	{
-
-		dst := &retval.SettlementVia
-		src := v.TransactionFields.SettlementVia
-		var err error
-		*dst, err = __marshalTransactionFieldsSettlementVia(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadTransaction.TransactionFields.SettlementVia: %w", err)
-		}
-	}
-	return &retval, nil
 }
 
 // IntraLedgerPaymentSendResponse is returned by IntraLedgerPaymentSend on success.
@@ -597,7 +398,7 @@ func (v *IntraLedgerUsdPaymentSendInput) GetWalletId() string { return v.WalletI
 type IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayload struct {
 	Status      *PaymentSendResult                                                                `json:"status"`
 	Errors      []IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadErrorsError `json:"errors"`
-	Transaction *IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadTransaction  `json:"transaction"`
+	Transaction *TransactionFields                                                                `json:"transaction"`
 }
 
 // GetStatus returns IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayload.Status, and is useful for accessing the field via an interface.
@@ -611,7 +412,7 @@ func (v *IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayload) G
 }
 
 // GetTransaction returns IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayload.Transaction, and is useful for accessing the field via an interface.
-func (v *IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayload) GetTransaction() *IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadTransaction {
+func (v *IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayload) GetTransaction() *TransactionFields {
 	return v.Transaction
 }
 
@@ -641,205 +442,6 @@ func (v *IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadErr
 // GetPath returns IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadErrorsError.Path, and is useful for accessing the field via an interface.
 func (v *IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadErrorsError) GetPath() []*string {
 	return v.Path
-}
-
-// IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadTransaction includes the requested fields of the GraphQL type Transaction.
-type IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadTransaction struct {
-	TransactionFields `json:"-"`
-}
-
-// GetId returns IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadTransaction.Id, and is useful for accessing the field via an interface.
-func (v *IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadTransaction) GetId() string {
-	return v.TransactionFields.Id
-}
-
-// GetCreatedAt returns IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadTransaction.CreatedAt, and is useful for accessing the field via an interface.
-func (v *IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadTransaction) GetCreatedAt() time.Time {
-	return v.TransactionFields.CreatedAt
-}
-
-// GetDirection returns IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadTransaction.Direction, and is useful for accessing the field via an interface.
-func (v *IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadTransaction) GetDirection() TxDirection {
-	return v.TransactionFields.Direction
-}
-
-// GetStatus returns IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadTransaction.Status, and is useful for accessing the field via an interface.
-func (v *IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadTransaction) GetStatus() TxStatus {
-	return v.TransactionFields.Status
-}
-
-// GetMemo returns IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadTransaction.Memo, and is useful for accessing the field via an interface.
-func (v *IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadTransaction) GetMemo() *string {
-	return v.TransactionFields.Memo
-}
-
-// GetExternalId returns IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadTransaction.ExternalId, and is useful for accessing the field via an interface.
-func (v *IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadTransaction) GetExternalId() *string {
-	return v.TransactionFields.ExternalId
-}
-
-// GetSettlementAmount returns IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadTransaction.SettlementAmount, and is useful for accessing the field via an interface.
-func (v *IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadTransaction) GetSettlementAmount() scalar.SignedAmount {
-	return v.TransactionFields.SettlementAmount
-}
-
-// GetSettlementFee returns IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadTransaction.SettlementFee, and is useful for accessing the field via an interface.
-func (v *IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadTransaction) GetSettlementFee() scalar.SignedAmount {
-	return v.TransactionFields.SettlementFee
-}
-
-// GetSettlementCurrency returns IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadTransaction.SettlementCurrency, and is useful for accessing the field via an interface.
-func (v *IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadTransaction) GetSettlementCurrency() WalletCurrency {
-	return v.TransactionFields.SettlementCurrency
-}
-
-// GetSettlementDisplayAmount returns IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadTransaction.SettlementDisplayAmount, and is useful for accessing the field via an interface.
-func (v *IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadTransaction) GetSettlementDisplayAmount() string {
-	return v.TransactionFields.SettlementDisplayAmount
-}
-
-// GetSettlementDisplayFee returns IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadTransaction.SettlementDisplayFee, and is useful for accessing the field via an interface.
-func (v *IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadTransaction) GetSettlementDisplayFee() string {
-	return v.TransactionFields.SettlementDisplayFee
-}
-
-// GetSettlementDisplayCurrency returns IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadTransaction.SettlementDisplayCurrency, and is useful for accessing the field via an interface.
-func (v *IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadTransaction) GetSettlementDisplayCurrency() string {
-	return v.TransactionFields.SettlementDisplayCurrency
-}
-
-// GetSettlementPrice returns IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadTransaction.SettlementPrice, and is useful for accessing the field via an interface.
-func (v *IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadTransaction) GetSettlementPrice() TransactionFieldsSettlementPricePriceOfOneSettlementMinorUnitInDisplayMinorUnit {
-	return v.TransactionFields.SettlementPrice
-}
-
-// GetInitiationVia returns IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadTransaction.InitiationVia, and is useful for accessing the field via an interface.
-func (v *IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadTransaction) GetInitiationVia() TransactionFieldsInitiationVia {
-	return v.TransactionFields.InitiationVia
-}
-
-// GetSettlementVia returns IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadTransaction.SettlementVia, and is useful for accessing the field via an interface.
-func (v *IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadTransaction) GetSettlementVia() TransactionFieldsSettlementVia {
-	return v.TransactionFields.SettlementVia
-}
-
-func (v *IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadTransaction) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadTransaction
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadTransaction = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	err = json.Unmarshal(
-		b, &v.TransactionFields)
-	if err != nil {
-		return err
-	}
-	return nil
-}
-
-type __premarshalIntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadTransaction struct {
-	Id string `json:"id"`
-
-	CreatedAt json.RawMessage `json:"createdAt"`
-
-	Direction TxDirection `json:"direction"`
-
-	Status TxStatus `json:"status"`
-
-	Memo *string `json:"memo"`
-
-	ExternalId *string `json:"externalId"`
-
-	SettlementAmount scalar.SignedAmount `json:"settlementAmount"`
-
-	SettlementFee scalar.SignedAmount `json:"settlementFee"`
-
-	SettlementCurrency WalletCurrency `json:"settlementCurrency"`
-
-	SettlementDisplayAmount string `json:"settlementDisplayAmount"`
-
-	SettlementDisplayFee string `json:"settlementDisplayFee"`
-
-	SettlementDisplayCurrency string `json:"settlementDisplayCurrency"`
-
-	SettlementPrice TransactionFieldsSettlementPricePriceOfOneSettlementMinorUnitInDisplayMinorUnit `json:"settlementPrice"`
-
-	InitiationVia json.RawMessage `json:"initiationVia"`
-
-	SettlementVia json.RawMessage `json:"settlementVia"`
-}
-
-func (v *IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadTransaction) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadTransaction) __premarshalJSON() (*__premarshalIntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadTransaction, error) {
-	var retval __premarshalIntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadTransaction
-
-	retval.Id = v.TransactionFields.Id
-	{
-
-		dst := &retval.CreatedAt
-		src := v.TransactionFields.CreatedAt
-		var err error
-		*dst, err = scalar.MarshalTimestamp(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadTransaction.TransactionFields.CreatedAt: %w", err)
-		}
-	}
-	retval.Direction = v.TransactionFields.Direction
-	retval.Status = v.TransactionFields.Status
-	retval.Memo = v.TransactionFields.Memo
-	retval.ExternalId = v.TransactionFields.ExternalId
-	retval.SettlementAmount = v.TransactionFields.SettlementAmount
-	retval.SettlementFee = v.TransactionFields.SettlementFee
-	retval.SettlementCurrency = v.TransactionFields.SettlementCurrency
-	retval.SettlementDisplayAmount = v.TransactionFields.SettlementDisplayAmount
-	retval.SettlementDisplayFee = v.TransactionFields.SettlementDisplayFee
-	retval.SettlementDisplayCurrency = v.TransactionFields.SettlementDisplayCurrency
-	retval.SettlementPrice = v.TransactionFields.SettlementPrice
-	{
-
-		dst := &retval.InitiationVia
-		src := v.TransactionFields.InitiationVia
-		var err error
-		*dst, err = __marshalTransactionFieldsInitiationVia(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadTransaction.TransactionFields.InitiationVia: %w", err)
-		}
-	}
-	{
-
-		dst := &retval.SettlementVia
-		src := v.TransactionFields.SettlementVia
-		var err error
-		*dst, err = __marshalTransactionFieldsSettlementVia(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadTransaction.TransactionFields.SettlementVia: %w", err)
-		}
-	}
-	return &retval, nil
 }
 
 // IntraLedgerUsdPaymentSendResponse is returned by IntraLedgerUsdPaymentSend on success.
@@ -2167,7 +1769,7 @@ func (v *LnAddressPaymentSendInput) GetWalletId() string { return v.WalletId }
 type LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayload struct {
 	Status      *PaymentSendResult                                                      `json:"status"`
 	Errors      []LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadErrorsError `json:"errors"`
-	Transaction *LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadTransaction  `json:"transaction"`
+	Transaction *TransactionFields                                                      `json:"transaction"`
 }
 
 // GetStatus returns LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayload.Status, and is useful for accessing the field via an interface.
@@ -2181,7 +1783,7 @@ func (v *LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayload) GetErrors()
 }
 
 // GetTransaction returns LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayload.Transaction, and is useful for accessing the field via an interface.
-func (v *LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayload) GetTransaction() *LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadTransaction {
+func (v *LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayload) GetTransaction() *TransactionFields {
 	return v.Transaction
 }
 
@@ -2211,205 +1813,6 @@ func (v *LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadErrorsError) 
 // GetPath returns LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadErrorsError.Path, and is useful for accessing the field via an interface.
 func (v *LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadErrorsError) GetPath() []*string {
 	return v.Path
-}
-
-// LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadTransaction includes the requested fields of the GraphQL type Transaction.
-type LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadTransaction struct {
-	TransactionFields `json:"-"`
-}
-
-// GetId returns LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadTransaction.Id, and is useful for accessing the field via an interface.
-func (v *LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadTransaction) GetId() string {
-	return v.TransactionFields.Id
-}
-
-// GetCreatedAt returns LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadTransaction.CreatedAt, and is useful for accessing the field via an interface.
-func (v *LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadTransaction) GetCreatedAt() time.Time {
-	return v.TransactionFields.CreatedAt
-}
-
-// GetDirection returns LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadTransaction.Direction, and is useful for accessing the field via an interface.
-func (v *LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadTransaction) GetDirection() TxDirection {
-	return v.TransactionFields.Direction
-}
-
-// GetStatus returns LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadTransaction.Status, and is useful for accessing the field via an interface.
-func (v *LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadTransaction) GetStatus() TxStatus {
-	return v.TransactionFields.Status
-}
-
-// GetMemo returns LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadTransaction.Memo, and is useful for accessing the field via an interface.
-func (v *LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadTransaction) GetMemo() *string {
-	return v.TransactionFields.Memo
-}
-
-// GetExternalId returns LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadTransaction.ExternalId, and is useful for accessing the field via an interface.
-func (v *LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadTransaction) GetExternalId() *string {
-	return v.TransactionFields.ExternalId
-}
-
-// GetSettlementAmount returns LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadTransaction.SettlementAmount, and is useful for accessing the field via an interface.
-func (v *LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadTransaction) GetSettlementAmount() scalar.SignedAmount {
-	return v.TransactionFields.SettlementAmount
-}
-
-// GetSettlementFee returns LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadTransaction.SettlementFee, and is useful for accessing the field via an interface.
-func (v *LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadTransaction) GetSettlementFee() scalar.SignedAmount {
-	return v.TransactionFields.SettlementFee
-}
-
-// GetSettlementCurrency returns LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadTransaction.SettlementCurrency, and is useful for accessing the field via an interface.
-func (v *LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadTransaction) GetSettlementCurrency() WalletCurrency {
-	return v.TransactionFields.SettlementCurrency
-}
-
-// GetSettlementDisplayAmount returns LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadTransaction.SettlementDisplayAmount, and is useful for accessing the field via an interface.
-func (v *LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadTransaction) GetSettlementDisplayAmount() string {
-	return v.TransactionFields.SettlementDisplayAmount
-}
-
-// GetSettlementDisplayFee returns LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadTransaction.SettlementDisplayFee, and is useful for accessing the field via an interface.
-func (v *LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadTransaction) GetSettlementDisplayFee() string {
-	return v.TransactionFields.SettlementDisplayFee
-}
-
-// GetSettlementDisplayCurrency returns LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadTransaction.SettlementDisplayCurrency, and is useful for accessing the field via an interface.
-func (v *LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadTransaction) GetSettlementDisplayCurrency() string {
-	return v.TransactionFields.SettlementDisplayCurrency
-}
-
-// GetSettlementPrice returns LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadTransaction.SettlementPrice, and is useful for accessing the field via an interface.
-func (v *LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadTransaction) GetSettlementPrice() TransactionFieldsSettlementPricePriceOfOneSettlementMinorUnitInDisplayMinorUnit {
-	return v.TransactionFields.SettlementPrice
-}
-
-// GetInitiationVia returns LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadTransaction.InitiationVia, and is useful for accessing the field via an interface.
-func (v *LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadTransaction) GetInitiationVia() TransactionFieldsInitiationVia {
-	return v.TransactionFields.InitiationVia
-}
-
-// GetSettlementVia returns LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadTransaction.SettlementVia, and is useful for accessing the field via an interface.
-func (v *LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadTransaction) GetSettlementVia() TransactionFieldsSettlementVia {
-	return v.TransactionFields.SettlementVia
-}
-
-func (v *LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadTransaction) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadTransaction
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadTransaction = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	err = json.Unmarshal(
-		b, &v.TransactionFields)
-	if err != nil {
-		return err
-	}
-	return nil
-}
-
-type __premarshalLnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadTransaction struct {
-	Id string `json:"id"`
-
-	CreatedAt json.RawMessage `json:"createdAt"`
-
-	Direction TxDirection `json:"direction"`
-
-	Status TxStatus `json:"status"`
-
-	Memo *string `json:"memo"`
-
-	ExternalId *string `json:"externalId"`
-
-	SettlementAmount scalar.SignedAmount `json:"settlementAmount"`
-
-	SettlementFee scalar.SignedAmount `json:"settlementFee"`
-
-	SettlementCurrency WalletCurrency `json:"settlementCurrency"`
-
-	SettlementDisplayAmount string `json:"settlementDisplayAmount"`
-
-	SettlementDisplayFee string `json:"settlementDisplayFee"`
-
-	SettlementDisplayCurrency string `json:"settlementDisplayCurrency"`
-
-	SettlementPrice TransactionFieldsSettlementPricePriceOfOneSettlementMinorUnitInDisplayMinorUnit `json:"settlementPrice"`
-
-	InitiationVia json.RawMessage `json:"initiationVia"`
-
-	SettlementVia json.RawMessage `json:"settlementVia"`
-}
-
-func (v *LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadTransaction) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadTransaction) __premarshalJSON() (*__premarshalLnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadTransaction, error) {
-	var retval __premarshalLnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadTransaction
-
-	retval.Id = v.TransactionFields.Id
-	{
-
-		dst := &retval.CreatedAt
-		src := v.TransactionFields.CreatedAt
-		var err error
-		*dst, err = scalar.MarshalTimestamp(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadTransaction.TransactionFields.CreatedAt: %w", err)
-		}
-	}
-	retval.Direction = v.TransactionFields.Direction
-	retval.Status = v.TransactionFields.Status
-	retval.Memo = v.TransactionFields.Memo
-	retval.ExternalId = v.TransactionFields.ExternalId
-	retval.SettlementAmount = v.TransactionFields.SettlementAmount
-	retval.SettlementFee = v.TransactionFields.SettlementFee
-	retval.SettlementCurrency = v.TransactionFields.SettlementCurrency
-	retval.SettlementDisplayAmount = v.TransactionFields.SettlementDisplayAmount
-	retval.SettlementDisplayFee = v.TransactionFields.SettlementDisplayFee
-	retval.SettlementDisplayCurrency = v.TransactionFields.SettlementDisplayCurrency
-	retval.SettlementPrice = v.TransactionFields.SettlementPrice
-	{
-
-		dst := &retval.InitiationVia
-		src := v.TransactionFields.InitiationVia
-		var err error
-		*dst, err = __marshalTransactionFieldsInitiationVia(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadTransaction.TransactionFields.InitiationVia: %w", err)
-		}
-	}
-	{
-
-		dst := &retval.SettlementVia
-		src := v.TransactionFields.SettlementVia
-		var err error
-		*dst, err = __marshalTransactionFieldsSettlementVia(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadTransaction.TransactionFields.SettlementVia: %w", err)
-		}
-	}
-	return &retval, nil
 }
 
 // LnAddressPaymentSendResponse is returned by LnAddressPaymentSend on success.
@@ -3068,7 +2471,7 @@ func (v *LnInvoicePaymentInput) GetWalletId() string { return v.WalletId }
 type LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayload struct {
 	Status      *PaymentSendResult                                                      `json:"status"`
 	Errors      []LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadErrorsError `json:"errors"`
-	Transaction *LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadTransaction  `json:"transaction"`
+	Transaction *TransactionFields                                                      `json:"transaction"`
 }
 
 // GetStatus returns LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayload.Status, and is useful for accessing the field via an interface.
@@ -3082,7 +2485,7 @@ func (v *LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayload) GetErrors()
 }
 
 // GetTransaction returns LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayload.Transaction, and is useful for accessing the field via an interface.
-func (v *LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayload) GetTransaction() *LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadTransaction {
+func (v *LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayload) GetTransaction() *TransactionFields {
 	return v.Transaction
 }
 
@@ -3112,205 +2515,6 @@ func (v *LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadErrorsError) 
 // GetPath returns LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadErrorsError.Path, and is useful for accessing the field via an interface.
 func (v *LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadErrorsError) GetPath() []*string {
 	return v.Path
-}
-
-// LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadTransaction includes the requested fields of the GraphQL type Transaction.
-type LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadTransaction struct {
-	TransactionFields `json:"-"`
-}
-
-// GetId returns LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadTransaction.Id, and is useful for accessing the field via an interface.
-func (v *LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadTransaction) GetId() string {
-	return v.TransactionFields.Id
-}
-
-// GetCreatedAt returns LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadTransaction.CreatedAt, and is useful for accessing the field via an interface.
-func (v *LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadTransaction) GetCreatedAt() time.Time {
-	return v.TransactionFields.CreatedAt
-}
-
-// GetDirection returns LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadTransaction.Direction, and is useful for accessing the field via an interface.
-func (v *LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadTransaction) GetDirection() TxDirection {
-	return v.TransactionFields.Direction
-}
-
-// GetStatus returns LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadTransaction.Status, and is useful for accessing the field via an interface.
-func (v *LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadTransaction) GetStatus() TxStatus {
-	return v.TransactionFields.Status
-}
-
-// GetMemo returns LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadTransaction.Memo, and is useful for accessing the field via an interface.
-func (v *LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadTransaction) GetMemo() *string {
-	return v.TransactionFields.Memo
-}
-
-// GetExternalId returns LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadTransaction.ExternalId, and is useful for accessing the field via an interface.
-func (v *LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadTransaction) GetExternalId() *string {
-	return v.TransactionFields.ExternalId
-}
-
-// GetSettlementAmount returns LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadTransaction.SettlementAmount, and is useful for accessing the field via an interface.
-func (v *LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadTransaction) GetSettlementAmount() scalar.SignedAmount {
-	return v.TransactionFields.SettlementAmount
-}
-
-// GetSettlementFee returns LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadTransaction.SettlementFee, and is useful for accessing the field via an interface.
-func (v *LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadTransaction) GetSettlementFee() scalar.SignedAmount {
-	return v.TransactionFields.SettlementFee
-}
-
-// GetSettlementCurrency returns LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadTransaction.SettlementCurrency, and is useful for accessing the field via an interface.
-func (v *LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadTransaction) GetSettlementCurrency() WalletCurrency {
-	return v.TransactionFields.SettlementCurrency
-}
-
-// GetSettlementDisplayAmount returns LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadTransaction.SettlementDisplayAmount, and is useful for accessing the field via an interface.
-func (v *LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadTransaction) GetSettlementDisplayAmount() string {
-	return v.TransactionFields.SettlementDisplayAmount
-}
-
-// GetSettlementDisplayFee returns LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadTransaction.SettlementDisplayFee, and is useful for accessing the field via an interface.
-func (v *LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadTransaction) GetSettlementDisplayFee() string {
-	return v.TransactionFields.SettlementDisplayFee
-}
-
-// GetSettlementDisplayCurrency returns LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadTransaction.SettlementDisplayCurrency, and is useful for accessing the field via an interface.
-func (v *LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadTransaction) GetSettlementDisplayCurrency() string {
-	return v.TransactionFields.SettlementDisplayCurrency
-}
-
-// GetSettlementPrice returns LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadTransaction.SettlementPrice, and is useful for accessing the field via an interface.
-func (v *LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadTransaction) GetSettlementPrice() TransactionFieldsSettlementPricePriceOfOneSettlementMinorUnitInDisplayMinorUnit {
-	return v.TransactionFields.SettlementPrice
-}
-
-// GetInitiationVia returns LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadTransaction.InitiationVia, and is useful for accessing the field via an interface.
-func (v *LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadTransaction) GetInitiationVia() TransactionFieldsInitiationVia {
-	return v.TransactionFields.InitiationVia
-}
-
-// GetSettlementVia returns LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadTransaction.SettlementVia, and is useful for accessing the field via an interface.
-func (v *LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadTransaction) GetSettlementVia() TransactionFieldsSettlementVia {
-	return v.TransactionFields.SettlementVia
-}
-
-func (v *LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadTransaction) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadTransaction
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadTransaction = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	err = json.Unmarshal(
-		b, &v.TransactionFields)
-	if err != nil {
-		return err
-	}
-	return nil
-}
-
-type __premarshalLnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadTransaction struct {
-	Id string `json:"id"`
-
-	CreatedAt json.RawMessage `json:"createdAt"`
-
-	Direction TxDirection `json:"direction"`
-
-	Status TxStatus `json:"status"`
-
-	Memo *string `json:"memo"`
-
-	ExternalId *string `json:"externalId"`
-
-	SettlementAmount scalar.SignedAmount `json:"settlementAmount"`
-
-	SettlementFee scalar.SignedAmount `json:"settlementFee"`
-
-	SettlementCurrency WalletCurrency `json:"settlementCurrency"`
-
-	SettlementDisplayAmount string `json:"settlementDisplayAmount"`
-
-	SettlementDisplayFee string `json:"settlementDisplayFee"`
-
-	SettlementDisplayCurrency string `json:"settlementDisplayCurrency"`
-
-	SettlementPrice TransactionFieldsSettlementPricePriceOfOneSettlementMinorUnitInDisplayMinorUnit `json:"settlementPrice"`
-
-	InitiationVia json.RawMessage `json:"initiationVia"`
-
-	SettlementVia json.RawMessage `json:"settlementVia"`
-}
-
-func (v *LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadTransaction) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadTransaction) __premarshalJSON() (*__premarshalLnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadTransaction, error) {
-	var retval __premarshalLnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadTransaction
-
-	retval.Id = v.TransactionFields.Id
-	{
-
-		dst := &retval.CreatedAt
-		src := v.TransactionFields.CreatedAt
-		var err error
-		*dst, err = scalar.MarshalTimestamp(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadTransaction.TransactionFields.CreatedAt: %w", err)
-		}
-	}
-	retval.Direction = v.TransactionFields.Direction
-	retval.Status = v.TransactionFields.Status
-	retval.Memo = v.TransactionFields.Memo
-	retval.ExternalId = v.TransactionFields.ExternalId
-	retval.SettlementAmount = v.TransactionFields.SettlementAmount
-	retval.SettlementFee = v.TransactionFields.SettlementFee
-	retval.SettlementCurrency = v.TransactionFields.SettlementCurrency
-	retval.SettlementDisplayAmount = v.TransactionFields.SettlementDisplayAmount
-	retval.SettlementDisplayFee = v.TransactionFields.SettlementDisplayFee
-	retval.SettlementDisplayCurrency = v.TransactionFields.SettlementDisplayCurrency
-	retval.SettlementPrice = v.TransactionFields.SettlementPrice
-	{
-
-		dst := &retval.InitiationVia
-		src := v.TransactionFields.InitiationVia
-		var err error
-		*dst, err = __marshalTransactionFieldsInitiationVia(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadTransaction.TransactionFields.InitiationVia: %w", err)
-		}
-	}
-	{
-
-		dst := &retval.SettlementVia
-		src := v.TransactionFields.SettlementVia
-		var err error
-		*dst, err = __marshalTransactionFieldsSettlementVia(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadTransaction.TransactionFields.SettlementVia: %w", err)
-		}
-	}
-	return &retval, nil
 }
 
 // LnInvoicePaymentSendResponse is returned by LnInvoicePaymentSend on success.
@@ -3979,7 +3183,7 @@ func (v *LnNoAmountInvoicePaymentInput) GetWalletId() string { return v.WalletId
 type LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayload struct {
 	Status      *PaymentSendResult                                                                      `json:"status"`
 	Errors      []LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadErrorsError `json:"errors"`
-	Transaction *LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadTransaction  `json:"transaction"`
+	Transaction *TransactionFields                                                                      `json:"transaction"`
 }
 
 // GetStatus returns LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayload.Status, and is useful for accessing the field via an interface.
@@ -3993,7 +3197,7 @@ func (v *LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayl
 }
 
 // GetTransaction returns LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayload.Transaction, and is useful for accessing the field via an interface.
-func (v *LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayload) GetTransaction() *LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadTransaction {
+func (v *LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayload) GetTransaction() *TransactionFields {
 	return v.Transaction
 }
 
@@ -4023,205 +3227,6 @@ func (v *LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayl
 // GetPath returns LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadErrorsError.Path, and is useful for accessing the field via an interface.
 func (v *LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadErrorsError) GetPath() []*string {
 	return v.Path
-}
-
-// LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadTransaction includes the requested fields of the GraphQL type Transaction.
-type LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadTransaction struct {
-	TransactionFields `json:"-"`
-}
-
-// GetId returns LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadTransaction.Id, and is useful for accessing the field via an interface.
-func (v *LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadTransaction) GetId() string {
-	return v.TransactionFields.Id
-}
-
-// GetCreatedAt returns LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadTransaction.CreatedAt, and is useful for accessing the field via an interface.
-func (v *LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadTransaction) GetCreatedAt() time.Time {
-	return v.TransactionFields.CreatedAt
-}
-
-// GetDirection returns LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadTransaction.Direction, and is useful for accessing the field via an interface.
-func (v *LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadTransaction) GetDirection() TxDirection {
-	return v.TransactionFields.Direction
-}
-
-// GetStatus returns LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadTransaction.Status, and is useful for accessing the field via an interface.
-func (v *LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadTransaction) GetStatus() TxStatus {
-	return v.TransactionFields.Status
-}
-
-// GetMemo returns LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadTransaction.Memo, and is useful for accessing the field via an interface.
-func (v *LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadTransaction) GetMemo() *string {
-	return v.TransactionFields.Memo
-}
-
-// GetExternalId returns LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadTransaction.ExternalId, and is useful for accessing the field via an interface.
-func (v *LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadTransaction) GetExternalId() *string {
-	return v.TransactionFields.ExternalId
-}
-
-// GetSettlementAmount returns LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadTransaction.SettlementAmount, and is useful for accessing the field via an interface.
-func (v *LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadTransaction) GetSettlementAmount() scalar.SignedAmount {
-	return v.TransactionFields.SettlementAmount
-}
-
-// GetSettlementFee returns LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadTransaction.SettlementFee, and is useful for accessing the field via an interface.
-func (v *LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadTransaction) GetSettlementFee() scalar.SignedAmount {
-	return v.TransactionFields.SettlementFee
-}
-
-// GetSettlementCurrency returns LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadTransaction.SettlementCurrency, and is useful for accessing the field via an interface.
-func (v *LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadTransaction) GetSettlementCurrency() WalletCurrency {
-	return v.TransactionFields.SettlementCurrency
-}
-
-// GetSettlementDisplayAmount returns LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadTransaction.SettlementDisplayAmount, and is useful for accessing the field via an interface.
-func (v *LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadTransaction) GetSettlementDisplayAmount() string {
-	return v.TransactionFields.SettlementDisplayAmount
-}
-
-// GetSettlementDisplayFee returns LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadTransaction.SettlementDisplayFee, and is useful for accessing the field via an interface.
-func (v *LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadTransaction) GetSettlementDisplayFee() string {
-	return v.TransactionFields.SettlementDisplayFee
-}
-
-// GetSettlementDisplayCurrency returns LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadTransaction.SettlementDisplayCurrency, and is useful for accessing the field via an interface.
-func (v *LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadTransaction) GetSettlementDisplayCurrency() string {
-	return v.TransactionFields.SettlementDisplayCurrency
-}
-
-// GetSettlementPrice returns LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadTransaction.SettlementPrice, and is useful for accessing the field via an interface.
-func (v *LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadTransaction) GetSettlementPrice() TransactionFieldsSettlementPricePriceOfOneSettlementMinorUnitInDisplayMinorUnit {
-	return v.TransactionFields.SettlementPrice
-}
-
-// GetInitiationVia returns LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadTransaction.InitiationVia, and is useful for accessing the field via an interface.
-func (v *LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadTransaction) GetInitiationVia() TransactionFieldsInitiationVia {
-	return v.TransactionFields.InitiationVia
-}
-
-// GetSettlementVia returns LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadTransaction.SettlementVia, and is useful for accessing the field via an interface.
-func (v *LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadTransaction) GetSettlementVia() TransactionFieldsSettlementVia {
-	return v.TransactionFields.SettlementVia
-}
-
-func (v *LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadTransaction) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadTransaction
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadTransaction = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	err = json.Unmarshal(
-		b, &v.TransactionFields)
-	if err != nil {
-		return err
-	}
-	return nil
-}
-
-type __premarshalLnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadTransaction struct {
-	Id string `json:"id"`
-
-	CreatedAt json.RawMessage `json:"createdAt"`
-
-	Direction TxDirection `json:"direction"`
-
-	Status TxStatus `json:"status"`
-
-	Memo *string `json:"memo"`
-
-	ExternalId *string `json:"externalId"`
-
-	SettlementAmount scalar.SignedAmount `json:"settlementAmount"`
-
-	SettlementFee scalar.SignedAmount `json:"settlementFee"`
-
-	SettlementCurrency WalletCurrency `json:"settlementCurrency"`
-
-	SettlementDisplayAmount string `json:"settlementDisplayAmount"`
-
-	SettlementDisplayFee string `json:"settlementDisplayFee"`
-
-	SettlementDisplayCurrency string `json:"settlementDisplayCurrency"`
-
-	SettlementPrice TransactionFieldsSettlementPricePriceOfOneSettlementMinorUnitInDisplayMinorUnit `json:"settlementPrice"`
-
-	InitiationVia json.RawMessage `json:"initiationVia"`
-
-	SettlementVia json.RawMessage `json:"settlementVia"`
-}
-
-func (v *LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadTransaction) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadTransaction) __premarshalJSON() (*__premarshalLnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadTransaction, error) {
-	var retval __premarshalLnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadTransaction
-
-	retval.Id = v.TransactionFields.Id
-	{
-
-		dst := &retval.CreatedAt
-		src := v.TransactionFields.CreatedAt
-		var err error
-		*dst, err = scalar.MarshalTimestamp(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadTransaction.TransactionFields.CreatedAt: %w", err)
-		}
-	}
-	retval.Direction = v.TransactionFields.Direction
-	retval.Status = v.TransactionFields.Status
-	retval.Memo = v.TransactionFields.Memo
-	retval.ExternalId = v.TransactionFields.ExternalId
-	retval.SettlementAmount = v.TransactionFields.SettlementAmount
-	retval.SettlementFee = v.TransactionFields.SettlementFee
-	retval.SettlementCurrency = v.TransactionFields.SettlementCurrency
-	retval.SettlementDisplayAmount = v.TransactionFields.SettlementDisplayAmount
-	retval.SettlementDisplayFee = v.TransactionFields.SettlementDisplayFee
-	retval.SettlementDisplayCurrency = v.TransactionFields.SettlementDisplayCurrency
-	retval.SettlementPrice = v.TransactionFields.SettlementPrice
-	{
-
-		dst := &retval.InitiationVia
-		src := v.TransactionFields.InitiationVia
-		var err error
-		*dst, err = __marshalTransactionFieldsInitiationVia(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadTransaction.TransactionFields.InitiationVia: %w", err)
-		}
-	}
-	{
-
-		dst := &retval.SettlementVia
-		src := v.TransactionFields.SettlementVia
-		var err error
-		*dst, err = __marshalTransactionFieldsSettlementVia(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadTransaction.TransactionFields.SettlementVia: %w", err)
-		}
-	}
-	return &retval, nil
 }
 
 // LnNoAmountInvoicePaymentSendResponse is returned by LnNoAmountInvoicePaymentSend on success.
@@ -4326,7 +3331,7 @@ func (v *LnNoAmountUsdInvoicePaymentInput) GetWalletId() string { return v.Walle
 type LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayload struct {
 	Status      *PaymentSendResult                                                                            `json:"status"`
 	Errors      []LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadErrorsError `json:"errors"`
-	Transaction *LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadTransaction  `json:"transaction"`
+	Transaction *TransactionFields                                                                            `json:"transaction"`
 }
 
 // GetStatus returns LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayload.Status, and is useful for accessing the field via an interface.
@@ -4340,7 +3345,7 @@ func (v *LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSe
 }
 
 // GetTransaction returns LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayload.Transaction, and is useful for accessing the field via an interface.
-func (v *LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayload) GetTransaction() *LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadTransaction {
+func (v *LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayload) GetTransaction() *TransactionFields {
 	return v.Transaction
 }
 
@@ -4370,205 +3375,6 @@ func (v *LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSe
 // GetPath returns LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadErrorsError.Path, and is useful for accessing the field via an interface.
 func (v *LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadErrorsError) GetPath() []*string {
 	return v.Path
-}
-
-// LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadTransaction includes the requested fields of the GraphQL type Transaction.
-type LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadTransaction struct {
-	TransactionFields `json:"-"`
-}
-
-// GetId returns LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadTransaction.Id, and is useful for accessing the field via an interface.
-func (v *LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadTransaction) GetId() string {
-	return v.TransactionFields.Id
-}
-
-// GetCreatedAt returns LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadTransaction.CreatedAt, and is useful for accessing the field via an interface.
-func (v *LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadTransaction) GetCreatedAt() time.Time {
-	return v.TransactionFields.CreatedAt
-}
-
-// GetDirection returns LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadTransaction.Direction, and is useful for accessing the field via an interface.
-func (v *LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadTransaction) GetDirection() TxDirection {
-	return v.TransactionFields.Direction
-}
-
-// GetStatus returns LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadTransaction.Status, and is useful for accessing the field via an interface.
-func (v *LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadTransaction) GetStatus() TxStatus {
-	return v.TransactionFields.Status
-}
-
-// GetMemo returns LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadTransaction.Memo, and is useful for accessing the field via an interface.
-func (v *LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadTransaction) GetMemo() *string {
-	return v.TransactionFields.Memo
-}
-
-// GetExternalId returns LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadTransaction.ExternalId, and is useful for accessing the field via an interface.
-func (v *LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadTransaction) GetExternalId() *string {
-	return v.TransactionFields.ExternalId
-}
-
-// GetSettlementAmount returns LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadTransaction.SettlementAmount, and is useful for accessing the field via an interface.
-func (v *LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadTransaction) GetSettlementAmount() scalar.SignedAmount {
-	return v.TransactionFields.SettlementAmount
-}
-
-// GetSettlementFee returns LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadTransaction.SettlementFee, and is useful for accessing the field via an interface.
-func (v *LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadTransaction) GetSettlementFee() scalar.SignedAmount {
-	return v.TransactionFields.SettlementFee
-}
-
-// GetSettlementCurrency returns LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadTransaction.SettlementCurrency, and is useful for accessing the field via an interface.
-func (v *LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadTransaction) GetSettlementCurrency() WalletCurrency {
-	return v.TransactionFields.SettlementCurrency
-}
-
-// GetSettlementDisplayAmount returns LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadTransaction.SettlementDisplayAmount, and is useful for accessing the field via an interface.
-func (v *LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadTransaction) GetSettlementDisplayAmount() string {
-	return v.TransactionFields.SettlementDisplayAmount
-}
-
-// GetSettlementDisplayFee returns LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadTransaction.SettlementDisplayFee, and is useful for accessing the field via an interface.
-func (v *LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadTransaction) GetSettlementDisplayFee() string {
-	return v.TransactionFields.SettlementDisplayFee
-}
-
-// GetSettlementDisplayCurrency returns LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadTransaction.SettlementDisplayCurrency, and is useful for accessing the field via an interface.
-func (v *LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadTransaction) GetSettlementDisplayCurrency() string {
-	return v.TransactionFields.SettlementDisplayCurrency
-}
-
-// GetSettlementPrice returns LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadTransaction.SettlementPrice, and is useful for accessing the field via an interface.
-func (v *LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadTransaction) GetSettlementPrice() TransactionFieldsSettlementPricePriceOfOneSettlementMinorUnitInDisplayMinorUnit {
-	return v.TransactionFields.SettlementPrice
-}
-
-// GetInitiationVia returns LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadTransaction.InitiationVia, and is useful for accessing the field via an interface.
-func (v *LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadTransaction) GetInitiationVia() TransactionFieldsInitiationVia {
-	return v.TransactionFields.InitiationVia
-}
-
-// GetSettlementVia returns LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadTransaction.SettlementVia, and is useful for accessing the field via an interface.
-func (v *LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadTransaction) GetSettlementVia() TransactionFieldsSettlementVia {
-	return v.TransactionFields.SettlementVia
-}
-
-func (v *LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadTransaction) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadTransaction
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadTransaction = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	err = json.Unmarshal(
-		b, &v.TransactionFields)
-	if err != nil {
-		return err
-	}
-	return nil
-}
-
-type __premarshalLnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadTransaction struct {
-	Id string `json:"id"`
-
-	CreatedAt json.RawMessage `json:"createdAt"`
-
-	Direction TxDirection `json:"direction"`
-
-	Status TxStatus `json:"status"`
-
-	Memo *string `json:"memo"`
-
-	ExternalId *string `json:"externalId"`
-
-	SettlementAmount scalar.SignedAmount `json:"settlementAmount"`
-
-	SettlementFee scalar.SignedAmount `json:"settlementFee"`
-
-	SettlementCurrency WalletCurrency `json:"settlementCurrency"`
-
-	SettlementDisplayAmount string `json:"settlementDisplayAmount"`
-
-	SettlementDisplayFee string `json:"settlementDisplayFee"`
-
-	SettlementDisplayCurrency string `json:"settlementDisplayCurrency"`
-
-	SettlementPrice TransactionFieldsSettlementPricePriceOfOneSettlementMinorUnitInDisplayMinorUnit `json:"settlementPrice"`
-
-	InitiationVia json.RawMessage `json:"initiationVia"`
-
-	SettlementVia json.RawMessage `json:"settlementVia"`
-}
-
-func (v *LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadTransaction) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadTransaction) __premarshalJSON() (*__premarshalLnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadTransaction, error) {
-	var retval __premarshalLnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadTransaction
-
-	retval.Id = v.TransactionFields.Id
-	{
-
-		dst := &retval.CreatedAt
-		src := v.TransactionFields.CreatedAt
-		var err error
-		*dst, err = scalar.MarshalTimestamp(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadTransaction.TransactionFields.CreatedAt: %w", err)
-		}
-	}
-	retval.Direction = v.TransactionFields.Direction
-	retval.Status = v.TransactionFields.Status
-	retval.Memo = v.TransactionFields.Memo
-	retval.ExternalId = v.TransactionFields.ExternalId
-	retval.SettlementAmount = v.TransactionFields.SettlementAmount
-	retval.SettlementFee = v.TransactionFields.SettlementFee
-	retval.SettlementCurrency = v.TransactionFields.SettlementCurrency
-	retval.SettlementDisplayAmount = v.TransactionFields.SettlementDisplayAmount
-	retval.SettlementDisplayFee = v.TransactionFields.SettlementDisplayFee
-	retval.SettlementDisplayCurrency = v.TransactionFields.SettlementDisplayCurrency
-	retval.SettlementPrice = v.TransactionFields.SettlementPrice
-	{
-
-		dst := &retval.InitiationVia
-		src := v.TransactionFields.InitiationVia
-		var err error
-		*dst, err = __marshalTransactionFieldsInitiationVia(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadTransaction.TransactionFields.InitiationVia: %w", err)
-		}
-	}
-	{
-
-		dst := &retval.SettlementVia
-		src := v.TransactionFields.SettlementVia
-		var err error
-		*dst, err = __marshalTransactionFieldsSettlementVia(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadTransaction.TransactionFields.SettlementVia: %w", err)
-		}
-	}
-	return &retval, nil
 }
 
 // LnNoAmountUsdInvoicePaymentSendResponse is returned by LnNoAmountUsdInvoicePaymentSend on success.
@@ -5267,7 +4073,7 @@ func (v *LnurlPaymentSendInput) GetWalletId() string { return v.WalletId }
 type LnurlPaymentSendLnurlPaymentSendPaymentSendPayload struct {
 	Status      *PaymentSendResult                                              `json:"status"`
 	Errors      []LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadErrorsError `json:"errors"`
-	Transaction *LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadTransaction  `json:"transaction"`
+	Transaction *TransactionFields                                              `json:"transaction"`
 }
 
 // GetStatus returns LnurlPaymentSendLnurlPaymentSendPaymentSendPayload.Status, and is useful for accessing the field via an interface.
@@ -5281,7 +4087,7 @@ func (v *LnurlPaymentSendLnurlPaymentSendPaymentSendPayload) GetErrors() []Lnurl
 }
 
 // GetTransaction returns LnurlPaymentSendLnurlPaymentSendPaymentSendPayload.Transaction, and is useful for accessing the field via an interface.
-func (v *LnurlPaymentSendLnurlPaymentSendPaymentSendPayload) GetTransaction() *LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadTransaction {
+func (v *LnurlPaymentSendLnurlPaymentSendPaymentSendPayload) GetTransaction() *TransactionFields {
 	return v.Transaction
 }
 
@@ -5311,205 +4117,6 @@ func (v *LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadErrorsError) GetMessa
 // GetPath returns LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadErrorsError.Path, and is useful for accessing the field via an interface.
 func (v *LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadErrorsError) GetPath() []*string {
 	return v.Path
-}
-
-// LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadTransaction includes the requested fields of the GraphQL type Transaction.
-type LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadTransaction struct {
-	TransactionFields `json:"-"`
-}
-
-// GetId returns LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadTransaction.Id, and is useful for accessing the field via an interface.
-func (v *LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadTransaction) GetId() string {
-	return v.TransactionFields.Id
-}
-
-// GetCreatedAt returns LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadTransaction.CreatedAt, and is useful for accessing the field via an interface.
-func (v *LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadTransaction) GetCreatedAt() time.Time {
-	return v.TransactionFields.CreatedAt
-}
-
-// GetDirection returns LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadTransaction.Direction, and is useful for accessing the field via an interface.
-func (v *LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadTransaction) GetDirection() TxDirection {
-	return v.TransactionFields.Direction
-}
-
-// GetStatus returns LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadTransaction.Status, and is useful for accessing the field via an interface.
-func (v *LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadTransaction) GetStatus() TxStatus {
-	return v.TransactionFields.Status
-}
-
-// GetMemo returns LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadTransaction.Memo, and is useful for accessing the field via an interface.
-func (v *LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadTransaction) GetMemo() *string {
-	return v.TransactionFields.Memo
-}
-
-// GetExternalId returns LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadTransaction.ExternalId, and is useful for accessing the field via an interface.
-func (v *LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadTransaction) GetExternalId() *string {
-	return v.TransactionFields.ExternalId
-}
-
-// GetSettlementAmount returns LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadTransaction.SettlementAmount, and is useful for accessing the field via an interface.
-func (v *LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadTransaction) GetSettlementAmount() scalar.SignedAmount {
-	return v.TransactionFields.SettlementAmount
-}
-
-// GetSettlementFee returns LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadTransaction.SettlementFee, and is useful for accessing the field via an interface.
-func (v *LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadTransaction) GetSettlementFee() scalar.SignedAmount {
-	return v.TransactionFields.SettlementFee
-}
-
-// GetSettlementCurrency returns LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadTransaction.SettlementCurrency, and is useful for accessing the field via an interface.
-func (v *LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadTransaction) GetSettlementCurrency() WalletCurrency {
-	return v.TransactionFields.SettlementCurrency
-}
-
-// GetSettlementDisplayAmount returns LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadTransaction.SettlementDisplayAmount, and is useful for accessing the field via an interface.
-func (v *LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadTransaction) GetSettlementDisplayAmount() string {
-	return v.TransactionFields.SettlementDisplayAmount
-}
-
-// GetSettlementDisplayFee returns LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadTransaction.SettlementDisplayFee, and is useful for accessing the field via an interface.
-func (v *LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadTransaction) GetSettlementDisplayFee() string {
-	return v.TransactionFields.SettlementDisplayFee
-}
-
-// GetSettlementDisplayCurrency returns LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadTransaction.SettlementDisplayCurrency, and is useful for accessing the field via an interface.
-func (v *LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadTransaction) GetSettlementDisplayCurrency() string {
-	return v.TransactionFields.SettlementDisplayCurrency
-}
-
-// GetSettlementPrice returns LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadTransaction.SettlementPrice, and is useful for accessing the field via an interface.
-func (v *LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadTransaction) GetSettlementPrice() TransactionFieldsSettlementPricePriceOfOneSettlementMinorUnitInDisplayMinorUnit {
-	return v.TransactionFields.SettlementPrice
-}
-
-// GetInitiationVia returns LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadTransaction.InitiationVia, and is useful for accessing the field via an interface.
-func (v *LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadTransaction) GetInitiationVia() TransactionFieldsInitiationVia {
-	return v.TransactionFields.InitiationVia
-}
-
-// GetSettlementVia returns LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadTransaction.SettlementVia, and is useful for accessing the field via an interface.
-func (v *LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadTransaction) GetSettlementVia() TransactionFieldsSettlementVia {
-	return v.TransactionFields.SettlementVia
-}
-
-func (v *LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadTransaction) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadTransaction
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadTransaction = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	err = json.Unmarshal(
-		b, &v.TransactionFields)
-	if err != nil {
-		return err
-	}
-	return nil
-}
-
-type __premarshalLnurlPaymentSendLnurlPaymentSendPaymentSendPayloadTransaction struct {
-	Id string `json:"id"`
-
-	CreatedAt json.RawMessage `json:"createdAt"`
-
-	Direction TxDirection `json:"direction"`
-
-	Status TxStatus `json:"status"`
-
-	Memo *string `json:"memo"`
-
-	ExternalId *string `json:"externalId"`
-
-	SettlementAmount scalar.SignedAmount `json:"settlementAmount"`
-
-	SettlementFee scalar.SignedAmount `json:"settlementFee"`
-
-	SettlementCurrency WalletCurrency `json:"settlementCurrency"`
-
-	SettlementDisplayAmount string `json:"settlementDisplayAmount"`
-
-	SettlementDisplayFee string `json:"settlementDisplayFee"`
-
-	SettlementDisplayCurrency string `json:"settlementDisplayCurrency"`
-
-	SettlementPrice TransactionFieldsSettlementPricePriceOfOneSettlementMinorUnitInDisplayMinorUnit `json:"settlementPrice"`
-
-	InitiationVia json.RawMessage `json:"initiationVia"`
-
-	SettlementVia json.RawMessage `json:"settlementVia"`
-}
-
-func (v *LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadTransaction) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadTransaction) __premarshalJSON() (*__premarshalLnurlPaymentSendLnurlPaymentSendPaymentSendPayloadTransaction, error) {
-	var retval __premarshalLnurlPaymentSendLnurlPaymentSendPaymentSendPayloadTransaction
-
-	retval.Id = v.TransactionFields.Id
-	{
-
-		dst := &retval.CreatedAt
-		src := v.TransactionFields.CreatedAt
-		var err error
-		*dst, err = scalar.MarshalTimestamp(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadTransaction.TransactionFields.CreatedAt: %w", err)
-		}
-	}
-	retval.Direction = v.TransactionFields.Direction
-	retval.Status = v.TransactionFields.Status
-	retval.Memo = v.TransactionFields.Memo
-	retval.ExternalId = v.TransactionFields.ExternalId
-	retval.SettlementAmount = v.TransactionFields.SettlementAmount
-	retval.SettlementFee = v.TransactionFields.SettlementFee
-	retval.SettlementCurrency = v.TransactionFields.SettlementCurrency
-	retval.SettlementDisplayAmount = v.TransactionFields.SettlementDisplayAmount
-	retval.SettlementDisplayFee = v.TransactionFields.SettlementDisplayFee
-	retval.SettlementDisplayCurrency = v.TransactionFields.SettlementDisplayCurrency
-	retval.SettlementPrice = v.TransactionFields.SettlementPrice
-	{
-
-		dst := &retval.InitiationVia
-		src := v.TransactionFields.InitiationVia
-		var err error
-		*dst, err = __marshalTransactionFieldsInitiationVia(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadTransaction.TransactionFields.InitiationVia: %w", err)
-		}
-	}
-	{
-
-		dst := &retval.SettlementVia
-		src := v.TransactionFields.SettlementVia
-		var err error
-		*dst, err = __marshalTransactionFieldsSettlementVia(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadTransaction.TransactionFields.SettlementVia: %w", err)
-		}
-	}
-	return &retval, nil
 }
 
 // LnurlPaymentSendResponse is returned by LnurlPaymentSend on success.
@@ -5747,7 +4354,7 @@ func (v *OnChainPaymentSendAllInput) GetWalletId() string { return v.WalletId }
 type OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayload struct {
 	Status      *PaymentSendResult                                                        `json:"status"`
 	Errors      []OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadErrorsError `json:"errors"`
-	Transaction *OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadTransaction  `json:"transaction"`
+	Transaction *TransactionFields                                                        `json:"transaction"`
 }
 
 // GetStatus returns OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayload.Status, and is useful for accessing the field via an interface.
@@ -5761,7 +4368,7 @@ func (v *OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayload) GetErrors
 }
 
 // GetTransaction returns OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayload.Transaction, and is useful for accessing the field via an interface.
-func (v *OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayload) GetTransaction() *OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadTransaction {
+func (v *OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayload) GetTransaction() *TransactionFields {
 	return v.Transaction
 }
 
@@ -5791,205 +4398,6 @@ func (v *OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadErrorsError
 // GetPath returns OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadErrorsError.Path, and is useful for accessing the field via an interface.
 func (v *OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadErrorsError) GetPath() []*string {
 	return v.Path
-}
-
-// OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadTransaction includes the requested fields of the GraphQL type Transaction.
-type OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadTransaction struct {
-	TransactionFields `json:"-"`
-}
-
-// GetId returns OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadTransaction.Id, and is useful for accessing the field via an interface.
-func (v *OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadTransaction) GetId() string {
-	return v.TransactionFields.Id
-}
-
-// GetCreatedAt returns OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadTransaction.CreatedAt, and is useful for accessing the field via an interface.
-func (v *OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadTransaction) GetCreatedAt() time.Time {
-	return v.TransactionFields.CreatedAt
-}
-
-// GetDirection returns OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadTransaction.Direction, and is useful for accessing the field via an interface.
-func (v *OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadTransaction) GetDirection() TxDirection {
-	return v.TransactionFields.Direction
-}
-
-// GetStatus returns OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadTransaction.Status, and is useful for accessing the field via an interface.
-func (v *OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadTransaction) GetStatus() TxStatus {
-	return v.TransactionFields.Status
-}
-
-// GetMemo returns OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadTransaction.Memo, and is useful for accessing the field via an interface.
-func (v *OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadTransaction) GetMemo() *string {
-	return v.TransactionFields.Memo
-}
-
-// GetExternalId returns OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadTransaction.ExternalId, and is useful for accessing the field via an interface.
-func (v *OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadTransaction) GetExternalId() *string {
-	return v.TransactionFields.ExternalId
-}
-
-// GetSettlementAmount returns OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadTransaction.SettlementAmount, and is useful for accessing the field via an interface.
-func (v *OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadTransaction) GetSettlementAmount() scalar.SignedAmount {
-	return v.TransactionFields.SettlementAmount
-}
-
-// GetSettlementFee returns OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadTransaction.SettlementFee, and is useful for accessing the field via an interface.
-func (v *OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadTransaction) GetSettlementFee() scalar.SignedAmount {
-	return v.TransactionFields.SettlementFee
-}
-
-// GetSettlementCurrency returns OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadTransaction.SettlementCurrency, and is useful for accessing the field via an interface.
-func (v *OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadTransaction) GetSettlementCurrency() WalletCurrency {
-	return v.TransactionFields.SettlementCurrency
-}
-
-// GetSettlementDisplayAmount returns OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadTransaction.SettlementDisplayAmount, and is useful for accessing the field via an interface.
-func (v *OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadTransaction) GetSettlementDisplayAmount() string {
-	return v.TransactionFields.SettlementDisplayAmount
-}
-
-// GetSettlementDisplayFee returns OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadTransaction.SettlementDisplayFee, and is useful for accessing the field via an interface.
-func (v *OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadTransaction) GetSettlementDisplayFee() string {
-	return v.TransactionFields.SettlementDisplayFee
-}
-
-// GetSettlementDisplayCurrency returns OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadTransaction.SettlementDisplayCurrency, and is useful for accessing the field via an interface.
-func (v *OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadTransaction) GetSettlementDisplayCurrency() string {
-	return v.TransactionFields.SettlementDisplayCurrency
-}
-
-// GetSettlementPrice returns OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadTransaction.SettlementPrice, and is useful for accessing the field via an interface.
-func (v *OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadTransaction) GetSettlementPrice() TransactionFieldsSettlementPricePriceOfOneSettlementMinorUnitInDisplayMinorUnit {
-	return v.TransactionFields.SettlementPrice
-}
-
-// GetInitiationVia returns OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadTransaction.InitiationVia, and is useful for accessing the field via an interface.
-func (v *OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadTransaction) GetInitiationVia() TransactionFieldsInitiationVia {
-	return v.TransactionFields.InitiationVia
-}
-
-// GetSettlementVia returns OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadTransaction.SettlementVia, and is useful for accessing the field via an interface.
-func (v *OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadTransaction) GetSettlementVia() TransactionFieldsSettlementVia {
-	return v.TransactionFields.SettlementVia
-}
-
-func (v *OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadTransaction) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadTransaction
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadTransaction = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	err = json.Unmarshal(
-		b, &v.TransactionFields)
-	if err != nil {
-		return err
-	}
-	return nil
-}
-
-type __premarshalOnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadTransaction struct {
-	Id string `json:"id"`
-
-	CreatedAt json.RawMessage `json:"createdAt"`
-
-	Direction TxDirection `json:"direction"`
-
-	Status TxStatus `json:"status"`
-
-	Memo *string `json:"memo"`
-
-	ExternalId *string `json:"externalId"`
-
-	SettlementAmount scalar.SignedAmount `json:"settlementAmount"`
-
-	SettlementFee scalar.SignedAmount `json:"settlementFee"`
-
-	SettlementCurrency WalletCurrency `json:"settlementCurrency"`
-
-	SettlementDisplayAmount string `json:"settlementDisplayAmount"`
-
-	SettlementDisplayFee string `json:"settlementDisplayFee"`
-
-	SettlementDisplayCurrency string `json:"settlementDisplayCurrency"`
-
-	SettlementPrice TransactionFieldsSettlementPricePriceOfOneSettlementMinorUnitInDisplayMinorUnit `json:"settlementPrice"`
-
-	InitiationVia json.RawMessage `json:"initiationVia"`
-
-	SettlementVia json.RawMessage `json:"settlementVia"`
-}
-
-func (v *OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadTransaction) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadTransaction) __premarshalJSON() (*__premarshalOnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadTransaction, error) {
-	var retval __premarshalOnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadTransaction
-
-	retval.Id = v.TransactionFields.Id
-	{
-
-		dst := &retval.CreatedAt
-		src := v.TransactionFields.CreatedAt
-		var err error
-		*dst, err = scalar.MarshalTimestamp(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadTransaction.TransactionFields.CreatedAt: %w", err)
-		}
-	}
-	retval.Direction = v.TransactionFields.Direction
-	retval.Status = v.TransactionFields.Status
-	retval.Memo = v.TransactionFields.Memo
-	retval.ExternalId = v.TransactionFields.ExternalId
-	retval.SettlementAmount = v.TransactionFields.SettlementAmount
-	retval.SettlementFee = v.TransactionFields.SettlementFee
-	retval.SettlementCurrency = v.TransactionFields.SettlementCurrency
-	retval.SettlementDisplayAmount = v.TransactionFields.SettlementDisplayAmount
-	retval.SettlementDisplayFee = v.TransactionFields.SettlementDisplayFee
-	retval.SettlementDisplayCurrency = v.TransactionFields.SettlementDisplayCurrency
-	retval.SettlementPrice = v.TransactionFields.SettlementPrice
-	{
-
-		dst := &retval.InitiationVia
-		src := v.TransactionFields.InitiationVia
-		var err error
-		*dst, err = __marshalTransactionFieldsInitiationVia(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadTransaction.TransactionFields.InitiationVia: %w", err)
-		}
-	}
-	{
-
-		dst := &retval.SettlementVia
-		src := v.TransactionFields.SettlementVia
-		var err error
-		*dst, err = __marshalTransactionFieldsSettlementVia(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadTransaction.TransactionFields.SettlementVia: %w", err)
-		}
-	}
-	return &retval, nil
 }
 
 // OnChainPaymentSendAllResponse is returned by OnChainPaymentSendAll on success.
@@ -6029,7 +4437,7 @@ func (v *OnChainPaymentSendInput) GetWalletId() string { return v.WalletId }
 type OnChainPaymentSendOnChainPaymentSendPaymentSendPayload struct {
 	Status      *PaymentSendResult                                                  `json:"status"`
 	Errors      []OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadErrorsError `json:"errors"`
-	Transaction *OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadTransaction  `json:"transaction"`
+	Transaction *TransactionFields                                                  `json:"transaction"`
 }
 
 // GetStatus returns OnChainPaymentSendOnChainPaymentSendPaymentSendPayload.Status, and is useful for accessing the field via an interface.
@@ -6043,7 +4451,7 @@ func (v *OnChainPaymentSendOnChainPaymentSendPaymentSendPayload) GetErrors() []O
 }
 
 // GetTransaction returns OnChainPaymentSendOnChainPaymentSendPaymentSendPayload.Transaction, and is useful for accessing the field via an interface.
-func (v *OnChainPaymentSendOnChainPaymentSendPaymentSendPayload) GetTransaction() *OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadTransaction {
+func (v *OnChainPaymentSendOnChainPaymentSendPaymentSendPayload) GetTransaction() *TransactionFields {
 	return v.Transaction
 }
 
@@ -6073,205 +4481,6 @@ func (v *OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadErrorsError) GetM
 // GetPath returns OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadErrorsError.Path, and is useful for accessing the field via an interface.
 func (v *OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadErrorsError) GetPath() []*string {
 	return v.Path
-}
-
-// OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadTransaction includes the requested fields of the GraphQL type Transaction.
-type OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadTransaction struct {
-	TransactionFields `json:"-"`
-}
-
-// GetId returns OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadTransaction.Id, and is useful for accessing the field via an interface.
-func (v *OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadTransaction) GetId() string {
-	return v.TransactionFields.Id
-}
-
-// GetCreatedAt returns OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadTransaction.CreatedAt, and is useful for accessing the field via an interface.
-func (v *OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadTransaction) GetCreatedAt() time.Time {
-	return v.TransactionFields.CreatedAt
-}
-
-// GetDirection returns OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadTransaction.Direction, and is useful for accessing the field via an interface.
-func (v *OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadTransaction) GetDirection() TxDirection {
-	return v.TransactionFields.Direction
-}
-
-// GetStatus returns OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadTransaction.Status, and is useful for accessing the field via an interface.
-func (v *OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadTransaction) GetStatus() TxStatus {
-	return v.TransactionFields.Status
-}
-
-// GetMemo returns OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadTransaction.Memo, and is useful for accessing the field via an interface.
-func (v *OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadTransaction) GetMemo() *string {
-	return v.TransactionFields.Memo
-}
-
-// GetExternalId returns OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadTransaction.ExternalId, and is useful for accessing the field via an interface.
-func (v *OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadTransaction) GetExternalId() *string {
-	return v.TransactionFields.ExternalId
-}
-
-// GetSettlementAmount returns OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadTransaction.SettlementAmount, and is useful for accessing the field via an interface.
-func (v *OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadTransaction) GetSettlementAmount() scalar.SignedAmount {
-	return v.TransactionFields.SettlementAmount
-}
-
-// GetSettlementFee returns OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadTransaction.SettlementFee, and is useful for accessing the field via an interface.
-func (v *OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadTransaction) GetSettlementFee() scalar.SignedAmount {
-	return v.TransactionFields.SettlementFee
-}
-
-// GetSettlementCurrency returns OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadTransaction.SettlementCurrency, and is useful for accessing the field via an interface.
-func (v *OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadTransaction) GetSettlementCurrency() WalletCurrency {
-	return v.TransactionFields.SettlementCurrency
-}
-
-// GetSettlementDisplayAmount returns OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadTransaction.SettlementDisplayAmount, and is useful for accessing the field via an interface.
-func (v *OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadTransaction) GetSettlementDisplayAmount() string {
-	return v.TransactionFields.SettlementDisplayAmount
-}
-
-// GetSettlementDisplayFee returns OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadTransaction.SettlementDisplayFee, and is useful for accessing the field via an interface.
-func (v *OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadTransaction) GetSettlementDisplayFee() string {
-	return v.TransactionFields.SettlementDisplayFee
-}
-
-// GetSettlementDisplayCurrency returns OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadTransaction.SettlementDisplayCurrency, and is useful for accessing the field via an interface.
-func (v *OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadTransaction) GetSettlementDisplayCurrency() string {
-	return v.TransactionFields.SettlementDisplayCurrency
-}
-
-// GetSettlementPrice returns OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadTransaction.SettlementPrice, and is useful for accessing the field via an interface.
-func (v *OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadTransaction) GetSettlementPrice() TransactionFieldsSettlementPricePriceOfOneSettlementMinorUnitInDisplayMinorUnit {
-	return v.TransactionFields.SettlementPrice
-}
-
-// GetInitiationVia returns OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadTransaction.InitiationVia, and is useful for accessing the field via an interface.
-func (v *OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadTransaction) GetInitiationVia() TransactionFieldsInitiationVia {
-	return v.TransactionFields.InitiationVia
-}
-
-// GetSettlementVia returns OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadTransaction.SettlementVia, and is useful for accessing the field via an interface.
-func (v *OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadTransaction) GetSettlementVia() TransactionFieldsSettlementVia {
-	return v.TransactionFields.SettlementVia
-}
-
-func (v *OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadTransaction) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadTransaction
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadTransaction = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	err = json.Unmarshal(
-		b, &v.TransactionFields)
-	if err != nil {
-		return err
-	}
-	return nil
-}
-
-type __premarshalOnChainPaymentSendOnChainPaymentSendPaymentSendPayloadTransaction struct {
-	Id string `json:"id"`
-
-	CreatedAt json.RawMessage `json:"createdAt"`
-
-	Direction TxDirection `json:"direction"`
-
-	Status TxStatus `json:"status"`
-
-	Memo *string `json:"memo"`
-
-	ExternalId *string `json:"externalId"`
-
-	SettlementAmount scalar.SignedAmount `json:"settlementAmount"`
-
-	SettlementFee scalar.SignedAmount `json:"settlementFee"`
-
-	SettlementCurrency WalletCurrency `json:"settlementCurrency"`
-
-	SettlementDisplayAmount string `json:"settlementDisplayAmount"`
-
-	SettlementDisplayFee string `json:"settlementDisplayFee"`
-
-	SettlementDisplayCurrency string `json:"settlementDisplayCurrency"`
-
-	SettlementPrice TransactionFieldsSettlementPricePriceOfOneSettlementMinorUnitInDisplayMinorUnit `json:"settlementPrice"`
-
-	InitiationVia json.RawMessage `json:"initiationVia"`
-
-	SettlementVia json.RawMessage `json:"settlementVia"`
-}
-
-func (v *OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadTransaction) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadTransaction) __premarshalJSON() (*__premarshalOnChainPaymentSendOnChainPaymentSendPaymentSendPayloadTransaction, error) {
-	var retval __premarshalOnChainPaymentSendOnChainPaymentSendPaymentSendPayloadTransaction
-
-	retval.Id = v.TransactionFields.Id
-	{
-
-		dst := &retval.CreatedAt
-		src := v.TransactionFields.CreatedAt
-		var err error
-		*dst, err = scalar.MarshalTimestamp(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadTransaction.TransactionFields.CreatedAt: %w", err)
-		}
-	}
-	retval.Direction = v.TransactionFields.Direction
-	retval.Status = v.TransactionFields.Status
-	retval.Memo = v.TransactionFields.Memo
-	retval.ExternalId = v.TransactionFields.ExternalId
-	retval.SettlementAmount = v.TransactionFields.SettlementAmount
-	retval.SettlementFee = v.TransactionFields.SettlementFee
-	retval.SettlementCurrency = v.TransactionFields.SettlementCurrency
-	retval.SettlementDisplayAmount = v.TransactionFields.SettlementDisplayAmount
-	retval.SettlementDisplayFee = v.TransactionFields.SettlementDisplayFee
-	retval.SettlementDisplayCurrency = v.TransactionFields.SettlementDisplayCurrency
-	retval.SettlementPrice = v.TransactionFields.SettlementPrice
-	{
-
-		dst := &retval.InitiationVia
-		src := v.TransactionFields.InitiationVia
-		var err error
-		*dst, err = __marshalTransactionFieldsInitiationVia(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadTransaction.TransactionFields.InitiationVia: %w", err)
-		}
-	}
-	{
-
-		dst := &retval.SettlementVia
-		src := v.TransactionFields.SettlementVia
-		var err error
-		*dst, err = __marshalTransactionFieldsSettlementVia(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadTransaction.TransactionFields.SettlementVia: %w", err)
-		}
-	}
-	return &retval, nil
 }
 
 // OnChainPaymentSendResponse is returned by OnChainPaymentSend on success.
@@ -6327,7 +4536,7 @@ func (v *OnChainUsdPaymentSendAsBtcDenominatedInput) GetWalletId() string { retu
 type OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayload struct {
 	Status      *PaymentSendResult                                                                                        `json:"status"`
 	Errors      []OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadErrorsError `json:"errors"`
-	Transaction *OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadTransaction  `json:"transaction"`
+	Transaction *TransactionFields                                                                                        `json:"transaction"`
 }
 
 // GetStatus returns OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayload.Status, and is useful for accessing the field via an interface.
@@ -6341,7 +4550,7 @@ func (v *OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenomina
 }
 
 // GetTransaction returns OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayload.Transaction, and is useful for accessing the field via an interface.
-func (v *OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayload) GetTransaction() *OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadTransaction {
+func (v *OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayload) GetTransaction() *TransactionFields {
 	return v.Transaction
 }
 
@@ -6371,205 +4580,6 @@ func (v *OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenomina
 // GetPath returns OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadErrorsError.Path, and is useful for accessing the field via an interface.
 func (v *OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadErrorsError) GetPath() []*string {
 	return v.Path
-}
-
-// OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadTransaction includes the requested fields of the GraphQL type Transaction.
-type OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadTransaction struct {
-	TransactionFields `json:"-"`
-}
-
-// GetId returns OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadTransaction.Id, and is useful for accessing the field via an interface.
-func (v *OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadTransaction) GetId() string {
-	return v.TransactionFields.Id
-}
-
-// GetCreatedAt returns OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadTransaction.CreatedAt, and is useful for accessing the field via an interface.
-func (v *OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadTransaction) GetCreatedAt() time.Time {
-	return v.TransactionFields.CreatedAt
-}
-
-// GetDirection returns OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadTransaction.Direction, and is useful for accessing the field via an interface.
-func (v *OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadTransaction) GetDirection() TxDirection {
-	return v.TransactionFields.Direction
-}
-
-// GetStatus returns OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadTransaction.Status, and is useful for accessing the field via an interface.
-func (v *OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadTransaction) GetStatus() TxStatus {
-	return v.TransactionFields.Status
-}
-
-// GetMemo returns OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadTransaction.Memo, and is useful for accessing the field via an interface.
-func (v *OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadTransaction) GetMemo() *string {
-	return v.TransactionFields.Memo
-}
-
-// GetExternalId returns OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadTransaction.ExternalId, and is useful for accessing the field via an interface.
-func (v *OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadTransaction) GetExternalId() *string {
-	return v.TransactionFields.ExternalId
-}
-
-// GetSettlementAmount returns OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadTransaction.SettlementAmount, and is useful for accessing the field via an interface.
-func (v *OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadTransaction) GetSettlementAmount() scalar.SignedAmount {
-	return v.TransactionFields.SettlementAmount
-}
-
-// GetSettlementFee returns OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadTransaction.SettlementFee, and is useful for accessing the field via an interface.
-func (v *OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadTransaction) GetSettlementFee() scalar.SignedAmount {
-	return v.TransactionFields.SettlementFee
-}
-
-// GetSettlementCurrency returns OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadTransaction.SettlementCurrency, and is useful for accessing the field via an interface.
-func (v *OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadTransaction) GetSettlementCurrency() WalletCurrency {
-	return v.TransactionFields.SettlementCurrency
-}
-
-// GetSettlementDisplayAmount returns OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadTransaction.SettlementDisplayAmount, and is useful for accessing the field via an interface.
-func (v *OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadTransaction) GetSettlementDisplayAmount() string {
-	return v.TransactionFields.SettlementDisplayAmount
-}
-
-// GetSettlementDisplayFee returns OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadTransaction.SettlementDisplayFee, and is useful for accessing the field via an interface.
-func (v *OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadTransaction) GetSettlementDisplayFee() string {
-	return v.TransactionFields.SettlementDisplayFee
-}
-
-// GetSettlementDisplayCurrency returns OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadTransaction.SettlementDisplayCurrency, and is useful for accessing the field via an interface.
-func (v *OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadTransaction) GetSettlementDisplayCurrency() string {
-	return v.TransactionFields.SettlementDisplayCurrency
-}
-
-// GetSettlementPrice returns OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadTransaction.SettlementPrice, and is useful for accessing the field via an interface.
-func (v *OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadTransaction) GetSettlementPrice() TransactionFieldsSettlementPricePriceOfOneSettlementMinorUnitInDisplayMinorUnit {
-	return v.TransactionFields.SettlementPrice
-}
-
-// GetInitiationVia returns OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadTransaction.InitiationVia, and is useful for accessing the field via an interface.
-func (v *OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadTransaction) GetInitiationVia() TransactionFieldsInitiationVia {
-	return v.TransactionFields.InitiationVia
-}
-
-// GetSettlementVia returns OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadTransaction.SettlementVia, and is useful for accessing the field via an interface.
-func (v *OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadTransaction) GetSettlementVia() TransactionFieldsSettlementVia {
-	return v.TransactionFields.SettlementVia
-}
-
-func (v *OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadTransaction) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadTransaction
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadTransaction = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	err = json.Unmarshal(
-		b, &v.TransactionFields)
-	if err != nil {
-		return err
-	}
-	return nil
-}
-
-type __premarshalOnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadTransaction struct {
-	Id string `json:"id"`
-
-	CreatedAt json.RawMessage `json:"createdAt"`
-
-	Direction TxDirection `json:"direction"`
-
-	Status TxStatus `json:"status"`
-
-	Memo *string `json:"memo"`
-
-	ExternalId *string `json:"externalId"`
-
-	SettlementAmount scalar.SignedAmount `json:"settlementAmount"`
-
-	SettlementFee scalar.SignedAmount `json:"settlementFee"`
-
-	SettlementCurrency WalletCurrency `json:"settlementCurrency"`
-
-	SettlementDisplayAmount string `json:"settlementDisplayAmount"`
-
-	SettlementDisplayFee string `json:"settlementDisplayFee"`
-
-	SettlementDisplayCurrency string `json:"settlementDisplayCurrency"`
-
-	SettlementPrice TransactionFieldsSettlementPricePriceOfOneSettlementMinorUnitInDisplayMinorUnit `json:"settlementPrice"`
-
-	InitiationVia json.RawMessage `json:"initiationVia"`
-
-	SettlementVia json.RawMessage `json:"settlementVia"`
-}
-
-func (v *OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadTransaction) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadTransaction) __premarshalJSON() (*__premarshalOnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadTransaction, error) {
-	var retval __premarshalOnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadTransaction
-
-	retval.Id = v.TransactionFields.Id
-	{
-
-		dst := &retval.CreatedAt
-		src := v.TransactionFields.CreatedAt
-		var err error
-		*dst, err = scalar.MarshalTimestamp(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadTransaction.TransactionFields.CreatedAt: %w", err)
-		}
-	}
-	retval.Direction = v.TransactionFields.Direction
-	retval.Status = v.TransactionFields.Status
-	retval.Memo = v.TransactionFields.Memo
-	retval.ExternalId = v.TransactionFields.ExternalId
-	retval.SettlementAmount = v.TransactionFields.SettlementAmount
-	retval.SettlementFee = v.TransactionFields.SettlementFee
-	retval.SettlementCurrency = v.TransactionFields.SettlementCurrency
-	retval.SettlementDisplayAmount = v.TransactionFields.SettlementDisplayAmount
-	retval.SettlementDisplayFee = v.TransactionFields.SettlementDisplayFee
-	retval.SettlementDisplayCurrency = v.TransactionFields.SettlementDisplayCurrency
-	retval.SettlementPrice = v.TransactionFields.SettlementPrice
-	{
-
-		dst := &retval.InitiationVia
-		src := v.TransactionFields.InitiationVia
-		var err error
-		*dst, err = __marshalTransactionFieldsInitiationVia(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadTransaction.TransactionFields.InitiationVia: %w", err)
-		}
-	}
-	{
-
-		dst := &retval.SettlementVia
-		src := v.TransactionFields.SettlementVia
-		var err error
-		*dst, err = __marshalTransactionFieldsSettlementVia(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadTransaction.TransactionFields.SettlementVia: %w", err)
-		}
-	}
-	return &retval, nil
 }
 
 // OnChainUsdPaymentSendAsBtcDenominatedResponse is returned by OnChainUsdPaymentSendAsBtcDenominated on success.
@@ -6609,7 +4619,7 @@ func (v *OnChainUsdPaymentSendInput) GetWalletId() string { return v.WalletId }
 type OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayload struct {
 	Status      *PaymentSendResult                                                        `json:"status"`
 	Errors      []OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadErrorsError `json:"errors"`
-	Transaction *OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadTransaction  `json:"transaction"`
+	Transaction *TransactionFields                                                        `json:"transaction"`
 }
 
 // GetStatus returns OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayload.Status, and is useful for accessing the field via an interface.
@@ -6623,7 +4633,7 @@ func (v *OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayload) GetErrors
 }
 
 // GetTransaction returns OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayload.Transaction, and is useful for accessing the field via an interface.
-func (v *OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayload) GetTransaction() *OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadTransaction {
+func (v *OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayload) GetTransaction() *TransactionFields {
 	return v.Transaction
 }
 
@@ -6653,205 +4663,6 @@ func (v *OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadErrorsError
 // GetPath returns OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadErrorsError.Path, and is useful for accessing the field via an interface.
 func (v *OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadErrorsError) GetPath() []*string {
 	return v.Path
-}
-
-// OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadTransaction includes the requested fields of the GraphQL type Transaction.
-type OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadTransaction struct {
-	TransactionFields `json:"-"`
-}
-
-// GetId returns OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadTransaction.Id, and is useful for accessing the field via an interface.
-func (v *OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadTransaction) GetId() string {
-	return v.TransactionFields.Id
-}
-
-// GetCreatedAt returns OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadTransaction.CreatedAt, and is useful for accessing the field via an interface.
-func (v *OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadTransaction) GetCreatedAt() time.Time {
-	return v.TransactionFields.CreatedAt
-}
-
-// GetDirection returns OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadTransaction.Direction, and is useful for accessing the field via an interface.
-func (v *OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadTransaction) GetDirection() TxDirection {
-	return v.TransactionFields.Direction
-}
-
-// GetStatus returns OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadTransaction.Status, and is useful for accessing the field via an interface.
-func (v *OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadTransaction) GetStatus() TxStatus {
-	return v.TransactionFields.Status
-}
-
-// GetMemo returns OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadTransaction.Memo, and is useful for accessing the field via an interface.
-func (v *OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadTransaction) GetMemo() *string {
-	return v.TransactionFields.Memo
-}
-
-// GetExternalId returns OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadTransaction.ExternalId, and is useful for accessing the field via an interface.
-func (v *OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadTransaction) GetExternalId() *string {
-	return v.TransactionFields.ExternalId
-}
-
-// GetSettlementAmount returns OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadTransaction.SettlementAmount, and is useful for accessing the field via an interface.
-func (v *OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadTransaction) GetSettlementAmount() scalar.SignedAmount {
-	return v.TransactionFields.SettlementAmount
-}
-
-// GetSettlementFee returns OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadTransaction.SettlementFee, and is useful for accessing the field via an interface.
-func (v *OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadTransaction) GetSettlementFee() scalar.SignedAmount {
-	return v.TransactionFields.SettlementFee
-}
-
-// GetSettlementCurrency returns OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadTransaction.SettlementCurrency, and is useful for accessing the field via an interface.
-func (v *OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadTransaction) GetSettlementCurrency() WalletCurrency {
-	return v.TransactionFields.SettlementCurrency
-}
-
-// GetSettlementDisplayAmount returns OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadTransaction.SettlementDisplayAmount, and is useful for accessing the field via an interface.
-func (v *OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadTransaction) GetSettlementDisplayAmount() string {
-	return v.TransactionFields.SettlementDisplayAmount
-}
-
-// GetSettlementDisplayFee returns OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadTransaction.SettlementDisplayFee, and is useful for accessing the field via an interface.
-func (v *OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadTransaction) GetSettlementDisplayFee() string {
-	return v.TransactionFields.SettlementDisplayFee
-}
-
-// GetSettlementDisplayCurrency returns OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadTransaction.SettlementDisplayCurrency, and is useful for accessing the field via an interface.
-func (v *OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadTransaction) GetSettlementDisplayCurrency() string {
-	return v.TransactionFields.SettlementDisplayCurrency
-}
-
-// GetSettlementPrice returns OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadTransaction.SettlementPrice, and is useful for accessing the field via an interface.
-func (v *OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadTransaction) GetSettlementPrice() TransactionFieldsSettlementPricePriceOfOneSettlementMinorUnitInDisplayMinorUnit {
-	return v.TransactionFields.SettlementPrice
-}
-
-// GetInitiationVia returns OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadTransaction.InitiationVia, and is useful for accessing the field via an interface.
-func (v *OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadTransaction) GetInitiationVia() TransactionFieldsInitiationVia {
-	return v.TransactionFields.InitiationVia
-}
-
-// GetSettlementVia returns OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadTransaction.SettlementVia, and is useful for accessing the field via an interface.
-func (v *OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadTransaction) GetSettlementVia() TransactionFieldsSettlementVia {
-	return v.TransactionFields.SettlementVia
-}
-
-func (v *OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadTransaction) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadTransaction
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadTransaction = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	err = json.Unmarshal(
-		b, &v.TransactionFields)
-	if err != nil {
-		return err
-	}
-	return nil
-}
-
-type __premarshalOnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadTransaction struct {
-	Id string `json:"id"`
-
-	CreatedAt json.RawMessage `json:"createdAt"`
-
-	Direction TxDirection `json:"direction"`
-
-	Status TxStatus `json:"status"`
-
-	Memo *string `json:"memo"`
-
-	ExternalId *string `json:"externalId"`
-
-	SettlementAmount scalar.SignedAmount `json:"settlementAmount"`
-
-	SettlementFee scalar.SignedAmount `json:"settlementFee"`
-
-	SettlementCurrency WalletCurrency `json:"settlementCurrency"`
-
-	SettlementDisplayAmount string `json:"settlementDisplayAmount"`
-
-	SettlementDisplayFee string `json:"settlementDisplayFee"`
-
-	SettlementDisplayCurrency string `json:"settlementDisplayCurrency"`
-
-	SettlementPrice TransactionFieldsSettlementPricePriceOfOneSettlementMinorUnitInDisplayMinorUnit `json:"settlementPrice"`
-
-	InitiationVia json.RawMessage `json:"initiationVia"`
-
-	SettlementVia json.RawMessage `json:"settlementVia"`
-}
-
-func (v *OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadTransaction) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadTransaction) __premarshalJSON() (*__premarshalOnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadTransaction, error) {
-	var retval __premarshalOnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadTransaction
-
-	retval.Id = v.TransactionFields.Id
-	{
-
-		dst := &retval.CreatedAt
-		src := v.TransactionFields.CreatedAt
-		var err error
-		*dst, err = scalar.MarshalTimestamp(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadTransaction.TransactionFields.CreatedAt: %w", err)
-		}
-	}
-	retval.Direction = v.TransactionFields.Direction
-	retval.Status = v.TransactionFields.Status
-	retval.Memo = v.TransactionFields.Memo
-	retval.ExternalId = v.TransactionFields.ExternalId
-	retval.SettlementAmount = v.TransactionFields.SettlementAmount
-	retval.SettlementFee = v.TransactionFields.SettlementFee
-	retval.SettlementCurrency = v.TransactionFields.SettlementCurrency
-	retval.SettlementDisplayAmount = v.TransactionFields.SettlementDisplayAmount
-	retval.SettlementDisplayFee = v.TransactionFields.SettlementDisplayFee
-	retval.SettlementDisplayCurrency = v.TransactionFields.SettlementDisplayCurrency
-	retval.SettlementPrice = v.TransactionFields.SettlementPrice
-	{
-
-		dst := &retval.InitiationVia
-		src := v.TransactionFields.InitiationVia
-		var err error
-		*dst, err = __marshalTransactionFieldsInitiationVia(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadTransaction.TransactionFields.InitiationVia: %w", err)
-		}
-	}
-	{
-
-		dst := &retval.SettlementVia
-		src := v.TransactionFields.SettlementVia
-		var err error
-		*dst, err = __marshalTransactionFieldsSettlementVia(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadTransaction.TransactionFields.SettlementVia: %w", err)
-		}
-	}
-	return &retval, nil
 }
 
 // OnChainUsdPaymentSendResponse is returned by OnChainUsdPaymentSend on success.

@@ -1,0 +1,178 @@
+package blink
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/blink-sdk/blink-go/internal/bolt11"
+)
+
+// DecodedInvoice is what the SDK reads from a BOLT11 payment request
+// locally, without asking the server.
+type DecodedInvoice struct {
+	// PaymentRequest is the invoice without any "lightning:" prefix.
+	PaymentRequest string
+	// Network is the Bitcoin network the invoice is for.
+	Network string
+	// Amount is the invoice's amount rounded up to whole sats; 0 when the
+	// invoice has no amount.
+	Amount Sats
+	// AmountMsat is the exact amount in millisatoshis; 0 when none.
+	AmountMsat int64
+	// PaymentHash identifies the payment (64 hex).
+	PaymentHash string
+	// Description is the invoice's description (memo).
+	Description string
+	// CreatedAt is the invoice's timestamp.
+	CreatedAt time.Time
+	// ExpiresAt is when the invoice stops being payable.
+	ExpiresAt time.Time
+}
+
+// DecodeInvoice decodes a BOLT11 payment request locally (checksum,
+// network, amount, payment hash, expiry, description), stripping a
+// "lightning:" prefix. It does not check the signature. A malformed invoice
+// gives an error matching ErrInvalidInput and ErrInvoiceDecode.
+func DecodeInvoice(paymentRequest string) (*DecodedInvoice, error) {
+	return decodeInvoice("DecodeInvoice", paymentRequest)
+}
+
+func decodeInvoice(op, pr string) (*DecodedInvoice, error) {
+	pr = stripLightningPrefix(pr)
+	inv, err := bolt11.Decode(pr)
+	if err != nil {
+		return nil, &Error{Operation: op, Code: "INVOICE_DECODE_ERROR", Message: "the payment request is not a valid BOLT11 invoice", cause: err, sentinel: ErrInvalidInput}
+	}
+	sats, _ := inv.AmountSats()
+	return &DecodedInvoice{
+		PaymentRequest: strings.ToLower(pr),
+		Network:        string(inv.Network),
+		Amount:         Sats(sats),
+		AmountMsat:     inv.AmountMsat,
+		PaymentHash:    inv.PaymentHash,
+		Description:    inv.Description,
+		CreatedAt:      inv.Timestamp,
+		ExpiresAt:      inv.ExpiresAt(),
+	}, nil
+}
+
+// stripLightningPrefix removes a "lightning:" URI prefix in any case and
+// surrounding spaces.
+func stripLightningPrefix(s string) string {
+	s = strings.TrimSpace(s)
+	if len(s) >= 10 && strings.EqualFold(s[:10], "lightning:") {
+		s = s[10:]
+	}
+	return s
+}
+
+// networkCache remembers the server's network (globals.network), asked
+// once per client.
+type networkCache struct {
+	mu sync.Mutex
+	v  string
+}
+
+// Network returns the Bitcoin network of the server the client talks to
+// (globals.network, asked once and cached): "mainnet", "signet",
+// "regtest" or "testnet".
+func (c *Client) Network(ctx context.Context) (string, error) {
+	c.network.mu.Lock()
+	defer c.network.mu.Unlock()
+	if c.network.v != "" {
+		return c.network.v, nil
+	}
+	g, err := c.Globals(ctx)
+	if err != nil {
+		return "", err
+	}
+	c.network.v = g.Network
+	return g.Network, nil
+}
+
+// checkPayable refuses an invoice that cannot or must not be paid: expired,
+// for another network than the server's, with or without an amount against
+// what the call expects, or above the caller's MaxAmount.
+func (c *Client) checkPayable(ctx context.Context, op string, inv *DecodedInvoice, wantAmount bool, maxAmount Sats) error {
+	if now := time.Now(); !now.Before(inv.ExpiresAt) {
+		return &Error{Operation: op, Message: "the invoice expired at " + inv.ExpiresAt.UTC().Format(time.RFC3339), sentinel: ErrInvoiceExpired, also: ErrInvalidInput}
+	}
+	if wantAmount && inv.AmountMsat == 0 {
+		return invalidInput(op, "the invoice has no amount: use PayNoAmountInvoice and give the amount")
+	}
+	if !wantAmount && inv.AmountMsat != 0 {
+		return invalidInput(op, "the invoice has an amount (%s): use PayInvoice", inv.Amount)
+	}
+	if wantAmount {
+		if err := checkAmount(op, int64(inv.Amount)); err != nil {
+			return err
+		}
+	}
+	if maxAmount > 0 && inv.Amount > maxAmount {
+		return &Error{Operation: op, Message: "the invoice asks " + inv.Amount.String() + ", above MaxAmount " + maxAmount.String(), sentinel: ErrLimitExceeded}
+	}
+	network, err := c.Network(ctx)
+	if err != nil {
+		return err
+	}
+	if inv.Network != network {
+		return &Error{Operation: op, Message: "the invoice is for " + inv.Network + " but the server runs on " + network, sentinel: ErrWrongNetwork, also: ErrInvalidInput}
+	}
+	return nil
+}
+
+// checkFee probes the fee and refuses when it is above maxFee (in the
+// sending wallet's unit). A failed probe refuses too: with a limit set,
+// paying without knowing the fee is not allowed.
+func checkFee(op string, maxFee int64, probe func() (int64, error)) error {
+	if maxFee <= 0 {
+		return nil
+	}
+	fee, err := probe()
+	if err != nil {
+		var e *Error
+		if errors.As(err, &e) && e.Code == "LIGHTNING_PAYMENT_ERROR" {
+			return err // "already paid" and the like: the send would say the same
+		}
+		return &Error{Operation: op, Message: "MaxFee is set but the fee probe failed, so the fee is unknown; nothing was sent", cause: err, sentinel: ErrLimitExceeded}
+	}
+	if fee > maxFee {
+		return &Error{Operation: op, Message: "the probed fee is above MaxFee; nothing was sent", sentinel: ErrLimitExceeded}
+	}
+	return nil
+}
+
+// checkOnChainAddress does the cheap checks of an on-chain address: its
+// form, and its network where the prefix tells it.
+func (c *Client) checkOnChainAddress(ctx context.Context, op, addr string) error {
+	a := strings.ToLower(strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(addr, "bitcoin:"), "BITCOIN:")))
+	if len(a) < 14 || len(a) > 90 {
+		return invalidInput(op, "%q is not a Bitcoin address", truncate(addr, 100))
+	}
+	var network string
+	switch {
+	case strings.HasPrefix(a, "bcrt1"):
+		network = "regtest"
+	case strings.HasPrefix(a, "bc1"):
+		network = "mainnet"
+	case strings.HasPrefix(a, "tb1"):
+		network = "testnet/signet"
+	case a[0] == '1' || a[0] == '3':
+		network = "mainnet"
+	case a[0] == 'm' || a[0] == 'n' || a[0] == '2':
+		network = "testnet/signet/regtest"
+	default:
+		return invalidInput(op, "%q is not a Bitcoin address", truncate(addr, 100))
+	}
+	server, err := c.Network(ctx)
+	if err != nil {
+		return err
+	}
+	if !strings.Contains(network, server) {
+		return &Error{Operation: op, Message: "the address is for " + network + " but the server runs on " + server, sentinel: ErrWrongNetwork, also: ErrInvalidInput}
+	}
+	return nil
+}

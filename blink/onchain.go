@@ -1,0 +1,146 @@
+package blink
+
+import (
+	"context"
+
+	"github.com/blink-sdk/blink-go/internal/gen"
+)
+
+// OnChainOptions are the optional settings of an on-chain send.
+type OnChainOptions struct {
+	// Speed is the payout priority (Fast by default).
+	Speed PayoutSpeed
+	// Memo is attached to the payment (at most 639 bytes).
+	Memo string
+	// MaxFee, when above 0, estimates the fee first and refuses to send
+	// when it is above (in the sending wallet's unit).
+	MaxFee int64
+	// IdempotencyKey is the X-Idempotency-Key to send (a UUIDv4); empty
+	// means a fresh one. See PayOptions.IdempotencyKey.
+	IdempotencyKey string
+}
+
+func (o *OnChainOptions) orZero() OnChainOptions {
+	if o == nil {
+		return OnChainOptions{}
+	}
+	return *o
+}
+
+// SendOnChain sends amount sats from a BTC wallet to a Bitcoin address
+// (mutation onChainPaymentSend; scope WRITE). PaymentSucceeded means the
+// payout is queued: the transaction stays pending until confirmed. On-chain
+// sends are idempotent only through the X-Idempotency-Key: an
+// outcome-unknown error carries that key, the wallet, the amount and the
+// address, which ResolvePayment needs. The address's form and network are
+// checked before sending.
+func (c *Client) SendOnChain(ctx context.Context, walletID, address string, amount Sats, opts *OnChainOptions) (*PaymentResult, error) {
+	const op = "OnChainPaymentSend"
+	o := opts.orZero()
+	sp, err := c.prepareOnChainSend(ctx, op, walletID, address, int64(amount), o)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkFee(op, o.MaxFee, func() (int64, error) {
+		f, err := c.OnChainFee(ctx, walletID, address, amount, o.Speed)
+		return int64(f), err
+	}); err != nil {
+		return nil, err
+	}
+	ctx, key, err := sendCall(ctx, op, &PayOptions{IdempotencyKey: o.IdempotencyKey})
+	if err != nil {
+		return nil, err
+	}
+	resp, err := gen.OnChainPaymentSend(ctx, c.gql, gen.OnChainPaymentSendInput{WalletId: walletID, Address: address, Amount: satAmount(amount), Speed: sp, Memo: optString(o.Memo)})
+	if err != nil {
+		return nil, unknownOutcome(err, walletID, "", int64(amount), address)
+	}
+	p := resp.OnChainPaymentSend
+	return toPaymentResult(op, key, "", sendPayload[gen.OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadErrorsError]{p.Status, p.Errors, p.Transaction})
+}
+
+// SendAllOnChain sends a BTC wallet's whole balance, less the fee, to a
+// Bitcoin address (mutation onChainPaymentSendAll; scope WRITE). Otherwise
+// as SendOnChain; MaxFee does not apply (the fee depends on the amount the
+// server computes).
+func (c *Client) SendAllOnChain(ctx context.Context, walletID, address string, opts *OnChainOptions) (*PaymentResult, error) {
+	const op = "OnChainPaymentSendAll"
+	o := opts.orZero()
+	sp, err := c.prepareOnChainSend(ctx, op, walletID, address, -1, o)
+	if err != nil {
+		return nil, err
+	}
+	ctx, key, err := sendCall(ctx, op, &PayOptions{IdempotencyKey: o.IdempotencyKey})
+	if err != nil {
+		return nil, err
+	}
+	resp, err := gen.OnChainPaymentSendAll(ctx, c.gql, gen.OnChainPaymentSendAllInput{WalletId: walletID, Address: address, Speed: sp, Memo: optString(o.Memo)})
+	if err != nil {
+		return nil, unknownOutcome(err, walletID, "", 0, address)
+	}
+	p := resp.OnChainPaymentSendAll
+	return toPaymentResult(op, key, "", sendPayload[gen.OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadErrorsError]{p.Status, p.Errors, p.Transaction})
+}
+
+// SendOnChainUSD sends amount cents from a USD wallet to a Bitcoin address
+// (mutation onChainUsdPaymentSend; scope WRITE). Otherwise as SendOnChain;
+// MaxFee is in cents.
+func (c *Client) SendOnChainUSD(ctx context.Context, walletID, address string, amount Cents, opts *OnChainOptions) (*PaymentResult, error) {
+	const op = "OnChainUsdPaymentSend"
+	o := opts.orZero()
+	sp, err := c.prepareOnChainSend(ctx, op, walletID, address, int64(amount), o)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkFee(op, o.MaxFee, func() (int64, error) {
+		f, err := c.OnChainFeeUSD(ctx, walletID, address, amount, o.Speed)
+		return int64(f), err
+	}); err != nil {
+		return nil, err
+	}
+	ctx, key, err := sendCall(ctx, op, &PayOptions{IdempotencyKey: o.IdempotencyKey})
+	if err != nil {
+		return nil, err
+	}
+	resp, err := gen.OnChainUsdPaymentSend(ctx, c.gql, gen.OnChainUsdPaymentSendInput{WalletId: walletID, Address: address, Amount: centAmount(amount), Speed: sp, Memo: optString(o.Memo)})
+	if err != nil {
+		return nil, unknownOutcome(err, walletID, "", int64(amount), address)
+	}
+	p := resp.OnChainUsdPaymentSend
+	return toPaymentResult(op, key, "", sendPayload[gen.OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadErrorsError]{p.Status, p.Errors, p.Transaction})
+}
+
+// SendOnChainUSDInSats sends amount sats' worth from a USD wallet to a
+// Bitcoin address (mutation onChainUsdPaymentSendAsBtcDenominated; scope
+// WRITE). Otherwise as SendOnChain; MaxFee is in cents.
+func (c *Client) SendOnChainUSDInSats(ctx context.Context, walletID, address string, amount Sats, opts *OnChainOptions) (*PaymentResult, error) {
+	const op = "OnChainUsdPaymentSendAsBtcDenominated"
+	o := opts.orZero()
+	sp, err := c.prepareOnChainSend(ctx, op, walletID, address, int64(amount), o)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkFee(op, o.MaxFee, func() (int64, error) {
+		f, err := c.OnChainFeeUSDInSats(ctx, walletID, address, amount, o.Speed)
+		return int64(f), err
+	}); err != nil {
+		return nil, err
+	}
+	ctx, key, err := sendCall(ctx, op, &PayOptions{IdempotencyKey: o.IdempotencyKey})
+	if err != nil {
+		return nil, err
+	}
+	resp, err := gen.OnChainUsdPaymentSendAsBtcDenominated(ctx, c.gql, gen.OnChainUsdPaymentSendAsBtcDenominatedInput{WalletId: walletID, Address: address, Amount: satAmount(amount), Speed: sp, Memo: optString(o.Memo)})
+	if err != nil {
+		return nil, unknownOutcome(err, walletID, "", int64(amount), address)
+	}
+	p := resp.OnChainUsdPaymentSendAsBtcDenominated
+	return toPaymentResult(op, key, "", sendPayload[gen.OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadErrorsError]{p.Status, p.Errors, p.Transaction})
+}
+
+func (c *Client) prepareOnChainSend(ctx context.Context, op, walletID, address string, amount int64, o OnChainOptions) (gen.PayoutSpeed, error) {
+	if err := checkMemo(op, o.Memo); err != nil {
+		return "", err
+	}
+	return c.prepareOnChain(ctx, op, walletID, address, amount, o.Speed)
+}
