@@ -124,9 +124,9 @@ func TestPayInvoice_GuardsRefuseBeforeSending(t *testing.T) {
 		call func() error
 		want []error
 	}{
-		"expired": {func() error { _, err := alice.Client.PayInvoice(bg(), w, expired, nil); return err }, []error{ErrInvoiceExpired, ErrInvalidInput}},
-		"other network": {func() error { _, err := alice.Client.PayInvoice(bg(), w, otherNetwork, nil); return err }, []error{ErrWrongNetwork, ErrInvalidInput}},
-		"garbage": {func() error { _, err := alice.Client.PayInvoice(bg(), w, "lnbcrt1garbage", nil); return err }, []error{ErrInvalidInput, ErrInvoiceDecode}},
+		"expired":                 {func() error { _, err := alice.Client.PayInvoice(bg(), w, expired, nil); return err }, []error{ErrInvoiceExpired, ErrInvalidInput}},
+		"other network":           {func() error { _, err := alice.Client.PayInvoice(bg(), w, otherNetwork, nil); return err }, []error{ErrWrongNetwork, ErrInvalidInput}},
+		"garbage":                 {func() error { _, err := alice.Client.PayInvoice(bg(), w, "lnbcrt1garbage", nil); return err }, []error{ErrInvalidInput, ErrInvoiceDecode}},
 		"no-amount to PayInvoice": {func() error { _, err := alice.Client.PayInvoice(bg(), w, noAmountInvoiceOn(t, bob), nil); return err }, []error{ErrInvalidInput}},
 		"amount to PayNoAmountInvoice": {func() error {
 			_, err := alice.Client.PayNoAmountInvoice(bg(), w, invoiceOn(t, bob, 10), 10, nil)
@@ -140,8 +140,14 @@ func TestPayInvoice_GuardsRefuseBeforeSending(t *testing.T) {
 			_, err := alice.Client.PayNoAmountInvoice(bg(), w, noAmountInvoiceOn(t, bob), 0, nil)
 			return err
 		}, []error{ErrInvalidInput}},
-		"amount above 10^13": {func() error { _, err := alice.Client.SendIntraLedger(bg(), w, bob.BTCWalletID, MaxAmount+1, nil); return err }, []error{ErrInvalidInput}},
-		"bad wallet id":      {func() error { _, err := alice.Client.PayInvoice(bg(), "wallet-1", invoiceOn(t, bob, 1), nil); return err }, []error{ErrInvalidInput}},
+		"amount above 10^13": {func() error {
+			_, err := alice.Client.SendIntraLedger(bg(), w, bob.BTCWalletID, MaxAmount+1, nil)
+			return err
+		}, []error{ErrInvalidInput}},
+		"bad wallet id": {func() error {
+			_, err := alice.Client.PayInvoice(bg(), "wallet-1", invoiceOn(t, bob, 1), nil)
+			return err
+		}, []error{ErrInvalidInput}},
 		"memo too long": {func() error {
 			_, err := alice.Client.PayInvoice(bg(), w, invoiceOn(t, bob, 1), &PayOptions{Memo: strings.Repeat("é", 320)})
 			return err
