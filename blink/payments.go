@@ -171,7 +171,7 @@ func unknownOutcome(err error, walletID, paymentHash string, amount int64, recip
 // then call ResolvePayment, never PayInvoice again with a new key.
 func (c *Client) PayInvoice(ctx context.Context, walletID, paymentRequest string, opts *PayOptions) (*PaymentResult, error) {
 	const op = "LnInvoicePaymentSend"
-	o := optsOrZero(opts)
+	o := payOpts(opts)
 	if err := checkWalletID(op, "walletID", walletID); err != nil {
 		return nil, err
 	}
@@ -209,7 +209,7 @@ func (c *Client) PayInvoice(ctx context.Context, walletID, paymentRequest string
 // an amount is refused (use PayInvoice).
 func (c *Client) PayNoAmountInvoice(ctx context.Context, walletID, paymentRequest string, amount Sats, opts *PayOptions) (*PaymentResult, error) {
 	const op = "LnNoAmountInvoicePaymentSend"
-	o := optsOrZero(opts)
+	o := payOpts(opts)
 	inv, err := c.prepareNoAmount(ctx, op, walletID, paymentRequest, int64(amount), o)
 	if err != nil {
 		return nil, err
@@ -242,7 +242,7 @@ func (c *Client) PayNoAmountInvoice(ctx context.Context, walletID, paymentReques
 // PayNoAmountInvoice.
 func (c *Client) PayNoAmountInvoiceUSD(ctx context.Context, walletID, paymentRequest string, amount Cents, opts *PayOptions) (*PaymentResult, error) {
 	const op = "LnNoAmountUsdInvoicePaymentSend"
-	o := optsOrZero(opts)
+	o := payOpts(opts)
 	inv, err := c.prepareNoAmount(ctx, op, walletID, paymentRequest, int64(amount), o)
 	if err != nil {
 		return nil, err
@@ -301,7 +301,7 @@ func (c *Client) PayLightningAddress(ctx context.Context, walletID, address stri
 	if user, domain, ok := strings.Cut(address, "@"); !ok || user == "" || !strings.Contains(domain, ".") || strings.ContainsAny(address, " /?") {
 		return nil, invalidInput(op, "%q is not a lightning address (user@domain)", truncate(address, 100))
 	}
-	if o := optsOrZero(opts); o.MaxAmount > 0 && amount > o.MaxAmount {
+	if o := payOpts(opts); o.MaxAmount > 0 && amount > o.MaxAmount {
 		return nil, &Error{Operation: op, Message: "amount is above MaxAmount", sentinel: ErrLimitExceeded}
 	}
 	ctx, key, err := sendCall(ctx, op, opts)
@@ -330,7 +330,7 @@ func (c *Client) PayLNURL(ctx context.Context, walletID, lnurl string, amount Sa
 	if lnurl == "" {
 		return nil, invalidInput(op, "empty LNURL")
 	}
-	if o := optsOrZero(opts); o.MaxAmount > 0 && amount > o.MaxAmount {
+	if o := payOpts(opts); o.MaxAmount > 0 && amount > o.MaxAmount {
 		return nil, &Error{Operation: op, Message: "amount is above MaxAmount", sentinel: ErrLimitExceeded}
 	}
 	ctx, key, err := sendCall(ctx, op, opts)
@@ -370,7 +370,7 @@ func (c *Client) resolveRecipientWallet(ctx context.Context, op, to string, curr
 // ResolvePayment needs.
 func (c *Client) SendIntraLedger(ctx context.Context, walletID, to string, amount Sats, opts *PayOptions) (*PaymentResult, error) {
 	const op = "IntraLedgerPaymentSend"
-	o := optsOrZero(opts)
+	o := payOpts(opts)
 	recipient, err := c.prepareIntraLedger(ctx, op, walletID, to, int64(amount), o, BTC)
 	if err != nil {
 		return nil, err
@@ -396,7 +396,7 @@ func (c *Client) SendIntraLedger(ctx context.Context, walletID, to string, amoun
 // SendIntraLedger; MaxAmount does not apply (it is in sats).
 func (c *Client) SendIntraLedgerUSD(ctx context.Context, walletID, to string, amount Cents, opts *PayOptions) (*PaymentResult, error) {
 	const op = "IntraLedgerUsdPaymentSend"
-	o := optsOrZero(opts)
+	o := payOpts(opts)
 	recipient, err := c.prepareIntraLedger(ctx, op, walletID, to, int64(amount), o, USD)
 	if err != nil {
 		return nil, err
@@ -426,7 +426,7 @@ func (c *Client) prepareIntraLedger(ctx context.Context, op, walletID, to string
 	return c.resolveRecipientWallet(ctx, op, to, currency)
 }
 
-func optsOrZero(o *PayOptions) PayOptions {
+func payOpts(o *PayOptions) PayOptions {
 	if o == nil {
 		return PayOptions{}
 	}
