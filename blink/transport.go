@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/Khan/genqlient/graphql"
@@ -46,8 +47,8 @@ type callState struct {
 	op         *opInfo
 	idemKey    string
 	attempts   int
-	wrote      bool // the current attempt's request was fully written
-	ambiguous  bool // some attempt may have been executed without an answer
+	wrote      atomic.Bool // the current attempt's request was fully written
+	ambiguous  atomic.Bool // some attempt may have been executed without an answer
 	lastStatus int
 	start      time.Time
 }
@@ -72,7 +73,7 @@ func (c *Client) newRetryClient() *retryablehttp.Client {
 		RequestLogHook: func(_ retryablehttp.Logger, r *http.Request, _ int) {
 			if s := stateFrom(r.Context()); s != nil {
 				s.attempts++
-				s.wrote = false
+				s.wrote.Store(false)
 			}
 		},
 	}
@@ -84,8 +85,8 @@ func (c *Client) newRetryClient() *retryablehttp.Client {
 func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	s := stateFrom(ctx)
 	if ctx.Err() != nil {
-		if s != nil && s.op.class == atMostOnce && s.wrote {
-			s.ambiguous = true
+		if s != nil && s.op.class == atMostOnce && s.wrote.Load() {
+			s.ambiguous.Store(true)
 		}
 		return false, ctx.Err()
 	}
@@ -95,8 +96,8 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	retry := false
 	reason := ""
 	if err != nil {
-		if s.op.class == atMostOnce && s.wrote {
-			s.ambiguous = true
+		if s.op.class == atMostOnce && s.wrote.Load() {
+			s.ambiguous.Store(true)
 		}
 		retry, reason = true, "network error"
 	} else {
@@ -106,7 +107,7 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 			retry, reason = true, "rate limited"
 		case resp.StatusCode >= 500:
 			if s.op.class == atMostOnce {
-				s.ambiguous = true
+				s.ambiguous.Store(true)
 			}
 			retry, reason = resp.StatusCode != http.StatusNotImplemented, "server error"
 		}
@@ -190,9 +191,13 @@ func (g *gqlClient) MakeRequest(ctx context.Context, req *graphql.Request, resp 
 	ctx = context.WithValue(ctx, callStateKey{}, state)
 	if op.class == atMostOnce {
 		ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+			// net/http itself resends a request that carries an
+			// idempotency key when a reused connection closes before any
+			// answer. A second complete write within one attempt means the
+			// first may have been executed, whatever answer follows.
 			WroteRequest: func(i httptrace.WroteRequestInfo) {
-				if i.Err == nil {
-					state.wrote = true
+				if i.Err == nil && state.wrote.Swap(true) {
+					state.ambiguous.Store(true)
 				}
 			},
 		})
@@ -239,7 +244,7 @@ func (c *Client) transportError(ctx context.Context, s *callState, err error) er
 	} else {
 		e = &Error{Operation: s.op.name, Message: "network failure", cause: scrubNetError(err), sentinel: ErrTransport}
 	}
-	if s.op.class == atMostOnce && s.ambiguous {
+	if s.op.class == atMostOnce && s.ambiguous.Load() {
 		return c.unknown(s, e)
 	}
 	return e
@@ -307,7 +312,7 @@ func (c *Client) readResponse(s *callState, hresp *http.Response, resp *graphql.
 				return mapTopLevel(op, status, w.Errors)
 			}
 		}
-		if op.class == atMostOnce && s.ambiguous {
+		if op.class == atMostOnce && s.ambiguous.Load() {
 			return c.unknown(s, e)
 		}
 		return e
