@@ -15,10 +15,10 @@ import (
 
 // soakAttempt is one payment attempt of the soak test and what the SDK said.
 type soakAttempt struct {
-	kind    string // "invoice", "external", "intraledger"
-	hash    string // lightning payment hash
-	memo    string // unique memo of an intraledger send
-	amount  int64
+	kind     string // "invoice", "external", "intraledger"
+	hash     string // lightning payment hash
+	memo     string // unique memo of an intraledger send
+	amount   int64
 	status   PaymentStatus
 	err      error
 	unknown  *OutcomeUnknownError
