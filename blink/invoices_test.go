@@ -683,9 +683,15 @@ func TestCreateInvoice_SameExternalIDAndArgumentsReturnsTheSameInvoice(t *testin
 	srv := newFake(t)
 	alice := newFakeUser(t, srv, "alice", 0, 0, nil)
 	for i, create := range []func(o *InvoiceOptions) (*Invoice, error){
-		func(o *InvoiceOptions) (*Invoice, error) { return alice.Client.CreateInvoice(bg(), alice.BTCWalletID, 99, o) },
-		func(o *InvoiceOptions) (*Invoice, error) { return alice.Client.CreateUSDInvoice(bg(), alice.USDWalletID, 99, o) },
-		func(o *InvoiceOptions) (*Invoice, error) { return alice.Client.CreateNoAmountInvoice(bg(), alice.BTCWalletID, o) },
+		func(o *InvoiceOptions) (*Invoice, error) {
+			return alice.Client.CreateInvoice(bg(), alice.BTCWalletID, 99, o)
+		},
+		func(o *InvoiceOptions) (*Invoice, error) {
+			return alice.Client.CreateUSDInvoice(bg(), alice.USDWalletID, 99, o)
+		},
+		func(o *InvoiceOptions) (*Invoice, error) {
+			return alice.Client.CreateNoAmountInvoice(bg(), alice.BTCWalletID, o)
+		},
 	} {
 		o := &InvoiceOptions{Memo: "same", ExternalID: "same-" + strings.Repeat("x", i+1)}
 		first, err := create(o)
