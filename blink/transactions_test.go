@@ -1,6 +1,7 @@
 package blink
 
 import (
+	"net/http"
 	"strings"
 	"testing"
 
@@ -501,4 +502,70 @@ func TestTransactions_ReceiveOnlyKeyRefusedWithoutSending(t *testing.T) {
 		assert.Equal(t, 0, srv.Requests(op), op+" was never sent")
 	}
 	_ = owner
+}
+
+// txWireNode is a minimal Transaction in the wire format.
+func txWireNode(id string) string {
+	return `{"id":"` + id + `","createdAt":1700000000,"direction":"RECEIVE","status":"SUCCESS","memo":null,"externalId":null,` +
+		`"settlementAmount":1,"settlementFee":0,"settlementCurrency":"BTC","settlementDisplayAmount":"0.00","settlementDisplayFee":"0.00",` +
+		`"settlementDisplayCurrency":"USD","settlementPrice":{"base":100000000000,"offset":12},` +
+		`"initiationVia":{"__typename":"InitiationViaLn","paymentHash":"` + strings.Repeat("a", 64) + `","paymentRequest":"lnbcrt1"},` +
+		`"settlementVia":{"__typename":"SettlementViaLn","preImage":null}}`
+}
+
+// txWirePage answers a Transactions query with the given ids.
+func txWirePage(hasNext bool, endCursor string, ids ...string) string {
+	var edges []string
+	for _, id := range ids {
+		edges = append(edges, `{"cursor":"`+id+`","node":`+txWireNode(id)+`}`)
+	}
+	next := "false"
+	if hasNext {
+		next = "true"
+	}
+	return `{"data":{"me":{"defaultAccount":{"__typename":"ConsumerAccount","transactions":{"edges":[` + strings.Join(edges, ",") +
+		`],"pageInfo":{"hasNextPage":` + next + `,"hasPreviousPage":false,"startCursor":null,"endCursor":"` + endCursor + `"}}}}}}`
+}
+
+func TestTransactionsPage_SendsPageSizeCursorAndWalletsOnTheWire(t *testing.T) {
+	srv := newWireServer(t, func(w http.ResponseWriter, r wireReq, n int) {
+		writeJSON(w, 200, txWirePage(false, "t1", "t1"))
+	})
+	c := newTestClient(t, srv.URL, WithScopes(ScopeRead))
+	_, err := c.TransactionsPage(bg(), nil)
+	require.NoError(t, err)
+	wallet := "11111111-1111-4111-8111-111111111111"
+	_, err = c.TransactionsPage(bg(), &TransactionListOptions{PageSize: 7, After: "cursor-1", WalletIDs: []string{wallet}})
+	require.NoError(t, err)
+
+	reqs := srv.requests()
+	require.Len(t, reqs, 2)
+	assert.Equal(t, "Transactions", reqs[0].OpName)
+	assert.Equal(t, float64(100), reqs[0].Variables["first"], "page size 0 asks for the maximum")
+	assert.Nil(t, reqs[0].Variables["after"])
+	assert.Nil(t, reqs[0].Variables["walletIds"], "no filter: every wallet")
+	assert.Empty(t, reqs[0].Header.Get("X-Idempotency-Key"), "a query carries no idempotency key")
+	assert.Equal(t, float64(7), reqs[1].Variables["first"])
+	assert.Equal(t, "cursor-1", reqs[1].Variables["after"])
+	assert.Equal(t, []any{wallet}, reqs[1].Variables["walletIds"])
+}
+
+func TestTransactions_NextPageWithoutNewCursorEndsWithAnError(t *testing.T) {
+	srv := newWireServer(t, func(w http.ResponseWriter, r wireReq, n int) {
+		writeJSON(w, 200, txWirePage(true, "same", "same"))
+	})
+	c := newTestClient(t, srv.URL, WithScopes(ScopeRead))
+	var got []string
+	var errs []error
+	for tx, err := range c.Transactions(bg(), nil) {
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		got = append(got, tx.ID)
+	}
+	assert.Equal(t, []string{"same", "same"}, got, "two pages were read")
+	require.Len(t, errs, 1)
+	assert.ErrorIs(t, errs[0], ErrServer)
+	assert.Len(t, srv.requests(), 2, "no endless loop over the same page")
 }
