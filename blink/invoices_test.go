@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -782,4 +783,71 @@ func TestInvoiceOptions_NilAndZeroAreTheSame(t *testing.T) {
 	b, err := alice.Client.CreateInvoice(bg(), alice.BTCWalletID, 1, &InvoiceOptions{})
 	require.NoError(t, err)
 	assert.Equal(t, rcvDecode(t, a.PaymentRequest).Expiry, rcvDecode(t, b.PaymentRequest).Expiry)
+}
+
+func TestCreateInvoiceForRecipient_SendsTheOptionsOnTheWire(t *testing.T) {
+	const wallet = "11111111-1111-4111-8111-111111111111"
+	hash := strings.Repeat("ab", 32)
+	var mu sync.Mutex
+	var reqs []wireReq
+	ws := newWireServer(t, func(w http.ResponseWriter, r wireReq, n int) {
+		mu.Lock()
+		reqs = append(reqs, r)
+		mu.Unlock()
+		writeJSON(w, 200, `{"data":{"lnInvoiceCreateOnBehalfOfRecipient":{"invoice":{"createdAt":1700000000,"externalId":"ext-1",`+
+			`"paymentHash":"`+hash+`","paymentRequest":"lnbc210n1x","paymentSecret":"`+hash+`","paymentStatus":"PENDING","satoshis":21},"errors":[]}}}`)
+	})
+	c, err := New("", WithEndpoint(ws.URL), fastRetry)
+	require.NoError(t, err)
+
+	inv, err := c.CreateInvoiceForRecipient(bg(), RecipientWallet(wallet), 21, &RecipientInvoiceOptions{
+		InvoiceOptions:  InvoiceOptions{Memo: "m", ExpiresIn: 10 * time.Minute, ExternalID: "ext-1"},
+		WebhookURL:      "https://merchant.example/h",
+		DescriptionHash: strings.Repeat("cd", 32),
+	})
+	require.NoError(t, err)
+	assert.True(t, inv.CreatedAt.Equal(time.Unix(1700000000, 0)), "createdAt is Unix seconds")
+	inv.CreatedAt = time.Time{}
+	assert.Equal(t, Invoice{PaymentRequest: "lnbc210n1x", PaymentHash: hash, PaymentSecret: hash, Amount: 21, ExternalID: "ext-1", Status: InvoicePending}, *inv)
+
+	_, err = c.CreateInvoiceForRecipient(bg(), RecipientWallet(wallet), 21, nil)
+	require.NoError(t, err)
+
+	require.Len(t, reqs, 2)
+	assert.Equal(t, "LnInvoiceCreateOnBehalfOfRecipient", reqs[0].OpName)
+	assert.Empty(t, reqs[0].Header.Get("X-Api-Key"), "no key is sent")
+	assert.Empty(t, reqs[0].Header.Get("X-Idempotency-Key"), "invoice creation carries no idempotency key")
+	assert.Equal(t, map[string]any{
+		"recipientWalletId": wallet, "amount": 21.0, "memo": "m", "expiresIn": 10.0, "externalId": "ext-1",
+		"webhookUrl": "https://merchant.example/h", "descriptionHash": strings.Repeat("cd", 32),
+	}, reqs[0].Variables["input"])
+	assert.Equal(t, map[string]any{
+		"recipientWalletId": wallet, "amount": 21.0, "memo": nil, "expiresIn": nil, "externalId": nil,
+		"webhookUrl": nil, "descriptionHash": nil,
+	}, reqs[1].Variables["input"], "unset options are null, for the server's defaults")
+}
+
+func TestCreateInvoice_NoInvoiceAndNoErrorIsAnError(t *testing.T) {
+	ws := newWireServer(t, func(w http.ResponseWriter, r wireReq, n int) {
+		writeJSON(w, 200, `{"data":{"lnInvoiceCreate":{"invoice":null,"errors":[]}}}`)
+	})
+	c := newTestClient(t, ws.URL, WithScopes(ScopeRead, ScopeReceive))
+	_, err := c.CreateInvoice(bg(), "11111111-1111-4111-8111-111111111111", 1, nil)
+	var e *Error
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, "LnInvoiceCreate", e.Operation)
+	assert.ErrorIs(t, err, ErrServer)
+}
+
+func TestCreateInvoice_PayloadErrorWithoutCodeIsInvalidInput(t *testing.T) {
+	ws := newWireServer(t, func(w http.ResponseWriter, r wireReq, n int) {
+		writeJSON(w, 200, `{"data":{"lnInvoiceCreate":{"invoice":null,"errors":[{"__typename":"GraphQLApplicationError","code":null,"message":"Invalid value for WalletId","path":["input","walletId"]}]}}}`)
+	})
+	c := newTestClient(t, ws.URL, WithScopes(ScopeRead, ScopeReceive))
+	_, err := c.CreateInvoice(bg(), "11111111-1111-4111-8111-111111111111", 1, nil)
+	require.ErrorIs(t, err, ErrInvalidInput)
+	var e *Error
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, "Invalid value for WalletId", e.Message)
+	assert.Equal(t, []string{"input", "walletId"}, e.Path)
 }
