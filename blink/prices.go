@@ -102,20 +102,20 @@ func (p *RealtimePrice) Validate() error {
 	return nil
 }
 
-// The conversions below are exact integer arithmetic on the Base/Offset
-// form (math/big, no floating point): the exact rational result is rounded
-// once, half away from zero, to a whole minor unit. Half away from zero is
-// symmetric, so converting a send (negative) gives the negative of
-// converting the same receive, and it is the rule a person applies by hand.
-// The server settles wallet conversions its own way (rounding in Blink's
-// favour), so a quote from these methods may differ from what a USD wallet
-// is debited or credited by one cent or one sat. A result beyond the int64
-// range saturates at math.MaxInt64 or math.MinInt64, which valid API prices
-// and amounts up to MaxAmount never reach.
-
 // SatsToDisplay returns what sats are worth in the display currency, at
 // SatPrice. It returns a zero amount (with the currency) when SatPrice is
 // not valid.
+//
+// This and the other conversions of RealtimePrice are exact integer
+// arithmetic on the Base/Offset form (math/big, no floating point): the
+// exact rational result is rounded once, half away from zero, to a whole
+// minor unit, sat or cent. Half away from zero is symmetric, so converting
+// a send (negative) gives the negative of converting the same receive, and
+// it is the rule a person applies by hand. The server rounds on its own
+// terms when it settles a payment that converts between sats and cents, so
+// a quote may differ by a cent or a sat from what a wallet is debited or
+// credited. A result beyond the int64 range saturates at math.MaxInt64 or
+// math.MinInt64, which real prices and amounts up to MaxAmount never reach.
 func (p *RealtimePrice) SatsToDisplay(s Sats) DisplayAmount {
 	d := DisplayAmount{Currency: p.Currency, FractionDigits: p.FractionDigits}
 	if p.SatPrice.Valid() {
@@ -126,7 +126,7 @@ func (p *RealtimePrice) SatsToDisplay(s Sats) DisplayAmount {
 
 // CentsToDisplay returns what US cents are worth in the display currency,
 // at CentPrice. It returns a zero amount (with the currency) when CentPrice
-// is not valid.
+// is not valid. It rounds as SatsToDisplay does.
 func (p *RealtimePrice) CentsToDisplay(c Cents) DisplayAmount {
 	d := DisplayAmount{Currency: p.Currency, FractionDigits: p.FractionDigits}
 	if p.CentPrice.Valid() {
@@ -138,7 +138,7 @@ func (p *RealtimePrice) CentsToDisplay(c Cents) DisplayAmount {
 // SatsToCents returns what sats are worth in US cents:
 // s × SatPrice / CentPrice (both prices are in minor units of the display
 // currency, so the display currency cancels out). It returns 0 when either
-// price is not valid.
+// price is not valid. It rounds as SatsToDisplay does.
 func (p *RealtimePrice) SatsToCents(s Sats) Cents {
 	if !p.SatPrice.Valid() || !p.CentPrice.Valid() {
 		return 0
@@ -148,6 +148,7 @@ func (p *RealtimePrice) SatsToCents(s Sats) Cents {
 
 // CentsToSats returns what US cents are worth in sats:
 // c × CentPrice / SatPrice. It returns 0 when either price is not valid.
+// It rounds as SatsToDisplay does.
 func (p *RealtimePrice) CentsToSats(c Cents) Sats {
 	if !p.SatPrice.Valid() || !p.CentPrice.Valid() {
 		return 0
@@ -157,7 +158,7 @@ func (p *RealtimePrice) CentsToSats(c Cents) Sats {
 
 // DisplayToSats returns what an amount in minor units of the display
 // currency (p.Currency) is worth in sats: minor / SatPrice. It returns 0
-// when SatPrice is not valid.
+// when SatPrice is not valid. It rounds as SatsToDisplay does.
 func (p *RealtimePrice) DisplayToSats(minor int64) Sats {
 	if !p.SatPrice.Valid() {
 		return 0
@@ -167,7 +168,7 @@ func (p *RealtimePrice) DisplayToSats(minor int64) Sats {
 
 // DisplayToCents returns what an amount in minor units of the display
 // currency (p.Currency) is worth in US cents: minor / CentPrice. It returns
-// 0 when CentPrice is not valid.
+// 0 when CentPrice is not valid. It rounds as SatsToDisplay does.
 func (p *RealtimePrice) DisplayToCents(minor int64) Cents {
 	if !p.CentPrice.Valid() {
 		return 0
