@@ -109,7 +109,8 @@ type InvoiceOptions struct {
 	ExpiresIn time.Duration
 	// ExternalID is the caller's id for the invoice, unique in the account:
 	// 1 to 100 of a-z, 0-9, _ and -. It makes creation safe to retry (see
-	// above). Empty means none (the server then uses the payment hash).
+	// InvoiceOptions). Empty means none (the server then uses the payment
+	// hash).
 	ExternalID string
 }
 
@@ -575,9 +576,12 @@ func (c *Client) CreateUSDInvoiceForRecipientInSats(ctx context.Context, recipie
 // default wallet of a recipient given by username (mutation
 // lnNoAmountInvoiceCreateOnBehalfOfRecipient; no key needed). It behaves as
 // CreateInvoiceForRecipient, without DescriptionHash (refused). For a
-// recipient given by wallet id, ExpiresIn is checked as in
-// CreateNoAmountInvoice; the invoice cannot be cancelled without the
-// recipient's key and then simply expires.
+// recipient given by username, ExpiresIn is checked against the range of
+// the resolved wallet's currency before sending. For one given by wallet
+// id, it is checked as in CreateNoAmountInvoice, except that an invoice the
+// server gave its USD default expiry cannot be cancelled without the
+// recipient's key: the call returns the error and that invoice, handed to
+// nobody, expires unpaid.
 func (c *Client) CreateNoAmountInvoiceForRecipient(ctx context.Context, recipient Recipient, opts *RecipientInvoiceOptions) (*Invoice, error) {
 	s := &invoiceSpec{op: "LnNoAmountInvoiceCreateOnBehalfOfRecipient", kind: invNoAmount}
 	if err := c.recipientSpec(ctx, s, recipient, opts, ""); err != nil {
