@@ -625,7 +625,7 @@ func TestCreateInvoice_ReadOnlyKeyIsRefusedBeforeSending(t *testing.T) {
 
 func TestCreateInvoice_ExternalIDRetryReturnsTheCreatedInvoice(t *testing.T) {
 	srv := newFake(t)
-	alice := newFakeUser(t, srv, "alice", 0, 0, nil, fastRetry)
+	alice := newFakeUser(t, srv, "alice", 0, 0, nil) // the default retry policy
 	srv.InjectFault("LnInvoiceCreate", blinktest.Fault{DropAfterExecute: true}, 1)
 
 	inv, err := alice.Client.CreateInvoice(bg(), alice.BTCWalletID, 1_000, &InvoiceOptions{Memo: "order 42", ExternalID: "order-42"})
@@ -633,6 +633,7 @@ func TestCreateInvoice_ExternalIDRetryReturnsTheCreatedInvoice(t *testing.T) {
 	assert.Equal(t, "order-42", inv.ExternalID)
 	assert.Equal(t, Sats(1_000), inv.Amount)
 	assert.Equal(t, 2, srv.Requests("LnInvoiceCreate"), "the lost answer was retried")
+	assert.Equal(t, 2, srv.Executions("LnInvoiceCreate"), "the retry executed and met the duplicate external id")
 
 	same := rcvInvoicesWithExternalID(t, alice, alice.BTCWalletID, "order-42")
 	require.Len(t, same, 1, "exactly one invoice carries the external id")
@@ -642,6 +643,14 @@ func TestCreateInvoice_ExternalIDRetryReturnsTheCreatedInvoice(t *testing.T) {
 	// The returned invoice is the real one: paying it credits the wallet.
 	require.NoError(t, srv.PayInvoice(inv.PaymentRequest))
 	assert.Equal(t, int64(1_000), srv.Balance(alice.BTCWalletID))
+	var received int
+	for _, tx := range srv.Ledger(alice.BTCWalletID) {
+		if tx.ExternalID == "order-42" {
+			received++
+			assert.Equal(t, inv.PaymentHash, tx.PaymentHash)
+		}
+	}
+	assert.Equal(t, 1, received, "one ledger entry carries the external id")
 }
 
 func TestCreateInvoice_ExternalIDRetryOnAReusedConnectionReturnsTheCreatedInvoice(t *testing.T) {
