@@ -860,3 +860,24 @@ func TestCreateInvoice_PayloadErrorWithoutCodeIsInvalidInput(t *testing.T) {
 	assert.Equal(t, "Invalid value for WalletId", e.Message)
 	assert.Equal(t, []string{"input", "walletId"}, e.Path)
 }
+
+func TestInvoice_PaidByAnotherBlinkAccountReportsPaid(t *testing.T) {
+	srv := newFake(t)
+	alice := newFakeUser(t, srv, "alice", 0, 0, nil)
+	bob := newFakeUser(t, srv, "bob", 10_000, 0, nil)
+	inv, err := alice.Client.CreateInvoice(bg(), alice.BTCWalletID, 2_500, &InvoiceOptions{Memo: "rent"})
+	require.NoError(t, err)
+
+	_, err = bob.Client.PayInvoice(bg(), bob.BTCWalletID, inv.PaymentRequest, nil)
+	require.NoError(t, err)
+
+	st, err := alice.Client.InvoiceStatus(bg(), inv.PaymentHash)
+	require.NoError(t, err)
+	assert.Equal(t, InvoicePaid, st.Status)
+	assert.True(t, rcvPreimageMatches(st.Preimage, inv.PaymentHash))
+	got, err := alice.Client.Invoice(bg(), alice.BTCWalletID, inv.PaymentHash)
+	require.NoError(t, err)
+	assert.Equal(t, InvoicePaid, got.Status)
+	assert.Equal(t, int64(2_500), srv.Balance(alice.BTCWalletID))
+	assert.Equal(t, int64(7_500), srv.Balance(bob.BTCWalletID))
+}
