@@ -290,15 +290,6 @@ func isHex64(s string) bool {
 	return true
 }
 
-// checkHash refuses a payment hash that is not 64 hex digits and returns
-// it in lower case, the form the server stores.
-func checkHash(op, hash string) (string, error) {
-	if !isHex64(hash) {
-		return "", invalidInput(op, "payment hash %q is not 64 hex digits", truncate(hash, 70))
-	}
-	return strings.ToLower(hash), nil
-}
-
 // wire returns the optional inputs in their wire form.
 func (s *invoiceSpec) wire() (expiresIn *int64, externalID, memo, webhook, descHash *string) {
 	if s.opts.ExpiresIn > 0 {
@@ -759,7 +750,7 @@ func (c *Client) CancelInvoice(ctx context.Context, walletID, paymentHash string
 	if err := checkWalletID(op, "walletID", walletID); err != nil {
 		return err
 	}
-	hash, err := checkHash(op, paymentHash)
+	hash, err := checkPaymentHash(op, paymentHash)
 	if err != nil {
 		return err
 	}
@@ -783,7 +774,7 @@ func (c *Client) CancelInvoice(ctx context.Context, walletID, paymentHash string
 // before sending; an unknown hash is an *Error from the server.
 func (c *Client) InvoiceStatus(ctx context.Context, paymentHash string) (*InvoicePaymentStatus, error) {
 	const op = "LnInvoicePaymentStatusByHash"
-	hash, err := checkHash(op, paymentHash)
+	hash, err := checkPaymentHash(op, paymentHash)
 	if err != nil {
 		return nil, err
 	}
@@ -802,10 +793,7 @@ func (c *Client) InvoiceStatus(ctx context.Context, paymentHash string) (*Invoic
 // not know is an *Error from the server.
 func (c *Client) InvoiceStatusByPaymentRequest(ctx context.Context, paymentRequest string) (*InvoicePaymentStatus, error) {
 	const op = "LnInvoicePaymentStatusByPaymentRequest"
-	pr := strings.TrimSpace(paymentRequest)
-	if len(pr) >= 10 && strings.EqualFold(pr[:10], "lightning:") {
-		pr = pr[10:]
-	}
+	pr := stripLightningPrefix(paymentRequest)
 	if pr == "" {
 		return nil, invalidInput(op, "the payment request is empty")
 	}
@@ -835,7 +823,7 @@ func (c *Client) Invoice(ctx context.Context, walletID, paymentHash string) (*In
 	if err := checkWalletID(op, "walletID", walletID); err != nil {
 		return nil, err
 	}
-	hash, err := checkHash(op, paymentHash)
+	hash, err := checkPaymentHash(op, paymentHash)
 	if err != nil {
 		return nil, err
 	}
@@ -927,30 +915,18 @@ func (c *Client) InvoicesPage(ctx context.Context, opts *InvoiceListOptions) (*I
 // the loop stops fetching. The first error is yielded (with a zero
 // Invoice) and ends the iteration.
 func (c *Client) Invoices(ctx context.Context, opts *InvoiceListOptions) iter.Seq2[Invoice, error] {
-	return func(yield func(Invoice, error) bool) {
-		var p InvoiceListOptions
-		if opts != nil {
-			p = *opts
-		}
-		for {
-			page, err := c.InvoicesPage(ctx, &p)
-			if err != nil {
-				yield(Invoice{}, err)
-				return
-			}
-			for _, inv := range page.Invoices {
-				if !yield(inv, nil) {
-					return
-				}
-			}
-			if !page.HasNextPage {
-				return
-			}
-			if page.EndCursor == "" || page.EndCursor == p.After {
-				yield(Invoice{}, &Error{Operation: "Invoices", Message: "the server announced a next page without a new cursor", sentinel: ErrServer})
-				return
-			}
-			p.After = page.EndCursor
-		}
+	var o InvoiceListOptions
+	if opts != nil {
+		o = *opts
+		o.WalletIDs = append([]string(nil), opts.WalletIDs...)
 	}
+	return walkPages("Invoices", o.After, func(after string) ([]Invoice, string, bool, error) {
+		p := o
+		p.After = after
+		page, err := c.InvoicesPage(ctx, &p)
+		if err != nil {
+			return nil, "", false, err
+		}
+		return page.Invoices, page.EndCursor, page.HasNextPage, nil
+	})
 }

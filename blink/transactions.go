@@ -141,46 +141,15 @@ func (c *Client) Transactions(ctx context.Context, opts *TransactionListOptions)
 		o = *opts
 		o.WalletIDs = append([]string(nil), opts.WalletIDs...)
 	}
-	return func(yield func(Transaction, error) bool) {
-		p := o // each range starts afresh
-		for {
-			page, err := c.TransactionsPage(ctx, &p)
-			if err != nil {
-				yield(Transaction{}, err)
-				return
-			}
-			for _, tx := range page.Transactions {
-				if !yield(tx, nil) {
-					return
-				}
-			}
-			if !page.HasNextPage {
-				return
-			}
-			if page.EndCursor == "" || page.EndCursor == p.After {
-				// A next page that cannot be reached: stop rather than
-				// loop on the same page.
-				yield(Transaction{}, &Error{Operation: "Transactions", Message: "the server announced a next page without a new cursor", sentinel: ErrServer})
-				return
-			}
-			p.After = page.EndCursor
+	return walkPages("Transactions", o.After, func(after string) ([]Transaction, string, bool, error) {
+		p := o
+		p.After = after
+		page, err := c.TransactionsPage(ctx, &p)
+		if err != nil {
+			return nil, "", false, err
 		}
-	}
-}
-
-// checkPaymentHashArg refuses a payment hash that is not 64 hex digits and
-// returns it in lower case, the form the server stores.
-func checkPaymentHashArg(op, hash string) (string, error) {
-	if len(hash) != 64 {
-		return "", invalidInput(op, "payment hash %q is not 64 hex digits", truncate(hash, 70))
-	}
-	for i := 0; i < len(hash); i++ {
-		c := hash[i]
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-			return "", invalidInput(op, "payment hash %q is not 64 hex digits", hash)
-		}
-	}
-	return strings.ToLower(hash), nil
+		return page.Transactions, page.EndCursor, page.HasNextPage, nil
+	})
 }
 
 // TransactionsByPaymentHash returns a wallet's transactions for a lightning
@@ -195,7 +164,7 @@ func (c *Client) TransactionsByPaymentHash(ctx context.Context, walletID, paymen
 	if err := checkWalletID(op, "walletID", walletID); err != nil {
 		return nil, err
 	}
-	hash, err := checkPaymentHashArg(op, paymentHash)
+	hash, err := checkPaymentHash(op, paymentHash)
 	if err != nil {
 		return nil, err
 	}

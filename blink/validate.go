@@ -91,3 +91,12 @@ func checkMemo(op, memo string) error {
 	}
 	return nil
 }
+
+// checkPaymentHash refuses a payment hash that is not 64 hex digits and
+// returns it in lower case, the form the server stores.
+func checkPaymentHash(op, hash string) (string, error) {
+	if !isHex64(hash) {
+		return "", invalidInput(op, "payment hash %q is not 64 hex digits", truncate(hash, 70))
+	}
+	return strings.ToLower(hash), nil
+}
