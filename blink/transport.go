@@ -1,7 +1,6 @@
 package blink
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,7 +11,6 @@ import (
 	"net/http/httptrace"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -155,8 +153,6 @@ func retryAfter(resp *http.Response) (time.Duration, bool) {
 
 const debugLevel = -4 // slog.LevelDebug, without importing slog here twice
 
-var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-
 // MakeRequest implements graphql.Client.
 func (g *gqlClient) MakeRequest(ctx context.Context, req *graphql.Request, resp *graphql.Response) error {
 	c := g.c
@@ -174,10 +170,10 @@ func (g *gqlClient) MakeRequest(ctx context.Context, req *graphql.Request, resp 
 		}
 	}
 
-	buf := bufPool.Get().(*bytes.Buffer)
-	buf.Reset()
-	defer bufPool.Put(buf)
-	if err := json.NewEncoder(buf).Encode(req); err != nil {
+	// A fresh body per call: net/http may read a request body after
+	// RoundTrip returns, so a pooled buffer could be overwritten under it.
+	body, err := json.Marshal(req)
+	if err != nil {
 		return invalidInput(op.name, "cannot encode the variables: %v", err)
 	}
 
@@ -202,7 +198,7 @@ func (g *gqlClient) MakeRequest(ctx context.Context, req *graphql.Request, resp 
 			},
 		})
 	}
-	hreq, err := retryablehttp.NewRequestWithContext(ctx, http.MethodPost, c.endpoint, buf.Bytes())
+	hreq, err := retryablehttp.NewRequestWithContext(ctx, http.MethodPost, c.endpoint, body)
 	if err != nil {
 		return &Error{Operation: op.name, Message: "cannot build the request", cause: err, sentinel: ErrConfig}
 	}

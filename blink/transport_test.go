@@ -254,3 +254,37 @@ func TestReceiveMutation_IsRetriedWithoutIdempotencyKey(t *testing.T) {
 	assert.EqualValues(t, 2, srv.count.Load())
 	assert.Empty(t, srv.requests()[0].Header.Get("X-Idempotency-Key"))
 }
+
+func TestSend_ContextEndingAfterTheRequestWasWrittenIsOutcomeUnknown(t *testing.T) {
+	ctx, cancel := context.WithCancel(bg())
+	defer cancel()
+	arrived := make(chan struct{})
+	srv := newWireServer(t, func(w http.ResponseWriter, r wireReq, n int) {
+		cancel() // the caller's deadline passes while the server executes
+		<-arrived
+		writeJSON(w, 200, sendOK)
+	})
+	c := newTestClient(t, srv.URL, WithScopes(ScopeWrite))
+	err := rawSend(ctx, c)
+	close(arrived)
+	require.ErrorIs(t, err, ErrOutcomeUnknown, "the request was written: it may have been executed")
+	require.ErrorIs(t, err, context.Canceled)
+	assert.EqualValues(t, 1, srv.count.Load())
+}
+
+func TestQuery_ContextEndingIsPlainCancellation(t *testing.T) {
+	ctx, cancel := context.WithCancel(bg())
+	defer cancel()
+	release := make(chan struct{})
+	srv := newWireServer(t, func(w http.ResponseWriter, r wireReq, n int) {
+		cancel()
+		<-release
+		writeJSON(w, 200, meData)
+	})
+	c := newTestClient(t, srv.URL, WithScopes(ScopeRead))
+	_, err := c.Me(ctx)
+	close(release)
+	require.ErrorIs(t, err, context.Canceled)
+	assert.NotErrorIs(t, err, ErrOutcomeUnknown)
+	assert.False(t, IsTransient(err))
+}
