@@ -19,20 +19,21 @@ const Version = "0.1.0"
 // Printing a Client (with fmt or log/slog) shows its endpoint and the
 // redacted key, never the key itself.
 type Client struct {
-	key        *apiKey     // never nil; behind a pointer so it never prints
-	env        Environment // "" for a custom endpoint without an environment
-	endpoint   string
-	wsEndpoint string
-	timeout    time.Duration
-	log        *slog.Logger
-	userAgent  string
-	retry      RetryPolicy
-	http       *retryablehttp.Client
-	hc         *http.Client
-	ops        opCache
-	scopes     scopeState
-	gql        *gqlClient
-	network    networkCache
+	key              *apiKey     // never nil; behind a pointer so it never prints
+	env              Environment // "" for a custom endpoint without an environment
+	endpoint         string
+	wsEndpoint       string
+	timeout          time.Duration
+	log              *slog.Logger
+	userAgent        string
+	retry            RetryPolicy
+	http             *retryablehttp.Client
+	hc               *http.Client
+	ops              opCache
+	scopes           scopeState
+	gql              *gqlClient
+	network          networkCache
+	walletCurrencies walletCurrencies
 }
 
 // New returns a client for the given API key. With an empty key the client

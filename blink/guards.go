@@ -176,3 +176,35 @@ func (c *Client) checkOnChainAddress(ctx context.Context, op, addr string) error
 	}
 	return nil
 }
+
+// walletCurrencies caches the currency of the account's wallets, learnt
+// once from the wallets query, to pick the right fee probe.
+type walletCurrencies struct {
+	mu sync.Mutex
+	m  map[string]WalletCurrency
+}
+
+// walletCurrency returns a wallet's currency, or BTC when it cannot be
+// learnt (a key without READ): the server then judges the probe.
+func (c *Client) walletCurrency(ctx context.Context, walletID string) WalletCurrency {
+	wc := &c.walletCurrencies
+	wc.mu.Lock()
+	defer wc.mu.Unlock()
+	if cur, ok := wc.m[walletID]; ok {
+		return cur
+	}
+	ws, err := c.Wallets(ctx)
+	if err != nil {
+		return BTC
+	}
+	if wc.m == nil {
+		wc.m = make(map[string]WalletCurrency, len(ws))
+	}
+	for _, w := range ws {
+		wc.m[w.ID] = w.Currency
+	}
+	if cur, ok := wc.m[walletID]; ok {
+		return cur
+	}
+	return BTC
+}

@@ -52,8 +52,9 @@ type PayOptions struct {
 	// MaxAmount refuses, before sending, an invoice whose amount is above it.
 	MaxAmount Sats
 	// MaxFee, when above 0, probes the fee first (a fee probe, scope WRITE)
-	// and refuses to send when the probe is above it or fails. It is in the
-	// sending wallet's unit for USD no-amount invoices, sats otherwise.
+	// and refuses to send when the probe is above it or fails. It is in
+	// cents for PayNoAmountInvoiceUSD and in sats otherwise (PayInvoice from
+	// a USD wallet probes with the USD probe, which reports sats).
 	MaxFee int64
 	// IdempotencyKey is the X-Idempotency-Key to send (a UUIDv4). Empty
 	// means a fresh one. Reuse the key of an earlier attempt to make the
@@ -186,7 +187,11 @@ func (c *Client) PayInvoice(ctx context.Context, walletID, paymentRequest string
 		return nil, err
 	}
 	if err := checkFee(op, o.MaxFee, func() (int64, error) {
-		f, err := c.ProbeInvoiceFee(ctx, walletID, inv.PaymentRequest)
+		probe := c.ProbeInvoiceFee
+		if c.walletCurrency(ctx, walletID) == USD {
+			probe = c.ProbeInvoiceFeeUSD // both report sats
+		}
+		f, err := probe(ctx, walletID, inv.PaymentRequest)
 		return int64(f), err
 	}); err != nil {
 		return nil, err

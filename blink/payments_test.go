@@ -411,3 +411,13 @@ func TestPaymentResult_MapsEveryServerVariant(t *testing.T) {
 	_, err := toPaymentResult("LnInvoicePaymentSend", "k", "h", sendPayload[errT]{nil, nil, nil})
 	assert.ErrorIs(t, err, ErrServer, "no status and no error is never reported as a failure")
 }
+
+func TestPayInvoice_MaxFeeFromAUSDWalletUsesTheUSDProbe(t *testing.T) {
+	srv := newFake(t)
+	alice := newFakeUser(t, srv, "alice", 0, 100_000, nil)
+	res, err := alice.Client.PayInvoice(bg(), alice.USDWalletID, srv.ExternalInvoice(1_000, blinktest.OutcomeSuccess), &PayOptions{MaxFee: 10})
+	require.NoError(t, err)
+	assert.Equal(t, PaymentSucceeded, res.Status)
+	assert.Equal(t, 1, srv.Requests("LnUsdInvoiceFeeProbe"))
+	assert.Zero(t, srv.Requests("LnInvoiceFeeProbe"))
+}
