@@ -3,6 +3,8 @@ package fake
 import (
 	"fmt"
 	"regexp"
+	"slices"
+	"sort"
 	"strings"
 	"time"
 )
@@ -44,9 +46,9 @@ type account struct {
 
 type wallet struct {
 	id, accountID string
-	currency      string // "BTC" or "USD"
-	balance       int64  // sats or cents
-	txIDs         []string
+	currency      string         // "BTC" or "USD"
+	balance       int64          // sats or cents
+	txs           []*Transaction // the ledger, oldest first (ascending seq)
 	currentAddr   string
 	pendingIn     []*Transaction // incoming on-chain, unconfirmed; not in the ledger yet
 }
@@ -63,6 +65,7 @@ type apiKey struct {
 type spend struct {
 	at   time.Time
 	sats int64
+	cum  int64 // sats of this spend and of every earlier one
 }
 
 var usernameRe = regexp.MustCompile(`^[0-9a-z_]{3,50}$`)
@@ -173,22 +176,45 @@ func (k *apiKey) checkSpend(now time.Time, sats int64) string {
 		if k.limits[i] <= 0 {
 			continue
 		}
-		var spent int64
-		for _, sp := range k.spends {
-			if now.Sub(sp.at) < w.d {
-				spent += sp.sats
-			}
-		}
-		if spent+sats > k.limits[i] {
+		if k.spentWithin(now, w.d)+sats > k.limits[i] {
 			return w.name
 		}
 	}
 	return ""
 }
 
+// spentWithin is what the key spent in the window d before now. The spends
+// are in ascending time order with running totals, so this is a binary
+// search, whatever the number of spends.
+func (k *apiKey) spentWithin(now time.Time, d time.Duration) int64 {
+	n := len(k.spends)
+	if n == 0 {
+		return 0
+	}
+	i := sort.Search(n, func(i int) bool { return now.Sub(k.spends[i].at) < d })
+	spent := k.spends[n-1].cum
+	if i > 0 {
+		spent -= k.spends[i-1].cum
+	}
+	return spent
+}
+
 func (k *apiKey) recordSpend(now time.Time, sats int64) {
-	if k != nil && sats > 0 {
-		k.spends = append(k.spends, spend{at: now, sats: sats})
+	if k == nil || sats <= 0 {
+		return
+	}
+	// Keep the spends in ascending time order (an append unless the clock
+	// went back) and the running totals right from the insertion on.
+	i := len(k.spends)
+	for i > 0 && now.Before(k.spends[i-1].at) {
+		i--
+	}
+	k.spends = slices.Insert(k.spends, i, spend{at: now, sats: sats})
+	for j := i; j < len(k.spends); j++ {
+		k.spends[j].cum = k.spends[j].sats
+		if j > 0 {
+			k.spends[j].cum += k.spends[j-1].cum
+		}
 	}
 }
 
@@ -225,17 +251,25 @@ func (rl *rateWindow) take(now time.Time, window time.Duration, limit int, block
 	if now.Before(rl.blockedUntil) {
 		return false
 	}
-	kept := rl.times[:0]
-	for _, t := range rl.times {
-		if now.Sub(t) < window {
-			kept = append(kept, t)
-		}
-	}
-	rl.times = kept
+	// rl.times is kept in ascending order, so the events that left the
+	// window (now-t >= window) are a prefix: dropping it costs a binary
+	// search, not a pass over every event of the last minute.
+	i := sort.Search(len(rl.times), func(i int) bool { return now.Sub(rl.times[i]) < window })
+	rl.times = rl.times[i:]
 	if len(rl.times) >= limit {
 		rl.blockedUntil = now.Add(block)
 		return false
 	}
-	rl.times = append(rl.times, now)
+	rl.times = insertSorted(rl.times, now)
 	return true
+}
+
+// insertSorted inserts t into ts, kept in ascending order: an append
+// unless the clock went back.
+func insertSorted(ts []time.Time, t time.Time) []time.Time {
+	i := len(ts)
+	for i > 0 && t.Before(ts[i-1]) {
+		i--
+	}
+	return slices.Insert(ts, i, t)
 }

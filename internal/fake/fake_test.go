@@ -1,6 +1,7 @@
 package fake
 
 import (
+	"encoding/json"
 	"fmt"
 	"testing"
 	"time"
@@ -135,4 +136,25 @@ func TestAddTopLevelCodesCopiesExtensionsCode(t *testing.T) {
 	out := addTopLevelCodes([]byte(`{"data":null,"errors":[{"message":"x","extensions":{"code":"NOT_AUTHORIZED"}},{"message":"y"}]}`))
 	assert.JSONEq(t, `{"data":null,"errors":[{"message":"x","code":"NOT_AUTHORIZED","extensions":{"code":"NOT_AUTHORIZED"}},{"message":"y"}]}`, string(out))
 	assert.Equal(t, "not json", string(addTopLevelCodes([]byte("not json"))))
+}
+
+func TestMayHaveTopLevelErrorsAgreesWithDecoding(t *testing.T) {
+	for _, body := range []string{
+		`{"data":{"me":{"id":"x"}}}`,
+		`{"data":{"lnInvoiceCreate":{"errors":[],"invoice":{"memo":"\"errors\": }{]["}}}}`,
+		`{"data":{"a":[1,2,{"errors":"x"}],"b":"errors"},"extensions":{"errors":1}}`,
+		`{"errors":[{"message":"x"}],"data":null}`,
+		`{"data":null,"errors":[{"message":"x"}]}`,
+		`{"data":{"x":"a\\\"b\"errors\"\\"} , "errors" : [] }`,
+		` { "data" : true , "errors":null}`,
+		`{"data":{"errors":[]},"label":"l","hasNext":false}`,
+	} {
+		var m map[string]json.RawMessage
+		require.NoError(t, json.Unmarshal([]byte(body), &m), body)
+		_, has := m["errors"]
+		assert.Equal(t, has, mayHaveTopLevelErrors([]byte(body)), body)
+	}
+	// What the scan does not understand is a maybe: the full decode decides.
+	assert.True(t, mayHaveTopLevelErrors([]byte(`{"d\"errors":1,"data":2}`)))
+	assert.True(t, mayHaveTopLevelErrors([]byte(`not json "errors"`)))
 }

@@ -76,7 +76,7 @@ func (s *Server) serveGraphQL(gql http.Handler, w http.ResponseWriter, r *http.R
 	} else {
 		req.Query, req.OperationName = r.URL.Query().Get("query"), r.URL.Query().Get("operationName")
 	}
-	op, doc := selectOperation(req)
+	op, doc := s.selectOperation(req)
 	names := operationNames(req, op)
 	s.countRequest(names)
 
@@ -157,6 +157,9 @@ func copyResponse(w http.ResponseWriter, rec *httptest.ResponseRecorder) {
 // addTopLevelCodes copies extensions.code of every top-level error to a
 // top-level "code" field, as the real server's formatError does.
 func addTopLevelCodes(b []byte) []byte {
+	if !mayHaveTopLevelErrors(b) {
+		return b
+	}
 	var resp map[string]json.RawMessage
 	if json.Unmarshal(b, &resp) != nil || resp["errors"] == nil {
 		return b
@@ -186,10 +189,129 @@ func addTopLevelCodes(b []byte) []byte {
 	return out
 }
 
-// selectOperation parses the document and picks the operation to run.
-func selectOperation(req gqlRequest) (*ast.OperationDefinition, *ast.QueryDocument) {
-	doc, err := parser.ParseQuery(&ast.Source{Input: req.Query})
-	if err != nil || len(doc.Operations) == 0 {
+// mayHaveTopLevelErrors is a cheap check that lets addTopLevelCodes leave
+// a response without top-level errors alone instead of decoding and
+// re-encoding it: a body without "errors" anywhere has none; otherwise a
+// byte scan of the top-level members, skipping over their values, looks
+// for an "errors" key (the mutation payloads have "errors" fields of their
+// own, inside "data"). Anything it does not understand counts as maybe.
+func mayHaveTopLevelErrors(b []byte) bool {
+	if !bytes.Contains(b, []byte(`"errors"`)) {
+		return false
+	}
+	i := skipSpace(b, 0)
+	if i >= len(b) || b[i] != '{' {
+		return true
+	}
+	i++
+	for {
+		i = skipSpace(b, i)
+		if i >= len(b) {
+			return true
+		}
+		if b[i] == '}' {
+			return false
+		}
+		if b[i] != '"' {
+			return true
+		}
+		end := bytes.IndexByte(b[i+1:], '"')
+		if end < 0 {
+			return true
+		}
+		key := b[i+1 : i+1+end]
+		if bytes.IndexByte(key, '\\') >= 0 || string(key) == "errors" {
+			return true
+		}
+		i = skipSpace(b, i+end+2)
+		if i >= len(b) || b[i] != ':' {
+			return true
+		}
+		if i = skipValue(b, skipSpace(b, i+1)); i < 0 {
+			return true
+		}
+		i = skipSpace(b, i)
+		if i < len(b) && b[i] == ',' {
+			i++
+		}
+	}
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// skipValue returns the index just after the JSON value at b[i:], or -1
+// if it cannot tell. It balances brackets outside strings and does not
+// validate the value.
+func skipValue(b []byte, i int) int {
+	depth := 0
+	for i < len(b) {
+		switch c := b[i]; c {
+		case '"':
+			i++
+			for i < len(b) && b[i] != '"' {
+				if b[i] == '\\' {
+					i++
+				}
+				i++
+			}
+			if i >= len(b) {
+				return -1
+			}
+			i++
+		case '{', '[':
+			depth++
+			i++
+		case '}', ']':
+			if depth == 0 {
+				return i // the end of the enclosing object
+			}
+			depth--
+			i++
+		case ',':
+			if depth == 0 {
+				return i
+			}
+			i++
+		default:
+			i++
+		}
+		if depth == 0 && i < len(b) && (b[i] == ',' || b[i] == '}' || b[i] == ']') {
+			return i
+		}
+	}
+	if depth == 0 {
+		return i
+	}
+	return -1
+}
+
+// opCacheSize bounds the cache of parsed request documents.
+const opCacheSize = 1000
+
+// parsedQuery is a cached parse of a request's query text; doc is nil when
+// it does not parse.
+type parsedQuery struct{ doc *ast.QueryDocument }
+
+// selectOperation parses the document, or finds its parse in the cache,
+// and picks the operation to run. The cached documents are shared: the
+// middleware only reads them.
+func (s *Server) selectOperation(req gqlRequest) (*ast.OperationDefinition, *ast.QueryDocument) {
+	pq, ok := s.opCache.Get(context.Background(), req.Query)
+	if !ok {
+		doc, err := parser.ParseQuery(&ast.Source{Input: req.Query})
+		if err != nil {
+			doc = nil
+		}
+		pq = parsedQuery{doc}
+		s.opCache.Add(context.Background(), req.Query, pq)
+	}
+	doc := pq.doc
+	if doc == nil || len(doc.Operations) == 0 {
 		return nil, nil
 	}
 	if req.OperationName == "" {

@@ -243,20 +243,33 @@ func (s *Server) createInvoice(r invoiceRequest) (*invoice, *AppError) {
 	if s.externalIDTaken(w.accountID, inv.externalID) {
 		return nil, errDuplicateExternalID
 	}
-	s.invoices[inv.hash] = inv
-	s.byRequest[inv.request] = inv
+	s.addInvoice(inv)
 	return inv, nil
 }
 
-// externalIDTaken reports whether an invoice or transaction of the
-// account already uses the external id. Callers hold s.mu.
-func (s *Server) externalIDTaken(accountID, id string) bool {
-	for _, inv := range s.invoices {
-		if inv.externalID == id && !inv.external && s.wallets[inv.walletID].accountID == accountID {
-			return true
-		}
+// extIDKey identifies an external id in an account.
+type extIDKey struct{ accountID, externalID string }
+
+// addInvoice stores a new invoice and indexes it by payment hash, payment
+// request and, for an invoice of a Blink wallet, its account's external
+// id. Callers hold s.mu.
+func (s *Server) addInvoice(inv *invoice) {
+	s.invoices[inv.hash] = inv
+	s.byRequest[inv.request] = inv
+	if !inv.external {
+		s.externalIDs[extIDKey{s.wallets[inv.walletID].accountID, inv.externalID}] = struct{}{}
 	}
-	return false
+}
+
+// externalIDTaken reports whether an invoice of the account already uses
+// the external id (its own or, by default, its payment hash): as on the
+// real server, an external id is unique per account. The ledger needs no
+// separate check: in the fake, the only transactions with an external id
+// are the RECEIVE entries of the account's invoices, which carry the
+// invoice's. Callers hold s.mu.
+func (s *Server) externalIDTaken(accountID, id string) bool {
+	_, ok := s.externalIDs[extIDKey{accountID, id}]
+	return ok
 }
 
 // takeInvoiceRate applies the invoice creation rate limit: InvoiceRateLimit
@@ -309,8 +322,7 @@ func (s *Server) ExternalInvoice(amountSats int64, outcome Outcome) string {
 	if err := s.mint(inv); err != nil {
 		panic("blinktest: " + err.Error())
 	}
-	s.invoices[inv.hash] = inv
-	s.byRequest[inv.request] = inv
+	s.addInvoice(inv)
 	return inv.request
 }
 

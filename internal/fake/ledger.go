@@ -2,7 +2,6 @@ package fake
 
 import (
 	"fmt"
-	"sort"
 	"time"
 )
 
@@ -60,9 +59,37 @@ func (s *Server) record(t *Transaction) *Transaction {
 	}
 	t.seq = int64(len(s.txs)) + 1
 	s.txs[t.ID] = t
-	w.txIDs = append(w.txIDs, t.ID)
+	w.txs = append(w.txs, t)
+	if t.PaymentHash != "" {
+		s.txsByHash[t.PaymentHash] = append(s.txsByHash[t.PaymentHash], t)
+	}
 	s.changed()
 	return t
+}
+
+// hashTxs returns the transactions of a wallet for a payment hash that
+// keep reports true for, newest first, from the payment hash index: the
+// cost does not depend on the size of the ledger. Callers hold s.mu.
+func (s *Server) hashTxs(walletID, hash string, keep func(*Transaction) bool) []*Transaction {
+	var out []*Transaction
+	ts := s.txsByHash[hash]
+	for i := len(ts) - 1; i >= 0; i-- {
+		if t := ts[i]; t.WalletID == walletID && (keep == nil || keep(t)) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// firstHashTx is the newest transaction of hashTxs, or nil.
+func (s *Server) firstHashTx(walletID, hash string, keep func(*Transaction) bool) *Transaction {
+	ts := s.txsByHash[hash]
+	for i := len(ts) - 1; i >= 0; i-- {
+		if t := ts[i]; t.WalletID == walletID && keep(t) {
+			return t
+		}
+	}
+	return nil
 }
 
 // Balance returns a wallet's balance in sats (BTC wallet) or cents (USD
@@ -88,18 +115,46 @@ func (s *Server) Ledger(walletID string) []Transaction {
 	return out
 }
 
-// walletTxs returns the transactions of the wallets, newest first.
-// Callers hold s.mu.
+// walletTxs returns the transactions of the wallets, newest first: a merge
+// of the wallets' ledgers, each already in order. Callers hold s.mu.
 func (s *Server) walletTxs(walletIDs []string) []*Transaction {
-	var out []*Transaction
+	return s.walletTxsSince(walletIDs, 0)
+}
+
+// walletTxsSince returns the transactions of the wallets with a seq above
+// seen, newest first; its cost is in the number it returns. Callers hold
+// s.mu.
+func (s *Server) walletTxsSince(walletIDs []string, seen int64) []*Transaction {
+	var lists [][]*Transaction // each oldest first, only seq > seen
+	n := 0
 	for _, id := range walletIDs {
 		if w, ok := s.wallets[id]; ok {
-			for _, tid := range w.txIDs {
-				out = append(out, s.txs[tid])
+			ts := w.txs
+			i := len(ts)
+			for i > 0 && ts[i-1].seq > seen {
+				i--
+			}
+			if ts = ts[i:]; len(ts) > 0 {
+				lists = append(lists, ts)
+				n += len(ts)
 			}
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].seq > out[j].seq })
+	if n == 0 {
+		return nil
+	}
+	out := make([]*Transaction, 0, n)
+	for len(out) < n {
+		best := -1
+		for i, l := range lists {
+			if len(l) > 0 && (best < 0 || l[len(l)-1].seq > lists[best][len(lists[best])-1].seq) {
+				best = i
+			}
+		}
+		l := lists[best]
+		out = append(out, l[len(l)-1])
+		lists[best] = l[:len(l)-1]
+	}
 	return out
 }
 

@@ -78,14 +78,9 @@ func (s *Server) payLightning(p lnPay) PayResult {
 		if p.probe {
 			return failed(errAlreadyPaid)
 		}
-		r := PayResult{Status: resultAlreadyPaid}
-		for _, t := range s.walletTxs([]string{sender.id}) {
-			if t.PaymentHash == inv.hash && t.Direction == "SEND" {
-				r.Tx = snap(t)
-				break
-			}
-		}
-		return r
+		return PayResult{Status: resultAlreadyPaid, Tx: snap(s.firstHashTx(sender.id, inv.hash, func(t *Transaction) bool {
+			return t.Direction == "SEND"
+		}))}
 	}
 	if p.noAmount && dec.HasAmount {
 		return failed(errZeroAmountRequired)
@@ -216,10 +211,10 @@ func (s *Server) pendingSend(paymentHash string) (*invoice, *Transaction, *AppEr
 	if inv == nil || !inv.inFlight {
 		return nil, nil, &AppError{Code: "NOT_FOUND", Message: "blinktest: no pending payment for hash " + paymentHash}
 	}
-	for _, t := range s.walletTxs([]string{inv.payer}) {
-		if t.PaymentHash == inv.hash && t.Direction == "SEND" && t.Status == "PENDING" {
-			return inv, t, nil
-		}
+	if t := s.firstHashTx(inv.payer, inv.hash, func(t *Transaction) bool {
+		return t.Direction == "SEND" && t.Status == "PENDING"
+	}); t != nil {
+		return inv, t, nil
 	}
 	return nil, nil, &AppError{Code: "NOT_FOUND", Message: "blinktest: no pending payment for hash " + paymentHash}
 }

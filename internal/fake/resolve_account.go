@@ -4,93 +4,19 @@ import (
 	"context"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/blink-sdk/blink-go/internal/fake/graph/model"
-	"github.com/blink-sdk/blink-go/internal/fake/scalars"
 )
 
-// User
+// User and ConsumerAccount: the plain fields are methods of the model
+// types that read the state through live (live.go); these are the others.
 
-func (r *userResolver) ID(_ context.Context, u *model.User) (string, error) {
-	r.s.mu.Lock()
-	defer r.s.mu.Unlock()
-	return r.s.accounts[u.AccountID].userID, nil
-}
-
-func (r *userResolver) Username(_ context.Context, u *model.User) (*string, error) {
-	r.s.mu.Lock()
-	defer r.s.mu.Unlock()
-	return strPtr(r.s.accounts[u.AccountID].username), nil
-}
-
-func (r *userResolver) CreatedAt(_ context.Context, u *model.User) (*time.Time, error) {
-	r.s.mu.Lock()
-	defer r.s.mu.Unlock()
-	t := r.s.accounts[u.AccountID].createdAt
-	return &t, nil
-}
-
-func (r *userResolver) DefaultAccount(_ context.Context, u *model.User) (model.Account, error) {
-	return &model.ConsumerAccount{AccountID: u.AccountID}, nil
-}
-
-func (r *userResolver) Language(context.Context, *model.User) (string, error) { return "", nil }
-
-func (r *userResolver) TotpEnabled(context.Context, *model.User) (bool, error) { return false, nil }
-
-func (r *userResolver) Email(context.Context, *model.User) (*model.Email, error) { return nil, nil }
-
-func (r *userResolver) Phone(context.Context, *model.User) (*string, error) { return nil, nil }
-
-func (r *userResolver) Contacts(context.Context, *model.User) ([]*model.UserContact, error) {
-	return []*model.UserContact{}, nil
-}
-
-// ConsumerAccount
-
-func (r *accountResolver) acct(a *model.ConsumerAccount) *account { return r.s.accounts[a.AccountID] }
-
-func (r *accountResolver) ID(_ context.Context, a *model.ConsumerAccount) (string, error) {
-	return a.AccountID, nil
-}
-
-func (r *accountResolver) Level(_ context.Context, a *model.ConsumerAccount) (model.AccountLevel, error) {
-	r.s.mu.Lock()
-	defer r.s.mu.Unlock()
-	return model.AccountLevel(r.acct(a).level), nil
-}
-
-func (r *accountResolver) DisplayCurrency(_ context.Context, a *model.ConsumerAccount) (string, error) {
-	r.s.mu.Lock()
-	defer r.s.mu.Unlock()
-	return r.acct(a).displayCurrency, nil
-}
-
-func (r *accountResolver) DefaultWallet(_ context.Context, a *model.ConsumerAccount) (*model.PublicWallet, error) {
-	r.s.mu.Lock()
-	defer r.s.mu.Unlock()
-	return r.s.publicWallet(r.s.wallets[r.acct(a).defaultWallet]), nil
-}
-
-func (r *accountResolver) DefaultWalletID(_ context.Context, a *model.ConsumerAccount) (string, error) {
-	r.s.mu.Lock()
-	defer r.s.mu.Unlock()
-	return r.acct(a).defaultWallet, nil
-}
-
-func modelWallet(w *wallet) model.Wallet {
+// modelWallet is the live GraphQL object of a wallet.
+func (s *Server) modelWallet(w *wallet) model.Wallet {
 	if w.currency == "USD" {
-		return &model.UsdWallet{WalletID: w.id}
+		return model.NewUsdWallet(live{s}, w.id)
 	}
-	return &model.BTCWallet{WalletID: w.id}
-}
-
-func (r *accountResolver) Wallets(_ context.Context, a *model.ConsumerAccount) ([]model.Wallet, error) {
-	r.s.mu.Lock()
-	defer r.s.mu.Unlock()
-	ac := r.acct(a)
-	return []model.Wallet{modelWallet(r.s.wallets[ac.btcWallet]), modelWallet(r.s.wallets[ac.usdWallet])}, nil
+	return model.NewBTCWallet(live{s}, w.id)
 }
 
 func (r *accountResolver) WalletByID(_ context.Context, a *model.ConsumerAccount, walletID string) (model.Wallet, error) {
@@ -103,7 +29,7 @@ func (r *accountResolver) WalletByID(_ context.Context, a *model.ConsumerAccount
 	if !ok {
 		return nil, unexpected("CouldNotFindWalletFromIdError")
 	}
-	return modelWallet(w), nil
+	return r.s.modelWallet(w), nil
 }
 
 // accountWallets resolves a walletIds argument: nil or empty = every
@@ -185,16 +111,6 @@ func (s *Server) invoiceConnection(walletIDs []string, after, before *string, fi
 	return c, nil
 }
 
-func (r *accountResolver) CallbackEndpoints(_ context.Context, a *model.ConsumerAccount) ([]*model.CallbackEndpoint, error) {
-	r.s.mu.Lock()
-	defer r.s.mu.Unlock()
-	out := []*model.CallbackEndpoint{}
-	for _, e := range r.acct(a).endpoints {
-		out = append(out, &model.CallbackEndpoint{ID: e.id, URL: e.url})
-	}
-	return out, nil
-}
-
 func (r *accountResolver) CallbackPortalURL(context.Context, *model.ConsumerAccount) (string, error) {
 	return "https://" + LightningAddressDomain + "/callback-portal", nil
 }
@@ -217,28 +133,6 @@ func walletIDOf(obj any) string {
 	return ""
 }
 
-func (f walletFields) wallet(obj any) *wallet { return f.s.wallets[walletIDOf(obj)] }
-
-func (f walletFields) id(obj any) (string, error) { return walletIDOf(obj), nil }
-
-func (f walletFields) accountID(obj any) (string, error) {
-	f.s.mu.Lock()
-	defer f.s.mu.Unlock()
-	return f.wallet(obj).accountID, nil
-}
-
-func (f walletFields) balance(obj any) (scalars.SignedAmount, error) {
-	f.s.mu.Lock()
-	defer f.s.mu.Unlock()
-	return scalars.SignedAmount(f.wallet(obj).balance), nil
-}
-
-func (f walletFields) currency(obj any) (model.WalletCurrency, error) {
-	f.s.mu.Lock()
-	defer f.s.mu.Unlock()
-	return model.WalletCurrency(f.wallet(obj).currency), nil
-}
-
 func (f walletFields) transactions(obj any, after, before *string, first, last *int) (*model.TransactionConnection, error) {
 	f.s.mu.Lock()
 	defer f.s.mu.Unlock()
@@ -249,28 +143,27 @@ func (f walletFields) transactions(obj any, after, before *string, first, last *
 	return toTxConnection(p), nil
 }
 
-func (f walletFields) txsWhere(obj any, keep func(*Transaction) bool) []*model.Transaction {
-	f.s.mu.Lock()
-	defer f.s.mu.Unlock()
-	var out []*Transaction
-	for _, t := range f.s.walletTxs([]string{walletIDOf(obj)}) {
-		if keep(t) {
-			out = append(out, t)
-		}
-	}
-	return toModelTxs(out)
-}
-
 func (f walletFields) byHash(obj any, hash string) ([]*model.Transaction, error) {
 	if !hashRe.MatchString(hash) {
 		return nil, inputError("Invalid value for PaymentHash")
 	}
 	hash = strings.ToLower(hash)
-	return f.txsWhere(obj, func(t *Transaction) bool { return t.PaymentHash == hash }), nil
+	f.s.mu.Lock()
+	defer f.s.mu.Unlock()
+	return toModelTxs(f.s.hashTxs(walletIDOf(obj), hash, nil)), nil
 }
 
+// byRequest finds the transactions through the payment hash index: every
+// ledger entry with a payment request is for one of the fake's invoices
+// and has its request and hash.
 func (f walletFields) byRequest(obj any, pr string) ([]*model.Transaction, error) {
-	return f.txsWhere(obj, func(t *Transaction) bool { return t.PaymentRequest == pr }), nil
+	f.s.mu.Lock()
+	defer f.s.mu.Unlock()
+	var out []*Transaction
+	if inv := f.s.byRequest[pr]; inv != nil {
+		out = f.s.hashTxs(walletIDOf(obj), inv.hash, func(t *Transaction) bool { return t.PaymentRequest == pr })
+	}
+	return toModelTxs(out), nil
 }
 
 func (f walletFields) byAddress(obj any, address string, after, before *string, first, last *int) (*model.TransactionConnection, error) {
@@ -316,16 +209,6 @@ func (f walletFields) invoices(obj any, after, before *string, first, last *int)
 	f.s.mu.Lock()
 	defer f.s.mu.Unlock()
 	return f.s.invoiceConnection([]string{walletIDOf(obj)}, after, before, first, last)
-}
-
-func (f walletFields) pendingBalance(obj any) (scalars.SignedAmount, error) {
-	f.s.mu.Lock()
-	defer f.s.mu.Unlock()
-	var sum int64
-	for _, t := range f.s.pendingIncoming([]string{walletIDOf(obj)}) {
-		sum += t.Amount
-	}
-	return scalars.SignedAmount(sum), nil
 }
 
 func (f walletFields) pendingTxs(obj any, address *string) ([]*model.Transaction, error) {

@@ -214,8 +214,7 @@ func (r *mutationResolver) payUsername(ctx context.Context, walletID, username s
 		return payPayload(failed(&AppError{Code: "UNKNOWN_CLIENT_ERROR", Message: err.Error()}))
 	}
 	inv.externalID = inv.hash
-	s.invoices[inv.hash] = inv
-	s.byRequest[inv.request] = inv
+	s.addInvoice(inv)
 	s.mu.Unlock()
 	return payPayload(s.payLightning(lnPay{callerID: c.accountID(), key: c.key, walletID: walletID, paymentRequest: inv.request}))
 }

@@ -16,7 +16,7 @@ func (r *queryResolver) Me(ctx context.Context) (*model.User, error) {
 	if c.acct == nil {
 		return nil, notAuthorized
 	}
-	return &model.User{AccountID: c.acct.id}, nil
+	return model.NewUser(live{r.s}, c.acct.id), nil
 }
 
 func (r *queryResolver) Authorization(ctx context.Context) (*model.Authorization, error) {

@@ -6,26 +6,7 @@ import (
 	"context"
 
 	"github.com/blink-sdk/blink-go/internal/fake/graph/model"
-	"github.com/blink-sdk/blink-go/internal/fake/scalars"
 )
-
-func (r *btcWalletResolver) AccountID(_ context.Context, w *model.BTCWallet) (string, error) {
-	return r.accountID(w)
-}
-
-func (r *btcWalletResolver) ID(_ context.Context, w *model.BTCWallet) (string, error) { return r.id(w) }
-
-func (r *btcWalletResolver) Balance(_ context.Context, w *model.BTCWallet) (scalars.SignedAmount, error) {
-	return r.balance(w)
-}
-
-func (r *btcWalletResolver) WalletCurrency(_ context.Context, w *model.BTCWallet) (model.WalletCurrency, error) {
-	return r.currency(w)
-}
-
-func (r *btcWalletResolver) PendingIncomingBalance(_ context.Context, w *model.BTCWallet) (scalars.SignedAmount, error) {
-	return r.pendingBalance(w)
-}
 
 func (r *btcWalletResolver) PendingIncomingTransactions(_ context.Context, w *model.BTCWallet) ([]*model.Transaction, error) {
 	return r.pendingTxs(w, nil)
@@ -61,24 +42,6 @@ func (r *btcWalletResolver) InvoiceByPaymentHash(_ context.Context, w *model.BTC
 
 func (r *btcWalletResolver) Invoices(_ context.Context, w *model.BTCWallet, after, before *string, first, last *int) (*model.InvoiceConnection, error) {
 	return r.invoices(w, after, before, first, last)
-}
-
-func (r *usdWalletResolver) AccountID(_ context.Context, w *model.UsdWallet) (string, error) {
-	return r.accountID(w)
-}
-
-func (r *usdWalletResolver) ID(_ context.Context, w *model.UsdWallet) (string, error) { return r.id(w) }
-
-func (r *usdWalletResolver) Balance(_ context.Context, w *model.UsdWallet) (scalars.SignedAmount, error) {
-	return r.balance(w)
-}
-
-func (r *usdWalletResolver) WalletCurrency(_ context.Context, w *model.UsdWallet) (model.WalletCurrency, error) {
-	return r.currency(w)
-}
-
-func (r *usdWalletResolver) PendingIncomingBalance(_ context.Context, w *model.UsdWallet) (scalars.SignedAmount, error) {
-	return r.pendingBalance(w)
 }
 
 func (r *usdWalletResolver) PendingIncomingTransactions(_ context.Context, w *model.UsdWallet) ([]*model.Transaction, error) {

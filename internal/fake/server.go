@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 
 	"github.com/blink-sdk/blink-go/internal/bolt11"
@@ -43,9 +44,11 @@ type Server struct {
 	keys        map[string]*apiKey
 	invoices    map[string]*invoice // by payment hash
 	byRequest   map[string]*invoice
-	txs         map[string]*Transaction // by id
-	addresses   map[string]string       // on-chain address -> wallet id
-	onchainSend map[string][]string     // tx hash -> transaction ids
+	externalIDs map[extIDKey]struct{}     // external ids of the invoices of Blink wallets
+	txs         map[string]*Transaction   // by id
+	txsByHash   map[string][]*Transaction // by payment hash, oldest first
+	addresses   map[string]string         // on-chain address -> wallet id
+	onchainSend map[string][]string       // tx hash -> transaction ids
 	idemLocks   map[string]time.Time
 	faults      map[string][]faultSlot
 	requests    map[string]int
@@ -53,6 +56,9 @@ type Server struct {
 	price       int64
 	watchers    map[int]chan struct{}
 	nextWatcher int
+
+	// opCache holds parsed request documents by query text (http.go).
+	opCache *lru.LRU[parsedQuery]
 
 	nodeKey     *secp256k1.PrivateKey // Blink's node: signs the fake's invoices
 	externalKey *secp256k1.PrivateKey // the outside world's node
@@ -85,7 +91,9 @@ func NewServer(cfg Config) *Server {
 		keys:        map[string]*apiKey{},
 		invoices:    map[string]*invoice{},
 		byRequest:   map[string]*invoice{},
+		externalIDs: map[extIDKey]struct{}{},
 		txs:         map[string]*Transaction{},
+		txsByHash:   map[string][]*Transaction{},
 		addresses:   map[string]string{},
 		onchainSend: map[string][]string{},
 		idemLocks:   map[string]time.Time{},
@@ -94,6 +102,7 @@ func NewServer(cfg Config) *Server {
 		executions:  map[string]int{},
 		watchers:    map[int]chan struct{}{},
 		price:       cfg.USDCentsPerBTC,
+		opCache:     lru.New[parsedQuery](opCacheSize),
 		nodeKey:     secp256k1.PrivKeyFromBytes(nodeSeed[:]),
 		externalKey: secp256k1.PrivKeyFromBytes(extSeed[:]),
 	}

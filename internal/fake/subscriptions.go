@@ -130,12 +130,14 @@ func (r *subscriptionResolver) MyUpdates(ctx context.Context) (<-chan *model.MyU
 		return nil, &AppError{Code: "NOT_AUTHENTICATED", Message: "Not Authenticated for subscription"}
 	}
 	s := r.s
-	me := &model.User{AccountID: c.acct.id}
+	me := model.NewUser(live{s}, c.acct.id)
 	var lastPrice int64 = -1
 	s.mu.Lock()
 	var seen int64
-	for _, t := range s.walletTxs([]string{c.acct.btcWallet, c.acct.usdWallet}) {
-		seen = max(seen, t.seq)
+	for _, id := range []string{c.acct.btcWallet, c.acct.usdWallet} {
+		if w := s.wallets[id]; w != nil && len(w.txs) > 0 {
+			seen = max(seen, w.txs[len(w.txs)-1].seq)
+		}
 	}
 	s.mu.Unlock()
 	var queue []*model.MyUpdatesPayload
@@ -145,7 +147,7 @@ func (r *subscriptionResolver) MyUpdates(ctx context.Context) (<-chan *model.MyU
 			queue = append(queue, &model.MyUpdatesPayload{Errors: []model.Error{}, Me: me, Update: p})
 		}
 		s.mu.Lock()
-		txs := s.walletTxs([]string{c.acct.btcWallet, c.acct.usdWallet})
+		txs := s.walletTxsSince([]string{c.acct.btcWallet, c.acct.usdWallet}, seen)
 		for i := len(txs) - 1; i >= 0; i-- {
 			t := txs[i]
 			if t.seq <= seen {

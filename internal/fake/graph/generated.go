@@ -892,12 +892,9 @@ type ComplexityRoot struct {
 // region    ************************** generated!.gotpl **************************
 
 type BTCWalletResolver interface {
-	AccountID(ctx context.Context, obj *model.BTCWallet) (string, error)
-	Balance(ctx context.Context, obj *model.BTCWallet) (scalars.SignedAmount, error)
-	ID(ctx context.Context, obj *model.BTCWallet) (string, error)
 	InvoiceByPaymentHash(ctx context.Context, obj *model.BTCWallet, paymentHash string) (model.Invoice, error)
 	Invoices(ctx context.Context, obj *model.BTCWallet, after *string, before *string, first *int, last *int) (*model.InvoiceConnection, error)
-	PendingIncomingBalance(ctx context.Context, obj *model.BTCWallet) (scalars.SignedAmount, error)
+
 	PendingIncomingTransactions(ctx context.Context, obj *model.BTCWallet) ([]*model.Transaction, error)
 	PendingIncomingTransactionsByAddress(ctx context.Context, obj *model.BTCWallet, address string) ([]*model.Transaction, error)
 	TransactionByID(ctx context.Context, obj *model.BTCWallet, transactionID string) (*model.Transaction, error)
@@ -905,18 +902,13 @@ type BTCWalletResolver interface {
 	TransactionsByAddress(ctx context.Context, obj *model.BTCWallet, address string, after *string, before *string, first *int, last *int) (*model.TransactionConnection, error)
 	TransactionsByPaymentHash(ctx context.Context, obj *model.BTCWallet, paymentHash string) ([]*model.Transaction, error)
 	TransactionsByPaymentRequest(ctx context.Context, obj *model.BTCWallet, paymentRequest string) ([]*model.Transaction, error)
-	WalletCurrency(ctx context.Context, obj *model.BTCWallet) (model.WalletCurrency, error)
 }
 type ConsumerAccountResolver interface {
-	CallbackEndpoints(ctx context.Context, obj *model.ConsumerAccount) ([]*model.CallbackEndpoint, error)
 	CallbackPortalURL(ctx context.Context, obj *model.ConsumerAccount) (string, error)
 	CSVTransactions(ctx context.Context, obj *model.ConsumerAccount, walletIds []string) (string, error)
-	DefaultWallet(ctx context.Context, obj *model.ConsumerAccount) (*model.PublicWallet, error)
-	DefaultWalletID(ctx context.Context, obj *model.ConsumerAccount) (string, error)
-	DisplayCurrency(ctx context.Context, obj *model.ConsumerAccount) (string, error)
-	ID(ctx context.Context, obj *model.ConsumerAccount) (string, error)
+
 	Invoices(ctx context.Context, obj *model.ConsumerAccount, after *string, before *string, first *int, last *int, walletIds []*string) (*model.InvoiceConnection, error)
-	Level(ctx context.Context, obj *model.ConsumerAccount) (model.AccountLevel, error)
+
 	Limits(ctx context.Context, obj *model.ConsumerAccount) (*model.AccountLimits, error)
 	NotificationSettings(ctx context.Context, obj *model.ConsumerAccount) (*model.NotificationSettings, error)
 	PendingIncomingTransactions(ctx context.Context, obj *model.ConsumerAccount, walletIds []*string) ([]*model.Transaction, error)
@@ -924,7 +916,6 @@ type ConsumerAccountResolver interface {
 	RealtimePrice(ctx context.Context, obj *model.ConsumerAccount) (*model.RealtimePrice, error)
 	Transactions(ctx context.Context, obj *model.ConsumerAccount, after *string, before *string, first *int, last *int, walletIds []*string) (*model.TransactionConnection, error)
 	WalletByID(ctx context.Context, obj *model.ConsumerAccount, walletID string) (model.Wallet, error)
-	Wallets(ctx context.Context, obj *model.ConsumerAccount) ([]model.Wallet, error)
 }
 type MutationResolver interface {
 	APIKeyCreate(ctx context.Context, input model.APIKeyCreateInput) (*model.APIKeyCreatePayload, error)
@@ -1029,12 +1020,9 @@ type SubscriptionResolver interface {
 	RealtimePrice(ctx context.Context, input model.RealtimePriceInput) (<-chan *model.RealtimePricePayload, error)
 }
 type UsdWalletResolver interface {
-	AccountID(ctx context.Context, obj *model.UsdWallet) (string, error)
-	Balance(ctx context.Context, obj *model.UsdWallet) (scalars.SignedAmount, error)
-	ID(ctx context.Context, obj *model.UsdWallet) (string, error)
 	InvoiceByPaymentHash(ctx context.Context, obj *model.UsdWallet, paymentHash string) (model.Invoice, error)
 	Invoices(ctx context.Context, obj *model.UsdWallet, after *string, before *string, first *int, last *int) (*model.InvoiceConnection, error)
-	PendingIncomingBalance(ctx context.Context, obj *model.UsdWallet) (scalars.SignedAmount, error)
+
 	PendingIncomingTransactions(ctx context.Context, obj *model.UsdWallet) ([]*model.Transaction, error)
 	PendingIncomingTransactionsByAddress(ctx context.Context, obj *model.UsdWallet, address string) ([]*model.Transaction, error)
 	TransactionByID(ctx context.Context, obj *model.UsdWallet, transactionID string) (*model.Transaction, error)
@@ -1042,25 +1030,16 @@ type UsdWalletResolver interface {
 	TransactionsByAddress(ctx context.Context, obj *model.UsdWallet, address string, after *string, before *string, first *int, last *int) (*model.TransactionConnection, error)
 	TransactionsByPaymentHash(ctx context.Context, obj *model.UsdWallet, paymentHash string) ([]*model.Transaction, error)
 	TransactionsByPaymentRequest(ctx context.Context, obj *model.UsdWallet, paymentRequest string) ([]*model.Transaction, error)
-	WalletCurrency(ctx context.Context, obj *model.UsdWallet) (model.WalletCurrency, error)
 }
 type UserResolver interface {
-	ID(ctx context.Context, obj *model.User) (string, error)
 	APIKeys(ctx context.Context, obj *model.User) ([]*model.APIKey, error)
 	StatefulNotifications(ctx context.Context, obj *model.User, first int, after *string) (*model.StatefulNotificationConnection, error)
 	StatefulNotificationsWithoutBulletinEnabled(ctx context.Context, obj *model.User, first int, after *string) (*model.StatefulNotificationConnection, error)
 	UnacknowledgedStatefulNotificationsWithoutBulletinEnabledCount(ctx context.Context, obj *model.User) (int, error)
 	UnacknowledgedStatefulNotificationsWithBulletinEnabled(ctx context.Context, obj *model.User, first int, after *string) (*model.StatefulNotificationConnection, error)
 	ContactByUsername(ctx context.Context, obj *model.User, username string) (*model.UserContact, error)
-	Contacts(ctx context.Context, obj *model.User) ([]*model.UserContact, error)
-	CreatedAt(ctx context.Context, obj *model.User) (*time.Time, error)
-	DefaultAccount(ctx context.Context, obj *model.User) (model.Account, error)
-	Email(ctx context.Context, obj *model.User) (*model.Email, error)
-	Language(ctx context.Context, obj *model.User) (string, error)
-	Phone(ctx context.Context, obj *model.User) (*string, error)
+
 	SupportChat(ctx context.Context, obj *model.User) ([]*model.SupportMessage, error)
-	TotpEnabled(ctx context.Context, obj *model.User) (bool, error)
-	Username(ctx context.Context, obj *model.User) (*string, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -11031,7 +11010,7 @@ func (ec *executionContext) _BTCWallet_accountId(ctx context.Context, field grap
 			return ec.fieldContext_BTCWallet_accountId(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.BTCWallet().AccountID(ctx, obj)
+			return obj.AccountID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -11042,7 +11021,7 @@ func (ec *executionContext) _BTCWallet_accountId(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_BTCWallet_accountId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("BTCWallet", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("BTCWallet", field, true, false, "ID")
 }
 
 func (ec *executionContext) _BTCWallet_balance(ctx context.Context, field graphql.CollectedField, obj *model.BTCWallet) (ret graphql.Marshaler) {
@@ -11054,7 +11033,7 @@ func (ec *executionContext) _BTCWallet_balance(ctx context.Context, field graphq
 			return ec.fieldContext_BTCWallet_balance(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.BTCWallet().Balance(ctx, obj)
+			return obj.Balance(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v scalars.SignedAmount) graphql.Marshaler {
@@ -11065,7 +11044,7 @@ func (ec *executionContext) _BTCWallet_balance(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_BTCWallet_balance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("BTCWallet", field, true, true, "SignedAmount")
+	return graphql.NewScalarFieldContext("BTCWallet", field, true, false, "SignedAmount")
 }
 
 func (ec *executionContext) _BTCWallet_id(ctx context.Context, field graphql.CollectedField, obj *model.BTCWallet) (ret graphql.Marshaler) {
@@ -11077,7 +11056,7 @@ func (ec *executionContext) _BTCWallet_id(ctx context.Context, field graphql.Col
 			return ec.fieldContext_BTCWallet_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.BTCWallet().ID(ctx, obj)
+			return obj.ID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -11088,7 +11067,7 @@ func (ec *executionContext) _BTCWallet_id(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_BTCWallet_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("BTCWallet", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("BTCWallet", field, true, false, "ID")
 }
 
 func (ec *executionContext) _BTCWallet_invoiceByPaymentHash(ctx context.Context, field graphql.CollectedField, obj *model.BTCWallet) (ret graphql.Marshaler) {
@@ -11188,7 +11167,7 @@ func (ec *executionContext) _BTCWallet_pendingIncomingBalance(ctx context.Contex
 			return ec.fieldContext_BTCWallet_pendingIncomingBalance(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.BTCWallet().PendingIncomingBalance(ctx, obj)
+			return obj.PendingIncomingBalance(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v scalars.SignedAmount) graphql.Marshaler {
@@ -11199,7 +11178,7 @@ func (ec *executionContext) _BTCWallet_pendingIncomingBalance(ctx context.Contex
 	)
 }
 func (ec *executionContext) fieldContext_BTCWallet_pendingIncomingBalance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("BTCWallet", field, true, true, "SignedAmount")
+	return graphql.NewScalarFieldContext("BTCWallet", field, true, false, "SignedAmount")
 }
 
 func (ec *executionContext) _BTCWallet_pendingIncomingTransactions(ctx context.Context, field graphql.CollectedField, obj *model.BTCWallet) (ret graphql.Marshaler) {
@@ -11507,7 +11486,7 @@ func (ec *executionContext) _BTCWallet_walletCurrency(ctx context.Context, field
 			return ec.fieldContext_BTCWallet_walletCurrency(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.BTCWallet().WalletCurrency(ctx, obj)
+			return obj.WalletCurrency(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v model.WalletCurrency) graphql.Marshaler {
@@ -11518,7 +11497,7 @@ func (ec *executionContext) _BTCWallet_walletCurrency(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_BTCWallet_walletCurrency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("BTCWallet", field, true, true, "WalletCurrency")
+	return graphql.NewScalarFieldContext("BTCWallet", field, true, false, "WalletCurrency")
 }
 
 func (ec *executionContext) _BlockInfo_blockHash(ctx context.Context, field graphql.CollectedField, obj *model.BlockInfo) (ret graphql.Marshaler) {
@@ -11934,7 +11913,7 @@ func (ec *executionContext) _ConsumerAccount_callbackEndpoints(ctx context.Conte
 			return ec.fieldContext_ConsumerAccount_callbackEndpoints(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ConsumerAccount().CallbackEndpoints(ctx, obj)
+			return obj.CallbackEndpoints(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.CallbackEndpoint) graphql.Marshaler {
@@ -11949,7 +11928,7 @@ func (ec *executionContext) fieldContext_ConsumerAccount_callbackEndpoints(_ con
 		Object:     "ConsumerAccount",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_CallbackEndpoint(ctx, field)
 		},
@@ -12033,7 +12012,7 @@ func (ec *executionContext) _ConsumerAccount_defaultWallet(ctx context.Context, 
 			return ec.fieldContext_ConsumerAccount_defaultWallet(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ConsumerAccount().DefaultWallet(ctx, obj)
+			return obj.DefaultWallet(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PublicWallet) graphql.Marshaler {
@@ -12048,7 +12027,7 @@ func (ec *executionContext) fieldContext_ConsumerAccount_defaultWallet(_ context
 		Object:     "ConsumerAccount",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PublicWallet(ctx, field)
 		},
@@ -12065,7 +12044,7 @@ func (ec *executionContext) _ConsumerAccount_defaultWalletId(ctx context.Context
 			return ec.fieldContext_ConsumerAccount_defaultWalletId(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ConsumerAccount().DefaultWalletID(ctx, obj)
+			return obj.DefaultWalletID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -12076,7 +12055,7 @@ func (ec *executionContext) _ConsumerAccount_defaultWalletId(ctx context.Context
 	)
 }
 func (ec *executionContext) fieldContext_ConsumerAccount_defaultWalletId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ConsumerAccount", field, true, true, "WalletId")
+	return graphql.NewScalarFieldContext("ConsumerAccount", field, true, false, "WalletId")
 }
 
 func (ec *executionContext) _ConsumerAccount_displayCurrency(ctx context.Context, field graphql.CollectedField, obj *model.ConsumerAccount) (ret graphql.Marshaler) {
@@ -12088,7 +12067,7 @@ func (ec *executionContext) _ConsumerAccount_displayCurrency(ctx context.Context
 			return ec.fieldContext_ConsumerAccount_displayCurrency(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ConsumerAccount().DisplayCurrency(ctx, obj)
+			return obj.DisplayCurrency(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -12099,7 +12078,7 @@ func (ec *executionContext) _ConsumerAccount_displayCurrency(ctx context.Context
 	)
 }
 func (ec *executionContext) fieldContext_ConsumerAccount_displayCurrency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ConsumerAccount", field, true, true, "DisplayCurrency")
+	return graphql.NewScalarFieldContext("ConsumerAccount", field, true, false, "DisplayCurrency")
 }
 
 func (ec *executionContext) _ConsumerAccount_id(ctx context.Context, field graphql.CollectedField, obj *model.ConsumerAccount) (ret graphql.Marshaler) {
@@ -12111,7 +12090,7 @@ func (ec *executionContext) _ConsumerAccount_id(ctx context.Context, field graph
 			return ec.fieldContext_ConsumerAccount_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ConsumerAccount().ID(ctx, obj)
+			return obj.ID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -12122,7 +12101,7 @@ func (ec *executionContext) _ConsumerAccount_id(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_ConsumerAccount_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ConsumerAccount", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("ConsumerAccount", field, true, false, "ID")
 }
 
 func (ec *executionContext) _ConsumerAccount_invoices(ctx context.Context, field graphql.CollectedField, obj *model.ConsumerAccount) (ret graphql.Marshaler) {
@@ -12178,7 +12157,7 @@ func (ec *executionContext) _ConsumerAccount_level(ctx context.Context, field gr
 			return ec.fieldContext_ConsumerAccount_level(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ConsumerAccount().Level(ctx, obj)
+			return obj.Level(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v model.AccountLevel) graphql.Marshaler {
@@ -12189,7 +12168,7 @@ func (ec *executionContext) _ConsumerAccount_level(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_ConsumerAccount_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ConsumerAccount", field, true, true, "AccountLevel")
+	return graphql.NewScalarFieldContext("ConsumerAccount", field, true, false, "AccountLevel")
 }
 
 func (ec *executionContext) _ConsumerAccount_limits(ctx context.Context, field graphql.CollectedField, obj *model.ConsumerAccount) (ret graphql.Marshaler) {
@@ -12461,7 +12440,7 @@ func (ec *executionContext) _ConsumerAccount_wallets(ctx context.Context, field 
 			return ec.fieldContext_ConsumerAccount_wallets(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ConsumerAccount().Wallets(ctx, obj)
+			return obj.Wallets(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []model.Wallet) graphql.Marshaler {
@@ -12476,7 +12455,7 @@ func (ec *executionContext) fieldContext_ConsumerAccount_wallets(_ context.Conte
 		Object:     "ConsumerAccount",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
 		},
@@ -22558,7 +22537,7 @@ func (ec *executionContext) _UsdWallet_accountId(ctx context.Context, field grap
 			return ec.fieldContext_UsdWallet_accountId(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.UsdWallet().AccountID(ctx, obj)
+			return obj.AccountID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -22569,7 +22548,7 @@ func (ec *executionContext) _UsdWallet_accountId(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_UsdWallet_accountId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("UsdWallet", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("UsdWallet", field, true, false, "ID")
 }
 
 func (ec *executionContext) _UsdWallet_balance(ctx context.Context, field graphql.CollectedField, obj *model.UsdWallet) (ret graphql.Marshaler) {
@@ -22581,7 +22560,7 @@ func (ec *executionContext) _UsdWallet_balance(ctx context.Context, field graphq
 			return ec.fieldContext_UsdWallet_balance(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.UsdWallet().Balance(ctx, obj)
+			return obj.Balance(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v scalars.SignedAmount) graphql.Marshaler {
@@ -22592,7 +22571,7 @@ func (ec *executionContext) _UsdWallet_balance(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_UsdWallet_balance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("UsdWallet", field, true, true, "SignedAmount")
+	return graphql.NewScalarFieldContext("UsdWallet", field, true, false, "SignedAmount")
 }
 
 func (ec *executionContext) _UsdWallet_id(ctx context.Context, field graphql.CollectedField, obj *model.UsdWallet) (ret graphql.Marshaler) {
@@ -22604,7 +22583,7 @@ func (ec *executionContext) _UsdWallet_id(ctx context.Context, field graphql.Col
 			return ec.fieldContext_UsdWallet_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.UsdWallet().ID(ctx, obj)
+			return obj.ID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -22615,7 +22594,7 @@ func (ec *executionContext) _UsdWallet_id(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_UsdWallet_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("UsdWallet", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("UsdWallet", field, true, false, "ID")
 }
 
 func (ec *executionContext) _UsdWallet_invoiceByPaymentHash(ctx context.Context, field graphql.CollectedField, obj *model.UsdWallet) (ret graphql.Marshaler) {
@@ -22715,7 +22694,7 @@ func (ec *executionContext) _UsdWallet_pendingIncomingBalance(ctx context.Contex
 			return ec.fieldContext_UsdWallet_pendingIncomingBalance(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.UsdWallet().PendingIncomingBalance(ctx, obj)
+			return obj.PendingIncomingBalance(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v scalars.SignedAmount) graphql.Marshaler {
@@ -22726,7 +22705,7 @@ func (ec *executionContext) _UsdWallet_pendingIncomingBalance(ctx context.Contex
 	)
 }
 func (ec *executionContext) fieldContext_UsdWallet_pendingIncomingBalance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("UsdWallet", field, true, true, "SignedAmount")
+	return graphql.NewScalarFieldContext("UsdWallet", field, true, false, "SignedAmount")
 }
 
 func (ec *executionContext) _UsdWallet_pendingIncomingTransactions(ctx context.Context, field graphql.CollectedField, obj *model.UsdWallet) (ret graphql.Marshaler) {
@@ -23034,7 +23013,7 @@ func (ec *executionContext) _UsdWallet_walletCurrency(ctx context.Context, field
 			return ec.fieldContext_UsdWallet_walletCurrency(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.UsdWallet().WalletCurrency(ctx, obj)
+			return obj.WalletCurrency(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v model.WalletCurrency) graphql.Marshaler {
@@ -23045,7 +23024,7 @@ func (ec *executionContext) _UsdWallet_walletCurrency(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_UsdWallet_walletCurrency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("UsdWallet", field, true, true, "WalletCurrency")
+	return graphql.NewScalarFieldContext("UsdWallet", field, true, false, "WalletCurrency")
 }
 
 func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *model.User) (ret graphql.Marshaler) {
@@ -23057,7 +23036,7 @@ func (ec *executionContext) _User_id(ctx context.Context, field graphql.Collecte
 			return ec.fieldContext_User_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.User().ID(ctx, obj)
+			return obj.ID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -23068,7 +23047,7 @@ func (ec *executionContext) _User_id(ctx context.Context, field graphql.Collecte
 	)
 }
 func (ec *executionContext) fieldContext_User_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("User", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("User", field, true, false, "ID")
 }
 
 func (ec *executionContext) _User_apiKeys(ctx context.Context, field graphql.CollectedField, obj *model.User) (ret graphql.Marshaler) {
@@ -23311,7 +23290,7 @@ func (ec *executionContext) _User_contacts(ctx context.Context, field graphql.Co
 			return ec.fieldContext_User_contacts(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.User().Contacts(ctx, obj)
+			return obj.Contacts(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserContact) graphql.Marshaler {
@@ -23326,7 +23305,7 @@ func (ec *executionContext) fieldContext_User_contacts(_ context.Context, field 
 		Object:     "User",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_UserContact(ctx, field)
 		},
@@ -23343,7 +23322,7 @@ func (ec *executionContext) _User_createdAt(ctx context.Context, field graphql.C
 			return ec.fieldContext_User_createdAt(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.User().CreatedAt(ctx, obj)
+			return obj.CreatedAt(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
@@ -23354,7 +23333,7 @@ func (ec *executionContext) _User_createdAt(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_User_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("User", field, true, true, "Timestamp")
+	return graphql.NewScalarFieldContext("User", field, true, false, "Timestamp")
 }
 
 func (ec *executionContext) _User_defaultAccount(ctx context.Context, field graphql.CollectedField, obj *model.User) (ret graphql.Marshaler) {
@@ -23366,7 +23345,7 @@ func (ec *executionContext) _User_defaultAccount(ctx context.Context, field grap
 			return ec.fieldContext_User_defaultAccount(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.User().DefaultAccount(ctx, obj)
+			return obj.DefaultAccount(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v model.Account) graphql.Marshaler {
@@ -23381,7 +23360,7 @@ func (ec *executionContext) fieldContext_User_defaultAccount(_ context.Context, 
 		Object:     "User",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
 		},
@@ -23398,7 +23377,7 @@ func (ec *executionContext) _User_email(ctx context.Context, field graphql.Colle
 			return ec.fieldContext_User_email(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.User().Email(ctx, obj)
+			return obj.Email(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Email) graphql.Marshaler {
@@ -23413,7 +23392,7 @@ func (ec *executionContext) fieldContext_User_email(_ context.Context, field gra
 		Object:     "User",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Email(ctx, field)
 		},
@@ -23430,7 +23409,7 @@ func (ec *executionContext) _User_language(ctx context.Context, field graphql.Co
 			return ec.fieldContext_User_language(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.User().Language(ctx, obj)
+			return obj.Language(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -23441,7 +23420,7 @@ func (ec *executionContext) _User_language(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_User_language(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("User", field, true, true, "Language")
+	return graphql.NewScalarFieldContext("User", field, true, false, "Language")
 }
 
 func (ec *executionContext) _User_phone(ctx context.Context, field graphql.CollectedField, obj *model.User) (ret graphql.Marshaler) {
@@ -23453,7 +23432,7 @@ func (ec *executionContext) _User_phone(ctx context.Context, field graphql.Colle
 			return ec.fieldContext_User_phone(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.User().Phone(ctx, obj)
+			return obj.Phone(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -23464,7 +23443,7 @@ func (ec *executionContext) _User_phone(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_User_phone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("User", field, true, true, "Phone")
+	return graphql.NewScalarFieldContext("User", field, true, false, "Phone")
 }
 
 func (ec *executionContext) _User_supportChat(ctx context.Context, field graphql.CollectedField, obj *model.User) (ret graphql.Marshaler) {
@@ -23508,7 +23487,7 @@ func (ec *executionContext) _User_totpEnabled(ctx context.Context, field graphql
 			return ec.fieldContext_User_totpEnabled(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.User().TotpEnabled(ctx, obj)
+			return obj.TotpEnabled(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
@@ -23519,7 +23498,7 @@ func (ec *executionContext) _User_totpEnabled(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_User_totpEnabled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("User", field, true, true, "Boolean")
+	return graphql.NewScalarFieldContext("User", field, true, false, "Boolean")
 }
 
 func (ec *executionContext) _User_username(ctx context.Context, field graphql.CollectedField, obj *model.User) (ret graphql.Marshaler) {
@@ -23531,7 +23510,7 @@ func (ec *executionContext) _User_username(ctx context.Context, field graphql.Co
 			return ec.fieldContext_User_username(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.User().Username(ctx, obj)
+			return obj.Username(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -23542,7 +23521,7 @@ func (ec *executionContext) _User_username(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_User_username(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("User", field, true, true, "Username")
+	return graphql.NewScalarFieldContext("User", field, true, false, "Username")
 }
 
 func (ec *executionContext) _UserContact_alias(ctx context.Context, field graphql.CollectedField, obj *model.UserContact) (ret graphql.Marshaler) {
@@ -30018,23 +29997,20 @@ func (ec *executionContext) _BTCWallet(ctx context.Context, sel ast.SelectionSet
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("BTCWallet")
 		case "accountId":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._BTCWallet_accountId(ctx, field, obj)
-				})
+			out.Values[i] = ec._BTCWallet_accountId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "balance":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._BTCWallet_balance(ctx, field, obj)
-				})
+			out.Values[i] = ec._BTCWallet_balance(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._BTCWallet_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._BTCWallet_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "invoiceByPaymentHash":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -30048,11 +30024,10 @@ func (ec *executionContext) _BTCWallet(ctx context.Context, sel ast.SelectionSet
 					return ec._BTCWallet_invoices(ctx, field, obj)
 				})
 		case "pendingIncomingBalance":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._BTCWallet_pendingIncomingBalance(ctx, field, obj)
-				})
+			out.Values[i] = ec._BTCWallet_pendingIncomingBalance(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "pendingIncomingTransactions":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -30096,11 +30071,10 @@ func (ec *executionContext) _BTCWallet(ctx context.Context, sel ast.SelectionSet
 					return ec._BTCWallet_transactionsByPaymentRequest(ctx, field, obj)
 				})
 		case "walletCurrency":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._BTCWallet_walletCurrency(ctx, field, obj)
-				})
+			out.Values[i] = ec._BTCWallet_walletCurrency(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -30406,11 +30380,10 @@ func (ec *executionContext) _ConsumerAccount(ctx context.Context, sel ast.Select
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("ConsumerAccount")
 		case "callbackEndpoints":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ConsumerAccount_callbackEndpoints(ctx, field, obj)
-				})
+			out.Values[i] = ec._ConsumerAccount_callbackEndpoints(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "callbackPortalUrl":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -30424,29 +30397,25 @@ func (ec *executionContext) _ConsumerAccount(ctx context.Context, sel ast.Select
 					return ec._ConsumerAccount_csvTransactions(ctx, field, obj)
 				})
 		case "defaultWallet":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ConsumerAccount_defaultWallet(ctx, field, obj)
-				})
+			out.Values[i] = ec._ConsumerAccount_defaultWallet(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "defaultWalletId":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ConsumerAccount_defaultWalletId(ctx, field, obj)
-				})
+			out.Values[i] = ec._ConsumerAccount_defaultWalletId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "displayCurrency":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ConsumerAccount_displayCurrency(ctx, field, obj)
-				})
+			out.Values[i] = ec._ConsumerAccount_displayCurrency(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ConsumerAccount_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._ConsumerAccount_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "invoices":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -30454,11 +30423,10 @@ func (ec *executionContext) _ConsumerAccount(ctx context.Context, sel ast.Select
 					return ec._ConsumerAccount_invoices(ctx, field, obj)
 				})
 		case "level":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ConsumerAccount_level(ctx, field, obj)
-				})
+			out.Values[i] = ec._ConsumerAccount_level(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "limits":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -30502,11 +30470,10 @@ func (ec *executionContext) _ConsumerAccount(ctx context.Context, sel ast.Select
 					return ec._ConsumerAccount_walletById(ctx, field, obj)
 				})
 		case "wallets":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ConsumerAccount_wallets(ctx, field, obj)
-				})
+			out.Values[i] = ec._ConsumerAccount_wallets(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -34521,23 +34488,20 @@ func (ec *executionContext) _UsdWallet(ctx context.Context, sel ast.SelectionSet
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("UsdWallet")
 		case "accountId":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._UsdWallet_accountId(ctx, field, obj)
-				})
+			out.Values[i] = ec._UsdWallet_accountId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "balance":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._UsdWallet_balance(ctx, field, obj)
-				})
+			out.Values[i] = ec._UsdWallet_balance(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._UsdWallet_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._UsdWallet_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "invoiceByPaymentHash":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -34551,11 +34515,10 @@ func (ec *executionContext) _UsdWallet(ctx context.Context, sel ast.SelectionSet
 					return ec._UsdWallet_invoices(ctx, field, obj)
 				})
 		case "pendingIncomingBalance":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._UsdWallet_pendingIncomingBalance(ctx, field, obj)
-				})
+			out.Values[i] = ec._UsdWallet_pendingIncomingBalance(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "pendingIncomingTransactions":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -34599,11 +34562,10 @@ func (ec *executionContext) _UsdWallet(ctx context.Context, sel ast.SelectionSet
 					return ec._UsdWallet_transactionsByPaymentRequest(ctx, field, obj)
 				})
 		case "walletCurrency":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._UsdWallet_walletCurrency(ctx, field, obj)
-				})
+			out.Values[i] = ec._UsdWallet_walletCurrency(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -34633,11 +34595,10 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("User")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._User_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._User_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "apiKeys":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -34675,41 +34636,35 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 					return ec._User_contactByUsername(ctx, field, obj)
 				})
 		case "contacts":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._User_contacts(ctx, field, obj)
-				})
+			out.Values[i] = ec._User_contacts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "createdAt":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._User_createdAt(ctx, field, obj)
-				})
+			out.Values[i] = ec._User_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "defaultAccount":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._User_defaultAccount(ctx, field, obj)
-				})
+			out.Values[i] = ec._User_defaultAccount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "email":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._User_email(ctx, field, obj)
-				})
+			out.Values[i] = ec._User_email(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "language":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._User_language(ctx, field, obj)
-				})
+			out.Values[i] = ec._User_language(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "phone":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._User_phone(ctx, field, obj)
-				})
+			out.Values[i] = ec._User_phone(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "supportChat":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -34717,17 +34672,15 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 					return ec._User_supportChat(ctx, field, obj)
 				})
 		case "totpEnabled":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._User_totpEnabled(ctx, field, obj)
-				})
+			out.Values[i] = ec._User_totpEnabled(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "username":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._User_username(ctx, field, obj)
-				})
+			out.Values[i] = ec._User_username(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

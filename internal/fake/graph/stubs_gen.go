@@ -5,7 +5,6 @@ package graph
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/blink-sdk/blink-go/internal/fake/graph/model"
 	"github.com/blink-sdk/blink-go/internal/fake/scalars"
@@ -19,24 +18,6 @@ func NotImplemented(field string) error {
 // UnimplementedBTCWalletResolver implements BTCWalletResolver with stubs that return NotImplemented.
 type UnimplementedBTCWalletResolver struct{}
 
-// AccountID returns NotImplemented.
-func (UnimplementedBTCWalletResolver) AccountID(_ context.Context, _ *model.BTCWallet) (string, error) {
-	var zero string
-	return zero, NotImplemented("BTCWallet.accountID")
-}
-
-// Balance returns NotImplemented.
-func (UnimplementedBTCWalletResolver) Balance(_ context.Context, _ *model.BTCWallet) (scalars.SignedAmount, error) {
-	var zero scalars.SignedAmount
-	return zero, NotImplemented("BTCWallet.balance")
-}
-
-// ID returns NotImplemented.
-func (UnimplementedBTCWalletResolver) ID(_ context.Context, _ *model.BTCWallet) (string, error) {
-	var zero string
-	return zero, NotImplemented("BTCWallet.id")
-}
-
 // InvoiceByPaymentHash returns NotImplemented.
 func (UnimplementedBTCWalletResolver) InvoiceByPaymentHash(_ context.Context, _ *model.BTCWallet, _ string) (model.Invoice, error) {
 	var zero model.Invoice
@@ -47,12 +28,6 @@ func (UnimplementedBTCWalletResolver) InvoiceByPaymentHash(_ context.Context, _ 
 func (UnimplementedBTCWalletResolver) Invoices(_ context.Context, _ *model.BTCWallet, _ *string, _ *string, _ *int, _ *int) (*model.InvoiceConnection, error) {
 	var zero *model.InvoiceConnection
 	return zero, NotImplemented("BTCWallet.invoices")
-}
-
-// PendingIncomingBalance returns NotImplemented.
-func (UnimplementedBTCWalletResolver) PendingIncomingBalance(_ context.Context, _ *model.BTCWallet) (scalars.SignedAmount, error) {
-	var zero scalars.SignedAmount
-	return zero, NotImplemented("BTCWallet.pendingIncomingBalance")
 }
 
 // PendingIncomingTransactions returns NotImplemented.
@@ -97,20 +72,8 @@ func (UnimplementedBTCWalletResolver) TransactionsByPaymentRequest(_ context.Con
 	return zero, NotImplemented("BTCWallet.transactionsByPaymentRequest")
 }
 
-// WalletCurrency returns NotImplemented.
-func (UnimplementedBTCWalletResolver) WalletCurrency(_ context.Context, _ *model.BTCWallet) (model.WalletCurrency, error) {
-	var zero model.WalletCurrency
-	return zero, NotImplemented("BTCWallet.walletCurrency")
-}
-
 // UnimplementedConsumerAccountResolver implements ConsumerAccountResolver with stubs that return NotImplemented.
 type UnimplementedConsumerAccountResolver struct{}
-
-// CallbackEndpoints returns NotImplemented.
-func (UnimplementedConsumerAccountResolver) CallbackEndpoints(_ context.Context, _ *model.ConsumerAccount) ([]*model.CallbackEndpoint, error) {
-	var zero []*model.CallbackEndpoint
-	return zero, NotImplemented("ConsumerAccount.callbackEndpoints")
-}
 
 // CallbackPortalURL returns NotImplemented.
 func (UnimplementedConsumerAccountResolver) CallbackPortalURL(_ context.Context, _ *model.ConsumerAccount) (string, error) {
@@ -124,40 +87,10 @@ func (UnimplementedConsumerAccountResolver) CSVTransactions(_ context.Context, _
 	return zero, NotImplemented("ConsumerAccount.csvTransactions")
 }
 
-// DefaultWallet returns NotImplemented.
-func (UnimplementedConsumerAccountResolver) DefaultWallet(_ context.Context, _ *model.ConsumerAccount) (*model.PublicWallet, error) {
-	var zero *model.PublicWallet
-	return zero, NotImplemented("ConsumerAccount.defaultWallet")
-}
-
-// DefaultWalletID returns NotImplemented.
-func (UnimplementedConsumerAccountResolver) DefaultWalletID(_ context.Context, _ *model.ConsumerAccount) (string, error) {
-	var zero string
-	return zero, NotImplemented("ConsumerAccount.defaultWalletID")
-}
-
-// DisplayCurrency returns NotImplemented.
-func (UnimplementedConsumerAccountResolver) DisplayCurrency(_ context.Context, _ *model.ConsumerAccount) (string, error) {
-	var zero string
-	return zero, NotImplemented("ConsumerAccount.displayCurrency")
-}
-
-// ID returns NotImplemented.
-func (UnimplementedConsumerAccountResolver) ID(_ context.Context, _ *model.ConsumerAccount) (string, error) {
-	var zero string
-	return zero, NotImplemented("ConsumerAccount.id")
-}
-
 // Invoices returns NotImplemented.
 func (UnimplementedConsumerAccountResolver) Invoices(_ context.Context, _ *model.ConsumerAccount, _ *string, _ *string, _ *int, _ *int, _ []*string) (*model.InvoiceConnection, error) {
 	var zero *model.InvoiceConnection
 	return zero, NotImplemented("ConsumerAccount.invoices")
-}
-
-// Level returns NotImplemented.
-func (UnimplementedConsumerAccountResolver) Level(_ context.Context, _ *model.ConsumerAccount) (model.AccountLevel, error) {
-	var zero model.AccountLevel
-	return zero, NotImplemented("ConsumerAccount.level")
 }
 
 // Limits returns NotImplemented.
@@ -200,12 +133,6 @@ func (UnimplementedConsumerAccountResolver) Transactions(_ context.Context, _ *m
 func (UnimplementedConsumerAccountResolver) WalletByID(_ context.Context, _ *model.ConsumerAccount, _ string) (model.Wallet, error) {
 	var zero model.Wallet
 	return zero, NotImplemented("ConsumerAccount.walletByID")
-}
-
-// Wallets returns NotImplemented.
-func (UnimplementedConsumerAccountResolver) Wallets(_ context.Context, _ *model.ConsumerAccount) ([]model.Wallet, error) {
-	var zero []model.Wallet
-	return zero, NotImplemented("ConsumerAccount.wallets")
 }
 
 // UnimplementedMutationResolver implements MutationResolver with stubs that return NotImplemented.
@@ -796,24 +723,6 @@ func (UnimplementedSubscriptionResolver) RealtimePrice(_ context.Context, _ mode
 // UnimplementedUsdWalletResolver implements UsdWalletResolver with stubs that return NotImplemented.
 type UnimplementedUsdWalletResolver struct{}
 
-// AccountID returns NotImplemented.
-func (UnimplementedUsdWalletResolver) AccountID(_ context.Context, _ *model.UsdWallet) (string, error) {
-	var zero string
-	return zero, NotImplemented("UsdWallet.accountID")
-}
-
-// Balance returns NotImplemented.
-func (UnimplementedUsdWalletResolver) Balance(_ context.Context, _ *model.UsdWallet) (scalars.SignedAmount, error) {
-	var zero scalars.SignedAmount
-	return zero, NotImplemented("UsdWallet.balance")
-}
-
-// ID returns NotImplemented.
-func (UnimplementedUsdWalletResolver) ID(_ context.Context, _ *model.UsdWallet) (string, error) {
-	var zero string
-	return zero, NotImplemented("UsdWallet.id")
-}
-
 // InvoiceByPaymentHash returns NotImplemented.
 func (UnimplementedUsdWalletResolver) InvoiceByPaymentHash(_ context.Context, _ *model.UsdWallet, _ string) (model.Invoice, error) {
 	var zero model.Invoice
@@ -824,12 +733,6 @@ func (UnimplementedUsdWalletResolver) InvoiceByPaymentHash(_ context.Context, _ 
 func (UnimplementedUsdWalletResolver) Invoices(_ context.Context, _ *model.UsdWallet, _ *string, _ *string, _ *int, _ *int) (*model.InvoiceConnection, error) {
 	var zero *model.InvoiceConnection
 	return zero, NotImplemented("UsdWallet.invoices")
-}
-
-// PendingIncomingBalance returns NotImplemented.
-func (UnimplementedUsdWalletResolver) PendingIncomingBalance(_ context.Context, _ *model.UsdWallet) (scalars.SignedAmount, error) {
-	var zero scalars.SignedAmount
-	return zero, NotImplemented("UsdWallet.pendingIncomingBalance")
 }
 
 // PendingIncomingTransactions returns NotImplemented.
@@ -874,20 +777,8 @@ func (UnimplementedUsdWalletResolver) TransactionsByPaymentRequest(_ context.Con
 	return zero, NotImplemented("UsdWallet.transactionsByPaymentRequest")
 }
 
-// WalletCurrency returns NotImplemented.
-func (UnimplementedUsdWalletResolver) WalletCurrency(_ context.Context, _ *model.UsdWallet) (model.WalletCurrency, error) {
-	var zero model.WalletCurrency
-	return zero, NotImplemented("UsdWallet.walletCurrency")
-}
-
 // UnimplementedUserResolver implements UserResolver with stubs that return NotImplemented.
 type UnimplementedUserResolver struct{}
-
-// ID returns NotImplemented.
-func (UnimplementedUserResolver) ID(_ context.Context, _ *model.User) (string, error) {
-	var zero string
-	return zero, NotImplemented("User.id")
-}
 
 // APIKeys returns NotImplemented.
 func (UnimplementedUserResolver) APIKeys(_ context.Context, _ *model.User) ([]*model.APIKey, error) {
@@ -925,56 +816,8 @@ func (UnimplementedUserResolver) ContactByUsername(_ context.Context, _ *model.U
 	return zero, NotImplemented("User.contactByUsername")
 }
 
-// Contacts returns NotImplemented.
-func (UnimplementedUserResolver) Contacts(_ context.Context, _ *model.User) ([]*model.UserContact, error) {
-	var zero []*model.UserContact
-	return zero, NotImplemented("User.contacts")
-}
-
-// CreatedAt returns NotImplemented.
-func (UnimplementedUserResolver) CreatedAt(_ context.Context, _ *model.User) (*time.Time, error) {
-	var zero *time.Time
-	return zero, NotImplemented("User.createdAt")
-}
-
-// DefaultAccount returns NotImplemented.
-func (UnimplementedUserResolver) DefaultAccount(_ context.Context, _ *model.User) (model.Account, error) {
-	var zero model.Account
-	return zero, NotImplemented("User.defaultAccount")
-}
-
-// Email returns NotImplemented.
-func (UnimplementedUserResolver) Email(_ context.Context, _ *model.User) (*model.Email, error) {
-	var zero *model.Email
-	return zero, NotImplemented("User.email")
-}
-
-// Language returns NotImplemented.
-func (UnimplementedUserResolver) Language(_ context.Context, _ *model.User) (string, error) {
-	var zero string
-	return zero, NotImplemented("User.language")
-}
-
-// Phone returns NotImplemented.
-func (UnimplementedUserResolver) Phone(_ context.Context, _ *model.User) (*string, error) {
-	var zero *string
-	return zero, NotImplemented("User.phone")
-}
-
 // SupportChat returns NotImplemented.
 func (UnimplementedUserResolver) SupportChat(_ context.Context, _ *model.User) ([]*model.SupportMessage, error) {
 	var zero []*model.SupportMessage
 	return zero, NotImplemented("User.supportChat")
-}
-
-// TotpEnabled returns NotImplemented.
-func (UnimplementedUserResolver) TotpEnabled(_ context.Context, _ *model.User) (bool, error) {
-	var zero bool
-	return zero, NotImplemented("User.totpEnabled")
-}
-
-// Username returns NotImplemented.
-func (UnimplementedUserResolver) Username(_ context.Context, _ *model.User) (*string, error) {
-	var zero *string
-	return zero, NotImplemented("User.username")
 }
