@@ -114,7 +114,13 @@ func New(key string, opts ...Option) (*Client, error) {
 	}
 	if c.hc == nil {
 		c.hc = &http.Client{Transport: defaultTransport()}
+	} else {
+		hc := *c.hc // a copy: the caller's client is left as it is
+		c.hc = &hc
 	}
+	// Never follow a redirect: net/http would forward X-API-KEY to wherever
+	// it points, over plain http too.
+	c.hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	if cfg.scopesKnown {
 		c.scopes.setKnown(cfg.scopes)
 	}

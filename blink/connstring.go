@@ -1,6 +1,7 @@
 package blink
 
 import (
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -152,6 +153,10 @@ func (cs ConnectionString) GoString() string { return cs.Redacted() }
 
 // LogValue returns the redacted form, for log/slog.
 func (cs ConnectionString) LogValue() slog.Value { return slog.StringValue(cs.Redacted()) }
+
+// MarshalJSON writes the redacted form, so that JSON loggers never write the
+// key. Use String to store the connection string.
+func (cs ConnectionString) MarshalJSON() ([]byte, error) { return json.Marshal(cs.Redacted()) }
 
 // NewFromConnectionString returns a client for a BTCPay-style connection
 // string. Options given here are applied after those the string implies.

@@ -307,8 +307,8 @@ type OutcomeUnknownError struct {
 	// Amount is what was asked, in the sending wallet's unit (sats or cents);
 	// 0 when the amount came from the invoice.
 	Amount int64
-	// Recipient identifies the counterparty: a wallet id, username, lightning
-	// address or on-chain address; empty for invoices.
+	// Recipient identifies the counterparty: a wallet id, lightning address,
+	// LNURL or on-chain address; empty for invoices.
 	Recipient string
 	// Attempts is the number of HTTP attempts made.
 	Attempts int

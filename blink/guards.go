@@ -134,8 +134,8 @@ func checkFee(op string, maxFee int64, probe func() (int64, error)) error {
 	fee, err := probe()
 	if err != nil {
 		var e *Error
-		if errors.As(err, &e) && e.Code == "LIGHTNING_PAYMENT_ERROR" {
-			return err // "already paid" and the like: the send would say the same
+		if errors.As(err, &e) && strings.Contains(e.Message, msgAlreadyPaid) {
+			return nil // the send will answer PaymentAlreadyPaid without paying
 		}
 		return &Error{Operation: op, Message: "MaxFee is set but the fee probe failed, so the fee is unknown; nothing was sent", cause: err, sentinel: ErrLimitExceeded}
 	}
@@ -148,7 +148,10 @@ func checkFee(op string, maxFee int64, probe func() (int64, error)) error {
 // checkOnChainAddress does the cheap checks of an on-chain address: its
 // form, and its network where the prefix tells it.
 func (c *Client) checkOnChainAddress(ctx context.Context, op, addr string) error {
-	a := strings.ToLower(strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(addr, "bitcoin:"), "BITCOIN:")))
+	if strings.ContainsAny(addr, ":?") {
+		return invalidInput(op, "pass the bare address, not a bitcoin: URI")
+	}
+	a := strings.ToLower(strings.TrimSpace(addr))
 	if len(a) < 14 || len(a) > 90 {
 		return invalidInput(op, "%q is not a Bitcoin address", truncate(addr, 100))
 	}

@@ -9,11 +9,12 @@ import (
 type idemKey struct{}
 
 // WithIdempotencyKey returns a context whose send carries the given
-// X-Idempotency-Key instead of a fresh one. Use it to retry a send yourself
-// after a crash, with the key the first attempt used: the server executes a
-// key at most once, and a reused key ends in ErrOutcomeUnknown (never a
-// second payment). The key must be a UUIDv4; the send methods' options have
-// an IdempotencyKey field that does the same.
+// X-Idempotency-Key instead of a fresh one (PayOptions.IdempotencyKey, when
+// set, wins). Use it to retry a send yourself after a crash, with the key
+// the first attempt used: the server executes a key at most once while it
+// holds it (one hour), and a reused key ends in ErrOutcomeUnknown, never a
+// second payment. After the hour the same key executes again. The key must
+// be a UUIDv4.
 func WithIdempotencyKey(ctx context.Context, key string) context.Context {
 	return context.WithValue(ctx, idemKey{}, key)
 }

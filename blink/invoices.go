@@ -208,11 +208,13 @@ type invoiceSpec struct {
 	webhook   string
 	descHash  string
 	recipient bool
+	start     time.Time // when the call began, set by check
 }
 
 // check refuses, before sending, what the server would refuse or silently
 // change.
 func (s *invoiceSpec) check() error {
+	s.start = time.Now()
 	if s.kind != invNoAmount {
 		if err := checkAmount(s.op, s.amount); err != nil {
 			return err
@@ -665,7 +667,15 @@ func (c *Client) recoverExternalID(ctx context.Context, s *invoiceSpec, dup erro
 		}
 		return nil, externalIDError(s, dup, fmt.Sprintf("no invoice among the newest of wallet %s carries it: it is used by another wallet of the account, a transaction or an older invoice", s.walletID), nil)
 	}
-	if why := s.differs(found); why != "" {
+	var centsAsSats Sats // the cents asked, in sats at the current price
+	if s.kind == invCents {
+		price, err := c.RealtimePrice(ctx, "USD")
+		if err != nil {
+			return nil, externalIDError(s, dup, "invoice "+found.PaymentHash+" carries it, but its amount cannot be compared without the current price", err)
+		}
+		centsAsSats = price.CentsToSats(Cents(s.amount))
+	}
+	if why := s.differs(found, centsAsSats); why != "" {
 		return nil, externalIDError(s, dup, "invoice "+found.PaymentHash+" carries it but "+why+": the external id was used for another invoice", nil)
 	}
 	c.log.DebugContext(ctx, "blink: duplicate external id is the same invoice; returning it", "operation", s.op, "paymentHash", found.PaymentHash)
@@ -709,7 +719,7 @@ func (c *Client) findByExternalID(ctx context.Context, walletID, externalID stri
 // differs says how an existing invoice differs from the request, or ""
 // when it matches as far as the invoice shows: kind, amount in sats,
 // memo (the description) and an asked expiry.
-func (s *invoiceSpec) differs(inv *Invoice) string {
+func (s *invoiceSpec) differs(inv *Invoice, centsAsSats Sats) string {
 	switch s.kind {
 	case invNoAmount:
 		if inv.Amount != 0 {
@@ -720,10 +730,21 @@ func (s *invoiceSpec) differs(inv *Invoice) string {
 			return "it asks " + inv.Amount.String() + ", not " + Sats(s.amount).String()
 		}
 	case invCents:
-		// The invoice shows sats at the price of its creation: only its
-		// having an amount can be compared.
+		// The invoice shows sats at the price of its creation, not cents.
+		// Only an invoice created during this call (by an attempt whose
+		// answer was lost; a minute allows for clock skew) whose sats match
+		// the cents asked is taken as the same request.
 		if inv.Amount == 0 {
 			return "it has no amount"
+		}
+		if inv.CreatedAt.Before(s.start.Add(-time.Minute)) {
+			return "it was created before this call"
+		}
+		// Within 2% of the cents asked at today's price: the price moves
+		// little within one call, while a different order's amount would
+		// not match.
+		if d := int64(inv.Amount - centsAsSats); centsAsSats <= 0 || d*50 > int64(centsAsSats) || -d*50 > int64(centsAsSats) {
+			return "it asks " + inv.Amount.String() + ", not about " + centsAsSats.String() + " (" + Cents(s.amount).String() + " at the current price)"
 		}
 	}
 	dec, err := bolt11.Decode(inv.PaymentRequest)
@@ -741,7 +762,9 @@ func (s *invoiceSpec) differs(inv *Invoice) string {
 
 // CancelInvoice cancels a pending invoice of the caller's wallet, which
 // then reports InvoiceExpired (mutation lnInvoiceCancel; scope RECEIVE). It
-// returns nil on success. A wallet id that is not a UUID or a hash that is
+// returns nil on success, and also when the invoice already reports
+// expired (a retry whose first attempt cancelled it, or an invoice past its
+// expiry). A wallet id that is not a UUID or a hash that is
 // not 64 hex digits is refused before sending; the server refuses an
 // invoice that does not exist (LIGHTNING_PAYMENT_ERROR) or is no longer
 // pending (INVALID_INPUT), as an *Error.
@@ -760,6 +783,14 @@ func (c *Client) CancelInvoice(ctx context.Context, walletID, paymentHash string
 	}
 	p := resp.LnInvoiceCancel
 	if err := payloadError(op, p.Errors); err != nil {
+		// A retry after a lost answer finds the invoice already cancelled:
+		// a cancelled invoice reports EXPIRED, which is what was asked.
+		var e *Error
+		if errors.As(err, &e) && e.Code == "INVALID_INPUT" {
+			if st, serr := c.InvoiceStatus(ctx, hash); serr == nil && st.Status == InvoiceExpired {
+				return nil
+			}
+		}
 		return err
 	}
 	if p.Success == nil || !*p.Success {

@@ -247,9 +247,17 @@ func TestCancelInvoice_MakesItExpiredAndUnpayable(t *testing.T) {
 	assert.Equal(t, InvoiceExpired, st.Status)
 	assert.Error(t, srv.PayInvoice(inv.PaymentRequest))
 
-	err = alice.Client.CancelInvoice(bg(), alice.BTCWalletID, inv.PaymentHash)
-	require.ErrorIs(t, err, ErrInvalidInput, "a cancelled invoice is no longer pending")
+	// Cancelling is idempotent: a second cancel (a retry whose first
+	// attempt's answer was lost, say) finds it expired and succeeds.
+	require.NoError(t, alice.Client.CancelInvoice(bg(), alice.BTCWalletID, inv.PaymentHash))
 	assert.Equal(t, 2, srv.Executions("LnInvoiceCancel"))
+
+	// A paid invoice cannot be cancelled.
+	paid, err := alice.Client.CreateInvoice(bg(), alice.BTCWalletID, 100, nil)
+	require.NoError(t, err)
+	require.NoError(t, srv.PayInvoice(paid.PaymentRequest))
+	err = alice.Client.CancelInvoice(bg(), alice.BTCWalletID, paid.PaymentHash)
+	require.ErrorIs(t, err, ErrInvalidInput, "a paid invoice is no longer pending")
 }
 
 func TestCancelInvoice_UnknownHashIsAServerError(t *testing.T) {

@@ -56,16 +56,20 @@ func (c *Client) SendOnChain(ctx context.Context, walletID, address string, amou
 		return nil, unknownOutcome(err, walletID, "", int64(amount), address)
 	}
 	p := resp.OnChainPaymentSend
-	return toPaymentResult(op, key, "", sendPayload[gen.OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadErrorsError]{p.Status, p.Errors, p.Transaction})
+	res, err := toPaymentResult(op, key, "", sendPayload[gen.OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadErrorsError]{p.Status, p.Errors, p.Transaction})
+	return res, unknownOutcome(err, walletID, "", int64(amount), address)
 }
 
 // SendAllOnChain sends a BTC wallet's whole balance, less the fee, to a
 // Bitcoin address (mutation onChainPaymentSendAll; scope WRITE). Otherwise
-// as SendOnChain; MaxFee does not apply (the fee depends on the amount the
+// as SendOnChain; a MaxFee is refused (the fee depends on the amount the
 // server computes).
 func (c *Client) SendAllOnChain(ctx context.Context, walletID, address string, opts *OnChainOptions) (*PaymentResult, error) {
 	const op = "OnChainPaymentSendAll"
 	o := opts.orZero()
+	if o.MaxFee > 0 {
+		return nil, invalidInput(op, "MaxFee cannot be enforced for a send-all: estimate with OnChainFee and use SendOnChain")
+	}
 	sp, err := c.prepareOnChainSend(ctx, op, walletID, address, -1, o)
 	if err != nil {
 		return nil, err
@@ -79,7 +83,8 @@ func (c *Client) SendAllOnChain(ctx context.Context, walletID, address string, o
 		return nil, unknownOutcome(err, walletID, "", 0, address)
 	}
 	p := resp.OnChainPaymentSendAll
-	return toPaymentResult(op, key, "", sendPayload[gen.OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadErrorsError]{p.Status, p.Errors, p.Transaction})
+	res, err := toPaymentResult(op, key, "", sendPayload[gen.OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadErrorsError]{p.Status, p.Errors, p.Transaction})
+	return res, unknownOutcome(err, walletID, "", 0, address)
 }
 
 // SendOnChainUSD sends amount cents from a USD wallet to a Bitcoin address
@@ -107,7 +112,8 @@ func (c *Client) SendOnChainUSD(ctx context.Context, walletID, address string, a
 		return nil, unknownOutcome(err, walletID, "", int64(amount), address)
 	}
 	p := resp.OnChainUsdPaymentSend
-	return toPaymentResult(op, key, "", sendPayload[gen.OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadErrorsError]{p.Status, p.Errors, p.Transaction})
+	res, err := toPaymentResult(op, key, "", sendPayload[gen.OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadErrorsError]{p.Status, p.Errors, p.Transaction})
+	return res, unknownOutcome(err, walletID, "", int64(amount), address)
 }
 
 // SendOnChainUSDInSats sends amount sats' worth from a USD wallet to a
@@ -132,10 +138,11 @@ func (c *Client) SendOnChainUSDInSats(ctx context.Context, walletID, address str
 	}
 	resp, err := gen.OnChainUsdPaymentSendAsBtcDenominated(ctx, c.gql, gen.OnChainUsdPaymentSendAsBtcDenominatedInput{WalletId: walletID, Address: address, Amount: satAmount(amount), Speed: sp, Memo: optString(o.Memo)})
 	if err != nil {
-		return nil, unknownOutcome(err, walletID, "", int64(amount), address)
+		return nil, unknownOutcome(err, walletID, "", 0, address) // sats asked of a cents wallet: not comparable
 	}
 	p := resp.OnChainUsdPaymentSendAsBtcDenominated
-	return toPaymentResult(op, key, "", sendPayload[gen.OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadErrorsError]{p.Status, p.Errors, p.Transaction})
+	res, err := toPaymentResult(op, key, "", sendPayload[gen.OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadErrorsError]{p.Status, p.Errors, p.Transaction})
+	return res, unknownOutcome(err, walletID, "", 0, address)
 }
 
 func (c *Client) prepareOnChainSend(ctx context.Context, op, walletID, address string, amount int64, o OnChainOptions) (gen.PayoutSpeed, error) {

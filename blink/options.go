@@ -10,8 +10,7 @@ import (
 // returns the first error an option reports.
 type Option func(*config) error
 
-// config is what the options set. It holds the key, so it too prints only
-// the redacted form.
+// config is what the options set.
 type config struct {
 	env           Environment
 	endpoint      string // HTTP GraphQL endpoint
@@ -104,7 +103,8 @@ func WithAllowInsecureHTTP() Option {
 }
 
 // WithHTTPClient sets the *http.Client the requests go through. The client's
-// own retries wrap it; do not give it a transport that retries POSTs.
+// own retries wrap it; do not give it a transport that retries POSTs. The
+// SDK uses a copy that never follows redirects (the key would go with them).
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *config) error {
 		if hc == nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/blink-sdk/blink-go/internal/gen"
 )
@@ -70,11 +71,16 @@ type sendPayload[E any] struct {
 	tx     *gen.TransactionFields
 }
 
-// sendCall prepares a send: the idempotency key, validated, in the context.
+// sendCall prepares a send: the idempotency key (PayOptions.IdempotencyKey,
+// else the context's from WithIdempotencyKey, else a fresh one), validated,
+// in the context.
 func sendCall(ctx context.Context, op string, opts *PayOptions) (context.Context, string, error) {
 	key := ""
 	if opts != nil {
 		key = opts.IdempotencyKey
+	}
+	if key == "" {
+		key = idempotencyKeyFrom(ctx) // WithIdempotencyKey
 	}
 	if key == "" {
 		key = NewIdempotencyKey()
@@ -124,7 +130,8 @@ func toPaymentResult[E any, P interface {
 			r.Status = PaymentFailed
 			return r, perr
 		}
-		return nil, &Error{Operation: op, Message: "the server returned neither a status nor an error", sentinel: ErrServer}
+		return nil, &OutcomeUnknownError{Operation: op, IdempotencyKey: idemKey, PaymentHash: r.PaymentHash,
+			Cause: &Error{Operation: op, Message: "the server returned neither a status nor an error", sentinel: ErrServer}}
 	}
 	switch *p.status {
 	case gen.PaymentSendResultSuccess:
@@ -140,7 +147,8 @@ func toPaymentResult[E any, P interface {
 		}
 		return r, perr
 	default:
-		return nil, &Error{Operation: op, Message: "unknown payment status " + string(*p.status), sentinel: ErrServer}
+		return nil, &OutcomeUnknownError{Operation: op, IdempotencyKey: idemKey, PaymentHash: r.PaymentHash,
+			Cause: &Error{Operation: op, Message: "unknown payment status " + string(*p.status), sentinel: ErrServer}}
 	}
 	return r, nil
 }
@@ -151,6 +159,10 @@ func unknownOutcome(err error, walletID, paymentHash string, amount int64, recip
 	var ou *OutcomeUnknownError
 	if errors.As(err, &ou) {
 		ou.WalletID, ou.PaymentHash, ou.Amount, ou.Recipient = walletID, paymentHash, amount, recipient
+		if ou.StartedAt.IsZero() {
+			// Not from the transport: the call began at most one timeout ago.
+			ou.StartedAt = time.Now().Add(-DefaultTimeout)
+		}
 	}
 	return err
 }
@@ -205,7 +217,8 @@ func (c *Client) PayInvoice(ctx context.Context, walletID, paymentRequest string
 		return nil, unknownOutcome(err, walletID, inv.PaymentHash, int64(inv.Amount), "")
 	}
 	p := resp.LnInvoicePaymentSend
-	return toPaymentResult(op, key, inv.PaymentHash, sendPayload[gen.LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadErrorsError]{p.Status, p.Errors, p.Transaction})
+	res, err := toPaymentResult(op, key, inv.PaymentHash, sendPayload[gen.LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadErrorsError]{p.Status, p.Errors, p.Transaction})
+	return res, unknownOutcome(err, walletID, inv.PaymentHash, int64(inv.Amount), "")
 }
 
 // PayNoAmountInvoice pays an invoice without an amount, choosing the amount
@@ -237,7 +250,8 @@ func (c *Client) PayNoAmountInvoice(ctx context.Context, walletID, paymentReques
 		return nil, unknownOutcome(err, walletID, inv.PaymentHash, int64(amount), "")
 	}
 	p := resp.LnNoAmountInvoicePaymentSend
-	return toPaymentResult(op, key, inv.PaymentHash, sendPayload[gen.LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadErrorsError]{p.Status, p.Errors, p.Transaction})
+	res, err := toPaymentResult(op, key, inv.PaymentHash, sendPayload[gen.LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadErrorsError]{p.Status, p.Errors, p.Transaction})
+	return res, unknownOutcome(err, walletID, inv.PaymentHash, int64(amount), "")
 }
 
 // PayNoAmountInvoiceUSD pays an invoice without an amount from a USD
@@ -247,6 +261,9 @@ func (c *Client) PayNoAmountInvoice(ctx context.Context, walletID, paymentReques
 // PayNoAmountInvoice.
 func (c *Client) PayNoAmountInvoiceUSD(ctx context.Context, walletID, paymentRequest string, amount Cents, opts *PayOptions) (*PaymentResult, error) {
 	const op = "LnNoAmountUsdInvoicePaymentSend"
+	if err := unenforceable(op, opts, false, true); err != nil {
+		return nil, err
+	}
 	o := payOpts(opts)
 	inv, err := c.prepareNoAmount(ctx, op, walletID, paymentRequest, int64(amount), o)
 	if err != nil {
@@ -267,7 +284,8 @@ func (c *Client) PayNoAmountInvoiceUSD(ctx context.Context, walletID, paymentReq
 		return nil, unknownOutcome(err, walletID, inv.PaymentHash, int64(amount), "")
 	}
 	p := resp.LnNoAmountUsdInvoicePaymentSend
-	return toPaymentResult(op, key, inv.PaymentHash, sendPayload[gen.LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadErrorsError]{p.Status, p.Errors, p.Transaction})
+	res, err := toPaymentResult(op, key, inv.PaymentHash, sendPayload[gen.LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadErrorsError]{p.Status, p.Errors, p.Transaction})
+	return res, unknownOutcome(err, walletID, inv.PaymentHash, int64(amount), "")
 }
 
 func (c *Client) prepareNoAmount(ctx context.Context, op, walletID, paymentRequest string, amount int64, o PayOptions) (*DecodedInvoice, error) {
@@ -294,12 +312,16 @@ func (c *Client) prepareNoAmount(ctx context.Context, op, walletID, paymentReque
 // sats from a BTC wallet (mutation lnAddressPaymentSend; scope WRITE). The
 // server resolves the address and pays the invoice it gets. Outcomes as
 // PayInvoice; an outcome-unknown error carries the address as Recipient.
+// opts.MaxFee is refused (no probe exists for this send).
 func (c *Client) PayLightningAddress(ctx context.Context, walletID, address string, amount Sats, opts *PayOptions) (*PaymentResult, error) {
 	const op = "LnAddressPaymentSend"
 	if err := checkWalletID(op, "walletID", walletID); err != nil {
 		return nil, err
 	}
 	if err := checkAmount(op, int64(amount)); err != nil {
+		return nil, err
+	}
+	if err := unenforceable(op, opts, true, false); err != nil {
 		return nil, err
 	}
 	address = strings.TrimSpace(address)
@@ -318,7 +340,8 @@ func (c *Client) PayLightningAddress(ctx context.Context, walletID, address stri
 		return nil, unknownOutcome(err, walletID, "", int64(amount), address)
 	}
 	p := resp.LnAddressPaymentSend
-	return toPaymentResult(op, key, "", sendPayload[gen.LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadErrorsError]{p.Status, p.Errors, p.Transaction})
+	res, err := toPaymentResult(op, key, "", sendPayload[gen.LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadErrorsError]{p.Status, p.Errors, p.Transaction})
+	return res, unknownOutcome(err, walletID, "", int64(amount), address)
 }
 
 // PayLNURL pays an LNURL-pay code an amount in sats from a BTC wallet
@@ -329,6 +352,9 @@ func (c *Client) PayLNURL(ctx context.Context, walletID, lnurl string, amount Sa
 		return nil, err
 	}
 	if err := checkAmount(op, int64(amount)); err != nil {
+		return nil, err
+	}
+	if err := unenforceable(op, opts, true, false); err != nil {
 		return nil, err
 	}
 	lnurl = stripLightningPrefix(lnurl)
@@ -347,7 +373,8 @@ func (c *Client) PayLNURL(ctx context.Context, walletID, lnurl string, amount Sa
 		return nil, unknownOutcome(err, walletID, "", int64(amount), lnurl)
 	}
 	p := resp.LnurlPaymentSend
-	return toPaymentResult(op, key, "", sendPayload[gen.LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadErrorsError]{p.Status, p.Errors, p.Transaction})
+	res, err := toPaymentResult(op, key, "", sendPayload[gen.LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadErrorsError]{p.Status, p.Errors, p.Transaction})
+	return res, unknownOutcome(err, walletID, "", int64(amount), lnurl)
 }
 
 // resolveRecipientWallet turns a wallet id or a username into a wallet id
@@ -392,7 +419,8 @@ func (c *Client) SendIntraLedger(ctx context.Context, walletID, to string, amoun
 		return nil, unknownOutcome(err, walletID, "", int64(amount), recipient)
 	}
 	p := resp.IntraLedgerPaymentSend
-	return toPaymentResult(op, key, "", sendPayload[gen.IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadErrorsError]{p.Status, p.Errors, p.Transaction})
+	res, err := toPaymentResult(op, key, "", sendPayload[gen.IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadErrorsError]{p.Status, p.Errors, p.Transaction})
+	return res, unknownOutcome(err, walletID, "", int64(amount), recipient)
 }
 
 // SendIntraLedgerUSD sends cents from a USD wallet to another Blink wallet,
@@ -401,6 +429,9 @@ func (c *Client) SendIntraLedger(ctx context.Context, walletID, to string, amoun
 // SendIntraLedger; MaxAmount does not apply (it is in sats).
 func (c *Client) SendIntraLedgerUSD(ctx context.Context, walletID, to string, amount Cents, opts *PayOptions) (*PaymentResult, error) {
 	const op = "IntraLedgerUsdPaymentSend"
+	if err := unenforceable(op, opts, false, true); err != nil {
+		return nil, err
+	}
 	o := payOpts(opts)
 	recipient, err := c.prepareIntraLedger(ctx, op, walletID, to, int64(amount), o, USD)
 	if err != nil {
@@ -415,7 +446,8 @@ func (c *Client) SendIntraLedgerUSD(ctx context.Context, walletID, to string, am
 		return nil, unknownOutcome(err, walletID, "", int64(amount), recipient)
 	}
 	p := resp.IntraLedgerUsdPaymentSend
-	return toPaymentResult(op, key, "", sendPayload[gen.IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadErrorsError]{p.Status, p.Errors, p.Transaction})
+	res, err := toPaymentResult(op, key, "", sendPayload[gen.IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadErrorsError]{p.Status, p.Errors, p.Transaction})
+	return res, unknownOutcome(err, walletID, "", int64(amount), recipient)
 }
 
 func (c *Client) prepareIntraLedger(ctx context.Context, op, walletID, to string, amount int64, o PayOptions, currency WalletCurrency) (string, error) {
@@ -443,4 +475,19 @@ func optString(s string) *string {
 		return nil
 	}
 	return &s
+}
+
+// unenforceable refuses a MaxFee or MaxAmount the call cannot enforce,
+// rather than ignore a limit the caller relies on.
+func unenforceable(op string, opts *PayOptions, maxFee, maxAmount bool) error {
+	if opts == nil {
+		return nil
+	}
+	if maxFee && opts.MaxFee > 0 {
+		return invalidInput(op, "MaxFee cannot be enforced here: the API has no fee probe for this kind of send")
+	}
+	if maxAmount && opts.MaxAmount > 0 {
+		return invalidInput(op, "MaxAmount is in sats and this send is in cents: check the amount yourself")
+	}
+	return nil
 }

@@ -161,6 +161,10 @@ func TestPayInvoice_GuardsRefuseBeforeSending(t *testing.T) {
 			return err
 		}, []error{ErrWrongNetwork}},
 		"not an address": {func() error { _, err := alice.Client.SendOnChain(bg(), w, "hello", 1_000, nil); return err }, []error{ErrInvalidInput}},
+		"a bitcoin: URI": {func() error {
+			_, err := alice.Client.SendOnChain(bg(), w, "bitcoin:"+srv.ExternalAddress()+"?amount=1", 1_000, nil)
+			return err
+		}, []error{ErrInvalidInput}},
 		"bad lightning address": {func() error {
 			_, err := alice.Client.PayLightningAddress(bg(), w, "bob-at-example", 10, nil)
 			return err

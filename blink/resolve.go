@@ -31,8 +31,15 @@ type PaymentLookup struct {
 // Lookup returns the PaymentLookup for this unknown outcome: the payment
 // hash when there is one, otherwise the wallet, amount and recipient, in a
 // window that starts a minute before the call (to allow for clock skew).
+//
+// A lightning address or LNURL recipient is left out: a payment to one
+// settles over Lightning (or to a Blink user) without a counterparty the
+// ledger can show, so only amount and time can match it.
 func (e *OutcomeUnknownError) Lookup() PaymentLookup {
-	l := PaymentLookup{WalletID: e.WalletID, PaymentHash: e.PaymentHash, Amount: e.Amount, Recipient: e.Recipient}
+	l := PaymentLookup{WalletID: e.WalletID, PaymentHash: e.PaymentHash, Amount: e.Amount}
+	if r := strings.ToLower(e.Recipient); isUUID(r) || !(strings.Contains(r, "@") || strings.HasPrefix(r, "lnurl") || strings.Contains(r, "://")) {
+		l.Recipient = e.Recipient // a wallet id or an on-chain address
+	}
 	if !e.StartedAt.IsZero() {
 		l.Since = e.StartedAt.Add(-time.Minute)
 	}
@@ -82,11 +89,14 @@ type Resolution struct {
 // entries on amount (as asked, or plus the fee), recipient (counterparty
 // wallet id or username, or on-chain address) and memo.
 //
-// What it proves: a found SEND entry proves execution. ResolvedNotFound
-// proves the payment was not executed only once no attempt can still be in
-// flight, that is, after the original call has returned (its requests
-// carried its context): look up after the call ends, and look again a
-// little later if the server may still have been processing. For a
+// What it proves: a found SEND entry proves execution. ResolvedNotFound is
+// strong evidence, not proof, that the payment was not executed: the server
+// may still be processing a request whose answer was lost, and write the
+// entry a moment later. Look up after the call has returned, and again a
+// little later. The safe way to try again is to send with the same
+// IdempotencyKey (PayOptions.IdempotencyKey or WithIdempotencyKey) within
+// the hour the server keeps it: the server then executes at most once
+// whatever the look-up missed; a new key risks a second payment. For a
 // lightning invoice it says nothing about payments by other wallets
 // (InvoiceStatus tells whether the invoice is paid at all). Without a
 // payment hash, a match is evidence, not proof: an unrelated send with the

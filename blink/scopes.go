@@ -242,19 +242,24 @@ type opInfo struct {
 }
 
 // opCache remembers the classification of each document the client sent.
-type opCache struct{ m sync.Map } // query text → *opInfo
+type opCache struct{ m sync.Map } // opKey → *opInfo
 
 // classify returns the scope needs and retry class of a GraphQL document,
 // parsing it once per distinct text. A document the client cannot parse is
 // sent as it is (the server will refuse it) with the strictest treatment.
 func (c *opCache) classify(opName, query string) *opInfo {
-	if v, ok := c.m.Load(query); ok {
+	// The operation name is part of the key: one document may hold a
+	// query and a send.
+	key := opKey{opName, query}
+	if v, ok := c.m.Load(key); ok {
 		return v.(*opInfo)
 	}
 	info := parseOp(opName, query)
-	v, _ := c.m.LoadOrStore(query, info)
+	v, _ := c.m.LoadOrStore(key, info)
 	return v.(*opInfo)
 }
+
+type opKey struct{ name, query string }
 
 func parseOp(opName, query string) *opInfo {
 	info := &opInfo{name: opName}

@@ -2,6 +2,8 @@ package blink
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"io"
@@ -29,10 +31,10 @@ type gqlClient struct{ c *Client }
 // same *Error, *ScopeError and *OutcomeUnknownError values.
 func (c *Client) GraphQL() graphql.Client { return c.gql }
 
-// defaultTransport is a pooled transport with sane timeouts and without
-// net/http's own retry of requests that carry an idempotency key on a
-// fresh connection... which it keeps: that retry reuses the same key, so it
-// is safe.
+// defaultTransport is a pooled transport. net/http's own resend of a
+// request that carries an idempotency key (on a reused connection that
+// closed) stays: it reuses the same key, so it is safe, and the trace in
+// MakeRequest notices it.
 func defaultTransport() *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConnsPerHost = 64
@@ -42,13 +44,12 @@ func defaultTransport() *http.Transport {
 
 // callState follows one call across its attempts.
 type callState struct {
-	op         *opInfo
-	idemKey    string
-	attempts   int
-	wrote      atomic.Bool // the current attempt's request was fully written
-	ambiguous  atomic.Bool // some attempt may have been executed without an answer
-	lastStatus int
-	start      time.Time
+	op        *opInfo
+	idemKey   string
+	attempts  int
+	wrote     atomic.Bool // the current attempt's request was fully written
+	ambiguous atomic.Bool // some attempt may have been executed without an answer
+	start     time.Time
 }
 
 type callStateKey struct{}
@@ -83,7 +84,10 @@ func (c *Client) newRetryClient() *retryablehttp.Client {
 func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	s := stateFrom(ctx)
 	if ctx.Err() != nil {
-		if s != nil && s.op.class == atMostOnce && s.wrote.Load() {
+		if err == nil && resp != nil {
+			return false, nil // an answer arrived: read it
+		}
+		if s != nil && s.op.class == atMostOnce && (s.wrote.Load() || !neverSent(err)) {
 			s.ambiguous.Store(true)
 		}
 		return false, ctx.Err()
@@ -94,12 +98,13 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	retry := false
 	reason := ""
 	if err != nil {
-		if s.op.class == atMostOnce && s.wrote.Load() {
+		// Unless the error proves the request never left (or a trace saw
+		// it written), a send may have been executed.
+		if s.op.class == atMostOnce && (s.wrote.Load() || !neverSent(err)) {
 			s.ambiguous.Store(true)
 		}
 		retry, reason = true, "network error"
 	} else {
-		s.lastStatus = resp.StatusCode
 		switch {
 		case resp.StatusCode == http.StatusTooManyRequests:
 			retry, reason = true, "rate limited"
@@ -223,13 +228,30 @@ func (g *gqlClient) MakeRequest(ctx context.Context, req *graphql.Request, resp 
 		c.log.DebugContext(ctx, "blink: request", "operation", op.name, "attempts", state.attempts, "status", status, "duration", time.Since(start))
 	}
 	if err != nil {
-		return c.transportError(ctx, state, err)
+		if hresp != nil {
+			hresp.Body.Close()
+		}
+		return c.scrub(c.transportError(ctx, state, err))
 	}
 	defer func() {
 		io.Copy(io.Discard, io.LimitReader(hresp.Body, 64<<10))
 		hresp.Body.Close()
 	}()
-	return c.readResponse(state, hresp, resp)
+	return c.scrub(c.readResponse(state, hresp, resp))
+}
+
+// scrub replaces the API key in messages that came from the server (an
+// error body that echoes the request's headers, say) with its redacted
+// form.
+func (c *Client) scrub(err error) error {
+	if err == nil || c.key.empty() {
+		return err
+	}
+	var e *Error
+	if errors.As(err, &e) && strings.Contains(e.Message, c.key.header()) {
+		e.Message = strings.ReplaceAll(e.Message, c.key.header(), c.key.String())
+	}
+	return err
 }
 
 // transportError maps a call that ended without a response.
@@ -238,7 +260,7 @@ func (c *Client) transportError(ctx context.Context, s *callState, err error) er
 	if ctx.Err() != nil {
 		e = &Error{Operation: s.op.name, Message: "the call was cancelled or timed out", cause: ctx.Err()}
 	} else {
-		e = &Error{Operation: s.op.name, Message: "network failure", cause: scrubNetError(err), sentinel: ErrTransport}
+		e = &Error{Operation: s.op.name, Message: "network failure", cause: err, sentinel: ErrTransport}
 	}
 	if s.op.class == atMostOnce && s.ambiguous.Load() {
 		return c.unknown(s, e)
@@ -246,14 +268,27 @@ func (c *Client) transportError(ctx context.Context, s *callState, err error) er
 	return e
 }
 
-// scrubNetError keeps the useful part of a network error. url.Error carries
-// the endpoint (never the key, which travels in a header), so it is kept.
-func scrubNetError(err error) error {
-	var ne net.Error
-	if errors.As(err, &ne) {
-		return err
+// neverSent reports whether a transport error proves that the request
+// never reached the server: no connection was made (dial, DNS) or TLS
+// refused it. Any other failure may have come after the request was sent.
+func neverSent(err error) bool {
+	if err == nil {
+		return false
 	}
-	return err
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return true
+	}
+	var dns *net.DNSError
+	if errors.As(err, &dns) {
+		return true
+	}
+	var hdr tls.RecordHeaderError
+	var cert *tls.CertificateVerificationError
+	var unknownAuth x509.UnknownAuthorityError
+	var host x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	return errors.As(err, &hdr) || errors.As(err, &cert) || errors.As(err, &unknownAuth) || errors.As(err, &host) || errors.As(err, &invalid)
 }
 
 func (c *Client) unknown(s *callState, cause error) error {
@@ -301,11 +336,19 @@ func (c *Client) readResponse(s *callState, hresp *http.Response, resp *graphql.
 			e.sentinel = ErrServer
 		case status == http.StatusBadRequest && s.idemKey != "" && strings.Contains(strings.ToLower(e.Message), "idempotency"):
 			e.sentinel = ErrInvalidIdempotencyKey
+		case status >= 300 && status < 400:
+			e.sentinel = ErrBadRequest
+			e.Message = "the endpoint answered with a redirect, which the SDK does not follow (the API key would go with it): set the endpoint to the final URL"
 		default:
 			e.sentinel = ErrBadRequest
 			var w wireResponse
-			if json.Unmarshal(body, &w) == nil && len(w.Errors) > 0 {
-				return mapTopLevel(op, status, w.Errors)
+			if !(op.class == atMostOnce && s.ambiguous.Load()) && json.Unmarshal(body, &w) == nil && len(w.Errors) > 0 {
+				err := mapTopLevel(op, status, w.Errors)
+				var te *Error
+				if errors.As(err, &te) && te.sentinel == nil {
+					te.sentinel = ErrBadRequest
+				}
+				return err
 			}
 		}
 		if op.class == atMostOnce && s.ambiguous.Load() {
@@ -323,9 +366,34 @@ func (c *Client) readResponse(s *callState, hresp *http.Response, resp *graphql.
 		return e
 	}
 	if len(w.Errors) > 0 {
-		return mapTopLevel(op, status, w.Errors)
+		err := mapTopLevel(op, status, w.Errors)
+		if op.class == atMostOnce && !refusedBeforeExecution(err) {
+			// A resolver that threw while a send ran may have moved money.
+			return c.unknown(s, err)
+		}
+		return err
 	}
 	return nil
+}
+
+// refusedBeforeExecution reports whether a top-level error proves that the
+// operation was refused before it ran: scope, authentication and
+// validation refusals.
+func refusedBeforeExecution(err error) bool {
+	var se *ScopeError
+	if errors.As(err, &se) || errors.Is(err, ErrNotAuthenticated) {
+		return true
+	}
+	var e *Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	switch e.Code {
+	case "GRAPHQL_VALIDATION_FAILED", "GRAPHQL_PARSE_FAILED", "BAD_USER_INPUT", "INVALID_INPUT",
+		"NOT_AUTHORIZED", "NOT_AUTHENTICATED", "OPERATION_RESTRICTED", "TRANSACTION_RESTRICTED":
+		return true
+	}
+	return false
 }
 
 // mapTopLevel turns top-level GraphQL errors into an error: the scope and
