@@ -3,6 +3,9 @@ package fake
 import (
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -157,4 +160,43 @@ func TestMayHaveTopLevelErrorsAgreesWithDecoding(t *testing.T) {
 	// What the scan does not understand is a maybe: the full decode decides.
 	assert.True(t, mayHaveTopLevelErrors([]byte(`{"d\"errors":1,"data":2}`)))
 	assert.True(t, mayHaveTopLevelErrors([]byte(`not json "errors"`)))
+}
+
+func TestMatchersAgreeWithRegexps(t *testing.T) {
+	res := map[string]struct {
+		m  matcher
+		re *regexp.Regexp
+	}{
+		"uuid":       {uuidRe, regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)},
+		"externalId": {externalIDRe, regexp.MustCompile(`^[a-z0-9_-]{1,100}$`)},
+		"hash":       {hashRe, regexp.MustCompile(`^[0-9a-fA-F]{64}$`)},
+		"lnRequest":  {lnRequestRe, regexp.MustCompile(`(?i)^ln[a-z0-9]+$`)},
+	}
+	inputs := []string{
+		"", "-", "ln", "LN", "lnbcrt1", "LNBCRT10N1PJ", "lightning:lnbc1", "lnbc 1", "lnbc1\n", "ln\u212a", "ln\u017f1", "lnKs",
+		"ln\x10", "ln\x19", "l", "nl1", "0123456789abcdef0123456789ABCDEF0123456789abcdef0123456789abcdef",
+		"0123456789abcdef0123456789ABCDEF0123456789abcdef0123456789abcdeg",
+		"0123456789abcdef0123456789ABCDEF0123456789abcdef0123456789abcdef0",
+		"123e4567-e89b-12d3-a456-426614174000", "123E4567-E89B-12D3-A456-42661417400G", "123e4567e89b-12d3-a456-4266141740000",
+		"123e4567-e89b-12d3-a456-426614174000\n", "abc", "a_b-c9", "A", strings.Repeat("a", 100), strings.Repeat("a", 101), "é",
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	const alphabet = "lnLN0123456789abcdefABCDEFxyzXYZ-_ \n\x10\u212a\u017f:"
+	for range 20_000 {
+		b := []rune{}
+		for range rng.IntN(40) {
+			b = append(b, []rune(alphabet)[rng.IntN(len([]rune(alphabet)))])
+		}
+		inputs = append(inputs, string(b))
+		if rng.IntN(2) == 0 {
+			inputs = append(inputs, "ln"+string(b))
+		}
+	}
+	for name, c := range res {
+		for _, in := range inputs {
+			if got, want := c.m.MatchString(in), c.re.MatchString(in); got != want {
+				t.Errorf("%s(%q) = %v, the regexp says %v", name, in, got, want)
+			}
+		}
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -68,8 +69,7 @@ func (s *Server) serveGraphQL(gql http.Handler, w http.ResponseWriter, r *http.R
 	var req gqlRequest
 	if r.Method == http.MethodPost {
 		var err error
-		body, err = io.ReadAll(io.LimitReader(r.Body, 1<<20))
-		if err != nil {
+		if body, err = readBody(r); err != nil {
 			return
 		}
 		_ = json.Unmarshal(body, &req)
@@ -107,6 +107,35 @@ func (s *Server) serveGraphQL(gql http.Handler, w http.ResponseWriter, r *http.R
 	s.serveAPI(gql, w, r, body, op, doc)
 }
 
+// maxBody is the most of a request body the fake reads.
+const maxBody = 1 << 20
+
+// readBody reads up to maxBody bytes of the request body, into a buffer
+// of the announced length when there is one.
+func readBody(r *http.Request) ([]byte, error) {
+	lr := io.LimitReader(r.Body, maxBody)
+	n := r.ContentLength
+	if n <= 0 || n >= maxBody {
+		return io.ReadAll(lr)
+	}
+	// As io.ReadAll, from a buffer one byte longer than announced, so that
+	// reaching EOF needs no second buffer.
+	b := make([]byte, 0, n+1)
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		m, err := lr.Read(b[len(b):cap(b)])
+		b = b[:len(b)+m]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+	}
+}
+
 // serveAPI is everything behind the edge. It reports whether the request
 // reached GraphQL execution (and so could have executed a mutation).
 func (s *Server) serveAPI(gql http.Handler, w http.ResponseWriter, r *http.Request, body []byte, op *ast.OperationDefinition, doc *ast.QueryDocument) bool {
@@ -132,26 +161,63 @@ func (s *Server) serveAPI(gql http.Handler, w http.ResponseWriter, r *http.Reque
 	if body != nil {
 		r.Body = io.NopCloser(bytes.NewReader(body))
 	}
-	rec := httptest.NewRecorder()
+	rec := newBufferedResponse()
+	defer rec.release()
 	gql.ServeHTTP(rec, r.WithContext(withCaller(r.Context(), c)))
-	rec.Body = bytes.NewBuffer(addTopLevelCodes(rec.Body.Bytes()))
-	if rec.Code == http.StatusUnprocessableEntity {
+	out := addTopLevelCodes(rec.body.Bytes())
+	if rec.code == http.StatusUnprocessableEntity {
 		// gqlgen answers parse and validation failures with 422; Apollo
 		// Server, in front of the real API, with 400 and no data.
-		rec.Code = http.StatusBadRequest
-		rec.Body = bytes.NewBuffer(dropNullData(rec.Body.Bytes()))
+		rec.code = http.StatusBadRequest
+		out = dropNullData(out)
 	}
-	rec.Header().Del("Content-Length")
-	copyResponse(w, rec)
+	rec.header.Del("Content-Length")
+	for k, v := range rec.header {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(rec.code)
+	_, _ = w.Write(out)
 	return true
 }
 
-func copyResponse(w http.ResponseWriter, rec *httptest.ResponseRecorder) {
-	for k, v := range rec.Header() {
-		w.Header()[k] = v
+// bufferedResponse is the http.ResponseWriter gqlgen writes to, so that
+// serveAPI can rewrite the response: a header, a status (200 unless set)
+// and a body from a pool.
+type bufferedResponse struct {
+	header      http.Header
+	code        int
+	wroteHeader bool
+	body        *bytes.Buffer
+}
+
+var responseBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+func newBufferedResponse() *bufferedResponse {
+	b := responseBuffers.Get().(*bytes.Buffer)
+	b.Reset()
+	return &bufferedResponse{header: http.Header{}, code: http.StatusOK, body: b}
+}
+
+// release returns the body buffer to the pool; the response is not used
+// after.
+func (b *bufferedResponse) release() {
+	if b.body.Cap() <= 1<<20 {
+		responseBuffers.Put(b.body)
 	}
-	w.WriteHeader(rec.Code)
-	_, _ = w.Write(rec.Body.Bytes())
+	b.body = nil
+}
+
+func (b *bufferedResponse) Header() http.Header { return b.header }
+
+func (b *bufferedResponse) WriteHeader(code int) {
+	if !b.wroteHeader {
+		b.code, b.wroteHeader = code, true
+	}
+}
+
+func (b *bufferedResponse) Write(p []byte) (int, error) {
+	b.WriteHeader(http.StatusOK)
+	return b.body.Write(p)
 }
 
 // addTopLevelCodes copies extensions.code of every top-level error to a
