@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -197,6 +198,115 @@ func TestMatchersAgreeWithRegexps(t *testing.T) {
 			if got, want := c.m.MatchString(in), c.re.MatchString(in); got != want {
 				t.Errorf("%s(%q) = %v, the regexp says %v", name, in, got, want)
 			}
+		}
+	}
+}
+
+// TestWindowsAgreeWithScans checks the binary-searched invoice rate window
+// and spending limits against plain scans, with a clock that jumps back
+// and forth.
+func TestWindowsAgreeWithScans(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	base := time.Unix(1_000_000, 0)
+	var rl rateWindow
+	var naive []time.Time
+	var naiveBlocked time.Time
+	k := &apiKey{limits: [4]int64{500, 2_000, 5_000, 20_000}}
+	var spends []spend
+	now := base
+	for i := range 5_000 {
+		step := time.Duration(rng.IntN(40)-5) * time.Second
+		if rng.IntN(50) == 0 {
+			step = -time.Duration(rng.IntN(3*24)) * time.Hour
+		}
+		if rng.IntN(200) == 0 {
+			step = time.Duration(rng.IntN(40*24)) * time.Hour
+		}
+		now = now.Add(step)
+
+		// The rate window, as it was: filter, count, append.
+		want := true
+		if now.Before(naiveBlocked) {
+			want = false
+		} else {
+			kept := naive[:0]
+			for _, ts := range naive {
+				if now.Sub(ts) < time.Minute {
+					kept = append(kept, ts)
+				}
+			}
+			naive = kept
+			if len(naive) >= 5 {
+				naiveBlocked = now.Add(5 * time.Minute)
+				want = false
+			} else {
+				naive = append(naive, now)
+			}
+		}
+		require.Equal(t, want, rl.take(now, time.Minute, 5, 5*time.Minute), "take %d", i)
+		require.Len(t, rl.times, len(naive))
+
+		// Spending limits, as they were: a scan per window.
+		sats := int64(rng.IntN(300))
+		wantWin := ""
+		for w, lw := range limitWindows {
+			var spent int64
+			for _, sp := range spends {
+				if now.Sub(sp.at) < lw.d {
+					spent += sp.sats
+				}
+			}
+			if spent+sats > k.limits[w] {
+				wantWin = lw.name
+				break
+			}
+		}
+		require.Equal(t, wantWin, k.checkSpend(now, sats), "checkSpend %d", i)
+		if wantWin == "" && sats > 0 {
+			k.recordSpend(now, sats)
+			spends = append(spends, spend{at: now, sats: sats})
+		}
+	}
+}
+
+// TestLedgerIndexesAgreeWithScans checks the merged wallet ledgers and the
+// payment hash index against a scan of every transaction.
+func TestLedgerIndexesAgreeWithScans(t *testing.T) {
+	s := NewServer(Config{})
+	a := s.CreateAccount(AccountOptions{})
+	b := s.CreateAccount(AccountOptions{})
+	wallets := []string{a.BTCWalletID, a.USDWalletID, b.BTCWalletID}
+	hashes := []string{"", "aa", "bb", "cc"}
+	rng := rand.New(rand.NewPCG(5, 6))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for range 300 {
+		s.record(&Transaction{WalletID: wallets[rng.IntN(len(wallets))], Direction: "SEND", PaymentHash: hashes[rng.IntN(len(hashes))]})
+	}
+	var all []*Transaction
+	for _, t := range s.txs {
+		all = append(all, t)
+	}
+	slices.SortFunc(all, func(x, y *Transaction) int { return int(y.seq - x.seq) })
+	scan := func(keep func(*Transaction) bool) []*Transaction {
+		var out []*Transaction
+		for _, t := range all {
+			if keep(t) {
+				out = append(out, t)
+			}
+		}
+		return out
+	}
+	for _, ids := range [][]string{{a.BTCWalletID}, {a.BTCWalletID, a.USDWalletID}, wallets, {"nope"}} {
+		for _, since := range []int64{0, 1, 150, 299, 300} {
+			want := scan(func(t *Transaction) bool { return slices.Contains(ids, t.WalletID) && t.seq > since })
+			assert.Equal(t, want, s.walletTxsSince(ids, since), "%v since %d", ids, since)
+		}
+	}
+	for _, w := range wallets {
+		for _, h := range hashes[1:] {
+			want := scan(func(t *Transaction) bool { return t.WalletID == w && t.PaymentHash == h })
+			assert.Equal(t, want, s.hashTxs(w, h, nil))
 		}
 	}
 }

@@ -356,8 +356,12 @@ func skipValue(b []byte, i int) int {
 	return -1
 }
 
-// opCacheSize bounds the cache of parsed request documents.
-const opCacheSize = 1000
+// opCacheSize bounds the cache of parsed request documents, and
+// maxCachedQuery the length of a query it keeps.
+const (
+	opCacheSize    = 1000
+	maxCachedQuery = 64 << 10
+)
 
 // parsedQuery is a cached parse of a request's query text; doc is nil when
 // it does not parse.
@@ -374,7 +378,9 @@ func (s *Server) selectOperation(req gqlRequest) (*ast.OperationDefinition, *ast
 			doc = nil
 		}
 		pq = parsedQuery{doc}
-		s.opCache.Add(context.Background(), req.Query, pq)
+		if len(req.Query) <= maxCachedQuery {
+			s.opCache.Add(context.Background(), req.Query, pq)
+		}
 	}
 	doc := pq.doc
 	if doc == nil || len(doc.Operations) == 0 {
