@@ -310,3 +310,59 @@ func TestLedgerIndexesAgreeWithScans(t *testing.T) {
 		}
 	}
 }
+
+// TestDecodeRequestAgreesWithEncodingJSON checks the fast request decoding
+// against json.Unmarshal on real bodies, odd ones and random mutations.
+func TestDecodeRequestAgreesWithEncodingJSON(t *testing.T) {
+	real, err := json.Marshal(map[string]any{
+		"query":         "mutation LnInvoicePaymentSend($input: LnInvoicePaymentInput!) {\n  lnInvoicePaymentSend(input: $input) {\n    status\n  }\n}\n\"é\" \\ \t",
+		"operationName": "LnInvoicePaymentSend",
+		"variables":     map[string]any{"input": map[string]any{"walletId": "x", "n": -1.5e3, "l": []any{true, false, nil, 0, "\u2028"}}},
+	})
+	require.NoError(t, err)
+	bodies := []string{
+		string(real), "", "{}", " { } ", "null", "[]", `"x"`, "{", `{"query":1}`, `{"query":null}`, `{"query":"a","query":"b"}`,
+		`{"Query":"a"}`, `{"QUERY":"a","operationname":"b"}`, `{"query":"a\u00e9\ud83d\ude00\ud800"}`, "{\"query\":\"a\xff\"}",
+		`{"query":"a"} x`, `{"query":"a",}`, `{"query":"a"}` + "\n", `{"variables":{"a":[1,2,{"b":01}]},"query":"q"}`,
+		`{"variables":{"a":[1,2,{"b":1.}]},"query":"q"}`, `{"query":"q","extensions":{"x":-0.0e+1}}`, `{"qu\u0065ry":"a"}`,
+		`{"opérationName":"a","query":"b"}`, `{"query":"a\x01"}`, `{"query":"\x"}`, `{"query":"\u12"}`, `{"a":tru}`, `{"a":nul,"query":"q"}`,
+		`{"a":` + strings.Repeat("[", 150) + strings.Repeat("]", 150) + `,"query":"deep"}`,
+	}
+	rng := rand.New(rand.NewPCG(7, 8))
+	const alphabet = "{}[]\",:\\ \t\n0123456789-+.eEtrufalsnquyoOpQ\x01\xff\u00e9"
+	for range 30_000 {
+		b := []byte(bodies[0])
+		for range 1 + rng.IntN(3) {
+			p := rng.IntN(len(b) + 1)
+			switch rng.IntN(3) {
+			case 0:
+				b = slices.Insert(b, p, alphabet[rng.IntN(len(alphabet))])
+			case 1:
+				if p < len(b) {
+					b = slices.Delete(b, p, p+1)
+				}
+			default:
+				if p < len(b) {
+					b[p] = alphabet[rng.IntN(len(alphabet))]
+				}
+			}
+		}
+		bodies = append(bodies, string(b))
+	}
+	s := NewServer(Config{})
+	fast := 0
+	for _, body := range bodies {
+		var want gqlRequest
+		_ = json.Unmarshal([]byte(body), &want)
+		if got := s.decodeRequest([]byte(body)); got != want {
+			t.Errorf("decodeRequest(%q) = %+v, json.Unmarshal says %+v", body, got, want)
+		}
+		if _, ok := decodeRequestFast([]byte(body), unquoteJSON); ok {
+			fast++
+			assert.True(t, json.Valid([]byte(body)), "fast path on invalid JSON %q", body)
+		}
+	}
+	_, ok := decodeRequestFast(real, unquoteJSON)
+	assert.True(t, ok, "a real body takes the fast path")
+	t.Logf("%d of %d bodies took the fast path", fast, len(bodies))
+}

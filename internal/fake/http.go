@@ -72,7 +72,7 @@ func (s *Server) serveGraphQL(gql http.Handler, w http.ResponseWriter, r *http.R
 		if body, err = readBody(r); err != nil {
 			return
 		}
-		_ = json.Unmarshal(body, &req)
+		req = s.decodeRequest(body)
 	} else {
 		req.Query, req.OperationName = r.URL.Query().Get("query"), r.URL.Query().Get("operationName")
 	}
