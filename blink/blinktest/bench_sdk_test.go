@@ -32,6 +32,73 @@ func BenchmarkSDKMe(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "me/s")
 }
 
+// BenchmarkSDKMeParallel is BenchmarkSDKMe with several callers at once
+// (2 per core), as a merchant backend serving many requests would call:
+// it reports the throughput the fake sustains, not one caller's latency.
+func BenchmarkSDKMeParallel(b *testing.B) {
+	srv := blinktest.New(b)
+	a := srv.CreateAccount(blinktest.AccountOptions{Username: "alice"})
+	c := benchClient(b, srv, srv.CreateAPIKey(a.ID, blinktest.KeyOptions{}))
+	ctx := context.Background()
+	if _, err := c.Me(ctx); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.SetParallelism(2)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := c.Me(ctx); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "me/s")
+}
+
+// BenchmarkSDKInvoicePayParallel is BenchmarkSDKInvoicePay with several
+// pairs in flight at once (2 per core).
+func BenchmarkSDKInvoicePayParallel(b *testing.B) {
+	srv := blinktest.New(b, blinktest.WithInvoiceRateLimit(1<<30))
+	alice := srv.CreateAccount(blinktest.AccountOptions{Username: "alice", BTCBalance: 1_000_000_000_000})
+	bob := srv.CreateAccount(blinktest.AccountOptions{Username: "bob"})
+	payer := benchClient(b, srv, srv.CreateAPIKey(alice.ID, blinktest.KeyOptions{}))
+	payee := benchClient(b, srv, srv.CreateAPIKey(bob.ID, blinktest.KeyOptions{}))
+	ctx := context.Background()
+	pair := func() error {
+		inv, err := payee.CreateInvoice(ctx, bob.BTCWalletID, 1, nil)
+		if err != nil {
+			return err
+		}
+		res, err := payer.PayInvoice(ctx, alice.BTCWalletID, inv.PaymentRequest, nil)
+		if err == nil && res.Status != blink.PaymentSucceeded {
+			err = fmt.Errorf("payment status %s", res.Status)
+		}
+		return err
+	}
+	if err := pair(); err != nil {
+		b.Fatal(err)
+	}
+	before := srv.Balance(bob.BTCWalletID)
+	b.ReportAllocs()
+	b.SetParallelism(2)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if err := pair(); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.StopTimer()
+	if got, want := srv.Balance(bob.BTCWalletID), before+int64(b.N); got != want {
+		b.Fatalf("bob's balance is %d sats, want %d", got, want)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pairs/s")
+}
+
 // BenchmarkSDKInvoicePay measures, through the SDK against the fake over
 // loopback, pairs of one invoice created by bob (CreateInvoice) and paid by
 // alice (PayInvoice), one pair after another, and reports pairs/s (target:
