@@ -62,26 +62,47 @@ var (
 // whose Code is one of these matches the sentinel with errors.Is.
 // ErrInvalidInput above doubles as the INVALID_INPUT sentinel.
 var (
-	ErrInsufficientBalance   = errors.New("blink: INSUFFICIENT_BALANCE")
-	ErrCantPaySelf           = errors.New("blink: CANT_PAY_SELF")
-	ErrInvoiceDecode         = errors.New("blink: INVOICE_DECODE_ERROR")
-	ErrNotFound              = errors.New("blink: NOT_FOUND")
+	// ErrInsufficientBalance matches code INSUFFICIENT_BALANCE: the wallet cannot cover amount plus fee.
+	ErrInsufficientBalance = errors.New("blink: INSUFFICIENT_BALANCE")
+	// ErrCantPaySelf matches code CANT_PAY_SELF: sender and recipient wallet are the same.
+	ErrCantPaySelf = errors.New("blink: CANT_PAY_SELF")
+	// ErrInvoiceDecode matches code INVOICE_DECODE_ERROR: the payment request is not a decodable BOLT11 invoice.
+	ErrInvoiceDecode = errors.New("blink: INVOICE_DECODE_ERROR")
+	// ErrNotFound matches code NOT_FOUND: unknown user, account, wallet, invoice or contact.
+	ErrNotFound = errors.New("blink: NOT_FOUND")
+	// ErrTransactionRestricted matches code TRANSACTION_RESTRICTED: an account limit or the API key's spending limit (daily/weekly/monthly/annual) would be exceeded.
 	ErrTransactionRestricted = errors.New("blink: TRANSACTION_RESTRICTED")
-	ErrOperationRestricted   = errors.New("blink: OPERATION_RESTRICTED")
-	ErrReceiveDisabled       = errors.New("blink: RECEIVE_DISABLED")
-	ErrUsername              = errors.New("blink: USERNAME_ERROR")
-	ErrTooManyRequests       = errors.New("blink: TOO_MANY_REQUEST")
-	ErrRouteFinding          = errors.New("blink: ROUTE_FINDING_ERROR")
-	ErrLightningPayment      = errors.New("blink: LIGHTNING_PAYMENT_ERROR")
-	ErrLndOffline            = errors.New("blink: LND_OFFLINE")
-	ErrDealer                = errors.New("blink: DEALER_ERROR")
-	ErrDealerOffline         = errors.New("blink: DEALER_OFFLINE")
-	ErrPriceServiceOffline   = errors.New("blink: PRICE_SERVICE_OFFLINE")
-	ErrDB                    = errors.New("blink: DB_ERROR")
-	ErrUnexpectedClient      = errors.New("blink: UNEXPECTED_CLIENT_ERROR")
-	ErrUnknownClient         = errors.New("blink: UNKNOWN_CLIENT_ERROR")
-	ErrNotAuthorized         = errors.New("blink: NOT_AUTHORIZED")
-	ErrLnurlRequestInvoice   = errors.New("blink: LNURL_REQUEST_INVOICE_ERROR")
+	// ErrOperationRestricted matches code OPERATION_RESTRICTED: the operation is not allowed for this account.
+	ErrOperationRestricted = errors.New("blink: OPERATION_RESTRICTED")
+	// ErrReceiveDisabled matches code RECEIVE_DISABLED: the account can no longer receive (regional wind-down).
+	ErrReceiveDisabled = errors.New("blink: RECEIVE_DISABLED")
+	// ErrUsername matches code USERNAME_ERROR: username unavailable or immutable.
+	ErrUsername = errors.New("blink: USERNAME_ERROR")
+	// ErrTooManyRequests matches code TOO_MANY_REQUEST: an application rate limit was hit (invoice creation: 60 a minute per account, then blocked 5 minutes; new on-chain addresses: 20 an hour, then blocked 4 hours); no Retry-After is sent.
+	ErrTooManyRequests = errors.New("blink: TOO_MANY_REQUEST")
+	// ErrRouteFinding matches code ROUTE_FINDING_ERROR: no route was found; nothing was sent.
+	ErrRouteFinding = errors.New("blink: ROUTE_FINDING_ERROR")
+	// ErrLightningPayment: LIGHTNING_PAYMENT_ERROR, 'Invoice is already paid': paid already, reconcile; 'Payment was sent and is still in transition.': unknown, never resend, poll; temporary failures: retryable.
+	ErrLightningPayment = errors.New("blink: LIGHTNING_PAYMENT_ERROR")
+	// ErrLndOffline matches code LND_OFFLINE: the node is unreachable.
+	ErrLndOffline = errors.New("blink: LND_OFFLINE")
+	// ErrDealer matches code DEALER_ERROR: uSD price from the dealer unavailable.
+	ErrDealer = errors.New("blink: DEALER_ERROR")
+	// ErrDealerOffline matches code DEALER_OFFLINE: uSD price from the dealer unavailable.
+	ErrDealerOffline = errors.New("blink: DEALER_OFFLINE")
+	// ErrPriceServiceOffline matches code PRICE_SERVICE_OFFLINE: price unavailable.
+	ErrPriceServiceOffline = errors.New("blink: PRICE_SERVICE_OFFLINE")
+	// ErrDB matches code DB_ERROR: service offline.
+	ErrDB = errors.New("blink: DB_ERROR")
+	// ErrUnexpectedClient matches code UNEXPECTED_CLIENT_ERROR: catch-all: under-scoped key ('not authorized to read data' / 'not authorized to execute mutations' in the message), wallet lock contention (ResourceAttemptsRedlockServiceError: retryable), invalid callback URL.
+	ErrUnexpectedClient = errors.New("blink: UNEXPECTED_CLIENT_ERROR")
+	// ErrUnknownClient matches code UNKNOWN_CLIENT_ERROR: unknown internal error.
+	ErrUnknownClient = errors.New("blink: UNKNOWN_CLIENT_ERROR")
+	// ErrNotAuthorized matches code NOT_AUTHORIZED: no credential or inactive account.
+	ErrNotAuthorized = errors.New("blink: NOT_AUTHORIZED")
+	// ErrLnurlRequestInvoice matches code LNURL_REQUEST_INVOICE_ERROR: the lightning address or LNURL server did not return an invoice.
+	ErrLnurlRequestInvoice = errors.New("blink: LNURL_REQUEST_INVOICE_ERROR")
+	// ErrMigrationKeyForbidden matches code MIGRATION_API_KEY_FORBIDDEN: migration needs a user session, not an API key.
 	ErrMigrationKeyForbidden = errors.New("blink: MIGRATION_API_KEY_FORBIDDEN")
 )
 
