@@ -81,15 +81,20 @@ type networkCache struct {
 // "regtest" or "testnet".
 func (c *Client) Network(ctx context.Context) (string, error) {
 	c.network.mu.Lock()
-	defer c.network.mu.Unlock()
-	if c.network.v != "" {
-		return c.network.v, nil
+	v := c.network.v
+	c.network.mu.Unlock()
+	if v != "" {
+		return v, nil
 	}
+	// Asked without the lock: each caller waits on its own context, and
+	// a rare second ask of this public query costs nothing.
 	g, err := c.Globals(ctx)
 	if err != nil {
 		return "", err
 	}
+	c.network.mu.Lock()
 	c.network.v = g.Network
+	c.network.mu.Unlock()
 	return g.Network, nil
 }
 
@@ -192,14 +197,17 @@ type walletCurrencies struct {
 func (c *Client) walletCurrency(ctx context.Context, walletID string) WalletCurrency {
 	wc := &c.walletCurrencies
 	wc.mu.Lock()
-	defer wc.mu.Unlock()
-	if cur, ok := wc.m[walletID]; ok {
+	cur, ok := wc.m[walletID]
+	wc.mu.Unlock()
+	if ok {
 		return cur
 	}
-	ws, err := c.Wallets(ctx)
+	ws, err := c.Wallets(ctx) // without the lock, as in Network
 	if err != nil {
 		return BTC
 	}
+	wc.mu.Lock()
+	defer wc.mu.Unlock()
 	if wc.m == nil {
 		wc.m = make(map[string]WalletCurrency, len(ws))
 	}

@@ -47,17 +47,15 @@ func (c *Client) SendOnChain(ctx context.Context, walletID, address string, amou
 	}); err != nil {
 		return nil, err
 	}
-	ctx, key, err := sendCall(ctx, op, &PayOptions{IdempotencyKey: o.IdempotencyKey})
-	if err != nil {
-		return nil, err
-	}
-	resp, err := gen.OnChainPaymentSend(ctx, c.gql, gen.OnChainPaymentSendInput{WalletId: walletID, Address: address, Amount: satAmount(amount), Speed: sp, Memo: optString(o.Memo)})
-	if err != nil {
-		return nil, unknownOutcome(err, walletID, "", int64(amount), address)
-	}
-	p := resp.OnChainPaymentSend
-	res, err := toPaymentResult(op, key, "", sendPayload[gen.OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadErrorsError]{p.Status, p.Errors, p.Transaction})
-	return res, unknownOutcome(err, walletID, "", int64(amount), address)
+	id := sendID{op: op, walletID: walletID, amount: int64(amount), recipient: address}
+	return runSend(ctx, id, &PayOptions{IdempotencyKey: o.IdempotencyKey}, func(ctx context.Context) (sendPayload[gen.OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadErrorsError], error) {
+		resp, err := gen.OnChainPaymentSend(ctx, c.gql, gen.OnChainPaymentSendInput{WalletId: walletID, Address: address, Amount: satAmount(amount), Speed: sp, Memo: optString(o.Memo)})
+		if err != nil {
+			return sendPayload[gen.OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadErrorsError]{}, err
+		}
+		p := resp.OnChainPaymentSend
+		return sendPayload[gen.OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadErrorsError]{p.Status, p.Errors, p.Transaction}, nil
+	})
 }
 
 // SendAllOnChain sends a BTC wallet's whole balance, less the fee, to a
@@ -74,17 +72,15 @@ func (c *Client) SendAllOnChain(ctx context.Context, walletID, address string, o
 	if err != nil {
 		return nil, err
 	}
-	ctx, key, err := sendCall(ctx, op, &PayOptions{IdempotencyKey: o.IdempotencyKey})
-	if err != nil {
-		return nil, err
-	}
-	resp, err := gen.OnChainPaymentSendAll(ctx, c.gql, gen.OnChainPaymentSendAllInput{WalletId: walletID, Address: address, Speed: sp, Memo: optString(o.Memo)})
-	if err != nil {
-		return nil, unknownOutcome(err, walletID, "", 0, address)
-	}
-	p := resp.OnChainPaymentSendAll
-	res, err := toPaymentResult(op, key, "", sendPayload[gen.OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadErrorsError]{p.Status, p.Errors, p.Transaction})
-	return res, unknownOutcome(err, walletID, "", 0, address)
+	id := sendID{op: op, walletID: walletID, recipient: address}
+	return runSend(ctx, id, &PayOptions{IdempotencyKey: o.IdempotencyKey}, func(ctx context.Context) (sendPayload[gen.OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadErrorsError], error) {
+		resp, err := gen.OnChainPaymentSendAll(ctx, c.gql, gen.OnChainPaymentSendAllInput{WalletId: walletID, Address: address, Speed: sp, Memo: optString(o.Memo)})
+		if err != nil {
+			return sendPayload[gen.OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadErrorsError]{}, err
+		}
+		p := resp.OnChainPaymentSendAll
+		return sendPayload[gen.OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadErrorsError]{p.Status, p.Errors, p.Transaction}, nil
+	})
 }
 
 // SendOnChainUSD sends amount cents from a USD wallet to a Bitcoin address
@@ -103,17 +99,15 @@ func (c *Client) SendOnChainUSD(ctx context.Context, walletID, address string, a
 	}); err != nil {
 		return nil, err
 	}
-	ctx, key, err := sendCall(ctx, op, &PayOptions{IdempotencyKey: o.IdempotencyKey})
-	if err != nil {
-		return nil, err
-	}
-	resp, err := gen.OnChainUsdPaymentSend(ctx, c.gql, gen.OnChainUsdPaymentSendInput{WalletId: walletID, Address: address, Amount: centAmount(amount), Speed: sp, Memo: optString(o.Memo)})
-	if err != nil {
-		return nil, unknownOutcome(err, walletID, "", int64(amount), address)
-	}
-	p := resp.OnChainUsdPaymentSend
-	res, err := toPaymentResult(op, key, "", sendPayload[gen.OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadErrorsError]{p.Status, p.Errors, p.Transaction})
-	return res, unknownOutcome(err, walletID, "", int64(amount), address)
+	id := sendID{op: op, walletID: walletID, amount: int64(amount), recipient: address}
+	return runSend(ctx, id, &PayOptions{IdempotencyKey: o.IdempotencyKey}, func(ctx context.Context) (sendPayload[gen.OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadErrorsError], error) {
+		resp, err := gen.OnChainUsdPaymentSend(ctx, c.gql, gen.OnChainUsdPaymentSendInput{WalletId: walletID, Address: address, Amount: centAmount(amount), Speed: sp, Memo: optString(o.Memo)})
+		if err != nil {
+			return sendPayload[gen.OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadErrorsError]{}, err
+		}
+		p := resp.OnChainUsdPaymentSend
+		return sendPayload[gen.OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadErrorsError]{p.Status, p.Errors, p.Transaction}, nil
+	})
 }
 
 // SendOnChainUSDInSats sends amount sats' worth from a USD wallet to a
@@ -132,17 +126,17 @@ func (c *Client) SendOnChainUSDInSats(ctx context.Context, walletID, address str
 	}); err != nil {
 		return nil, err
 	}
-	ctx, key, err := sendCall(ctx, op, &PayOptions{IdempotencyKey: o.IdempotencyKey})
-	if err != nil {
-		return nil, err
-	}
-	resp, err := gen.OnChainUsdPaymentSendAsBtcDenominated(ctx, c.gql, gen.OnChainUsdPaymentSendAsBtcDenominatedInput{WalletId: walletID, Address: address, Amount: satAmount(amount), Speed: sp, Memo: optString(o.Memo)})
-	if err != nil {
-		return nil, unknownOutcome(err, walletID, "", 0, address) // sats asked of a cents wallet: not comparable
-	}
-	p := resp.OnChainUsdPaymentSendAsBtcDenominated
-	res, err := toPaymentResult(op, key, "", sendPayload[gen.OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadErrorsError]{p.Status, p.Errors, p.Transaction})
-	return res, unknownOutcome(err, walletID, "", 0, address)
+	// No amount in the look-up: sats asked of a cents wallet do not compare
+	// with its ledger.
+	id := sendID{op: op, walletID: walletID, recipient: address}
+	return runSend(ctx, id, &PayOptions{IdempotencyKey: o.IdempotencyKey}, func(ctx context.Context) (sendPayload[gen.OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadErrorsError], error) {
+		resp, err := gen.OnChainUsdPaymentSendAsBtcDenominated(ctx, c.gql, gen.OnChainUsdPaymentSendAsBtcDenominatedInput{WalletId: walletID, Address: address, Amount: satAmount(amount), Speed: sp, Memo: optString(o.Memo)})
+		if err != nil {
+			return sendPayload[gen.OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadErrorsError]{}, err
+		}
+		p := resp.OnChainUsdPaymentSendAsBtcDenominated
+		return sendPayload[gen.OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadErrorsError]{p.Status, p.Errors, p.Transaction}, nil
+	})
 }
 
 func (c *Client) prepareOnChainSend(ctx context.Context, op, walletID, address string, amount int64, o OnChainOptions) (gen.PayoutSpeed, error) {

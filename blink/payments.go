@@ -153,12 +153,39 @@ func toPaymentResult[E any, P interface {
 	return r, nil
 }
 
-// unknownOutcome adds what identifies the payment to an outcome-unknown
-// error coming from the transport.
-func unknownOutcome(err error, walletID, paymentHash string, amount int64, recipient string) error {
+// sendID is what identifies a send in an outcome-unknown error.
+type sendID struct {
+	op, walletID, paymentHash, recipient string
+	amount                               int64
+}
+
+// runSend performs a send: it sets the idempotency key (see sendCall), makes
+// the call, and maps every outcome: a result, the server's error beside a
+// PaymentFailed result, or an *OutcomeUnknownError carrying id. It is the
+// one place a send's outcome is decided.
+func runSend[E any, P interface {
+	*E
+	payloadErr
+}](ctx context.Context, id sendID, opts *PayOptions, call func(ctx context.Context) (sendPayload[E], error)) (*PaymentResult, error) {
+	ctx, key, err := sendCall(ctx, id.op, opts)
+	if err != nil {
+		return nil, err
+	}
+	p, err := call(ctx)
+	if err != nil {
+		return nil, id.unknown(err)
+	}
+	res, err := toPaymentResult[E, P](id.op, key, id.paymentHash, p)
+	return res, id.unknown(err)
+}
+
+// unknown adds what identifies the payment to an outcome-unknown error
+// (from the transport, or from a payload whose status is unknown); other
+// errors pass through.
+func (id sendID) unknown(err error) error {
 	var ou *OutcomeUnknownError
 	if errors.As(err, &ou) {
-		ou.WalletID, ou.PaymentHash, ou.Amount, ou.Recipient = walletID, paymentHash, amount, recipient
+		ou.WalletID, ou.PaymentHash, ou.Amount, ou.Recipient = id.walletID, id.paymentHash, id.amount, id.recipient
 		if ou.StartedAt.IsZero() {
 			// Not from the transport: the call began at most one timeout ago.
 			ou.StartedAt = time.Now().Add(-DefaultTimeout)
@@ -208,17 +235,15 @@ func (c *Client) PayInvoice(ctx context.Context, walletID, paymentRequest string
 	}); err != nil {
 		return nil, err
 	}
-	ctx, key, err := sendCall(ctx, op, opts)
-	if err != nil {
-		return nil, err
-	}
-	resp, err := gen.LnInvoicePaymentSend(ctx, c.gql, gen.LnInvoicePaymentInput{WalletId: walletID, PaymentRequest: inv.PaymentRequest, Memo: optString(o.Memo)})
-	if err != nil {
-		return nil, unknownOutcome(err, walletID, inv.PaymentHash, int64(inv.Amount), "")
-	}
-	p := resp.LnInvoicePaymentSend
-	res, err := toPaymentResult(op, key, inv.PaymentHash, sendPayload[gen.LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadErrorsError]{p.Status, p.Errors, p.Transaction})
-	return res, unknownOutcome(err, walletID, inv.PaymentHash, int64(inv.Amount), "")
+	id := sendID{op: op, walletID: walletID, paymentHash: inv.PaymentHash, amount: int64(inv.Amount)}
+	return runSend(ctx, id, opts, func(ctx context.Context) (sendPayload[gen.LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadErrorsError], error) {
+		resp, err := gen.LnInvoicePaymentSend(ctx, c.gql, gen.LnInvoicePaymentInput{WalletId: walletID, PaymentRequest: inv.PaymentRequest, Memo: optString(o.Memo)})
+		if err != nil {
+			return sendPayload[gen.LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadErrorsError]{}, err
+		}
+		p := resp.LnInvoicePaymentSend
+		return sendPayload[gen.LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadErrorsError]{p.Status, p.Errors, p.Transaction}, nil
+	})
 }
 
 // PayNoAmountInvoice pays an invoice without an amount, choosing the amount
@@ -241,17 +266,15 @@ func (c *Client) PayNoAmountInvoice(ctx context.Context, walletID, paymentReques
 	}); err != nil {
 		return nil, err
 	}
-	ctx, key, err := sendCall(ctx, op, opts)
-	if err != nil {
-		return nil, err
-	}
-	resp, err := gen.LnNoAmountInvoicePaymentSend(ctx, c.gql, gen.LnNoAmountInvoicePaymentInput{WalletId: walletID, PaymentRequest: inv.PaymentRequest, Amount: satAmount(amount), Memo: optString(o.Memo)})
-	if err != nil {
-		return nil, unknownOutcome(err, walletID, inv.PaymentHash, int64(amount), "")
-	}
-	p := resp.LnNoAmountInvoicePaymentSend
-	res, err := toPaymentResult(op, key, inv.PaymentHash, sendPayload[gen.LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadErrorsError]{p.Status, p.Errors, p.Transaction})
-	return res, unknownOutcome(err, walletID, inv.PaymentHash, int64(amount), "")
+	id := sendID{op: op, walletID: walletID, paymentHash: inv.PaymentHash, amount: int64(amount)}
+	return runSend(ctx, id, opts, func(ctx context.Context) (sendPayload[gen.LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadErrorsError], error) {
+		resp, err := gen.LnNoAmountInvoicePaymentSend(ctx, c.gql, gen.LnNoAmountInvoicePaymentInput{WalletId: walletID, PaymentRequest: inv.PaymentRequest, Amount: satAmount(amount), Memo: optString(o.Memo)})
+		if err != nil {
+			return sendPayload[gen.LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadErrorsError]{}, err
+		}
+		p := resp.LnNoAmountInvoicePaymentSend
+		return sendPayload[gen.LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadErrorsError]{p.Status, p.Errors, p.Transaction}, nil
+	})
 }
 
 // PayNoAmountInvoiceUSD pays an invoice without an amount from a USD
@@ -275,17 +298,15 @@ func (c *Client) PayNoAmountInvoiceUSD(ctx context.Context, walletID, paymentReq
 	}); err != nil {
 		return nil, err
 	}
-	ctx, key, err := sendCall(ctx, op, opts)
-	if err != nil {
-		return nil, err
-	}
-	resp, err := gen.LnNoAmountUsdInvoicePaymentSend(ctx, c.gql, gen.LnNoAmountUsdInvoicePaymentInput{WalletId: walletID, PaymentRequest: inv.PaymentRequest, Amount: centAmount(amount), Memo: optString(o.Memo)})
-	if err != nil {
-		return nil, unknownOutcome(err, walletID, inv.PaymentHash, int64(amount), "")
-	}
-	p := resp.LnNoAmountUsdInvoicePaymentSend
-	res, err := toPaymentResult(op, key, inv.PaymentHash, sendPayload[gen.LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadErrorsError]{p.Status, p.Errors, p.Transaction})
-	return res, unknownOutcome(err, walletID, inv.PaymentHash, int64(amount), "")
+	id := sendID{op: op, walletID: walletID, paymentHash: inv.PaymentHash, amount: int64(amount)}
+	return runSend(ctx, id, opts, func(ctx context.Context) (sendPayload[gen.LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadErrorsError], error) {
+		resp, err := gen.LnNoAmountUsdInvoicePaymentSend(ctx, c.gql, gen.LnNoAmountUsdInvoicePaymentInput{WalletId: walletID, PaymentRequest: inv.PaymentRequest, Amount: centAmount(amount), Memo: optString(o.Memo)})
+		if err != nil {
+			return sendPayload[gen.LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadErrorsError]{}, err
+		}
+		p := resp.LnNoAmountUsdInvoicePaymentSend
+		return sendPayload[gen.LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadErrorsError]{p.Status, p.Errors, p.Transaction}, nil
+	})
 }
 
 func (c *Client) prepareNoAmount(ctx context.Context, op, walletID, paymentRequest string, amount int64, o PayOptions) (*DecodedInvoice, error) {
@@ -331,17 +352,15 @@ func (c *Client) PayLightningAddress(ctx context.Context, walletID, address stri
 	if o := payOpts(opts); o.MaxAmount > 0 && amount > o.MaxAmount {
 		return nil, &Error{Operation: op, Message: "amount is above MaxAmount", sentinel: ErrLimitExceeded}
 	}
-	ctx, key, err := sendCall(ctx, op, opts)
-	if err != nil {
-		return nil, err
-	}
-	resp, err := gen.LnAddressPaymentSend(ctx, c.gql, gen.LnAddressPaymentSendInput{WalletId: walletID, LnAddress: address, Amount: satAmount(amount)})
-	if err != nil {
-		return nil, unknownOutcome(err, walletID, "", int64(amount), address)
-	}
-	p := resp.LnAddressPaymentSend
-	res, err := toPaymentResult(op, key, "", sendPayload[gen.LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadErrorsError]{p.Status, p.Errors, p.Transaction})
-	return res, unknownOutcome(err, walletID, "", int64(amount), address)
+	id := sendID{op: op, walletID: walletID, amount: int64(amount), recipient: address}
+	return runSend(ctx, id, opts, func(ctx context.Context) (sendPayload[gen.LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadErrorsError], error) {
+		resp, err := gen.LnAddressPaymentSend(ctx, c.gql, gen.LnAddressPaymentSendInput{WalletId: walletID, LnAddress: address, Amount: satAmount(amount)})
+		if err != nil {
+			return sendPayload[gen.LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadErrorsError]{}, err
+		}
+		p := resp.LnAddressPaymentSend
+		return sendPayload[gen.LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadErrorsError]{p.Status, p.Errors, p.Transaction}, nil
+	})
 }
 
 // PayLNURL pays an LNURL-pay code an amount in sats from a BTC wallet
@@ -364,17 +383,15 @@ func (c *Client) PayLNURL(ctx context.Context, walletID, lnurl string, amount Sa
 	if o := payOpts(opts); o.MaxAmount > 0 && amount > o.MaxAmount {
 		return nil, &Error{Operation: op, Message: "amount is above MaxAmount", sentinel: ErrLimitExceeded}
 	}
-	ctx, key, err := sendCall(ctx, op, opts)
-	if err != nil {
-		return nil, err
-	}
-	resp, err := gen.LnurlPaymentSend(ctx, c.gql, gen.LnurlPaymentSendInput{WalletId: walletID, Lnurl: lnurl, Amount: satAmount(amount)})
-	if err != nil {
-		return nil, unknownOutcome(err, walletID, "", int64(amount), lnurl)
-	}
-	p := resp.LnurlPaymentSend
-	res, err := toPaymentResult(op, key, "", sendPayload[gen.LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadErrorsError]{p.Status, p.Errors, p.Transaction})
-	return res, unknownOutcome(err, walletID, "", int64(amount), lnurl)
+	id := sendID{op: op, walletID: walletID, amount: int64(amount), recipient: lnurl}
+	return runSend(ctx, id, opts, func(ctx context.Context) (sendPayload[gen.LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadErrorsError], error) {
+		resp, err := gen.LnurlPaymentSend(ctx, c.gql, gen.LnurlPaymentSendInput{WalletId: walletID, Lnurl: lnurl, Amount: satAmount(amount)})
+		if err != nil {
+			return sendPayload[gen.LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadErrorsError]{}, err
+		}
+		p := resp.LnurlPaymentSend
+		return sendPayload[gen.LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadErrorsError]{p.Status, p.Errors, p.Transaction}, nil
+	})
 }
 
 // resolveRecipientWallet turns a wallet id or a username into a wallet id
@@ -410,17 +427,15 @@ func (c *Client) SendIntraLedger(ctx context.Context, walletID, to string, amoun
 	if o.MaxAmount > 0 && amount > o.MaxAmount {
 		return nil, &Error{Operation: op, Message: "amount is above MaxAmount", sentinel: ErrLimitExceeded}
 	}
-	ctx, key, err := sendCall(ctx, op, opts)
-	if err != nil {
-		return nil, err
-	}
-	resp, err := gen.IntraLedgerPaymentSend(ctx, c.gql, gen.IntraLedgerPaymentSendInput{WalletId: walletID, RecipientWalletId: recipient, Amount: satAmount(amount), Memo: optString(o.Memo)})
-	if err != nil {
-		return nil, unknownOutcome(err, walletID, "", int64(amount), recipient)
-	}
-	p := resp.IntraLedgerPaymentSend
-	res, err := toPaymentResult(op, key, "", sendPayload[gen.IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadErrorsError]{p.Status, p.Errors, p.Transaction})
-	return res, unknownOutcome(err, walletID, "", int64(amount), recipient)
+	id := sendID{op: op, walletID: walletID, amount: int64(amount), recipient: recipient}
+	return runSend(ctx, id, opts, func(ctx context.Context) (sendPayload[gen.IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadErrorsError], error) {
+		resp, err := gen.IntraLedgerPaymentSend(ctx, c.gql, gen.IntraLedgerPaymentSendInput{WalletId: walletID, RecipientWalletId: recipient, Amount: satAmount(amount), Memo: optString(o.Memo)})
+		if err != nil {
+			return sendPayload[gen.IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadErrorsError]{}, err
+		}
+		p := resp.IntraLedgerPaymentSend
+		return sendPayload[gen.IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadErrorsError]{p.Status, p.Errors, p.Transaction}, nil
+	})
 }
 
 // SendIntraLedgerUSD sends cents from a USD wallet to another Blink wallet,
@@ -437,17 +452,15 @@ func (c *Client) SendIntraLedgerUSD(ctx context.Context, walletID, to string, am
 	if err != nil {
 		return nil, err
 	}
-	ctx, key, err := sendCall(ctx, op, opts)
-	if err != nil {
-		return nil, err
-	}
-	resp, err := gen.IntraLedgerUsdPaymentSend(ctx, c.gql, gen.IntraLedgerUsdPaymentSendInput{WalletId: walletID, RecipientWalletId: recipient, Amount: centAmount(amount), Memo: optString(o.Memo)})
-	if err != nil {
-		return nil, unknownOutcome(err, walletID, "", int64(amount), recipient)
-	}
-	p := resp.IntraLedgerUsdPaymentSend
-	res, err := toPaymentResult(op, key, "", sendPayload[gen.IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadErrorsError]{p.Status, p.Errors, p.Transaction})
-	return res, unknownOutcome(err, walletID, "", int64(amount), recipient)
+	id := sendID{op: op, walletID: walletID, amount: int64(amount), recipient: recipient}
+	return runSend(ctx, id, opts, func(ctx context.Context) (sendPayload[gen.IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadErrorsError], error) {
+		resp, err := gen.IntraLedgerUsdPaymentSend(ctx, c.gql, gen.IntraLedgerUsdPaymentSendInput{WalletId: walletID, RecipientWalletId: recipient, Amount: centAmount(amount), Memo: optString(o.Memo)})
+		if err != nil {
+			return sendPayload[gen.IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadErrorsError]{}, err
+		}
+		p := resp.IntraLedgerUsdPaymentSend
+		return sendPayload[gen.IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadErrorsError]{p.Status, p.Errors, p.Transaction}, nil
+	})
 }
 
 func (c *Client) prepareIntraLedger(ctx context.Context, op, walletID, to string, amount int64, o PayOptions, currency WalletCurrency) (string, error) {
