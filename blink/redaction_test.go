@@ -17,7 +17,8 @@ import (
 func TestRedaction_PrintingClientAndConnectionStringHidesKey(t *testing.T) {
 	c, err := New(testKey)
 	require.NoError(t, err)
-	cs := &ConnectionString{APIKey: testKey, WalletID: "11111111-1111-4111-8111-111111111111"}
+	cs := &ConnectionString{WalletID: "11111111-1111-4111-8111-111111111111"}
+	require.NoError(t, cs.SetAPIKey(testKey))
 	redacted := "blink_…" + testKey[len(testKey)-4:]
 
 	var logBuf bytes.Buffer
