@@ -1,9 +1,11 @@
 package blink
 
 import (
-	"net"
+	"net/netip"
 	"net/url"
 	"strings"
+
+	"golang.org/x/net/publicsuffix"
 )
 
 // Environment selects a Blink deployment: its HTTP and websocket endpoints,
@@ -54,9 +56,17 @@ func (e Environment) Network() string { i, _ := e.info(); return i.network }
 func (e Environment) KeyPrefix() string { i, _ := e.info(); return i.keyPrefix }
 
 // DeriveWebSocketURL returns the websocket endpoint that belongs to a GraphQL
-// HTTP endpoint: https becomes wss and http becomes ws, and a host starting
-// with "api." starts with "ws." instead (api.blink.sv → ws.blink.sv). The
-// path is kept.
+// HTTP endpoint: https becomes wss and http becomes ws, and the path, port
+// and query are kept.
+//
+// A host "api.X" becomes "ws.X" (api.blink.sv → ws.blink.sv,
+// api.staging.blink.sv → ws.staging.blink.sv) only when X is a registrable
+// domain or a name below one, by the Public Suffix List. When X is itself a
+// public suffix (api.github.io, api.co.uk), "ws.X" would belong to another
+// party than "api.X", who would receive the API key; the host then stays as
+// it is. IP addresses, localhost and hosts not starting with "api." are
+// never rewritten. Give WithWebSocketURL when the derived URL is not the
+// right one.
 func DeriveWebSocketURL(httpURL string) (string, error) {
 	u, err := url.Parse(httpURL)
 	if err != nil || u.Host == "" {
@@ -70,24 +80,57 @@ func DeriveWebSocketURL(httpURL string) (string, error) {
 	default:
 		return "", configError("endpoint scheme %q is neither http nor https", u.Scheme)
 	}
-	if strings.HasPrefix(u.Host, "api.") {
-		u.Host = "ws." + strings.TrimPrefix(u.Host, "api.")
+	if rest, ok := wsSibling(u.Hostname()); ok {
+		u.Host = "ws." + rest + u.Host[len(u.Hostname()):]
 	}
 	return u.String(), nil
 }
 
-// isLoopback reports whether host (without port) is localhost or a loopback
-// address.
+// wsSibling returns X for a host "api.X" whose "ws.X" belongs to the same
+// registrable domain: X is not a public suffix, an IP address or localhost.
+func wsSibling(host string) (string, bool) {
+	if len(host) <= len("api.") || !strings.EqualFold(host[:len("api.")], "api.") {
+		return "", false
+	}
+	rest := host[len("api."):]
+	if _, err := netip.ParseAddr(rest); err == nil {
+		return "", false
+	}
+	lower := strings.ToLower(rest)
+	if lower == "localhost" || strings.HasSuffix(lower, ".localhost") {
+		return "", false
+	}
+	// An error means rest is a public suffix itself (github.io, co.uk, sv)
+	// or malformed (empty label, trailing dot).
+	if _, err := publicsuffix.EffectiveTLDPlusOne(lower); err != nil {
+		return "", false
+	}
+	return rest, true
+}
+
+// isLoopback reports whether host (as url.URL.Hostname gives it, without
+// port or brackets) certainly names this machine: the name localhost (in any
+// case, without a trailing dot), an IPv4 address in 127.0.0.0/8 or the IPv6
+// address ::1. Other names, "*.localhost" and "localhost." included, go to
+// the resolver, which may answer with any address; IPv4-mapped and zoned
+// IPv6 forms are refused too.
 func isLoopback(host string) bool {
-	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+	if strings.EqualFold(host, "localhost") {
 		return true
 	}
-	ip := net.ParseIP(strings.Trim(host, "[]"))
-	return ip != nil && ip.IsLoopback()
+	a, err := netip.ParseAddr(host)
+	if err != nil || a.Zone() != "" {
+		return false
+	}
+	if a.Is4() {
+		return a.IsLoopback()
+	}
+	return a == netip.IPv6Loopback()
 }
 
 // checkEndpoint refuses a URL that is not absolute http(s), and plain http
-// to a host that is not loopback unless allowInsecure is set.
+// to a host that is not loopback (see isLoopback) unless allowInsecure is
+// set.
 func checkEndpoint(raw string, allowInsecure bool, wantWS bool) error {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
