@@ -141,9 +141,21 @@ func WithLogger(l *slog.Logger) Option {
 	}
 }
 
-// WithUserAgent sets the User-Agent header; the SDK's own token is appended.
+// WithUserAgent puts ua in front of the SDK's own token in the User-Agent
+// header ("shop/1.2 blink-go/0.1.0"). ua must be printable ASCII (bytes 0x20
+// to 0x7E): control characters (CR, LF, NUL, TAB and the rest below 0x20, and
+// DEL) could split the header or be refused by net/http on every request, and
+// non-ASCII bytes are refused as well, since a User-Agent is product tokens
+// and many proxies mangle other bytes. Anything else is an error matching
+// ErrConfig, which names the offending byte's position but not the value.
+// An empty ua leaves the SDK's token alone.
 func WithUserAgent(ua string) Option {
 	return func(c *config) error {
+		for i := 0; i < len(ua); i++ {
+			if b := ua[i]; b < 0x20 || b > 0x7e {
+				return configError("user agent has a byte that is not printable ASCII at offset %d (of %d bytes): use letters, digits, spaces and punctuation only", i, len(ua))
+			}
+		}
 		c.userAgent = ua
 		return nil
 	}
