@@ -30,10 +30,11 @@ type Client struct {
 	http             *retryablehttp.Client
 	hc               *http.Client
 	ops              opCache
-	scopes           scopeState
+	scopes           learnt[scopeState]
 	gql              *gqlClient
-	network          networkCache
-	walletCurrencies walletCurrencies
+	network          learnt[string]
+	walletCurrencies learnt[map[string]WalletCurrency]
+	clock            serverClock
 }
 
 // New returns a client for the given API key. With an empty key the client
@@ -122,7 +123,7 @@ func New(key string, opts ...Option) (*Client, error) {
 	// it points, over plain http too.
 	c.hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	if cfg.scopesKnown {
-		c.scopes.setKnown(cfg.scopes)
+		c.scopes.set(scopeState{bitRead | bitReceive | bitWrite, toSet(cfg.scopes)})
 	}
 	c.http = c.newRetryClient()
 	c.gql = &gqlClient{c: c}

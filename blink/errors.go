@@ -189,9 +189,11 @@ type Error struct {
 	// RetryAfter is the Retry-After header's value in seconds, when present.
 	RetryAfter int
 
-	sentinel error // the kind, for errors.Is
-	also     error // a second kind, for errors.Is (ErrInvoiceExpired is also ErrInvalidInput)
-	cause    error // the underlying error, for errors.Unwrap
+	sentinel     error // the kind, for errors.Is
+	also         error // a second kind, for errors.Is (ErrInvoiceExpired is also ErrInvalidInput)
+	cause        error // the underlying error, for errors.Unwrap
+	routerStatus int   // the API's HTTP status, as the router reported it (SUBREQUEST_HTTP_ERROR)
+	complexity   bool  // the document was refused as too complex
 }
 
 // Error implements error. The text names the operation, the code and the
@@ -313,8 +315,10 @@ func (e *ScopeError) Is(target error) bool {
 
 // OutcomeUnknownError reports a send whose outcome cannot be known: the
 // request may have reached Blink and been executed, but no answer says so.
-// Never send the same payment again blindly: look it up first with
-// Client.ResolvePayment, passing this error's fields.
+// Never send the same payment again blindly: Client.FinishPayment looks it
+// up and completes it without ever paying twice; Client.ResolvePayment
+// with Lookup only looks. The exported fields are everything both need,
+// so an integration can store them and finish after a restart.
 type OutcomeUnknownError struct {
 	// Operation is the GraphQL operation name, such as "LnInvoicePaymentSend".
 	Operation string
@@ -323,19 +327,36 @@ type OutcomeUnknownError struct {
 	// PaymentHash identifies a lightning payment; empty for intraledger and
 	// on-chain sends.
 	PaymentHash string
+	// PaymentRequest is the invoice paid, for the invoice sends.
+	PaymentRequest string
 	// WalletID is the sending wallet, when known.
 	WalletID string
-	// Amount is what was asked, in the sending wallet's unit (sats or cents);
-	// 0 when the amount came from the invoice.
+	// Amount is what was asked, in the unit of the call (sats or cents);
+	// 0 when the amount came from the invoice or was the whole balance.
 	Amount int64
 	// Recipient identifies the counterparty: a wallet id, lightning address,
 	// LNURL or on-chain address; empty for invoices.
 	Recipient string
+	// Memo is the memo the send carried.
+	Memo string
+	// UniqueMemo is PayOptions.UniqueMemo: the caller vouched that no other
+	// send from the wallet carries Memo.
+	UniqueMemo bool
+	// Speed is the payout speed of an on-chain send.
+	Speed PayoutSpeed
 	// Attempts is the number of HTTP attempts made.
 	Attempts int
-	// StartedAt is when the call started; the payment, if executed, was
-	// created after it.
+	// StartedAt is when the call started, by the client's clock.
 	StartedAt time.Time
+	// StartedAfter and StartedBefore bound when the call started by the
+	// server's clock (estimated from the Date headers of its answers):
+	// the payment, if executed, was created after StartedAfter, and a
+	// ledger entry created before StartedBefore may be an earlier payment.
+	StartedAfter, StartedBefore time.Time
+	// ArrivedBy, once FinishPayment has found the idempotency key taken
+	// by an earlier request, is the server time by which that request had
+	// arrived; zero until then.
+	ArrivedBy time.Time
 	// Cause is the last failure seen: a network error, an HTTP 5xx or the
 	// 409 that proves an earlier attempt arrived.
 	Cause error
@@ -375,3 +396,17 @@ func invalidInput(op, format string, args ...any) error {
 func configError(format string, args ...any) error {
 	return &Error{Message: fmt.Sprintf(format, args...), sentinel: ErrConfig}
 }
+
+// Sentinels for what the server says about an invoice rather than about
+// this call. Both come with PaymentFailed: the call sent nothing.
+var (
+	// ErrInvoiceAlreadyPaid: the invoice is paid, and not by this wallet
+	// (a payment by this wallet is PaymentAlreadyPaid instead). Also
+	// matches ErrLightningPayment.
+	ErrInvoiceAlreadyPaid = errors.New("blink: the invoice is already paid, not by this wallet")
+	// ErrInvoicePaymentInFlight: a payment of the invoice is in flight,
+	// and it is not this wallet's (or the client cannot look: the ledger
+	// look-up needs READ). Nothing was sent; if that payment fails, the
+	// invoice can be paid again. Also matches ErrInvalidInput.
+	ErrInvoicePaymentInFlight = errors.New("blink: a payment of the invoice is in flight, not from this wallet")
+)

@@ -38,7 +38,41 @@ func ExampleClient_PayInvoice() {
 	// Output: SUCCEEDED fee 2 sats
 }
 
-// Resolve a send whose answer was lost, from the wallet's ledger.
+// Finish a send whose answer was lost: FinishPayment looks it up in the
+// wallet's ledger and only sends again when it can prove the first send
+// was never executed.
+func ExampleClient_FinishPayment() {
+	srv := blinktest.NewServer()
+	defer srv.Close()
+	acct := srv.CreateAccount(blinktest.AccountOptions{Username: "alice", BTCBalance: 50_000})
+	bob := srv.CreateAccount(blinktest.AccountOptions{Username: "bob"})
+	key := srv.CreateAPIKey(acct.ID, blinktest.KeyOptions{Scopes: []string{"READ", "WRITE"}})
+	c, err := blink.New(key, blink.WithEndpoint(srv.URL()))
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+
+	// The server executes the send, then the connection drops. The memo
+	// is a payout id no other send carries: UniqueMemo says so.
+	srv.InjectFault("IntraLedgerPaymentSend", blinktest.Fault{DropAfterExecute: true}, 1)
+	res, err := c.SendIntraLedger(ctx, acct.BTCWalletID, "bob", 1_000, &blink.PayOptions{Memo: "payout 7", UniqueMemo: true})
+
+	var unknown *blink.OutcomeUnknownError
+	if errors.As(err, &unknown) {
+		fmt.Println("outcome unknown; finishing")
+		res, err = c.FinishPayment(ctx, unknown)
+	}
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(res.Status, res.Transaction.Amount, "bob has", srv.Balance(bob.BTCWalletID))
+	// Output:
+	// outcome unknown; finishing
+	// SUCCEEDED -1000 sats bob has 1000
+}
+
+// Look a send up in the wallet's ledger, without sending anything.
 func ExampleClient_ResolvePayment() {
 	srv := blinktest.NewServer()
 	defer srv.Close()
@@ -51,15 +85,12 @@ func ExampleClient_ResolvePayment() {
 	}
 	ctx := context.Background()
 
-	// The server executes the send, then the connection drops.
 	srv.InjectFault("IntraLedgerPaymentSend", blinktest.Fault{DropAfterExecute: true}, 1)
-	_, err = c.SendIntraLedger(ctx, acct.BTCWalletID, "bob", 1_000, &blink.PayOptions{Memo: "invoice 7"})
+	_, err = c.SendIntraLedger(ctx, acct.BTCWalletID, "bob", 1_000, &blink.PayOptions{Memo: "invoice 7", UniqueMemo: true})
 
 	var unknown *blink.OutcomeUnknownError
 	if errors.As(err, &unknown) {
-		lookup := unknown.Lookup()
-		lookup.Memo = "invoice 7" // a unique memo makes the match exact
-		r, err := c.ResolvePayment(ctx, lookup)
+		r, err := c.ResolvePayment(ctx, unknown.Lookup())
 		if err != nil {
 			log.Fatal(err)
 		}

@@ -139,7 +139,7 @@ func (s PayoutSpeed) gen(op string) (gen.PayoutSpeed, error) {
 // a BTC wallet to address (query onChainTxFee; scope READ).
 func (c *Client) OnChainFee(ctx context.Context, walletID, address string, amount Sats, speed PayoutSpeed) (Sats, error) {
 	const op = "OnChainTxFee"
-	sp, err := c.prepareOnChain(ctx, op, walletID, address, int64(amount), speed)
+	address, sp, err := c.prepareOnChain(ctx, op, walletID, address, int64(amount), speed)
 	if err != nil {
 		return 0, err
 	}
@@ -154,7 +154,7 @@ func (c *Client) OnChainFee(ctx context.Context, walletID, address string, amoun
 // from a USD wallet (query onChainUsdTxFee; scope READ).
 func (c *Client) OnChainFeeUSD(ctx context.Context, walletID, address string, amount Cents, speed PayoutSpeed) (Cents, error) {
 	const op = "OnChainUsdTxFee"
-	sp, err := c.prepareOnChain(ctx, op, walletID, address, int64(amount), speed)
+	address, sp, err := c.prepareOnChain(ctx, op, walletID, address, int64(amount), speed)
 	if err != nil {
 		return 0, err
 	}
@@ -170,7 +170,7 @@ func (c *Client) OnChainFeeUSD(ctx context.Context, walletID, address string, am
 // READ).
 func (c *Client) OnChainFeeUSDInSats(ctx context.Context, walletID, address string, amount Sats, speed PayoutSpeed) (Cents, error) {
 	const op = "OnChainUsdTxFeeAsBtcDenominated"
-	sp, err := c.prepareOnChain(ctx, op, walletID, address, int64(amount), speed)
+	address, sp, err := c.prepareOnChain(ctx, op, walletID, address, int64(amount), speed)
 	if err != nil {
 		return 0, err
 	}
@@ -181,21 +181,22 @@ func (c *Client) OnChainFeeUSDInSats(ctx context.Context, walletID, address stri
 	return Cents(resp.OnChainUsdTxFeeAsBtcDenominated.Amount), nil
 }
 
-func (c *Client) prepareOnChain(ctx context.Context, op, walletID, address string, amount int64, speed PayoutSpeed) (gen.PayoutSpeed, error) {
+// prepareOnChain checks a fee estimate's arguments before anything is
+// sent and returns the validated address and the speed.
+func (c *Client) prepareOnChain(ctx context.Context, op, walletID, address string, amount int64, speed PayoutSpeed) (string, gen.PayoutSpeed, error) {
 	if err := checkWalletID(op, "walletID", walletID); err != nil {
-		return "", err
+		return "", "", err
 	}
-	if amount != -1 { // -1: send-all, no amount
-		if err := checkAmount(op, amount); err != nil {
-			return "", err
-		}
+	if err := checkAmount(op, amount); err != nil {
+		return "", "", err
 	}
 	sp, err := speed.gen(op)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
-	if err := c.checkOnChainAddress(ctx, op, address); err != nil {
-		return "", err
+	addr, err := c.checkOnChainAddress(ctx, op, address)
+	if err != nil {
+		return "", "", err
 	}
-	return sp, nil
+	return addr, sp, nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/blink-sdk/blink-go/internal/bolt11"
@@ -69,33 +68,17 @@ func stripLightningPrefix(s string) string {
 	return s
 }
 
-// networkCache remembers the server's network (globals.network), asked
-// once per client.
-type networkCache struct {
-	mu sync.Mutex
-	v  string
-}
-
 // Network returns the Bitcoin network of the server the client talks to
-// (globals.network, asked once and cached): "mainnet", "signet",
-// "regtest" or "testnet".
+// (globals.network, asked once and kept; concurrent first callers share
+// one request): "mainnet", "signet", "regtest" or "testnet".
 func (c *Client) Network(ctx context.Context) (string, error) {
-	c.network.mu.Lock()
-	v := c.network.v
-	c.network.mu.Unlock()
-	if v != "" {
-		return v, nil
-	}
-	// Asked without the lock: each caller waits on its own context, and
-	// a rare second ask of this public query costs nothing.
-	g, err := c.Globals(ctx)
-	if err != nil {
-		return "", err
-	}
-	c.network.mu.Lock()
-	c.network.v = g.Network
-	c.network.mu.Unlock()
-	return g.Network, nil
+	return c.network.get(ctx, func() (string, bool, error) {
+		g, err := c.Globals(ctx)
+		if err != nil {
+			return "", false, err
+		}
+		return g.Network, g.Network != "", nil
+	})
 }
 
 // checkPayable refuses an invoice that cannot or must not be paid: expired,
@@ -150,15 +133,16 @@ func checkFee(op string, maxFee int64, probe func() (int64, error)) error {
 	return nil
 }
 
-// checkOnChainAddress does the cheap checks of an on-chain address: its
-// form, and its network where the prefix tells it.
-func (c *Client) checkOnChainAddress(ctx context.Context, op, addr string) error {
+// checkOnChainAddress validates an on-chain address for the server's
+// network and returns the form to send: trimmed (TODO: full validation).
+func (c *Client) checkOnChainAddress(ctx context.Context, op, addr string) (string, error) {
 	if strings.ContainsAny(addr, ":?") {
-		return invalidInput(op, "pass the bare address, not a bitcoin: URI")
+		return "", invalidInput(op, "pass the bare address, not a bitcoin: URI")
 	}
-	a := strings.ToLower(strings.TrimSpace(addr))
+	trimmed := strings.TrimSpace(addr)
+	a := strings.ToLower(trimmed)
 	if len(a) < 14 || len(a) > 90 {
-		return invalidInput(op, "%q is not a Bitcoin address", truncate(addr, 100))
+		return "", invalidInput(op, "%q is not a Bitcoin address", truncate(addr, 100))
 	}
 	var network string
 	switch {
@@ -173,49 +157,37 @@ func (c *Client) checkOnChainAddress(ctx context.Context, op, addr string) error
 	case a[0] == 'm' || a[0] == 'n' || a[0] == '2':
 		network = "testnet/signet/regtest"
 	default:
-		return invalidInput(op, "%q is not a Bitcoin address", truncate(addr, 100))
+		return "", invalidInput(op, "%q is not a Bitcoin address", truncate(addr, 100))
 	}
 	server, err := c.Network(ctx)
 	if err != nil {
-		return err
+		return "", err
 	}
 	if !strings.Contains(network, server) {
-		return &Error{Operation: op, Message: "the address is for " + network + " but the server runs on " + server, sentinel: ErrWrongNetwork, also: ErrInvalidInput}
+		return "", &Error{Operation: op, Message: "the address is for " + network + " but the server runs on " + server, sentinel: ErrWrongNetwork, also: ErrInvalidInput}
 	}
-	return nil
+	return trimmed, nil
 }
 
-// walletCurrencies caches the currency of the account's wallets, learnt
-// once from the wallets query, to pick the right fee probe.
-type walletCurrencies struct {
-	mu sync.Mutex
-	m  map[string]WalletCurrency
-}
-
-// walletCurrency returns a wallet's currency, or BTC when it cannot be
-// learnt (a key without READ): the server then judges the probe.
-func (c *Client) walletCurrency(ctx context.Context, walletID string) WalletCurrency {
-	wc := &c.walletCurrencies
-	wc.mu.Lock()
-	cur, ok := wc.m[walletID]
-	wc.mu.Unlock()
-	if ok {
-		return cur
-	}
-	ws, err := c.Wallets(ctx) // without the lock, as in Network
+// walletCurrency returns a wallet's currency, learnt once from the
+// wallets query (concurrent first callers share one request), and false
+// when it cannot be learnt (a key without READ, a wallet of another
+// account): the server then judges.
+func (c *Client) walletCurrency(ctx context.Context, walletID string) (WalletCurrency, bool) {
+	m, err := c.walletCurrencies.get(ctx, func() (map[string]WalletCurrency, bool, error) {
+		ws, err := c.Wallets(ctx)
+		if err != nil {
+			return nil, false, err
+		}
+		m := make(map[string]WalletCurrency, len(ws))
+		for _, w := range ws {
+			m[w.ID] = w.Currency
+		}
+		return m, true, nil
+	})
 	if err != nil {
-		return BTC
+		return "", false
 	}
-	wc.mu.Lock()
-	defer wc.mu.Unlock()
-	if wc.m == nil {
-		wc.m = make(map[string]WalletCurrency, len(ws))
-	}
-	for _, w := range ws {
-		wc.m[w.ID] = w.Currency
-	}
-	if cur, ok := wc.m[walletID]; ok {
-		return cur
-	}
-	return BTC
+	cur, ok := m[walletID]
+	return cur, ok
 }

@@ -12,6 +12,9 @@ type OnChainOptions struct {
 	Speed PayoutSpeed
 	// Memo is attached to the payment (at most 639 bytes).
 	Memo string
+	// UniqueMemo vouches that no other send from this wallet carries Memo;
+	// see PayOptions.UniqueMemo.
+	UniqueMemo bool
 	// MaxFee, when above 0, estimates the fee first and refuses to send
 	// when it is above (in the sending wallet's unit).
 	MaxFee int64
@@ -27,6 +30,11 @@ func (o *OnChainOptions) orZero() OnChainOptions {
 	return *o
 }
 
+// payOptions are the settings PayOptions shares with OnChainOptions.
+func (o OnChainOptions) payOptions() PayOptions {
+	return PayOptions{Memo: o.Memo, UniqueMemo: o.UniqueMemo, IdempotencyKey: o.IdempotencyKey}
+}
+
 // SendOnChain sends amount sats from a BTC wallet to a Bitcoin address
 // (mutation onChainPaymentSend; scope WRITE). PaymentSucceeded means the
 // payout is queued: the transaction stays pending until confirmed. On-chain
@@ -37,7 +45,7 @@ func (o *OnChainOptions) orZero() OnChainOptions {
 func (c *Client) SendOnChain(ctx context.Context, walletID, address string, amount Sats, opts *OnChainOptions) (*PaymentResult, error) {
 	const op = "OnChainPaymentSend"
 	o := opts.orZero()
-	sp, err := c.prepareOnChainSend(ctx, op, walletID, address, int64(amount), o)
+	key, address, sp, err := c.prepareOnChainSend(ctx, op, walletID, address, int64(amount), o, BTC)
 	if err != nil {
 		return nil, err
 	}
@@ -47,8 +55,8 @@ func (c *Client) SendOnChain(ctx context.Context, walletID, address string, amou
 	}); err != nil {
 		return nil, err
 	}
-	id := sendID{op: op, walletID: walletID, amount: int64(amount), recipient: address}
-	return runSend(ctx, id, &PayOptions{IdempotencyKey: o.IdempotencyKey}, func(ctx context.Context) (sendPayload[gen.OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadErrorsError], error) {
+	id := sendID{op: op, walletID: walletID, amount: int64(amount), recipient: address, memo: o.Memo, uniqueMemo: o.UniqueMemo, speed: o.Speed}
+	return runSend(ctx, c, id, key, func(ctx context.Context) (sendPayload[gen.OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadErrorsError], error) {
 		resp, err := gen.OnChainPaymentSend(ctx, c.gql, gen.OnChainPaymentSendInput{WalletId: walletID, Address: address, Amount: satAmount(amount), Speed: sp, Memo: optString(o.Memo)})
 		if err != nil {
 			return sendPayload[gen.OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadErrorsError]{}, err
@@ -68,12 +76,12 @@ func (c *Client) SendAllOnChain(ctx context.Context, walletID, address string, o
 	if o.MaxFee > 0 {
 		return nil, invalidInput(op, "MaxFee cannot be enforced for a send-all: estimate with OnChainFee and use SendOnChain")
 	}
-	sp, err := c.prepareOnChainSend(ctx, op, walletID, address, -1, o)
+	key, address, sp, err := c.prepareOnChainSend(ctx, op, walletID, address, sendAll, o, BTC)
 	if err != nil {
 		return nil, err
 	}
-	id := sendID{op: op, walletID: walletID, recipient: address}
-	return runSend(ctx, id, &PayOptions{IdempotencyKey: o.IdempotencyKey}, func(ctx context.Context) (sendPayload[gen.OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadErrorsError], error) {
+	id := sendID{op: op, walletID: walletID, recipient: address, memo: o.Memo, uniqueMemo: o.UniqueMemo, speed: o.Speed}
+	return runSend(ctx, c, id, key, func(ctx context.Context) (sendPayload[gen.OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadErrorsError], error) {
 		resp, err := gen.OnChainPaymentSendAll(ctx, c.gql, gen.OnChainPaymentSendAllInput{WalletId: walletID, Address: address, Speed: sp, Memo: optString(o.Memo)})
 		if err != nil {
 			return sendPayload[gen.OnChainPaymentSendAllOnChainPaymentSendAllPaymentSendPayloadErrorsError]{}, err
@@ -89,7 +97,7 @@ func (c *Client) SendAllOnChain(ctx context.Context, walletID, address string, o
 func (c *Client) SendOnChainUSD(ctx context.Context, walletID, address string, amount Cents, opts *OnChainOptions) (*PaymentResult, error) {
 	const op = "OnChainUsdPaymentSend"
 	o := opts.orZero()
-	sp, err := c.prepareOnChainSend(ctx, op, walletID, address, int64(amount), o)
+	key, address, sp, err := c.prepareOnChainSend(ctx, op, walletID, address, int64(amount), o, USD)
 	if err != nil {
 		return nil, err
 	}
@@ -99,8 +107,8 @@ func (c *Client) SendOnChainUSD(ctx context.Context, walletID, address string, a
 	}); err != nil {
 		return nil, err
 	}
-	id := sendID{op: op, walletID: walletID, amount: int64(amount), recipient: address}
-	return runSend(ctx, id, &PayOptions{IdempotencyKey: o.IdempotencyKey}, func(ctx context.Context) (sendPayload[gen.OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadErrorsError], error) {
+	id := sendID{op: op, walletID: walletID, amount: int64(amount), recipient: address, memo: o.Memo, uniqueMemo: o.UniqueMemo, speed: o.Speed}
+	return runSend(ctx, c, id, key, func(ctx context.Context) (sendPayload[gen.OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadErrorsError], error) {
 		resp, err := gen.OnChainUsdPaymentSend(ctx, c.gql, gen.OnChainUsdPaymentSendInput{WalletId: walletID, Address: address, Amount: centAmount(amount), Speed: sp, Memo: optString(o.Memo)})
 		if err != nil {
 			return sendPayload[gen.OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadErrorsError]{}, err
@@ -116,7 +124,7 @@ func (c *Client) SendOnChainUSD(ctx context.Context, walletID, address string, a
 func (c *Client) SendOnChainUSDInSats(ctx context.Context, walletID, address string, amount Sats, opts *OnChainOptions) (*PaymentResult, error) {
 	const op = "OnChainUsdPaymentSendAsBtcDenominated"
 	o := opts.orZero()
-	sp, err := c.prepareOnChainSend(ctx, op, walletID, address, int64(amount), o)
+	key, address, sp, err := c.prepareOnChainSend(ctx, op, walletID, address, int64(amount), o, USD)
 	if err != nil {
 		return nil, err
 	}
@@ -126,10 +134,10 @@ func (c *Client) SendOnChainUSDInSats(ctx context.Context, walletID, address str
 	}); err != nil {
 		return nil, err
 	}
-	// No amount in the look-up: sats asked of a cents wallet do not compare
-	// with its ledger.
-	id := sendID{op: op, walletID: walletID, recipient: address}
-	return runSend(ctx, id, &PayOptions{IdempotencyKey: o.IdempotencyKey}, func(ctx context.Context) (sendPayload[gen.OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadErrorsError], error) {
+	// The amount is in sats, of a cents wallet: Lookup leaves it out (it
+	// does not compare with the ledger); FinishPayment resends it.
+	id := sendID{op: op, walletID: walletID, amount: int64(amount), recipient: address, memo: o.Memo, uniqueMemo: o.UniqueMemo, speed: o.Speed}
+	return runSend(ctx, c, id, key, func(ctx context.Context) (sendPayload[gen.OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadErrorsError], error) {
 		resp, err := gen.OnChainUsdPaymentSendAsBtcDenominated(ctx, c.gql, gen.OnChainUsdPaymentSendAsBtcDenominatedInput{WalletId: walletID, Address: address, Amount: satAmount(amount), Speed: sp, Memo: optString(o.Memo)})
 		if err != nil {
 			return sendPayload[gen.OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadErrorsError]{}, err
@@ -139,9 +147,29 @@ func (c *Client) SendOnChainUSDInSats(ctx context.Context, walletID, address str
 	})
 }
 
-func (c *Client) prepareOnChainSend(ctx context.Context, op, walletID, address string, amount int64, o OnChainOptions) (gen.PayoutSpeed, error) {
-	if err := checkMemo(op, o.Memo); err != nil {
-		return "", err
+// sendAll is prepareOnChainSend's amount for a send of the whole balance.
+const sendAll = -1
+
+// prepareOnChainSend checks an on-chain send before anything is sent and
+// returns its idempotency key, the validated address and the speed.
+// amount is sendAll for SendAllOnChain, which alone may pass it.
+func (c *Client) prepareOnChainSend(ctx context.Context, op, walletID, address string, amount int64, o OnChainOptions, currency WalletCurrency) (key, addr string, sp gen.PayoutSpeed, err error) {
+	if key, err = c.checkSend(ctx, op, walletID, o.payOptions()); err != nil {
+		return "", "", "", err
 	}
-	return c.prepareOnChain(ctx, op, walletID, address, amount, o.Speed)
+	if amount != sendAll {
+		if err := checkAmount(op, amount); err != nil {
+			return "", "", "", err
+		}
+	}
+	if sp, err = o.Speed.gen(op); err != nil {
+		return "", "", "", err
+	}
+	if err := c.checkWalletCurrency(ctx, op, walletID, currency); err != nil {
+		return "", "", "", err
+	}
+	if addr, err = c.checkOnChainAddress(ctx, op, address); err != nil {
+		return "", "", "", err
+	}
+	return key, addr, sp, nil
 }

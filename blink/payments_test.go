@@ -392,8 +392,10 @@ func TestPaymentResult_MapsEveryServerVariant(t *testing.T) {
 		{"success", st(gen.PaymentSendResultSuccess), nil, PaymentSucceeded, nil},
 		{"pending", st(gen.PaymentSendResultPending), nil, PaymentPending, nil},
 		{"already paid", st(gen.PaymentSendResultAlreadyPaid), nil, PaymentAlreadyPaid, nil},
-		{"failure already paid", st(gen.PaymentSendResultFailure), []errT{{Code: code("LIGHTNING_PAYMENT_ERROR"), Message: "Invoice is already paid"}}, PaymentAlreadyPaid, nil},
-		{"pending payment for invoice", st(gen.PaymentSendResultFailure), []errT{{Code: code("INVALID_INPUT"), Message: "There is a pending payment for this invoice"}}, PaymentPending, nil},
+		// Both are about the invoice, not this call: runSend asks the
+		// wallet's ledger whose payment it is (see payments_safety_test.go).
+		{"failure already paid", st(gen.PaymentSendResultFailure), []errT{{Code: code("LIGHTNING_PAYMENT_ERROR"), Message: "Invoice is already paid"}}, PaymentFailed, ErrInvoiceAlreadyPaid},
+		{"pending payment for invoice", st(gen.PaymentSendResultFailure), []errT{{Code: code("INVALID_INPUT"), Message: "There is a pending payment for this invoice"}}, PaymentFailed, ErrInvoicePaymentInFlight},
 		{"in transition", st(gen.PaymentSendResultFailure), []errT{{Code: code("LIGHTNING_PAYMENT_ERROR"), Message: "Payment was sent and is still in transition."}}, PaymentPending, nil},
 		{"in transition without status", nil, []errT{{Message: "Payment was sent and is still in transition."}}, PaymentPending, nil},
 		{"route failure", st(gen.PaymentSendResultFailure), []errT{{Code: code("ROUTE_FINDING_ERROR"), Message: "no route"}}, PaymentFailed, ErrRouteFinding},

@@ -11,37 +11,55 @@ import (
 type PaymentLookup struct {
 	// WalletID is the sending wallet. Required.
 	WalletID string
-	// PaymentHash identifies a lightning payment. When set, it alone
-	// decides: the other fields are not used.
+	// PaymentHash identifies a lightning payment. When set, it decides
+	// which entries are the payment; Since still tells a payment made
+	// before the send began (ResolvedAlreadyPaid).
 	PaymentHash string
 	// Amount is the amount asked, in the wallet's unit; 0 matches any
-	// amount (a send-all).
+	// amount (a send-all). Negative is refused.
 	Amount int64
 	// Recipient is the counterparty: a wallet id, username or on-chain
 	// address; empty matches any.
 	Recipient string
-	// Memo, when set, must equal the transaction's memo. A memo unique to
-	// each send makes the match exact.
+	// Memo, when set, must equal the transaction's memo.
 	Memo string
-	// Since and Until bound the transaction's creation time. Until zero
-	// means now. Since zero means the last 24 hours.
+	// UniqueMemo vouches that no other send from the wallet carries Memo,
+	// so a match on it is the send whatever its time.
+	UniqueMemo bool
+	// Since and Until bound the transaction's creation time, by the
+	// server's clock: Since is the earliest the send can have been
+	// executed. Until zero means now. Since zero means the last 24 hours.
+	// Until before Since is refused.
 	Since, Until time.Time
+	// SureAfter, when set, is a time (server clock) by which the send had
+	// certainly begun. A match created at or before it (the ledger counts
+	// whole seconds) may be an identical send made earlier, so without a
+	// payment hash or UniqueMemo such a match answers ResolvedAmbiguous,
+	// never a guess.
+	SureAfter time.Time
 }
 
 // Lookup returns the PaymentLookup for this unknown outcome: the payment
-// hash when there is one, otherwise the wallet, amount and recipient, in a
-// window that starts a minute before the call (to allow for clock skew).
+// hash when there is one, otherwise the wallet, amount, recipient and
+// memo; in every case bounded by when the call began by the server's
+// clock (StartedAfter, StartedBefore), so that an earlier payment is never
+// taken for this one.
 //
 // A lightning address or LNURL recipient is left out: a payment to one
 // settles over Lightning (or to a Blink user) without a counterparty the
-// ledger can show, so only amount and time can match it.
+// ledger can show, so only amount and time can match it. So is the amount
+// of SendOnChainUSDInSats (sats asked of a wallet that counts cents).
 func (e *OutcomeUnknownError) Lookup() PaymentLookup {
-	l := PaymentLookup{WalletID: e.WalletID, PaymentHash: e.PaymentHash, Amount: e.Amount}
+	l := PaymentLookup{WalletID: e.WalletID, PaymentHash: e.PaymentHash, Amount: e.Amount, Memo: e.Memo, UniqueMemo: e.UniqueMemo && e.Memo != "",
+		Since: e.StartedAfter, SureAfter: e.StartedBefore}
 	if r := strings.ToLower(e.Recipient); isUUID(r) || !(strings.Contains(r, "@") || strings.HasPrefix(r, "lnurl") || strings.Contains(r, "://")) {
 		l.Recipient = e.Recipient // a wallet id or an on-chain address
 	}
-	if !e.StartedAt.IsZero() {
-		l.Since = e.StartedAt.Add(-time.Minute)
+	if e.Operation == "OnChainUsdPaymentSendAsBtcDenominated" {
+		l.Amount = 0
+	}
+	if l.Since.IsZero() && !e.StartedAt.IsZero() {
+		l.Since, l.SureAfter = e.StartedAt.Add(-unknownSkew), e.StartedAt.Add(unknownSkew)
 	}
 	return l
 }
@@ -53,15 +71,20 @@ type Resolved string
 const (
 	// ResolvedSucceeded: a SEND entry for the payment settled.
 	ResolvedSucceeded Resolved = "SUCCEEDED"
-	// ResolvedPending: the SEND entry is still pending; look again later.
+	// ResolvedPending: the SEND entry is still pending; wait for it with
+	// WaitForPayment, or look again later.
 	ResolvedPending Resolved = "PENDING"
 	// ResolvedFailed: the SEND entry failed, or was refunded (a RECEIVE for
 	// the same payment hash followed it).
 	ResolvedFailed Resolved = "FAILED"
+	// ResolvedAlreadyPaid: the wallet paid the invoice (by payment hash)
+	// before Since, so not with this send: nothing was sent now.
+	ResolvedAlreadyPaid Resolved = "ALREADY_PAID"
 	// ResolvedNotFound: the wallet's ledger holds no matching send.
 	ResolvedNotFound Resolved = "NOT_FOUND"
-	// ResolvedAmbiguous: several sends match a look-up without payment hash;
-	// see Resolution.Candidates.
+	// ResolvedAmbiguous: more than one entry could be the send (several
+	// match, or one matches that may predate it); see
+	// Resolution.Candidates. The SDK does not guess.
 	ResolvedAmbiguous Resolved = "AMBIGUOUS"
 )
 
@@ -79,36 +102,42 @@ type Resolution struct {
 
 // ResolvePayment looks a send up in the sending wallet's ledger, to decide
 // an outcome the send call could not know (an error matching
-// ErrOutcomeUnknown). Scope READ.
+// ErrOutcomeUnknown). Scope READ. Client.FinishPayment builds on it to
+// complete the send.
 //
 // With a payment hash it reads transactionsByPaymentHash: a SEND entry
-// proves the payment was executed, and its status says how it stands (a
-// later RECEIVE for the same hash is a refund: ResolvedFailed). Without a
-// hash (intraledger, on-chain, lightning address and LNURL sends) it walks
-// the wallet's transactions newest first back to Since and matches SEND
-// entries on amount (as asked, or plus the fee), recipient (counterparty
-// wallet id or username, or on-chain address) and memo.
+// created since Since proves the payment was executed, and its status says
+// how it stands (a later RECEIVE for the same hash is a refund:
+// ResolvedFailed); one created before Since is an earlier payment of the
+// same invoice (ResolvedAlreadyPaid). Without a hash (intraledger,
+// on-chain, lightning address and LNURL sends) it walks the wallet's
+// transactions newest first back to Since and matches SEND entries on
+// amount (as asked, or plus the fee), recipient (counterparty wallet id or
+// username, or on-chain address) and memo. Exactly one match created after
+// SureAfter, or exactly one match at all with UniqueMemo, is the send;
+// none is ResolvedNotFound; anything else is ResolvedAmbiguous.
 //
-// What it proves: a found SEND entry proves execution. ResolvedNotFound is
-// strong evidence, not proof, that the payment was not executed: the server
-// may still be processing a request whose answer was lost, and write the
-// entry a moment later. Look up after the call has returned, and again a
-// little later. The safe way to try again is to send with the same
-// IdempotencyKey (PayOptions.IdempotencyKey or WithIdempotencyKey) within
-// the hour the server keeps it: the server then executes at most once
-// whatever the look-up missed; a new key risks a second payment. For a
-// lightning invoice it says nothing about payments by other wallets
-// (InvoiceStatus tells whether the invoice is paid at all). Without a
-// payment hash, a match is evidence, not proof: an unrelated send with the
-// same amount and recipient in the window looks the same (several are
-// reported as ResolvedAmbiguous); a memo unique to each send removes that
-// doubt.
+// What it proves: a found SEND entry proves execution. ResolvedNotFound
+// proves that the send was not executed only once no request of it can
+// still be executing: FinishPayment knows when that is. A look-up made
+// right after the call may miss an execution that lands a moment later.
 func (c *Client) ResolvePayment(ctx context.Context, l PaymentLookup) (*Resolution, error) {
 	const op = "ResolvePayment"
 	if err := checkWalletID(op, "WalletID", l.WalletID); err != nil {
 		return nil, err
 	}
+	if l.Amount < 0 {
+		return nil, invalidInput(op, "negative amount %d", l.Amount)
+	}
+	if !l.Until.IsZero() && !l.Since.IsZero() && l.Until.Before(l.Since) {
+		return nil, invalidInput(op, "Until is before Since")
+	}
 	if l.PaymentHash != "" {
+		h, err := checkPaymentHash(op, l.PaymentHash)
+		if err != nil {
+			return nil, err
+		}
+		l.PaymentHash = h
 		return c.resolveByHash(ctx, l)
 	}
 	since, until := l.Since, l.Until
@@ -118,8 +147,12 @@ func (c *Client) ResolvePayment(ctx context.Context, l PaymentLookup) (*Resoluti
 	if since.IsZero() {
 		since = until.Add(-24 * time.Hour)
 	}
+	// The ledger counts whole seconds: an entry made after Since may show
+	// the second Since falls in.
+	since = since.Truncate(time.Second)
 	recipient := strings.ToLower(strings.TrimSpace(l.Recipient))
 	var matches []Transaction
+	early := 0 // matches that may predate the send
 	for tx, err := range c.Transactions(ctx, &TransactionListOptions{WalletIDs: []string{l.WalletID}}) {
 		if err != nil {
 			return nil, err
@@ -142,12 +175,16 @@ func (c *Client) ResolvePayment(ctx context.Context, l PaymentLookup) (*Resoluti
 		if l.Memo != "" && tx.Memo != l.Memo {
 			continue
 		}
+		if !l.SureAfter.IsZero() && !tx.CreatedAt.After(l.SureAfter) {
+			early++
+		}
 		matches = append(matches, tx)
 	}
-	switch len(matches) {
-	case 0:
+	unique := l.UniqueMemo && l.Memo != ""
+	switch {
+	case len(matches) == 0:
 		return &Resolution{Outcome: ResolvedNotFound}, nil
-	case 1:
+	case len(matches) == 1 && (early == 0 || unique):
 		return &Resolution{Outcome: outcomeOf(matches[0].Status), Transaction: &matches[0]}, nil
 	}
 	return &Resolution{Outcome: ResolvedAmbiguous, Candidates: matches}, nil
@@ -159,11 +196,19 @@ func (c *Client) resolveByHash(ctx context.Context, l PaymentLookup) (*Resolutio
 		return nil, err
 	}
 	r := &Resolution{Outcome: ResolvedNotFound}
-	var send *Transaction
+	since := l.Since.Truncate(time.Second)
+	var send, earlier *Transaction
 	for i := range txs {
 		tx := &txs[i]
 		switch tx.Direction {
 		case Send:
+			if !l.Since.IsZero() && tx.CreatedAt.Before(since) {
+				// Made before this send began: an earlier payment.
+				if earlier == nil || rank(tx.Status) > rank(earlier.Status) {
+					earlier = tx
+				}
+				continue
+			}
 			// Prefer the entry that tells most: settled, then pending.
 			if send == nil || rank(tx.Status) > rank(send.Status) {
 				send = tx
@@ -174,6 +219,13 @@ func (c *Client) resolveByHash(ctx context.Context, l PaymentLookup) (*Resolutio
 	}
 	if send == nil {
 		r.Refund = nil // a RECEIVE alone is an incoming payment, not a refund
+		if earlier != nil && earlier.Status != TxFailure && !refunded(txs, earlier) {
+			r.Transaction = earlier
+			r.Outcome = ResolvedAlreadyPaid
+			if earlier.Status == TxPending {
+				r.Outcome = ResolvedPending // that payment is still in flight
+			}
+		}
 		return r, nil
 	}
 	r.Transaction = send
@@ -185,6 +237,16 @@ func (c *Client) resolveByHash(ctx context.Context, l PaymentLookup) (*Resolutio
 		r.Outcome = ResolvedFailed
 	}
 	return r, nil
+}
+
+// refunded reports whether a RECEIVE for the same hash followed send.
+func refunded(txs []Transaction, send *Transaction) bool {
+	for _, tx := range txs {
+		if tx.Direction == Receive && !tx.CreatedAt.Before(send.CreatedAt) {
+			return true
+		}
+	}
+	return false
 }
 
 func rank(s TxStatus) int {

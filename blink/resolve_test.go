@@ -67,19 +67,28 @@ func TestResolvePayment_IntraLedgerWithoutHashMatchesAmountRecipientAndWindow(t 
 	alice := newFakeUser(t, srv, "alice", 100_000, 0, nil)
 	bob := newFakeUser(t, srv, "bob", 0, 0, nil)
 	srv.InjectFault("IntraLedgerPaymentSend", blinktest.Fault{DropAfterExecute: true}, 1)
-	_, err := alice.Client.SendIntraLedger(bg(), alice.BTCWalletID, "bob", 777, nil)
+	_, err := alice.Client.SendIntraLedger(bg(), alice.BTCWalletID, "bob", 777, &PayOptions{Memo: "payout 41", UniqueMemo: true})
 	var ou *OutcomeUnknownError
 	require.ErrorAs(t, err, &ou)
 	assert.Empty(t, ou.PaymentHash)
 	assert.Equal(t, bob.BTCWalletID, ou.Recipient)
+	assert.Equal(t, "payout 41", ou.Memo)
 
 	r, err := alice.Client.ResolvePayment(bg(), ou.Lookup())
 	require.NoError(t, err)
 	assert.Equal(t, ResolvedSucceeded, r.Outcome)
 	assert.Equal(t, int64(-777), r.Transaction.Amount.Value)
 
-	// A second identical send makes a look-up without memo ambiguous.
-	_, err = alice.Client.SendIntraLedger(bg(), alice.BTCWalletID, "bob", 777, nil)
+	// Without UniqueMemo the one match was created within the second the
+	// send began: it could be an identical earlier send, so no guess.
+	l := ou.Lookup()
+	l.UniqueMemo = false
+	r, err = alice.Client.ResolvePayment(bg(), l)
+	require.NoError(t, err)
+	assert.Equal(t, ResolvedAmbiguous, r.Outcome)
+
+	// A second identical send makes even a unique-memo look-up ambiguous.
+	_, err = alice.Client.SendIntraLedger(bg(), alice.BTCWalletID, "bob", 777, &PayOptions{Memo: "payout 41"})
 	require.NoError(t, err)
 	r, err = alice.Client.ResolvePayment(bg(), ou.Lookup())
 	require.NoError(t, err)

@@ -54,9 +54,13 @@ func TestResolvePayment_LNURLAndLightningAddressSendsThatExecutedAreFound(t *tes
 			var ou *OutcomeUnknownError
 			require.ErrorAs(t, send(), &ou)
 			require.Greater(t, srv.Balance(bob.BTCWalletID), before, "executed")
+			// No memo and no hash: the one match lies in the second the
+			// send began, where an identical earlier send could lie too.
 			r, err := alice.Client.ResolvePayment(bg(), ou.Lookup())
 			require.NoError(t, err)
-			assert.Equal(t, ResolvedSucceeded, r.Outcome)
+			assert.Equal(t, ResolvedAmbiguous, r.Outcome)
+			require.Len(t, r.Candidates, 1, "the executed payment is the one candidate")
+			assert.Equal(t, -ou.Amount, r.Candidates[0].Amount.Value)
 		})
 	}
 }
@@ -65,7 +69,7 @@ func TestResolvePayment_OnChainUSDInSatsThatExecutedIsFound(t *testing.T) {
 	srv := newFake(t)
 	alice := newFakeUser(t, srv, "alice", 0, 1_000_000, nil)
 	srv.InjectFault("OnChainUsdPaymentSendAsBtcDenominated", blinktest.Fault{DropAfterExecute: true}, 4)
-	_, err := alice.Client.SendOnChainUSDInSats(bg(), alice.USDWalletID, srv.ExternalAddress(), 50_000, nil)
+	_, err := alice.Client.SendOnChainUSDInSats(bg(), alice.USDWalletID, srv.ExternalAddress(), 50_000, &OnChainOptions{Memo: "payout 9", UniqueMemo: true})
 	var ou *OutcomeUnknownError
 	require.ErrorAs(t, err, &ou)
 	r, err := alice.Client.ResolvePayment(bg(), ou.Lookup())

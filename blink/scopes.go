@@ -99,23 +99,11 @@ func bitFor(n scopes.Need) scopeSet {
 	return 0
 }
 
-// scopeState caches what the client knows of its key's scopes. known holds
+// scopeState is what the client knows of its key's scopes. known holds
 // the bits whose presence or absence is certain; held the ones present. A
 // key without READ cannot run the authorization query, so for it only the
 // absence of READ becomes known.
-type scopeState struct {
-	mu    sync.Mutex
-	done  bool
-	known scopeSet
-	held  scopeSet
-	wait  chan struct{} // non-nil while one caller asks the server
-}
-
-func (s *scopeState) setKnown(ss []Scope) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.done, s.known, s.held = true, bitRead|bitReceive|bitWrite, toSet(ss)
-}
+type scopeState struct{ known, held scopeSet }
 
 // Scopes returns the API key's scopes. The first call asks the server with
 // the authorization query (which needs READ) unless WithScopes gave them;
@@ -136,46 +124,21 @@ func (c *Client) Scopes(ctx context.Context) ([]Scope, error) {
 }
 
 // learnScopes returns what is known of the key's scopes, asking the server
-// once. Concurrent first callers share one request; a failure that says
-// nothing about the scopes is not cached, so a later call asks again.
+// once (see learnt). A failure that says nothing about the scopes is not
+// kept, so a later call asks again.
 func (c *Client) learnScopes(ctx context.Context) (known, held scopeSet, err error) {
-	s := &c.scopes
-	for {
-		s.mu.Lock()
-		if s.done {
-			known, held = s.known, s.held
-			s.mu.Unlock()
-			return known, held, nil
+	st, err := c.scopes.get(ctx, func() (scopeState, bool, error) {
+		resp, err := gen.Authorization(withoutScopeCheck(ctx), c.gql)
+		var se *ScopeError
+		switch {
+		case err == nil:
+			return scopeState{bitRead | bitReceive | bitWrite, toSet(fromGenScopes(resp.Authorization.Scopes))}, true, nil
+		case errors.As(err, &se):
+			return scopeState{known: bitRead}, true, nil
 		}
-		if s.wait == nil {
-			break
-		}
-		ch := s.wait
-		s.mu.Unlock()
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return 0, 0, ctx.Err()
-		}
-	}
-	ch := make(chan struct{})
-	s.wait = ch
-	s.mu.Unlock()
-
-	resp, err := gen.Authorization(withoutScopeCheck(ctx), c.gql)
-
-	s.mu.Lock()
-	defer func() { s.wait = nil; close(ch); s.mu.Unlock() }()
-	var se *ScopeError
-	switch {
-	case err == nil:
-		s.done, s.known, s.held = true, bitRead|bitReceive|bitWrite, toSet(fromGenScopes(resp.Authorization.Scopes))
-	case errors.As(err, &se):
-		s.done, s.known, s.held = true, bitRead, 0
-	default:
-		return 0, 0, err
-	}
-	return s.known, s.held, nil
+		return scopeState{}, false, err
+	})
+	return st.known, st.held, err
 }
 
 // checkScope refuses an operation the key cannot run, before sending. When
@@ -196,7 +159,7 @@ func (c *Client) checkScope(ctx context.Context, op *opInfo) error {
 		if ctx.Err() != nil {
 			return err
 		}
-		c.log.DebugContext(ctx, "blink: could not learn the key's scopes; letting the server decide", "operation", op.name, "error", err)
+		c.log.DebugContext(ctx, "blink: could not learn the key's scopes; letting the server decide", "operation", op.name, "error", c.scrub(err).Error())
 		return nil
 	}
 	for _, n := range op.needs {

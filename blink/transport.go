@@ -44,12 +44,13 @@ func defaultTransport() *http.Transport {
 
 // callState follows one call across its attempts.
 type callState struct {
-	op        *opInfo
-	idemKey   string
-	attempts  int
-	wrote     atomic.Bool // the current attempt's request was fully written
-	ambiguous atomic.Bool // some attempt may have been executed without an answer
-	start     time.Time
+	op           *opInfo
+	idemKey      string
+	attempts     int
+	wrote        atomic.Bool // the current attempt's request was fully written
+	ambiguous    atomic.Bool // some attempt may have been executed without an answer
+	start        time.Time
+	attemptStart time.Time // when the current attempt began
 }
 
 type callStateKey struct{}
@@ -73,6 +74,7 @@ func (c *Client) newRetryClient() *retryablehttp.Client {
 			if s := stateFrom(r.Context()); s != nil {
 				s.attempts++
 				s.wrote.Store(false)
+				s.attemptStart = time.Now()
 			}
 		},
 	}
@@ -85,7 +87,9 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	s := stateFrom(ctx)
 	if ctx.Err() != nil {
 		if err == nil && resp != nil {
-			return false, nil // an answer arrived: read it
+			// An answer arrived: read it. readResponse decides whether it
+			// is definite; a 5xx on a send never is.
+			return false, nil
 		}
 		if s != nil && s.op.class == atMostOnce && (s.wrote.Load() || !neverSent(err)) {
 			s.ambiguous.Store(true)
@@ -162,6 +166,15 @@ const debugLevel = -4 // slog.LevelDebug, without importing slog here twice
 func (g *gqlClient) MakeRequest(ctx context.Context, req *graphql.Request, resp *graphql.Response) error {
 	c := g.c
 	op := c.ops.classify(req.OpName, req.Query)
+	// The client's timeout bounds everything the call does, the scope
+	// look-up it may wait for included.
+	if c.timeout > 0 {
+		if dl, ok := ctx.Deadline(); !ok || time.Until(dl) > c.timeout {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, c.timeout)
+			defer cancel()
+		}
+	}
 	if err := c.checkScope(ctx, op); err != nil {
 		return err
 	}
@@ -171,8 +184,13 @@ func (g *gqlClient) MakeRequest(ctx context.Context, req *graphql.Request, resp 
 		if state.idemKey == "" {
 			state.idemKey = NewIdempotencyKey()
 		} else if !validIdempotencyKey(state.idemKey) {
-			return &Error{Operation: op.name, Message: "the idempotency key must be a UUIDv4", sentinel: ErrInvalidIdempotencyKey}
+			return &Error{Operation: op.name, Message: "the idempotency key must be a UUIDv4", sentinel: ErrInvalidIdempotencyKey, also: ErrInvalidInput}
 		}
+	} else if k := retireKeyFrom(ctx); k != "" {
+		state.idemKey = k // RetireIdempotencyKey's query
+	}
+	if rec := sendRecordFrom(ctx); rec != nil {
+		rec.state = state
 	}
 
 	// A fresh body per call: net/http may read a request body after
@@ -182,13 +200,6 @@ func (g *gqlClient) MakeRequest(ctx context.Context, req *graphql.Request, resp 
 		return invalidInput(op.name, "cannot encode the variables: %v", err)
 	}
 
-	if c.timeout > 0 {
-		if dl, ok := ctx.Deadline(); !ok || time.Until(dl) > c.timeout {
-			var cancel context.CancelFunc
-			ctx, cancel = context.WithTimeout(ctx, c.timeout)
-			defer cancel()
-		}
-	}
 	ctx = context.WithValue(ctx, callStateKey{}, state)
 	if op.class == atMostOnce {
 		ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
@@ -220,6 +231,9 @@ func (g *gqlClient) MakeRequest(ctx context.Context, req *graphql.Request, resp 
 
 	start := time.Now()
 	hresp, err := c.http.Do(hreq)
+	if hresp != nil {
+		c.clock.observe(hresp.Header.Get("Date"), state.attemptStart, time.Now())
+	}
 	if c.log.Enabled(ctx, debugLevel) {
 		status := 0
 		if hresp != nil {
@@ -231,27 +245,13 @@ func (g *gqlClient) MakeRequest(ctx context.Context, req *graphql.Request, resp 
 		if hresp != nil {
 			hresp.Body.Close()
 		}
-		return c.scrub(c.transportError(ctx, state, err))
-	}
-	defer func() {
+		err = c.transportError(ctx, state, err)
+	} else {
+		err = c.readResponse(state, hresp, resp)
 		io.Copy(io.Discard, io.LimitReader(hresp.Body, 64<<10))
 		hresp.Body.Close()
-	}()
-	return c.scrub(c.readResponse(state, hresp, resp))
-}
-
-// scrub replaces the API key in messages that came from the server (an
-// error body that echoes the request's headers, say) with its redacted
-// form.
-func (c *Client) scrub(err error) error {
-	if err == nil || c.key.empty() {
-		return err
 	}
-	var e *Error
-	if errors.As(err, &e) && strings.Contains(e.Message, c.key.header()) {
-		e.Message = strings.ReplaceAll(e.Message, c.key.header(), c.key.String())
-	}
-	return err
+	return c.scrub(err)
 }
 
 // transportError maps a call that ended without a response.
@@ -262,10 +262,24 @@ func (c *Client) transportError(ctx context.Context, s *callState, err error) er
 	} else {
 		e = &Error{Operation: s.op.name, Message: "network failure", cause: err, sentinel: ErrTransport}
 	}
-	if s.op.class == atMostOnce && s.ambiguous.Load() {
-		return c.unknown(s, e)
+	return c.settle(s, e, true)
+}
+
+// settle is the one place where a send's failure becomes an unknown
+// outcome. refused says whether the failure proves that the last attempt
+// was not executed (a refusal before execution, or a request that never
+// left). A send whose attempts were all refused keeps its error; any
+// other send's failure, or one after an attempt that may have been
+// executed, is an *OutcomeUnknownError. Other operations keep their error.
+func (c *Client) settle(s *callState, err error, refused bool) error {
+	if s.op.class != atMostOnce || err == nil {
+		return err
 	}
-	return e
+	if refused && !s.ambiguous.Load() {
+		return err
+	}
+	s.ambiguous.Store(true)
+	return c.unknown(s, err)
 }
 
 // neverSent reports whether a transport error proves that the request
@@ -292,7 +306,9 @@ func neverSent(err error) bool {
 }
 
 func (c *Client) unknown(s *callState, cause error) error {
-	return &OutcomeUnknownError{Operation: s.op.name, IdempotencyKey: s.idemKey, Attempts: s.attempts, StartedAt: s.start, Cause: cause}
+	ou := &OutcomeUnknownError{Operation: s.op.name, IdempotencyKey: s.idemKey, Attempts: s.attempts, StartedAt: s.start, Cause: cause}
+	ou.StartedAfter, ou.StartedBefore = c.clock.serverWindow(s.start)
+	return ou
 }
 
 // wireError is one entry of a GraphQL "errors" list as Blink sends it.
@@ -317,68 +333,74 @@ func (c *Client) readResponse(s *callState, hresp *http.Response, resp *graphql.
 	status := hresp.StatusCode
 	if status != http.StatusOK {
 		body, _ := io.ReadAll(io.LimitReader(hresp.Body, 16<<10))
-		e := &Error{Operation: op.name, HTTPStatus: status, Message: bodyMessage(body)}
+		e := &Error{Operation: op.name, HTTPStatus: status, Message: c.bodyMessage(body)}
 		if d, ok := retryAfter(hresp); ok {
 			e.RetryAfter = int(d / time.Second)
 		}
-		switch {
-		case status == http.StatusUnauthorized:
-			e.sentinel = ErrInvalidAPIKey
-		case status == http.StatusConflict:
-			e.sentinel = ErrIdempotencyConflict
-			if op.class == atMostOnce {
-				return c.unknown(s, e)
-			}
-			return e
-		case status == http.StatusTooManyRequests:
-			e.sentinel = ErrRateLimited
-		case status >= 500:
-			e.sentinel = ErrServer
-		case status == http.StatusBadRequest && s.idemKey != "" && strings.Contains(strings.ToLower(e.Message), "idempotency"):
-			e.sentinel = ErrInvalidIdempotencyKey
-		case status >= 300 && status < 400:
-			e.sentinel = ErrBadRequest
-			e.Message = "the endpoint answered with a redirect, which the SDK does not follow (the API key would go with it): set the endpoint to the final URL"
-		default:
-			e.sentinel = ErrBadRequest
+		if status == http.StatusBadRequest || status >= 500 {
 			var w wireResponse
-			if !(op.class == atMostOnce && s.ambiguous.Load()) && json.Unmarshal(body, &w) == nil && len(w.Errors) > 0 {
-				err := mapTopLevel(op, status, w.Errors)
+			if json.Unmarshal(body, &w) == nil && len(w.Errors) > 0 {
+				// A GraphQL answer with a non-200 status (the API's own
+				// validation and complexity errors, without the router).
+				err := mapTopLevel(op, status, w.Errors, s.idemKey != "")
 				var te *Error
 				if errors.As(err, &te) && te.sentinel == nil {
 					te.sentinel = ErrBadRequest
+					if status >= 500 {
+						te.sentinel = ErrServer
+					}
 				}
-				return err
+				return c.settle(s, err, refusedBeforeExecution(err))
 			}
 		}
-		if op.class == atMostOnce && s.ambiguous.Load() {
-			return c.unknown(s, e)
-		}
-		return e
+		statusSentinel(e, status, s.idemKey != "")
+		return c.settle(s, e, status < 500 && status != http.StatusConflict)
 	}
 	w := wireResponse{Data: resp.Data}
 	if err := json.NewDecoder(hresp.Body).Decode(&w); err != nil {
+		// The request was answered, but we cannot read the answer.
 		e := &Error{Operation: op.name, HTTPStatus: status, Message: "cannot decode the response", cause: err, sentinel: ErrServer}
-		if op.class == atMostOnce {
-			// The request was answered, but we cannot read the answer.
-			return c.unknown(s, e)
-		}
-		return e
+		return c.settle(s, e, false)
 	}
 	if len(w.Errors) > 0 {
-		err := mapTopLevel(op, status, w.Errors)
-		if op.class == atMostOnce && !refusedBeforeExecution(err) {
-			// A resolver that threw while a send ran may have moved money.
-			return c.unknown(s, err)
-		}
-		return err
+		err := mapTopLevel(op, status, w.Errors, s.idemKey != "")
+		// A resolver that threw while a send ran may have moved money.
+		return c.settle(s, err, refusedBeforeExecution(err))
 	}
 	return nil
 }
 
+// statusSentinel gives an error with an HTTP status (the response's, or
+// the one the router names in a SUBREQUEST_HTTP_ERROR) its sentinel.
+func statusSentinel(e *Error, status int, sentKey bool) {
+	switch {
+	case status == http.StatusUnauthorized:
+		e.sentinel = ErrInvalidAPIKey
+	case status == http.StatusConflict:
+		e.sentinel = ErrIdempotencyConflict
+	case status == http.StatusTooManyRequests:
+		e.sentinel = ErrRateLimited
+	case status >= 500:
+		e.sentinel = ErrServer
+	case status == http.StatusBadRequest && sentKey:
+		// Every request the SDK builds is valid GraphQL, so a 400 to one
+		// that carried an idempotency key is the key's (the middleware
+		// runs before GraphQL).
+		e.sentinel, e.also = ErrInvalidIdempotencyKey, ErrBadRequest
+	case status >= 300 && status < 400:
+		e.sentinel = ErrBadRequest
+		e.Message = "the endpoint answered with a redirect, which the SDK does not follow (the API key would go with it): set the endpoint to the final URL"
+	default:
+		e.sentinel = ErrBadRequest
+	}
+}
+
 // refusedBeforeExecution reports whether a top-level error proves that the
-// operation was refused before it ran: scope, authentication and
-// validation refusals.
+// operation was refused before it ran: scope, authentication, parse,
+// validation and complexity refusals, and the router's report of an
+// idempotency key the API refused (a 400; a 409 proves nothing about the
+// earlier request that took the key). It works from the message alone
+// where the router dropped the code.
 func refusedBeforeExecution(err error) bool {
 	var se *ScopeError
 	if errors.As(err, &se) || errors.Is(err, ErrNotAuthenticated) {
@@ -388,18 +410,60 @@ func refusedBeforeExecution(err error) bool {
 	if !errors.As(err, &e) {
 		return false
 	}
-	switch e.Code {
-	case "GRAPHQL_VALIDATION_FAILED", "GRAPHQL_PARSE_FAILED", "BAD_USER_INPUT", "INVALID_INPUT",
-		"NOT_AUTHORIZED", "NOT_AUTHENTICATED", "OPERATION_RESTRICTED", "TRANSACTION_RESTRICTED":
+	if e.routerStatus != 0 {
+		return e.routerStatus == http.StatusBadRequest || e.routerStatus == http.StatusUnauthorized || e.complexity
+	}
+	if e.complexity {
 		return true
+	}
+	switch e.Code {
+	case "GRAPHQL_VALIDATION_FAILED", "GRAPHQL_PARSE_FAILED", "BAD_USER_INPUT", "PERSISTED_QUERY_NOT_FOUND":
+		return true
+	}
+	return beforeExecutionMessage(e.Message)
+}
+
+// beforeExecutionMessage recognises the messages GraphQL servers give when
+// they refuse a document before running it: a parse error, a validation
+// error, a variable that does not coerce to its type.
+func beforeExecutionMessage(msg string) bool {
+	for _, p := range [...]string{"Syntax Error", "Cannot query field", "Unknown argument", "Unknown type", "Unknown fragment",
+		"Field \"", "Variable \"$", "PersistedQueryNotFound"} {
+		if strings.HasPrefix(msg, p) {
+			return true
+		}
 	}
 	return false
 }
 
+// routerStatus reads the HTTP status the router names in the message of
+// its SUBREQUEST_HTTP_ERROR ("HTTP fetch failed from 'public': 409:
+// Conflict"), or 0.
+func routerStatus(msg string) int {
+	const prefix = "HTTP fetch failed from '"
+	if !strings.HasPrefix(msg, prefix) {
+		return 0
+	}
+	rest := msg[len(prefix):]
+	i := strings.Index(rest, "': ")
+	if i < 0 || len(rest) < i+6 {
+		return 0
+	}
+	n, err := strconv.Atoi(rest[i+3 : i+6])
+	if err != nil || n < 100 || n > 599 {
+		return 0
+	}
+	return n
+}
+
+const msgTooComplex = "Query too complex"
+
 // mapTopLevel turns top-level GraphQL errors into an error: the scope and
 // authentication refusals into *ScopeError and ErrNotAuthenticated, the
-// rest into *Error with the code read from extensions.code, then code.
-func mapTopLevel(op *opInfo, status int, errs []wireError) error {
+// router's SUBREQUEST_HTTP_ERROR into the status it names, the rest into
+// *Error with the code read from extensions.code, then code, then the
+// message.
+func mapTopLevel(op *opInfo, status int, errs []wireError, sentKey bool) error {
 	w := errs[0]
 	code := w.Extensions.Code
 	if code == "" {
@@ -410,10 +474,22 @@ func mapTopLevel(op *opInfo, status int, errs []wireError) error {
 		return &ScopeError{Operation: op.name, Needed: needScope(op.need)}
 	}
 	e := &Error{Operation: op.name, Code: code, Message: msg, HTTPStatus: status, Path: pathStrings(w.Path)}
-	if msg == msgNotAuthorized {
+	for _, x := range errs {
+		if strings.Contains(x.Message, msgTooComplex) {
+			e.complexity = true
+			e.Message = x.Message
+		}
+	}
+	if rs := routerStatus(msg); rs != 0 {
+		e.routerStatus = rs
+		statusSentinel(e, rs, sentKey)
+	} else if msg == msgNotAuthorized {
 		e.sentinel = ErrNotAuthenticated
 	} else if code == "" {
 		e.Code = codeFromMessage(msg)
+	}
+	if e.complexity {
+		e.sentinel = ErrBadRequest
 	}
 	if len(errs) > 1 {
 		e.Message += " (and " + strconv.Itoa(len(errs)-1) + " more errors)"
@@ -421,14 +497,23 @@ func mapTopLevel(op *opInfo, status int, errs []wireError) error {
 	return e
 }
 
-// codeFromMessage recognises the few messages whose meaning matters when the
-// router dropped the code.
+// codeFromMessage recognises the messages whose meaning matters when the
+// router dropped the code (upstream core/api/src/graphql/error-map.ts
+// gives each a fixed wording): already paid and in transition, a pending
+// payment and a duplicate external id, the "does not exist" and "could
+// not be found" family of NOT_FOUND (an unmapped CouldNotFind... error
+// shows only its class name), and the application rate limits.
 func codeFromMessage(msg string) string {
 	switch {
 	case strings.Contains(msg, msgAlreadyPaid), strings.Contains(msg, msgInTransition):
 		return "LIGHTNING_PAYMENT_ERROR"
 	case strings.Contains(msg, msgPendingPayment), strings.Contains(msg, msgExternalIDExists):
 		return "INVALID_INPUT"
+	case strings.Contains(msg, " does not exist for "), strings.Contains(msg, "could not be found"),
+		strings.Contains(msg, "(code: CouldNotFind"), strings.Contains(msg, " not found for "), strings.HasPrefix(msg, "Contact not found"), strings.HasPrefix(msg, "No transactions found"):
+		return "NOT_FOUND"
+	case strings.HasPrefix(msg, "Too many "):
+		return "TOO_MANY_REQUEST"
 	}
 	return ""
 }
@@ -453,33 +538,31 @@ func pathStrings(p []any) []string {
 }
 
 // bodyMessage extracts a message from a non-GraphQL error body such as
-// {"error":{"message":"..."}} or {"error":"..."}.
-func bodyMessage(body []byte) string {
+// {"error":{"message":"..."}} or {"error":"..."}. The key is scrubbed
+// before the text is cut to 200 bytes, so no cut can keep part of it.
+func (c *Client) bodyMessage(body []byte) string {
 	var v struct {
 		Error json.RawMessage `json:"error"`
 	}
 	if json.Unmarshal(body, &v) == nil && len(v.Error) > 0 {
 		var s string
 		if json.Unmarshal(v.Error, &s) == nil {
-			return s
+			return c.redact(s)
 		}
 		var o struct {
 			Message string `json:"message"`
 		}
 		if json.Unmarshal(v.Error, &o) == nil && o.Message != "" {
-			return o.Message
+			return c.redact(o.Message)
 		}
 	}
 	var w wireResponse
 	if json.Unmarshal(body, &w) == nil && len(w.Errors) > 0 {
-		return w.Errors[0].Message
+		return c.redact(w.Errors[0].Message)
 	}
-	s := strings.TrimSpace(string(body))
-	if len(s) > 200 {
-		s = s[:200] + "…"
-	}
+	s := strings.TrimSpace(c.redact(string(body)))
 	if s == "" {
-		s = "no body"
+		return "no body"
 	}
-	return s
+	return truncateUTF8(s, 200)
 }

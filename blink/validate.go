@@ -71,11 +71,30 @@ func checkCurrency(op string, c WalletCurrency) error {
 	return nil
 }
 
+// truncate shortens an input for an error message to n bytes (never
+// splitting a UTF-8 sequence). An input that holds an API key prefix is
+// not echoed at all: a key passed in the wrong argument must not end up
+// in an error.
 func truncate(s string, n int) string {
+	for _, p := range keyPrefixes {
+		if strings.Contains(s, p) {
+			return "(withheld: it holds an API key prefix)"
+		}
+	}
+	return truncateUTF8(s, n)
+}
+
+// truncateUTF8 cuts s to at most n bytes on a rune boundary, marking a cut
+// with an ellipsis.
+func truncateUTF8(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
-	return s[:n] + "…"
+	i := n
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i] + "…"
 }
 
 // MaxMemoBytes is the longest memo the API accepts, in bytes of UTF-8.

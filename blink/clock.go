@@ -1,0 +1,66 @@
+package blink
+
+import (
+	"net/http"
+	"sync/atomic"
+	"time"
+)
+
+// serverClock estimates the server's clock from the Date header of its
+// answers, so that a look-up in the server's ledger can be bounded by when
+// a send could have been executed there, whatever the difference between
+// the two clocks.
+//
+// A Date header names the second (server time) in which the answer was
+// made, between the attempt's start S and the answer's arrival R (client
+// time). So the server's clock minus the client's lies in (D-R, D+1s-S).
+type serverClock struct {
+	last atomic.Pointer[clockSample]
+}
+
+type clockSample struct {
+	date     string        // the raw header, to skip parsing a repeat
+	min, max time.Duration // bounds of server minus client
+}
+
+// observe records the Date header of an answer to an attempt made from
+// sent to received. It parses only when the header changes (once a
+// second at most).
+func (k *serverClock) observe(date string, sent, received time.Time) {
+	if date == "" || sent.IsZero() {
+		return
+	}
+	if l := k.last.Load(); l != nil && l.date == date {
+		return
+	}
+	d, err := http.ParseTime(date)
+	if err != nil {
+		return
+	}
+	k.last.Store(&clockSample{date: date, min: d.Sub(received), max: d.Add(time.Second).Sub(sent)})
+}
+
+// unknownSkew is the difference between the clocks assumed, either way,
+// when no answer has shown the server's clock yet.
+const unknownSkew = time.Minute
+
+// offset returns the bounds of the server's clock minus the client's.
+func (k *serverClock) offset() (min, max time.Duration) {
+	if l := k.last.Load(); l != nil {
+		return l.min, l.max
+	}
+	return -unknownSkew, unknownSkew
+}
+
+// serverWindow returns the interval of server time that client time t
+// falls in.
+func (k *serverClock) serverWindow(t time.Time) (earliest, latest time.Time) {
+	lo, hi := k.offset()
+	return t.Add(lo).UTC(), t.Add(hi).UTC()
+}
+
+// serverNow returns the earliest the server's clock can read now.
+func (k *serverClock) serverNow() time.Time {
+	lo, _ := k.offset()
+	return time.Now().Add(lo).UTC()
+}

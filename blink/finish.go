@@ -1,0 +1,295 @@
+package blink
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"time"
+
+	"github.com/blink-sdk/blink-go/internal/gen"
+)
+
+// ExecutionWindow is how long after a request reached the server the SDK
+// assumes it can still be executing. Blink executes a send inside a
+// wallet lock whose lease is renewed while the work goes on (upstream
+// core/api/src/services/lock/index.ts: a 180 s lease, auto-extended), so
+// no hard bound exists; sends finish in milliseconds, and a lightning
+// payment writes its pending ledger entry before it leaves (it is PENDING
+// after 45 s). A ledger look-up that starts this long after the request
+// arrived and finds nothing is taken as proof that it was never executed.
+const ExecutionWindow = 2 * time.Minute
+
+// idempotencyLockTTL is how long the server keeps an idempotency key
+// locked (one hour), less a margin for the clocks.
+const idempotencyLockTTL = 55 * time.Minute
+
+type retireKey struct{}
+
+func retireKeyFrom(ctx context.Context) string {
+	k, _ := ctx.Value(retireKey{}).(string)
+	return k
+}
+
+// RetireIdempotencyKey makes sure that no request carrying key can execute
+// from now on, and reports whether one had already reached the server.
+//
+// It sends a query (globals, which moves nothing) with the key as its
+// X-Idempotency-Key: the server locks every key it sees for an hour, on
+// queries too, before anything runs. If the key was free, this query now
+// holds it, so a send that carried it and never arrived (or is still on
+// the way) will be refused with a conflict: arrived is false, and the send
+// can never be executed. If the key was taken, arrived is true: a request
+// with it reached the server, and may have been executed.
+//
+// A lock lasts an hour; a key first used longer ago than that proves
+// nothing either way. The key must be a UUIDv4 (ErrInvalidIdempotencyKey,
+// before anything is sent).
+func (c *Client) RetireIdempotencyKey(ctx context.Context, key string) (arrived bool, err error) {
+	const op = "RetireIdempotencyKey"
+	if !validIdempotencyKey(key) {
+		return false, &Error{Operation: op, Message: "the idempotency key must be a UUIDv4", sentinel: ErrInvalidIdempotencyKey, also: ErrInvalidInput}
+	}
+	_, err = gen.Globals(context.WithValue(ctx, retireKey{}, key), c.gql)
+	switch {
+	case err == nil:
+		return false, nil
+	case errors.Is(err, ErrIdempotencyConflict):
+		return true, nil
+	}
+	return false, err
+}
+
+// FinishPayment completes a send that ended in an unknown outcome, and
+// never pays twice. It works from the error's exported fields alone, so an
+// error stored before a restart (every field but Cause) works too.
+//
+//   - Invoice sends (PayInvoice, PayNoAmountInvoice, PayNoAmountInvoiceUSD):
+//     an invoice can be paid only once, whatever the idempotency key, so
+//     these are idempotent by their target. FinishPayment looks the
+//     payment up by its hash; when the wallet has paid it (or is paying
+//     it) it returns that, and otherwise pays the invoice again with a
+//     fresh key (the server answers an already paid invoice with
+//     ALREADY_PAID, never a second payment).
+//   - Intraledger, on-chain, lightning address and LNURL sends are not
+//     idempotent (a lightning address or LNURL yields a fresh invoice each
+//     time). FinishPayment first retires the send's idempotency key (see
+//     RetireIdempotencyKey). If no attempt had reached the server, none
+//     ever can, and the send is made again with a fresh key. If one had,
+//     it looks the payment up (ResolvePayment with Lookup): a match is the
+//     outcome; ResolvedAmbiguous is returned as an unknown outcome for the
+//     caller to decide; ResolvedNotFound is proof that the send was not
+//     executed only for a look-up that starts ExecutionWindow after the
+//     attempt arrived (the error's ArrivedBy, which FinishPayment sets).
+//     Before that it returns the error again, still unknown, saying when
+//     to call again; after it, the send is made again with a fresh key.
+//
+// The result is the send's outcome, as the original call would have
+// returned it (a send made again may itself end in an unknown outcome:
+// call FinishPayment with that error). The original options' MaxFee and
+// MaxAmount are not applied again. Scope READ for the look-ups and WRITE
+// for a send made again.
+func (c *Client) FinishPayment(ctx context.Context, ou *OutcomeUnknownError) (*PaymentResult, error) {
+	const op = "FinishPayment"
+	if ou == nil {
+		return nil, invalidInput(op, "no outcome-unknown error given")
+	}
+	if err := checkWalletID(op, "WalletID", ou.WalletID); err != nil {
+		return nil, err
+	}
+	if !resendable(ou.Operation) {
+		return nil, invalidInput(op, "cannot finish operation %q: only the SDK's own sends can be made again (look it up with ResolvePayment)", truncate(ou.Operation, 60))
+	}
+	if _, err := sendKey(ctx, op, ou.IdempotencyKey); err != nil || ou.IdempotencyKey == "" {
+		return nil, invalidInput(op, "the error carries no valid idempotency key")
+	}
+	if ou.PaymentHash != "" {
+		r, err := c.ResolvePayment(ctx, ou.Lookup())
+		if err != nil {
+			return nil, err
+		}
+		if res := resultOf(r, ou); res != nil {
+			return res, nil
+		}
+		return c.resend(ctx, ou)
+	}
+
+	if ou.ArrivedBy.IsZero() {
+		if c.clock.serverNow().Sub(ou.StartedBefore) > idempotencyLockTTL {
+			// The key's lock may have lapsed: retiring it proves nothing.
+			// Whatever arrived did so before the call gave up.
+			ou.ArrivedBy = ou.StartedBefore.Add(c.callBound())
+		} else {
+			arrived, err := c.RetireIdempotencyKey(ctx, ou.IdempotencyKey)
+			if err != nil {
+				return nil, err
+			}
+			if !arrived {
+				return c.resend(ctx, ou)
+			}
+			_, ou.ArrivedBy = c.clock.serverWindow(time.Now())
+		}
+	}
+	before := time.Now()
+	r, err := c.ResolvePayment(ctx, ou.Lookup())
+	if err != nil {
+		return nil, err
+	}
+	if res := resultOf(r, ou); res != nil {
+		return res, nil
+	}
+	switch r.Outcome {
+	case ResolvedAmbiguous:
+		ou.Cause = &Error{Operation: op, Message: "several ledger entries could be this send (ResolvePayment lists them); decide which, or send again with a unique memo", sentinel: ErrOutcomeUnknown}
+		return nil, ou
+	case ResolvedFailed:
+		return c.resend(ctx, ou) // the ledger shows it failed: nothing moved
+	}
+	lookedAt, _ := c.clock.serverWindow(before)
+	if conclusive := ou.ArrivedBy.Add(ExecutionWindow); lookedAt.Before(conclusive) {
+		ou.Cause = &Error{Operation: op, Message: "the ledger shows no such payment, but the request that reached the server may still be executing: call FinishPayment again after " +
+			conclusive.Format(time.RFC3339) + " (server time)"}
+		return nil, ou
+	}
+	return c.resend(ctx, ou)
+}
+
+// resultOf turns a resolution that found the payment into the send's
+// result, or nil when it did not.
+func resultOf(r *Resolution, ou *OutcomeUnknownError) *PaymentResult {
+	res := &PaymentResult{PaymentHash: ou.PaymentHash, IdempotencyKey: ou.IdempotencyKey, Transaction: r.Transaction}
+	switch r.Outcome {
+	case ResolvedSucceeded:
+		res.Status = PaymentSucceeded
+	case ResolvedPending:
+		res.Status = PaymentPending
+	case ResolvedAlreadyPaid:
+		res.Status = PaymentAlreadyPaid
+	default:
+		return nil
+	}
+	if tx := r.Transaction; tx != nil {
+		res.Fee, res.Preimage = tx.Fee, tx.Settlement.Preimage
+	}
+	return res
+}
+
+func resendable(op string) bool {
+	switch op {
+	case "LnInvoicePaymentSend", "LnNoAmountInvoicePaymentSend", "LnNoAmountUsdInvoicePaymentSend",
+		"LnAddressPaymentSend", "LnurlPaymentSend", "IntraLedgerPaymentSend", "IntraLedgerUsdPaymentSend",
+		"OnChainPaymentSend", "OnChainPaymentSendAll", "OnChainUsdPaymentSend", "OnChainUsdPaymentSendAsBtcDenominated":
+		return true
+	}
+	return false
+}
+
+// resend makes the send of ou again, with a fresh idempotency key.
+func (c *Client) resend(ctx context.Context, ou *OutcomeUnknownError) (*PaymentResult, error) {
+	po := &PayOptions{Memo: ou.Memo, UniqueMemo: ou.UniqueMemo}
+	oo := &OnChainOptions{Memo: ou.Memo, UniqueMemo: ou.UniqueMemo, Speed: ou.Speed}
+	w := ou.WalletID
+	switch ou.Operation {
+	case "LnInvoicePaymentSend":
+		return c.PayInvoice(ctx, w, ou.PaymentRequest, po)
+	case "LnNoAmountInvoicePaymentSend":
+		return c.PayNoAmountInvoice(ctx, w, ou.PaymentRequest, Sats(ou.Amount), po)
+	case "LnNoAmountUsdInvoicePaymentSend":
+		return c.PayNoAmountInvoiceUSD(ctx, w, ou.PaymentRequest, Cents(ou.Amount), po)
+	case "LnAddressPaymentSend":
+		return c.PayLightningAddress(ctx, w, ou.Recipient, Sats(ou.Amount), nil)
+	case "LnurlPaymentSend":
+		return c.PayLNURL(ctx, w, ou.Recipient, Sats(ou.Amount), nil)
+	case "IntraLedgerPaymentSend":
+		return c.SendIntraLedger(ctx, w, ou.Recipient, Sats(ou.Amount), po)
+	case "IntraLedgerUsdPaymentSend":
+		return c.SendIntraLedgerUSD(ctx, w, ou.Recipient, Cents(ou.Amount), po)
+	case "OnChainPaymentSend":
+		return c.SendOnChain(ctx, w, ou.Recipient, Sats(ou.Amount), oo)
+	case "OnChainPaymentSendAll":
+		return c.SendAllOnChain(ctx, w, ou.Recipient, oo)
+	case "OnChainUsdPaymentSend":
+		return c.SendOnChainUSD(ctx, w, ou.Recipient, Cents(ou.Amount), oo)
+	case "OnChainUsdPaymentSendAsBtcDenominated":
+		return c.SendOnChainUSDInSats(ctx, w, ou.Recipient, Sats(ou.Amount), oo)
+	}
+	return nil, invalidInput("FinishPayment", "cannot finish operation %q", truncate(ou.Operation, 60))
+}
+
+// WaitOptions tune WaitForPayment.
+type WaitOptions struct {
+	// Interval is the wait before the first look-up and the start of the
+	// backoff; default 2 s.
+	Interval time.Duration
+	// MaxInterval caps the wait between look-ups; default 1 minute.
+	MaxInterval time.Duration
+}
+
+// WaitForPayment waits for a lightning payment from walletID that is
+// pending (PaymentPending, or ResolvedPending) to settle or revert. It
+// looks the payment up by its hash in the wallet's ledger (as
+// ResolvePayment does, scope READ), first after Interval and then with
+// exponential backoff and ±20% jitter up to MaxInterval, one request at a
+// time, until the SEND entry is no longer pending or ctx ends.
+//
+// It returns the resolution that ended the wait: ResolvedSucceeded (with
+// the preimage in Transaction.Settlement), ResolvedFailed (reverted: the
+// wallet was refunded; nothing was paid), or ResolvedNotFound (the wallet
+// has no such payment). When ctx ends first it returns the last
+// resolution seen (nil if none) and ctx's error.
+func (c *Client) WaitForPayment(ctx context.Context, walletID, paymentHash string, opts *WaitOptions) (*Resolution, error) {
+	const op = "WaitForPayment"
+	if err := checkWalletID(op, "walletID", walletID); err != nil {
+		return nil, err
+	}
+	hash, err := checkPaymentHash(op, paymentHash)
+	if err != nil {
+		return nil, err
+	}
+	var o WaitOptions
+	if opts != nil {
+		o = *opts
+	}
+	if o.Interval < 0 || o.MaxInterval < 0 {
+		return nil, invalidInput(op, "negative interval")
+	}
+	if o.Interval == 0 {
+		o.Interval = 2 * time.Second
+	}
+	if o.MaxInterval == 0 {
+		o.MaxInterval = time.Minute
+	}
+	o.MaxInterval = max(o.MaxInterval, o.Interval)
+	wait := o.Interval
+	var last *Resolution
+	t := time.NewTimer(jitter(wait))
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return last, ctx.Err()
+		case <-t.C:
+		}
+		r, err := c.resolveByHash(ctx, PaymentLookup{WalletID: walletID, PaymentHash: hash})
+		switch {
+		case err != nil && ctx.Err() != nil:
+			return last, ctx.Err()
+		case err != nil && !IsTransient(err):
+			return last, err
+		case err == nil:
+			last = r
+			if r.Outcome != ResolvedPending {
+				return r, nil
+			}
+		}
+		wait = min(wait*2, o.MaxInterval)
+		t.Reset(jitter(wait))
+	}
+}
+
+// jitter spreads d by ±20%.
+func jitter(d time.Duration) time.Duration {
+	if d <= 0 {
+		return 0
+	}
+	return d - d/5 + time.Duration(rand.Int64N(int64(2*d/5)+1))
+}
