@@ -177,9 +177,9 @@ func toPaymentResult[E any, P interface {
 // FinishPayment to send it again.
 type sendID struct {
 	op, walletID, paymentHash, paymentRequest, recipient, memo string
-	amount                                                      int64
-	uniqueMemo                                                  bool
-	speed                                                       PayoutSpeed
+	amount                                                     int64
+	uniqueMemo                                                 bool
+	speed                                                      PayoutSpeed
 }
 
 // sendRecord is what the transport tells runSend about its call.
