@@ -15,28 +15,33 @@ const keySecretLen = 64
 // printing a Client value field by field shows an address, not the key.
 // Every way of printing an apiKey shows the redacted form; only header()
 // gives the key itself, for the X-API-KEY header.
-type apiKey struct{ v string }
+//
+// It is a string type, not a struct: fmt prints a pointer to a struct
+// that it reaches without calling its methods (an unexported field of a
+// Client held by value, printed with a verb the pointer does not take) as
+// &{...}, contents included, but a pointer to a string as an address.
+type apiKey string
 
 // header returns the key for the X-API-KEY header.
-func (k *apiKey) header() string { return k.v }
+func (k *apiKey) header() string { return string(*k) }
 
 // empty reports whether there is no key.
-func (k *apiKey) empty() bool { return k == nil || k.v == "" }
+func (k *apiKey) empty() bool { return k == nil || *k == "" }
 
 // String returns the redacted key: its prefix and last 4 characters.
-func (k *apiKey) String() string { return redactKey(k.v) }
+func (k *apiKey) String() string { return redactKey(string(*k)) }
 
 // GoString returns the redacted key, for %#v.
-func (k *apiKey) GoString() string { return `"` + redactKey(k.v) + `"` }
+func (k *apiKey) GoString() string { return `"` + redactKey(string(*k)) + `"` }
 
 // Format prints the redacted key for every verb.
-func (k *apiKey) Format(f fmt.State, _ rune) { f.Write([]byte(redactKey(k.v))) }
+func (k *apiKey) Format(f fmt.State, _ rune) { f.Write([]byte(redactKey(string(*k)))) }
 
 // LogValue returns the redacted key, for log/slog.
-func (k *apiKey) LogValue() slog.Value { return slog.StringValue(redactKey(k.v)) }
+func (k *apiKey) LogValue() slog.Value { return slog.StringValue(redactKey(string(*k))) }
 
 // MarshalText returns the redacted key, so that encoding/json never writes it.
-func (k *apiKey) MarshalText() ([]byte, error) { return []byte(redactKey(k.v)), nil }
+func (k *apiKey) MarshalText() ([]byte, error) { return []byte(redactKey(string(*k))), nil }
 
 // RedactKey returns the form of an API key that is safe to print: its
 // environment prefix and its last 4 characters ("blink_…x9Zq"). An empty key

@@ -54,7 +54,7 @@ func (c *Client) AddCallbackEndpoint(ctx context.Context, url string) (id string
 		return "", err
 	}
 	p := resp.CallbackEndpointAdd
-	if err := payloadError(op, p.Errors); err != nil {
+	if err := c.scrub(payloadError(op, p.Errors)); err != nil {
 		return "", err
 	}
 	if p.Id == nil || *p.Id == "" {
@@ -77,7 +77,7 @@ func (c *Client) DeleteCallbackEndpoint(ctx context.Context, id string) error {
 		return err
 	}
 	p := resp.CallbackEndpointDelete
-	if err := payloadError(op, p.Errors); err != nil {
+	if err := c.scrub(payloadError(op, p.Errors)); err != nil {
 		return err
 	}
 	if p.Success == nil || !*p.Success {

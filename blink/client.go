@@ -97,7 +97,7 @@ func New(key string, opts ...Option) (*Client, error) {
 	}
 
 	c := &Client{
-		key:        &apiKey{v: key},
+		key:        (*apiKey)(&key),
 		env:        cfg.env,
 		endpoint:   cfg.endpoint,
 		wsEndpoint: cfg.wsEndpoint,

@@ -14,8 +14,8 @@ func centAmount(c Cents) scalar.CentAmount { return scalar.CentAmount(c) }
 func feeResult[E any, P interface {
 	*E
 	payloadErr
-}](op string, amount *int64, errs []E) (int64, error) {
-	if err := payloadError[E, P](op, errs); err != nil {
+}](c *Client, op string, amount *int64, errs []E) (int64, error) {
+	if err := c.scrub(payloadError[E, P](op, errs)); err != nil {
 		return 0, err
 	}
 	if amount == nil {
@@ -54,7 +54,7 @@ func (c *Client) ProbeInvoiceFee(ctx context.Context, walletID, paymentRequest s
 		return 0, err
 	}
 	p := resp.LnInvoiceFeeProbe
-	v, err := feeResult(op, satPtr(p.Amount), p.Errors)
+	v, err := feeResult(c, op, satPtr(p.Amount), p.Errors)
 	return Sats(v), err
 }
 
@@ -71,7 +71,7 @@ func (c *Client) ProbeInvoiceFeeUSD(ctx context.Context, walletID, paymentReques
 		return 0, err
 	}
 	p := resp.LnUsdInvoiceFeeProbe
-	v, err := feeResult(op, satPtr(p.Amount), p.Errors)
+	v, err := feeResult(c, op, satPtr(p.Amount), p.Errors)
 	return Sats(v), err
 }
 
@@ -91,7 +91,7 @@ func (c *Client) ProbeNoAmountInvoiceFee(ctx context.Context, walletID, paymentR
 		return 0, err
 	}
 	p := resp.LnNoAmountInvoiceFeeProbe
-	v, err := feeResult(op, satPtr(p.Amount), p.Errors)
+	v, err := feeResult(c, op, satPtr(p.Amount), p.Errors)
 	return Sats(v), err
 }
 
@@ -111,7 +111,7 @@ func (c *Client) ProbeNoAmountInvoiceFeeUSD(ctx context.Context, walletID, payme
 		return 0, err
 	}
 	p := resp.LnNoAmountUsdInvoiceFeeProbe
-	v, err := feeResult(op, centPtr(p.Amount), p.Errors)
+	v, err := feeResult(c, op, centPtr(p.Amount), p.Errors)
 	return Cents(v), err
 }
 

@@ -3,6 +3,7 @@ package blink
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"time"
 
@@ -98,6 +99,9 @@ func (c *Client) checkPayable(ctx context.Context, op string, inv *DecodedInvoic
 		if err := checkAmount(op, int64(inv.Amount)); err != nil {
 			return err
 		}
+	}
+	if maxAmount > 0 && inv.AmountMsat > int64(maxAmount)*1000 { // exact, to the msat
+		return &Error{Operation: op, Message: "the invoice asks " + strconv.FormatInt(inv.AmountMsat, 10) + " msat, above MaxAmount " + maxAmount.String(), sentinel: ErrLimitExceeded}
 	}
 	if maxAmount > 0 && inv.Amount > maxAmount {
 		return &Error{Operation: op, Message: "the invoice asks " + inv.Amount.String() + ", above MaxAmount " + maxAmount.String(), sentinel: ErrLimitExceeded}

@@ -389,7 +389,7 @@ func (c *Client) CreateInvoice(ctx context.Context, walletID string, amount Sats
 			return nil, err
 		}
 		p := resp.LnInvoiceCreate
-		return createdInvoice(s.op, payloadError(s.op, p.Errors), p.Invoice)
+		return createdInvoice(s.op, c.scrub(payloadError(s.op, p.Errors)), p.Invoice)
 	})
 }
 
@@ -415,7 +415,7 @@ func (c *Client) CreateUSDInvoice(ctx context.Context, walletID string, amount C
 			return nil, err
 		}
 		p := resp.LnUsdInvoiceCreate
-		return createdInvoice(s.op, payloadError(s.op, p.Errors), p.Invoice)
+		return createdInvoice(s.op, c.scrub(payloadError(s.op, p.Errors)), p.Invoice)
 	})
 }
 
@@ -444,7 +444,7 @@ func (c *Client) CreateNoAmountInvoice(ctx context.Context, walletID string, opt
 			return nil, err
 		}
 		p := resp.LnNoAmountInvoiceCreate
-		return createdInvoice(s.op, payloadError(s.op, p.Errors), p.Invoice)
+		return createdInvoice(s.op, c.scrub(payloadError(s.op, p.Errors)), p.Invoice)
 	})
 }
 
@@ -512,7 +512,7 @@ func (c *Client) CreateInvoiceForRecipient(ctx context.Context, recipient Recipi
 			return nil, err
 		}
 		p := resp.LnInvoiceCreateOnBehalfOfRecipient
-		return createdInvoice(s.op, payloadError(s.op, p.Errors), p.Invoice)
+		return createdInvoice(s.op, c.scrub(payloadError(s.op, p.Errors)), p.Invoice)
 	})
 }
 
@@ -535,7 +535,7 @@ func (c *Client) CreateUSDInvoiceForRecipient(ctx context.Context, recipient Rec
 			return nil, err
 		}
 		p := resp.LnUsdInvoiceCreateOnBehalfOfRecipient
-		return createdInvoice(s.op, payloadError(s.op, p.Errors), p.Invoice)
+		return createdInvoice(s.op, c.scrub(payloadError(s.op, p.Errors)), p.Invoice)
 	})
 }
 
@@ -560,7 +560,7 @@ func (c *Client) CreateUSDInvoiceForRecipientInSats(ctx context.Context, recipie
 			return nil, err
 		}
 		p := resp.LnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipient
-		return createdInvoice(s.op, payloadError(s.op, p.Errors), p.Invoice)
+		return createdInvoice(s.op, c.scrub(payloadError(s.op, p.Errors)), p.Invoice)
 	})
 }
 
@@ -589,7 +589,7 @@ func (c *Client) CreateNoAmountInvoiceForRecipient(ctx context.Context, recipien
 			return nil, err
 		}
 		p := resp.LnNoAmountInvoiceCreateOnBehalfOfRecipient
-		return createdInvoice(s.op, payloadError(s.op, p.Errors), p.Invoice)
+		return createdInvoice(s.op, c.scrub(payloadError(s.op, p.Errors)), p.Invoice)
 	})
 }
 
@@ -782,7 +782,7 @@ func (c *Client) CancelInvoice(ctx context.Context, walletID, paymentHash string
 		return err
 	}
 	p := resp.LnInvoiceCancel
-	if err := payloadError(op, p.Errors); err != nil {
+	if err := c.scrub(payloadError(op, p.Errors)); err != nil {
 		// A retry after a lost answer finds the invoice already cancelled:
 		// a cancelled invoice reports EXPIRED, which is what was asked.
 		var e *Error

@@ -93,10 +93,14 @@ type RealtimePrice struct {
 }
 
 // RealtimePrice returns the current price in a display currency ("USD" when
-// empty) (query realtimePrice; no key needed).
+// empty) (query realtimePrice; no key needed). A currency code that is not
+// 2 to 10 ASCII letters or digits is refused before anything is sent.
 func (c *Client) RealtimePrice(ctx context.Context, currency string) (*RealtimePrice, error) {
 	var cur *string
 	if currency != "" {
+		if err := checkDisplayCurrency("RealtimePrice", currency); err != nil {
+			return nil, err
+		}
 		cur = &currency
 	}
 	resp, err := gen.RealtimePrice(ctx, c.gql, cur)

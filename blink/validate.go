@@ -119,3 +119,18 @@ func checkPaymentHash(op, hash string) (string, error) {
 	}
 	return strings.ToLower(hash), nil
 }
+
+// checkDisplayCurrency refuses a display currency code that is not 2 to 10
+// ASCII letters or digits (ISO 4217 codes, and Blink's few longer ones),
+// before sending: a control character or a quote never reaches the wire.
+func checkDisplayCurrency(op, code string) error {
+	ok := len(code) >= 2 && len(code) <= 10
+	for i := 0; ok && i < len(code); i++ {
+		c := code[i]
+		ok = 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9'
+	}
+	if !ok {
+		return invalidInput(op, "display currency %q is not a currency code (2 to 10 letters or digits)", truncate(code, 12))
+	}
+	return nil
+}
