@@ -17,7 +17,35 @@ func TestNoKeyAuthenticatedFieldIsNullWithNotAuthorizedAndPublicFieldsResolve(t 
 	assert.Equal(t, "regtest", r.str("data", "globals", "network"))
 	assert.Nil(t, r.get("data", "me"))
 	assert.Equal(t, "Not authorized", r.str("errors", 0, "message"))
+	assert.Equal(t, []any{"me"}, r.get("errors", 0, "path"))
+	assert.Nil(t, r.get("errors", 0, "extensions"), "the router leaves message and path only")
+	assert.Nil(t, r.get("errors", 0, "code"))
+}
+
+func TestTopLevelErrorsCarryNoCodeAsTheRouterDropsIt(t *testing.T) {
+	f := newFixture(t)
+	key := f.srv.CreateAPIKey(f.alice.ID, blinktest.KeyOptions{Scopes: []string{"WRITE"}})
+	for _, r := range []response{
+		call(t, f.srv, "", `query { globals { network } me { id } }`, nil),
+		call(t, f.srv, key, qMe, nil),
+		call(t, f.srv, f.aliceK, `{ me { defaultAccount { transactions(first: 0) { edges { cursor } } } } }`, nil),
+	} {
+		require.Equal(t, 200, r.Status)
+		errs, _ := r.get("errors").([]any)
+		require.Len(t, errs, 1, r.Raw)
+		e := errs[0].(map[string]any)
+		assert.NotEmpty(t, e["message"])
+		assert.NotContains(t, e, "code", r.Raw)
+		assert.NotContains(t, e, "extensions", r.Raw)
+	}
+}
+
+func TestTopLevelErrorsWithRawAPIErrorsCarryTheirCode(t *testing.T) {
+	f := newFixture(t, blinktest.WithRawAPIErrors())
+	r := call(t, f.srv, "", `query { globals { network } me { id } }`, nil)
+	assert.Equal(t, "Not authorized", r.str("errors", 0, "message"))
 	assert.Equal(t, "NOT_AUTHORIZED", r.str("errors", 0, "extensions", "code"))
+	assert.Equal(t, "NOT_AUTHORIZED", r.str("errors", 0, "code"))
 	assert.Equal(t, []any{"me"}, r.get("errors", 0, "path"))
 }
 
@@ -45,6 +73,11 @@ func TestKeyWithoutReadCannotQueryMe(t *testing.T) {
 	msg := r.str("errors", 0, "message")
 	assert.True(t, strings.HasSuffix(msg, "not authorized to read data)"), msg)
 	assert.Equal(t, "Unexpected error occurred, please try again or contact support if it persists (code: AuthorizationError: not authorized to read data)", msg)
+	assert.Nil(t, r.get("errors", 0, "code"))
+
+	raw := newFixture(t, blinktest.WithRawAPIErrors())
+	key = raw.srv.CreateAPIKey(raw.alice.ID, blinktest.KeyOptions{Scopes: []string{"WRITE"}})
+	r = call(t, raw.srv, key, qMe, nil)
 	assert.Equal(t, "UNEXPECTED_CLIENT_ERROR", r.str("errors", 0, "extensions", "code"))
 	assert.Equal(t, "UNEXPECTED_CLIENT_ERROR", r.str("errors", 0, "code"))
 }
@@ -55,7 +88,6 @@ func TestReadOnlyKeyCannotCreateInvoicesOrPay(t *testing.T) {
 	r := call(t, f.srv, key, mInvoiceCreate, map[string]any{"input": map[string]any{"walletId": f.alice.BTCWalletID, "amount": 10}})
 	assert.Nil(t, r.get("data"))
 	assert.True(t, strings.HasSuffix(r.str("errors", 0, "message"), "not authorized to execute mutations)"), r.Raw)
-	assert.Equal(t, "UNEXPECTED_CLIENT_ERROR", r.str("errors", 0, "extensions", "code"))
 	assert.Equal(t, 0, f.srv.Executions("LnInvoiceCreate"))
 }
 
@@ -128,6 +160,11 @@ func TestInvalidDocumentsAre400WithoutData(t *testing.T) {
 	_, hasData := r.Body["data"]
 	assert.False(t, hasData, r.Raw)
 	r = call(t, f.srv, f.aliceK, `query { me { `, nil)
+	assert.Equal(t, 400, r.Status)
+	assert.Equal(t, "GRAPHQL_PARSE_FAILED", r.str("errors", 0, "extensions", "code"))
+
+	raw := newFixture(t, blinktest.WithRawAPIErrors())
+	r = call(t, raw.srv, raw.aliceK, `query { me { `, nil)
 	assert.Equal(t, 400, r.Status)
 	assert.Equal(t, "GRAPHQL_PARSE_FAILED", r.str("errors", 0, "code"))
 }

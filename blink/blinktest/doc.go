@@ -8,13 +8,57 @@
 // addresses and callback endpoints. Authentication, scopes, the
 // X-Idempotency-Key lock, the one-mutation-per-request complexity limit and
 // the invoice creation rate limit behave like the real API, with the real
-// error messages and codes. Faults (latency, edge 502/503/429, dropped
-// connections before or after execution) can be injected per operation.
+// error messages and codes. Faults (latency, edge statuses, dropped
+// connections, truncated or late answers, executions that land after the
+// client gave up, idempotency conflicts) can be injected per operation.
 //
 //	srv := blinktest.New(t)
 //	alice := srv.CreateAccount(blinktest.AccountOptions{Username: "alice", BTCBalance: 100_000})
 //	key := srv.CreateAPIKey(alice.ID, blinktest.KeyOptions{})
 //	// point the client under test at srv.URL() with key
+//
+// # Production form and raw form
+//
+// By default the fake answers as production does, where every request
+// passes Blink's Apollo router before it reaches the API:
+//
+//   - A reused idempotency key is HTTP 200 with
+//     {"data":null,"errors":[{"message":"HTTP fetch failed from 'public': 409: Conflict",
+//     "path":[],"extensions":{"code":"SUBREQUEST_HTTP_ERROR","service":"public",
+//     "reason":"409: Conflict","http":{"status":409}}}]}; a malformed key, or
+//     two key headers, the same with "400: Bad Request"; a mutation over the
+//     complexity limit the same with "500: Internal Server Error", followed
+//     by a second error carrying the API's own message ("Query too complex.
+//     Value of N is over the maximum 200."). Nothing executes.
+//   - Top-level GraphQL errors (authentication, scopes, query resolvers)
+//     carry message, path and locations only: no "code" and no
+//     extensions.code. The errors inside mutation payloads keep their code.
+//   - Every response carries a Date header from the server's clock
+//     (WithClock), so that a client can estimate its clock skew.
+//
+// WithRawAPIErrors gives the form of the API itself, as a client talking to
+// it directly sees it: HTTP 409 {"error":"the idempotency key already
+// exist"}, HTTP 400 {"error":"X-Idempotency-Key header must be a UUID-v4"}
+// (or "... must be a single string"), HTTP 500 for the complexity limit, and
+// top-level errors with a "code" beside extensions.code. A client must
+// recognise both forms.
+//
+// # Payments
+//
+// Paying a lightning invoice follows the real server's rules. A wallet that
+// paid a Blink invoice and pays it again within PaymentFlowTTL gets
+// ALREADY_PAID with its original transaction; any other payer (another
+// account, another wallet of the same account, or the same wallet later)
+// gets FAILURE with LIGHTNING_PAYMENT_ERROR "Invoice is already paid". An
+// invoice outside Blink that Blink already paid is refused by Blink's node:
+// any Blink payer gets ALREADY_PAID with a reverted attempt (a FAILURE SEND
+// and a refund) in its ledger. While any wallet's payment of an invoice
+// outside Blink is PENDING, every payer of it gets FAILURE with
+// INVALID_INPUT "There is a pending payment for this invoice". A payment
+// request with a "lightning:" prefix is refused as the LnPaymentRequest
+// scalar refuses it ("Invalid value for LnPaymentRequest", status null,
+// code null). An invoice for an amount that is not a whole number of sats
+// (ExternalInvoiceMsat) is paid as its amount rounded up to whole sats.
 //
 // Conversions between sats and cents use integer math at one settable
 // price with no spread, rounding in Blink's favour: a USD wallet pays

@@ -2,6 +2,7 @@ package blinktest_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -32,8 +33,19 @@ func call(t *testing.T, srv *blinktest.Server, key, query string, vars map[strin
 }
 
 func try(srv *blinktest.Server, key, query string, vars map[string]any, headers ...string) (response, error) {
+	return tryCtx(context.Background(), srv, key, query, vars, headers...)
+}
+
+// tryTimeout is try with a client that gives up after d.
+func tryTimeout(d time.Duration, srv *blinktest.Server, key, query string, vars map[string]any, headers ...string) (response, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	return tryCtx(ctx, srv, key, query, vars, headers...)
+}
+
+func tryCtx(ctx context.Context, srv *blinktest.Server, key, query string, vars map[string]any, headers ...string) (response, error) {
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-	req, err := http.NewRequest(http.MethodPost, srv.URL(), bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL(), bytes.NewReader(body))
 	if err != nil {
 		return response{}, err
 	}
@@ -131,6 +143,15 @@ const (
 	qTxsByHash = `query TransactionsByPaymentHash($walletId: WalletId!, $paymentHash: PaymentHash!) {
   me { defaultAccount { walletById(walletId: $walletId) { transactionsByPaymentHash(paymentHash: $paymentHash) { id direction status settlementAmount } } } } }`
 )
+
+// mProbe is the BTC wallet's lightning fee probe.
+const mProbe = `mutation LnInvoiceFeeProbe($input: LnInvoiceFeeProbeInput!) { lnInvoiceFeeProbe(input: $input) { amount errors { code message } } }`
+
+// probe runs lnInvoiceFeeProbe for a wallet and a payment request.
+func probe(t *testing.T, srv *blinktest.Server, key, walletID, pr string) response {
+	t.Helper()
+	return call(t, srv, key, mProbe, map[string]any{"input": map[string]any{"walletId": walletID, "paymentRequest": pr}})
+}
 
 // createInvoice creates a BTC invoice through the API and returns its
 // payment request and hash.

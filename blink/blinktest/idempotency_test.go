@@ -11,8 +11,40 @@ import (
 
 const idemKey = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
 
-func TestIdempotencyKeyReuseIs409AndTheFirstResponseIsNotReplayed(t *testing.T) {
+// routerConflict is what a production client gets for a reused key.
+const routerConflict = `{"data":null,"errors":[{"message":"HTTP fetch failed from 'public': 409: Conflict","path":[],
+  "extensions":{"code":"SUBREQUEST_HTTP_ERROR","service":"public","reason":"409: Conflict","http":{"status":409}}}]}`
+
+// routerBadRequest is what a production client gets for a malformed key.
+const routerBadRequest = `{"data":null,"errors":[{"message":"HTTP fetch failed from 'public': 400: Bad Request","path":[],
+  "extensions":{"code":"SUBREQUEST_HTTP_ERROR","service":"public","reason":"400: Bad Request","http":{"status":400}}}]}`
+
+// isRouterConflict reports whether r is the router's answer to a reused key.
+func isRouterConflict(r response) bool {
+	return r.Status == 200 && r.get("data") == nil &&
+		r.str("errors", 0, "extensions", "code") == "SUBREQUEST_HTTP_ERROR" &&
+		r.str("errors", 0, "message") == "HTTP fetch failed from 'public': 409: Conflict"
+}
+
+func TestReusedIdempotencyKeyAnswersAsTheRouterDoes(t *testing.T) {
 	f := newFixture(t)
+	pr, _ := createInvoice(t, f.srv, f.bobKey, f.bob.BTCWalletID, 100)
+	vars := map[string]any{"input": map[string]any{"walletId": f.alice.BTCWalletID, "paymentRequest": pr}}
+	first := call(t, f.srv, f.aliceK, mPay, vars, "X-Idempotency-Key", idemKey)
+	require.Equal(t, "SUCCESS", first.str("data", "lnInvoicePaymentSend", "status"), first.Raw)
+
+	second := call(t, f.srv, f.aliceK, mPay, vars, "X-Idempotency-Key", idemKey)
+	assert.Equal(t, 200, second.Status)
+	assert.JSONEq(t, routerConflict, second.Raw)
+	_, hasData := second.Body["data"]
+	assert.True(t, hasData, "data is there, and null")
+	assert.Equal(t, 1, f.srv.Executions("LnInvoicePaymentSend"), "nothing executes")
+	assert.Equal(t, 2, f.srv.Requests("LnInvoicePaymentSend"))
+	assert.Equal(t, int64(1_000_000-100), f.srv.Balance(f.alice.BTCWalletID))
+}
+
+func TestReusedIdempotencyKeyWithRawAPIErrorsIs409AndTheFirstResponseIsNotReplayed(t *testing.T) {
+	f := newFixture(t, blinktest.WithRawAPIErrors())
 	pr, _ := createInvoice(t, f.srv, f.bobKey, f.bob.BTCWalletID, 100)
 	vars := map[string]any{"input": map[string]any{"walletId": f.alice.BTCWalletID, "paymentRequest": pr}}
 	first := call(t, f.srv, f.aliceK, mPay, vars, "X-Idempotency-Key", idemKey)
@@ -30,12 +62,29 @@ func TestIdempotencyKeyLockAppliesEvenWhenTheMutationFailed(t *testing.T) {
 	vars := map[string]any{"input": map[string]any{"walletId": f.alice.BTCWalletID, "amount": 0}}
 	r := call(t, f.srv, f.aliceK, mInvoiceCreate, vars, "X-Idempotency-Key", idemKey)
 	require.Equal(t, 200, r.Status)
+	require.NotEmpty(t, r.get("data", "lnInvoiceCreate", "errors"), r.Raw)
 	r = call(t, f.srv, f.aliceK, mInvoiceCreate, vars, "X-Idempotency-Key", idemKey)
-	assert.Equal(t, 409, r.Status)
+	assert.True(t, isRouterConflict(r), r.Raw)
+	assert.Equal(t, 1, f.srv.Executions("LnInvoiceCreate"))
 }
 
-func TestMalformedIdempotencyKeyIs400(t *testing.T) {
+func TestMalformedIdempotencyKeyAnswersAsTheRouterDoes(t *testing.T) {
 	f := newFixture(t)
+	for _, key := range []string{"not-a-uuid", "7c9e6679-7425-60de-944b-e07fc1f90ae7", "7c9e6679742540de944be07fc1f90ae7"} {
+		r := call(t, f.srv, f.aliceK, qGlobals, nil, "X-Idempotency-Key", key)
+		assert.Equal(t, 200, r.Status, key)
+		assert.JSONEq(t, routerBadRequest, r.Raw, key)
+	}
+	pr, _ := createInvoice(t, f.srv, f.bobKey, f.bob.BTCWalletID, 100)
+	r := call(t, f.srv, f.aliceK, mPay, map[string]any{"input": map[string]any{"walletId": f.alice.BTCWalletID, "paymentRequest": pr}},
+		"X-Idempotency-Key", "not-a-uuid")
+	assert.JSONEq(t, routerBadRequest, r.Raw)
+	assert.Equal(t, 0, f.srv.Executions("LnInvoicePaymentSend"), "nothing executes")
+	assert.Equal(t, int64(1_000_000), f.srv.Balance(f.alice.BTCWalletID))
+}
+
+func TestMalformedIdempotencyKeyWithRawAPIErrorsIs400(t *testing.T) {
+	f := newFixture(t, blinktest.WithRawAPIErrors())
 	for _, key := range []string{"not-a-uuid", "7c9e6679-7425-60de-944b-e07fc1f90ae7", "7c9e6679742540de944be07fc1f90ae7"} {
 		r := call(t, f.srv, f.aliceK, qGlobals, nil, "X-Idempotency-Key", key)
 		assert.Equal(t, 400, r.Status, key)
@@ -43,8 +92,15 @@ func TestMalformedIdempotencyKeyIs400(t *testing.T) {
 	}
 }
 
-func TestTwoIdempotencyKeyHeadersAre400(t *testing.T) {
+func TestTwoIdempotencyKeyHeadersAnswerAsTheRouterDoes(t *testing.T) {
 	f := newFixture(t)
+	r := call(t, f.srv, f.aliceK, qGlobals, nil, "X-Idempotency-Key", idemKey, "X-Idempotency-Key", idemKey)
+	assert.Equal(t, 200, r.Status)
+	assert.JSONEq(t, routerBadRequest, r.Raw)
+}
+
+func TestTwoIdempotencyKeyHeadersWithRawAPIErrorsAre400(t *testing.T) {
+	f := newFixture(t, blinktest.WithRawAPIErrors())
 	r := call(t, f.srv, f.aliceK, qGlobals, nil, "X-Idempotency-Key", idemKey, "X-Idempotency-Key", idemKey)
 	assert.Equal(t, 400, r.Status)
 	assert.JSONEq(t, `{"error":"X-Idempotency-Key header must be a single string"}`, r.Raw)
@@ -54,14 +110,16 @@ func TestIdempotencyLockExpiresAfterAnHour(t *testing.T) {
 	clk := newClock()
 	f := newFixture(t, blinktest.WithClock(clk.Now))
 	r := call(t, f.srv, f.aliceK, qGlobals, nil, "X-Idempotency-Key", idemKey)
-	require.Equal(t, 200, r.Status)
+	require.Equal(t, "regtest", r.str("data", "globals", "network"), r.Raw)
 	clk.Advance(59 * 60e9)
-	assert.Equal(t, 409, call(t, f.srv, f.aliceK, qGlobals, nil, "X-Idempotency-Key", idemKey).Status)
+	r = call(t, f.srv, f.aliceK, qGlobals, nil, "X-Idempotency-Key", idemKey)
+	assert.True(t, isRouterConflict(r), r.Raw)
 	clk.Advance(61e9)
-	assert.Equal(t, 200, call(t, f.srv, f.aliceK, qGlobals, nil, "X-Idempotency-Key", idemKey).Status)
+	r = call(t, f.srv, f.aliceK, qGlobals, nil, "X-Idempotency-Key", idemKey)
+	assert.Equal(t, "regtest", r.str("data", "globals", "network"), r.Raw)
 }
 
-func TestDropAfterExecutePaysOnceAndTheRetryWithTheSameKeyIs409(t *testing.T) {
+func TestDropAfterExecutePaysOnceAndTheRetryWithTheSameKeyIsAConflict(t *testing.T) {
 	f := newFixture(t)
 	pr, hash := createInvoice(t, f.srv, f.bobKey, f.bob.BTCWalletID, 100)
 	vars := map[string]any{"input": map[string]any{"walletId": f.alice.BTCWalletID, "paymentRequest": pr}}
@@ -73,7 +131,7 @@ func TestDropAfterExecutePaysOnceAndTheRetryWithTheSameKeyIs409(t *testing.T) {
 	assert.Equal(t, int64(1_000_000-100), f.srv.Balance(f.alice.BTCWalletID))
 
 	retry := call(t, f.srv, f.aliceK, mPay, vars, "X-Idempotency-Key", idemKey)
-	assert.Equal(t, 409, retry.Status)
+	assert.True(t, isRouterConflict(retry), retry.Raw)
 	assert.Equal(t, 1, f.srv.Executions("LnInvoicePaymentSend"))
 
 	// The truth is in the ledger.
@@ -103,5 +161,6 @@ func TestEdgeErrorsTakeNoIdempotencyLock(t *testing.T) {
 func TestUnknownKeyIs401BeforeTheIdempotencyLock(t *testing.T) {
 	f := newFixture(t)
 	assert.Equal(t, 401, call(t, f.srv, "galoy_dev_nope", qGlobals, nil, "X-Idempotency-Key", idemKey).Status)
-	assert.Equal(t, 200, call(t, f.srv, f.aliceK, qGlobals, nil, "X-Idempotency-Key", idemKey).Status)
+	r := call(t, f.srv, f.aliceK, qGlobals, nil, "X-Idempotency-Key", idemKey)
+	assert.Equal(t, "regtest", r.str("data", "globals", "network"), r.Raw)
 }

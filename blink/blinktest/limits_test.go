@@ -67,15 +67,39 @@ func TestOnBehalfOfRecipientVariantsPayIntoTheRecipientsWallet(t *testing.T) {
 	assert.Equal(t, int64(500_000+99), f.srv.Balance(f.bob.BTCWalletID))
 }
 
-func TestTwoMutationsInOneRequestExceedTheComplexityLimit(t *testing.T) {
-	f := newFixture(t)
-	q := fmt.Sprintf(`mutation Two {
+func twoMutations(f fixture) string {
+	return fmt.Sprintf(`mutation Two {
   a: lnInvoiceCreate(input: {walletId: %q, amount: 1}) { errors { message } }
   b: lnInvoiceCreate(input: {walletId: %q, amount: 2}) { errors { message } }
 }`, f.alice.BTCWalletID, f.alice.BTCWalletID)
-	r := call(t, f.srv, f.aliceK, q, nil)
+}
+
+var tooComplex = regexp.MustCompile(`^Query too complex\. Value of \d+ is over the maximum 200\.$`)
+
+func TestComplexityErrorAnswersAsTheRouterDoes(t *testing.T) {
+	f := newFixture(t)
+	r := call(t, f.srv, f.aliceK, twoMutations(f), nil)
+	assert.Equal(t, 200, r.Status)
+	data, hasData := r.Body["data"]
+	assert.True(t, hasData)
+	assert.Nil(t, data)
+	errs, _ := r.get("errors").([]any)
+	require.Len(t, errs, 2, r.Raw)
+	assert.Equal(t, "HTTP fetch failed from 'public': 500: Internal Server Error", r.str("errors", 0, "message"))
+	assert.Equal(t, "SUBREQUEST_HTTP_ERROR", r.str("errors", 0, "extensions", "code"))
+	assert.Equal(t, float64(500), r.get("errors", 0, "extensions", "http", "status"))
+	assert.Regexp(t, tooComplex, r.str("errors", 1, "message"), "the API's own error comes second")
+	assert.Nil(t, r.get("errors", 1, "code"))
+	assert.Nil(t, r.get("errors", 1, "extensions"))
+	assert.Equal(t, 0, f.srv.Executions("lnInvoiceCreate"))
+}
+
+func TestTwoMutationsInOneRequestExceedTheComplexityLimit(t *testing.T) {
+	f := newFixture(t, blinktest.WithRawAPIErrors())
+	r := call(t, f.srv, f.aliceK, twoMutations(f), nil)
 	assert.Equal(t, 500, r.Status)
-	assert.Regexp(t, regexp.MustCompile(`^Query too complex\. Value of \d+ is over the maximum 200\.$`), r.str("errors", 0, "message"))
+	assert.Regexp(t, tooComplex, r.str("errors", 0, "message"))
+	assert.Equal(t, "INTERNAL_SERVER_ERROR", r.str("errors", 0, "code"))
 	assert.Nil(t, r.get("data"))
 	assert.Equal(t, 0, f.srv.Executions("lnInvoiceCreate"))
 
@@ -122,7 +146,7 @@ func TestTransactionsPaginateNewestFirstWithIDCursors(t *testing.T) {
 	} {
 		r = page(map[string]any{"first": first})
 		assert.Equal(t, msg, r.str("errors", 0, "message"))
-		assert.Equal(t, "INVALID_INPUT", r.str("errors", 0, "extensions", "code"))
+		assert.Nil(t, r.get("errors", 0, "extensions"), "no code through the router")
 	}
 	r = call(t, f.srv, f.aliceK, `{ me { defaultAccount { transactions(first: 1, last: 1) { edges { cursor } } } } }`, nil)
 	assert.Equal(t, `Cannot use both "first" and "last".`, r.str("errors", 0, "message"))

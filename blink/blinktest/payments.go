@@ -16,6 +16,15 @@ const (
 	OutcomePending Outcome = Outcome(fake.OutcomePending)
 )
 
+// PaymentFlowTTL is how long the server remembers a wallet's payment flow
+// for a lightning invoice (five minutes, as the real server): a fee probe or
+// a send creates one, and a send by the same wallet for the same invoice
+// and amount within that time skips the check that a Blink invoice is
+// unpaid, so that paying again answers ALREADY_PAID instead of FAILURE
+// "Invoice is already paid". A flow whose payment is pending does not
+// expire.
+const PaymentFlowTTL = fake.PaymentFlowTTL
+
 // PayInvoice pays one of the fake's invoices from outside Blink, as a remote
 // lightning node would: the wallet gets a RECEIVE and the invoice is PAID.
 // A no-amount invoice needs PayInvoiceAmount.
@@ -32,6 +41,14 @@ func (s *Server) PayInvoiceAmount(paymentRequest string, amountSats int64) error
 // wallet ends per outcome.
 func (s *Server) ExternalInvoice(amountSats int64, outcome Outcome) string {
 	return s.fake.ExternalInvoice(amountSats, fake.Outcome(outcome))
+}
+
+// ExternalInvoiceMsat is ExternalInvoice for an amount in millisatoshis,
+// which need not be a whole number of sats (0 = no amount). Blink pays such
+// an invoice as its amount rounded up to whole sats, as the real server
+// does: 1 to 999 msat cost 1 sat, 1001 msat cost 2 (plus the fee).
+func (s *Server) ExternalInvoiceMsat(amountMsat int64, outcome Outcome) string {
+	return s.fake.ExternalInvoiceMsat(amountMsat, fake.Outcome(outcome))
 }
 
 // SettlePending settles a PENDING payment to an ExternalInvoice: the SEND

@@ -3,7 +3,9 @@ package blinktest_test
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -347,5 +349,215 @@ func TestUSDFeeProbesAnswerInCents(t *testing.T) {
 	assert.Equal(t, blinktest.OnChainFeeSats("MEDIUM"), r.num("data", "onChainUsdTxFee", "amount"), r.Raw)
 	r = call(t, f.srv, f.aliceK, q, map[string]any{"walletId": f.bob.USDWalletID, "address": f.srv.ExternalAddress(), "amount": 100, "speed": "MEDIUM"})
 	assert.Equal(t, "Unexpected error occurred, please try again or contact support if it persists (code: InvalidWalletForAccountError)", r.str("errors", 0, "message"))
-	assert.Equal(t, "UNEXPECTED_CLIENT_ERROR", r.str("errors", 0, "code"))
+	assert.Nil(t, r.get("errors", 0, "code"), "no code through the router")
+}
+
+// third adds a funded account carol with a key to the fixture.
+func third(t *testing.T, f fixture, balance int64) (blinktest.Account, string) {
+	t.Helper()
+	carol := f.srv.CreateAccount(blinktest.AccountOptions{Username: "carol", BTCBalance: balance, USDBalance: 1_000})
+	return carol, f.srv.CreateAPIKey(carol.ID, blinktest.KeyOptions{})
+}
+
+func TestAlreadyPaidGoesOnlyToThePayingWallet(t *testing.T) {
+	f := newFixture(t)
+	carol, carolK := third(t, f, 100_000)
+	pr, _ := createInvoice(t, f.srv, f.bobKey, f.bob.BTCWalletID, 10)
+	first := pay(t, f.srv, f.aliceK, f.alice.BTCWalletID, pr)
+	require.Equal(t, "SUCCESS", payStatus(first), first.Raw)
+
+	again := pay(t, f.srv, f.aliceK, f.alice.BTCWalletID, pr)
+	assert.Equal(t, "ALREADY_PAID", payStatus(again), again.Raw)
+	assert.Equal(t, first.str("data", "lnInvoicePaymentSend", "transaction", "id"), again.str("data", "lnInvoicePaymentSend", "transaction", "id"))
+
+	for name, r := range map[string]response{
+		"another account":                 pay(t, f.srv, carolK, carol.BTCWalletID, pr),
+		"the paying account's USD wallet": pay(t, f.srv, f.aliceK, f.alice.USDWalletID, pr),
+	} {
+		assert.Equal(t, "FAILURE", payStatus(r), name)
+		code, msg := payErr(r)
+		assert.Equal(t, "LIGHTNING_PAYMENT_ERROR", code, name)
+		assert.Equal(t, "Invoice is already paid", msg, name)
+		assert.Nil(t, r.get("data", "lnInvoicePaymentSend", "transaction"), name)
+	}
+	assert.Equal(t, int64(1_000_000-10), f.srv.Balance(f.alice.BTCWalletID))
+	assert.Equal(t, int64(10_000), f.srv.Balance(f.alice.USDWalletID))
+	assert.Equal(t, int64(100_000), f.srv.Balance(carol.BTCWalletID))
+	assert.Empty(t, f.srv.Ledger(carol.BTCWalletID))
+	assert.Equal(t, int64(500_000+10), f.srv.Balance(f.bob.BTCWalletID))
+}
+
+func TestAlreadyPaidLastsAsLongAsThePaymentFlowFiveMinutes(t *testing.T) {
+	clk := newClock()
+	f := newFixture(t, blinktest.WithClock(clk.Now))
+	pr, _ := createInvoice(t, f.srv, f.bobKey, f.bob.BTCWalletID, 10)
+	require.Equal(t, "SUCCESS", payStatus(pay(t, f.srv, f.aliceK, f.alice.BTCWalletID, pr)))
+	clk.Advance(blinktest.PaymentFlowTTL)
+	assert.Equal(t, "ALREADY_PAID", payStatus(pay(t, f.srv, f.aliceK, f.alice.BTCWalletID, pr)), "five minutes: still live")
+	clk.Advance(time.Second)
+	r := pay(t, f.srv, f.aliceK, f.alice.BTCWalletID, pr)
+	assert.Equal(t, "FAILURE", payStatus(r), "the flow has expired: the invoice is checked again")
+	code, msg := payErr(r)
+	assert.Equal(t, "LIGHTNING_PAYMENT_ERROR", code)
+	assert.Equal(t, "Invoice is already paid", msg)
+}
+
+func TestAWalletThatProbedBeforeAnotherPaidGetsAlreadyPaidWithoutATransaction(t *testing.T) {
+	f := newFixture(t)
+	carol, carolK := third(t, f, 100_000)
+	pr, _ := createInvoice(t, f.srv, f.bobKey, f.bob.BTCWalletID, 10)
+	require.Empty(t, probe(t, f.srv, carolK, carol.BTCWalletID, pr).get("data", "lnInvoiceFeeProbe", "errors"))
+	require.Equal(t, "SUCCESS", payStatus(pay(t, f.srv, f.aliceK, f.alice.BTCWalletID, pr)))
+
+	r := pay(t, f.srv, carolK, carol.BTCWalletID, pr)
+	assert.Equal(t, "ALREADY_PAID", payStatus(r), r.Raw)
+	assert.Empty(t, r.get("data", "lnInvoicePaymentSend", "errors"))
+	assert.Nil(t, r.get("data", "lnInvoicePaymentSend", "transaction"), "carol has no entry for the hash")
+	assert.Equal(t, int64(100_000), f.srv.Balance(carol.BTCWalletID))
+
+	p := probe(t, f.srv, carolK, carol.BTCWalletID, pr)
+	assert.Equal(t, "Invoice is already paid", p.str("data", "lnInvoiceFeeProbe", "errors", 0, "message"), "probes always check")
+}
+
+func TestABlinkInvoicePaidOverLightningIsInvoiceIsAlreadyPaidForBlinkPayers(t *testing.T) {
+	f := newFixture(t)
+	pr, _ := createInvoice(t, f.srv, f.bobKey, f.bob.BTCWalletID, 10)
+	require.NoError(t, f.srv.PayInvoice(pr))
+	r := pay(t, f.srv, f.aliceK, f.alice.BTCWalletID, pr)
+	assert.Equal(t, "FAILURE", payStatus(r), r.Raw)
+	code, msg := payErr(r)
+	assert.Equal(t, "LIGHTNING_PAYMENT_ERROR", code)
+	assert.Equal(t, "Invoice is already paid", msg)
+	assert.Equal(t, int64(1_000_000), f.srv.Balance(f.alice.BTCWalletID))
+	assert.Empty(t, f.srv.Ledger(f.alice.BTCWalletID))
+}
+
+func TestAnOutsideInvoicePaidByBlinkIsAlreadyPaidForEveryBlinkPayerAfterAReversedAttempt(t *testing.T) {
+	f := newFixture(t)
+	ext := f.srv.ExternalInvoice(1000, blinktest.OutcomeSuccess)
+	first := pay(t, f.srv, f.aliceK, f.alice.BTCWalletID, ext)
+	require.Equal(t, "SUCCESS", payStatus(first), first.Raw)
+	hash := f.srv.Ledger(f.alice.BTCWalletID)[0].PaymentHash
+
+	// Blink's node refuses a second payment of the hash: the attempt is
+	// recorded, reverted, and answered ALREADY_PAID with that attempt.
+	for _, payer := range []struct {
+		name, key, wallet string
+		balance           int64
+	}{
+		{"another account", f.bobKey, f.bob.BTCWalletID, 500_000},
+		{"the paying wallet", f.aliceK, f.alice.BTCWalletID, 1_000_000 - 1002},
+	} {
+		r := pay(t, f.srv, payer.key, payer.wallet, ext)
+		assert.Equal(t, "ALREADY_PAID", payStatus(r), payer.name)
+		assert.Empty(t, r.get("data", "lnInvoicePaymentSend", "errors"), payer.name)
+		assert.Equal(t, "FAILURE", r.str("data", "lnInvoicePaymentSend", "transaction", "status"), payer.name)
+		assert.Equal(t, payer.balance, f.srv.Balance(payer.wallet), payer.name)
+		l := f.srv.Ledger(payer.wallet)
+		require.GreaterOrEqual(t, len(l), 2, payer.name)
+		assert.Equal(t, "RECEIVE", l[0].Direction, payer.name)
+		assert.Equal(t, int64(1002), l[0].Amount, payer.name)
+		assert.Equal(t, hash, l[0].PaymentHash, payer.name)
+		assert.Equal(t, "SEND", l[1].Direction, payer.name)
+		assert.Equal(t, "FAILURE", l[1].Status, payer.name)
+		assert.Equal(t, r.str("data", "lnInvoicePaymentSend", "transaction", "id"), l[1].ID, payer.name)
+	}
+
+	p := probe(t, f.srv, f.bobKey, f.bob.BTCWalletID, ext)
+	assert.Empty(t, p.get("data", "lnInvoiceFeeProbe", "errors"), "a probe does not ask whether the hash was paid")
+	assert.Equal(t, int64(blinktest.ExternalLightningFeeSats), p.num("data", "lnInvoiceFeeProbe", "amount"))
+
+	poor, poorK := third(t, f, 10)
+	r := pay(t, f.srv, poorK, poor.BTCWalletID, ext)
+	assert.Equal(t, "INSUFFICIENT_BALANCE", r.str("data", "lnInvoicePaymentSend", "errors", 0, "code"), "the balance is checked before the node is asked")
+}
+
+func TestPendingPaymentRefusesEveryPayerOfTheInvoice(t *testing.T) {
+	f := newFixture(t)
+	ext := f.srv.ExternalInvoice(5000, blinktest.OutcomePending)
+	require.Equal(t, "PENDING", payStatus(pay(t, f.srv, f.aliceK, f.alice.BTCWalletID, ext)))
+
+	poor, poorK := third(t, f, 10)
+	for name, r := range map[string]response{
+		"the paying wallet":           pay(t, f.srv, f.aliceK, f.alice.BTCWalletID, ext),
+		"the paying account's USD":    pay(t, f.srv, f.aliceK, f.alice.USDWalletID, ext),
+		"another account":             pay(t, f.srv, f.bobKey, f.bob.BTCWalletID, ext),
+		"a payer without the balance": pay(t, f.srv, poorK, poor.BTCWalletID, ext),
+	} {
+		assert.Equal(t, "FAILURE", payStatus(r), name)
+		code, msg := payErr(r)
+		assert.Equal(t, "INVALID_INPUT", code, name)
+		assert.Equal(t, "There is a pending payment for this invoice", msg, name)
+		assert.Nil(t, r.get("data", "lnInvoicePaymentSend", "transaction"), name)
+	}
+	assert.Equal(t, int64(1_000_000-5002), f.srv.Balance(f.alice.BTCWalletID))
+	assert.Equal(t, int64(500_000), f.srv.Balance(f.bob.BTCWalletID))
+	assert.Empty(t, f.srv.Ledger(f.bob.BTCWalletID))
+	assert.Len(t, f.srv.Ledger(f.alice.BTCWalletID), 1)
+
+	limited := f.srv.CreateAPIKey(f.bob.ID, blinktest.KeyOptions{DailyLimitSats: 100})
+	r := pay(t, f.srv, limited, f.bob.BTCWalletID, ext)
+	assert.Equal(t, "TRANSACTION_RESTRICTED", r.str("data", "lnInvoicePaymentSend", "errors", 0, "code"), "spending limits come first")
+
+	p := probe(t, f.srv, f.bobKey, f.bob.BTCWalletID, ext)
+	assert.Empty(t, p.get("data", "lnInvoiceFeeProbe", "errors"), "a probe does not look for pending payments")
+	assert.Equal(t, int64(blinktest.ExternalLightningFeeSats), p.num("data", "lnInvoiceFeeProbe", "amount"))
+
+	require.NoError(t, f.srv.FailPending(f.srv.Ledger(f.alice.BTCWalletID)[0].PaymentHash))
+	assert.Equal(t, "PENDING", payStatus(pay(t, f.srv, f.bobKey, f.bob.BTCWalletID, ext)), "nothing pending any more: bob may pay")
+}
+
+func TestLightningPrefixIsRefusedAsTheLnPaymentRequestScalarDoes(t *testing.T) {
+	f := newFixture(t)
+	pr, hash := createInvoice(t, f.srv, f.bobKey, f.bob.BTCWalletID, 10)
+	for _, prefixed := range []string{"lightning:" + pr, "LIGHTNING:" + pr, "Lightning:" + strings.ToUpper(pr)} {
+		r := pay(t, f.srv, f.aliceK, f.alice.BTCWalletID, prefixed)
+		require.Equal(t, 200, r.Status)
+		assert.Nil(t, r.get("data", "lnInvoicePaymentSend", "status"), "status null: %s", r.Raw)
+		assert.Equal(t, "Invalid value for LnPaymentRequest", r.str("data", "lnInvoicePaymentSend", "errors", 0, "message"))
+		errs, _ := r.get("data", "lnInvoicePaymentSend", "errors").([]any)
+		require.Len(t, errs, 1)
+		assert.Contains(t, errs[0], "code")
+		assert.Nil(t, get(errs, 0, "code"), "code null")
+
+		p := probe(t, f.srv, f.aliceK, f.alice.BTCWalletID, prefixed)
+		assert.Nil(t, p.get("data", "lnInvoiceFeeProbe", "amount"))
+		assert.Equal(t, "Invalid value for LnPaymentRequest", p.str("data", "lnInvoiceFeeProbe", "errors", 0, "message"))
+		assert.Nil(t, p.get("data", "lnInvoiceFeeProbe", "errors", 0, "code"))
+	}
+	st := call(t, f.srv, "", `query($input: LnInvoicePaymentStatusByPaymentRequestInput!) { lnInvoicePaymentStatusByPaymentRequest(input: $input) { status } }`,
+		map[string]any{"input": map[string]any{"paymentRequest": "lightning:" + pr}})
+	assert.Equal(t, "Invalid value for LnPaymentRequest", st.str("errors", 0, "message"), st.Raw)
+
+	assert.Equal(t, int64(1_000_000), f.srv.Balance(f.alice.BTCWalletID), "nothing paid")
+	assert.Empty(t, f.srv.Ledger(f.alice.BTCWalletID))
+	r := call(t, f.srv, "", `query($input: LnInvoicePaymentStatusByHashInput!) { lnInvoicePaymentStatusByHash(input: $input) { status } }`,
+		map[string]any{"input": map[string]any{"paymentHash": hash}})
+	assert.Equal(t, "PENDING", r.str("data", "lnInvoicePaymentStatusByHash", "status"))
+	assert.Equal(t, "SUCCESS", payStatus(pay(t, f.srv, f.aliceK, f.alice.BTCWalletID, strings.ToUpper(pr))), "upper case is fine")
+}
+
+func TestInvoicesOfPartSatsArePaidRoundedUpToWholeSats(t *testing.T) {
+	f := newFixture(t)
+	fee := int64(blinktest.ExternalLightningFeeSats)
+	for _, c := range []struct{ msat, sats int64 }{{1, 1}, {999, 1}, {1000, 1}, {1001, 2}, {1999, 2}, {123_456, 124}} {
+		ext := f.srv.ExternalInvoiceMsat(c.msat, blinktest.OutcomeSuccess)
+		assert.Equal(t, c.msat, decodeInvoice(t, ext).AmountMsat)
+		p := probe(t, f.srv, f.aliceK, f.alice.BTCWalletID, ext)
+		assert.Equal(t, fee, p.num("data", "lnInvoiceFeeProbe", "amount"), "%d msat: %s", c.msat, p.Raw)
+
+		before := f.srv.Balance(f.alice.BTCWalletID)
+		r := pay(t, f.srv, f.aliceK, f.alice.BTCWalletID, ext)
+		require.Equal(t, "SUCCESS", payStatus(r), "%d msat: %s", c.msat, r.Raw)
+		assert.Equal(t, -(c.sats + fee), r.num("data", "lnInvoicePaymentSend", "transaction", "settlementAmount"), "%d msat", c.msat)
+		assert.Equal(t, before-c.sats-fee, f.srv.Balance(f.alice.BTCWalletID), "%d msat", c.msat)
+	}
+
+	noAmt := `mutation($input: LnNoAmountInvoicePaymentInput!) { lnNoAmountInvoicePaymentSend(input: $input) { status errors { code message } } }`
+	r := call(t, f.srv, f.aliceK, noAmt, map[string]any{"input": map[string]any{"walletId": f.alice.BTCWalletID, "paymentRequest": f.srv.ExternalInvoiceMsat(1, blinktest.OutcomeSuccess), "amount": 5}})
+	assert.Equal(t, "Invoice must be a zero-amount invoice", r.str("data", "lnNoAmountInvoicePaymentSend", "errors", 0, "message"), "1 msat is an amount")
+	zero := f.srv.ExternalInvoiceMsat(0, blinktest.OutcomeSuccess)
+	assert.False(t, decodeInvoice(t, zero).HasAmount)
+	r = call(t, f.srv, f.aliceK, noAmt, map[string]any{"input": map[string]any{"walletId": f.alice.BTCWalletID, "paymentRequest": zero, "amount": 5}})
+	assert.Equal(t, "SUCCESS", r.str("data", "lnNoAmountInvoicePaymentSend", "status"), r.Raw)
 }

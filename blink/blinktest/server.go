@@ -41,11 +41,31 @@ func WithPrice(usdCentsPerBTC int64) Option {
 }
 
 // WithClock sets the server's clock, used for invoice expiry, rate limits,
-// idempotency locks, spending limits and timestamps; default time.Now.
+// idempotency locks, spending limits, payment flows, timestamps and the
+// Date header of every HTTP response; default time.Now.
 func WithClock(now func() time.Time) Option { return func(o *options) { o.cfg.Now = now } }
 
 // WithKeyPrefix sets the prefix of API keys; default "galoy_dev_".
 func WithKeyPrefix(prefix string) Option { return func(o *options) { o.cfg.KeyPrefix = prefix } }
+
+// WithRawAPIErrors makes the server answer as the Blink API does when a
+// client talks to it directly, instead of as production does through
+// Blink's Apollo router (the default):
+//
+//   - a reused X-Idempotency-Key is HTTP 409 {"error":"the idempotency key
+//     already exist"} (router: HTTP 200, data null, one error
+//     "HTTP fetch failed from 'public': 409: Conflict" with
+//     extensions.code SUBREQUEST_HTTP_ERROR);
+//   - a malformed key, or two key headers, is HTTP 400 {"error":"..."}
+//     (router: the same with "400: Bad Request");
+//   - a mutation over the complexity limit is HTTP 500 with a GraphQL
+//     error "Query too complex. ..." (router: HTTP 200 with the
+//     "500: Internal Server Error" error, then the API's message);
+//   - top-level GraphQL errors carry a "code" beside extensions.code
+//     (router: message, path and locations only).
+//
+// Nothing executes in any of these cases, in either form.
+func WithRawAPIErrors() Option { return func(o *options) { o.cfg.RawAPIErrors = true } }
 
 // NewServer starts a fake server listening on 127.0.0.1 at a random port.
 // The caller must Close it.

@@ -47,6 +47,7 @@ var (
 	errInvoiceExpired          = &AppError{Code: "LIGHTNING_PAYMENT_ERROR", Message: "Invoice already expired, or has bad payment hash"}
 	errSubOneCent              = inputError("Amount sent was too low for recipient's usd wallet.")
 	errNoBalanceLeft           = &AppError{Code: "INSUFFICIENT_BALANCE", Message: "No balance left to send."}
+	errInvalidLnRequest        = validationError("Invalid value for LnPaymentRequest")
 )
 
 func insufficientBalance(total int64, unit string, balance int64) *AppError {

@@ -136,10 +136,24 @@ func TestSpendingLimitWindows(t *testing.T) {
 	assert.Empty(t, (*apiKey)(nil).checkSpend(now, 1<<40), "no key, no limit")
 }
 
-func TestAddTopLevelCodesCopiesExtensionsCode(t *testing.T) {
-	out := addTopLevelCodes([]byte(`{"data":null,"errors":[{"message":"x","extensions":{"code":"NOT_AUTHORIZED"}},{"message":"y"}]}`))
-	assert.JSONEq(t, `{"data":null,"errors":[{"message":"x","code":"NOT_AUTHORIZED","extensions":{"code":"NOT_AUTHORIZED"}},{"message":"y"}]}`, string(out))
-	assert.Equal(t, "not json", string(addTopLevelCodes([]byte("not json"))))
+func TestRewriteTopLevelErrorsAddsCodesRawAndDropsThemAsTheRouterDoes(t *testing.T) {
+	in := []byte(`{"data":null,"errors":[{"message":"x","path":["me"],"extensions":{"code":"NOT_AUTHORIZED"}},{"message":"y","extensions":{"code":"A","other":1}},{"message":"z"}]}`)
+	assert.JSONEq(t, `{"data":null,"errors":[{"message":"x","path":["me"],"code":"NOT_AUTHORIZED","extensions":{"code":"NOT_AUTHORIZED"}},{"message":"y","code":"A","extensions":{"code":"A","other":1}},{"message":"z"}]}`,
+		string(rewriteTopLevelErrors(in, addCodes)))
+	assert.JSONEq(t, `{"data":null,"errors":[{"message":"x","path":["me"]},{"message":"y","extensions":{"other":1}},{"message":"z"}]}`,
+		string(rewriteTopLevelErrors(in, dropCodes)))
+	assert.Equal(t, "not json", string(rewriteTopLevelErrors([]byte("not json"), dropCodes)))
+	payload := `{"data":{"lnInvoiceCreate":{"errors":[{"message":"m","code":"INVALID_INPUT"}]}}}`
+	assert.Equal(t, payload, string(rewriteTopLevelErrors([]byte(payload), dropCodes)), "payload errors keep their code")
+}
+
+func TestRouterErrorBodyHasTheRoutersShape(t *testing.T) {
+	assert.JSONEq(t, `{"data":null,"errors":[{"message":"HTTP fetch failed from 'public': 409: Conflict","path":[],
+		"extensions":{"code":"SUBREQUEST_HTTP_ERROR","service":"public","reason":"409: Conflict","http":{"status":409}}}]}`,
+		routerErrorBody(409))
+	assert.JSONEq(t, `{"data":null,"errors":[{"message":"HTTP fetch failed from 'public': 500: Internal Server Error","path":[],
+		"extensions":{"code":"SUBREQUEST_HTTP_ERROR","service":"public","reason":"500: Internal Server Error","http":{"status":500}}},
+		{"message":"too complex"}]}`, routerErrorBody(500, "too complex"))
 }
 
 func TestMayHaveTopLevelErrorsAgreesWithDecoding(t *testing.T) {

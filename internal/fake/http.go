@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -65,6 +64,7 @@ func (s *Server) serveGraphQL(gql http.Handler, w http.ResponseWriter, r *http.R
 		gql.ServeHTTP(w, r)
 		return
 	}
+	w = &datedWriter{ResponseWriter: w, now: s.now}
 	var body []byte
 	var req gqlRequest
 	if r.Method == http.MethodPost {
@@ -80,31 +80,97 @@ func (s *Server) serveGraphQL(gql http.Handler, w http.ResponseWriter, r *http.R
 	names := operationNames(req, op)
 	s.countRequest(names)
 
-	if f, ok := s.takeFault(names); ok {
-		if f.Latency > 0 {
-			t := time.NewTimer(f.Latency)
-			select {
-			case <-t.C:
-			case <-r.Context().Done():
-				t.Stop()
+	call := apiCall{gql: gql, r: r, body: body, op: op, doc: doc}
+	f, ok := s.takeFault(names)
+	if !ok {
+		s.serveAPI(w, call)
+		return
+	}
+	s.serveFaulted(w, call, f)
+}
+
+// apiCall is a request on its way to the API.
+type apiCall struct {
+	gql      http.Handler
+	r        *http.Request
+	body     []byte
+	op       *ast.OperationDefinition
+	doc      *ast.QueryDocument
+	conflict bool // answer as for a reused idempotency key (Fault.Conflict)
+}
+
+// detached is the call with a request context that the client's going
+// cannot cancel: the API goes on with a request it has started.
+func (c apiCall) detached() apiCall {
+	c.r = c.r.WithContext(context.WithoutCancel(c.r.Context()))
+	return c
+}
+
+// serveFaulted serves a request with a fault, in the order the fault's
+// parts happen on the way: latency, the edge's answer or drop before the
+// API, the API (which may execute), then what happens to its answer.
+func (s *Server) serveFaulted(w http.ResponseWriter, call apiCall, f Fault) {
+	ctx := call.r.Context()
+	call.conflict = f.Conflict
+	gone := false
+	if f.Latency > 0 {
+		start := time.Now()
+		t := time.NewTimer(f.Latency)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			if !f.ExecuteDespiteCancel {
 				return
 			}
+			// The request was already on its way to the API: it arrives
+			// when the latency is over, with nobody left to answer.
+			time.Sleep(f.Latency - time.Since(start))
+			gone = true
 		}
-		switch {
-		case f.Status != 0:
-			writeEdgeStatus(w, f)
-			return
-		case f.DropBeforeExecute:
+	}
+	switch {
+	case f.Status != 0:
+		if !gone {
+			writeEdgeStatus(w, f.Status, f.RetryAfter)
+		}
+		return
+	case f.DropBeforeExecute:
+		if !gone {
 			dropConnection(w)
-			return
-		case f.DropAfterExecute:
-			// The API handles the request in full; the answer is lost.
-			s.serveAPI(gql, httptest.NewRecorder(), r, body, op, doc)
-			dropConnection(w)
+		}
+		return
+	}
+	after := f.DropAfterExecute || f.StatusAfterExecute != 0 || f.TruncateAfterExecute || f.LatencyAfterExecute > 0
+	if !gone && !after {
+		s.serveAPI(w, call)
+		return
+	}
+	// The API handles the request in full; its answer is held back.
+	rec := httptest.NewRecorder()
+	s.serveAPI(rec, call.detached())
+	if gone {
+		return
+	}
+	if f.LatencyAfterExecute > 0 {
+		t := time.NewTimer(f.LatencyAfterExecute)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
 			return
 		}
 	}
-	s.serveAPI(gql, w, r, body, op, doc)
+	switch {
+	case f.DropAfterExecute:
+		dropConnection(w)
+	case f.StatusAfterExecute != 0:
+		writeEdgeStatus(w, f.StatusAfterExecute, f.RetryAfter)
+	case f.TruncateAfterExecute:
+		writeTruncated(w, rec)
+	default:
+		copyRecorded(w, rec)
+	}
 }
 
 // maxBody is the most of a request body the fake reads.
@@ -136,40 +202,54 @@ func readBody(r *http.Request) ([]byte, error) {
 	}
 }
 
-// serveAPI is everything behind the edge. It reports whether the request
-// reached GraphQL execution (and so could have executed a mutation).
-func (s *Server) serveAPI(gql http.Handler, w http.ResponseWriter, r *http.Request, body []byte, op *ast.OperationDefinition, doc *ast.QueryDocument) bool {
+// serveAPI is everything behind the edge: the key check, the idempotency
+// middleware, the complexity limit, then GraphQL execution.
+func (s *Server) serveAPI(w http.ResponseWriter, call apiCall) {
+	r := call.r
 	c := &caller{}
 	if key := r.Header.Get("X-API-KEY"); key != "" {
 		var ok bool
 		if c, ok = s.lookupKey(key); !ok {
 			writeJSON(w, http.StatusUnauthorized, unauthorizedBody)
-			return false
+			return
 		}
 	}
-	if !s.checkIdempotency(w, r) {
-		return false
+	if call.conflict {
+		s.refuse(w, conflict)
+		return
 	}
-	if op != nil && op.Operation == ast.Mutation {
-		if n := complexity(doc, op.SelectionSet, true); n >= maxComplexity {
-			writeJSON(w, http.StatusInternalServerError, fmt.Sprintf(
-				`{"errors":[{"message":"Query too complex. Value of %d is over the maximum %d.","code":"INTERNAL_SERVER_ERROR","extensions":{"code":"INTERNAL_SERVER_ERROR"}}]}`,
-				n, maxComplexity))
-			return false
+	if refusal, ok := s.checkIdempotency(r); !ok {
+		s.refuse(w, refusal)
+		return
+	}
+	if call.op != nil && call.op.Operation == ast.Mutation {
+		if n := complexity(call.doc, call.op.SelectionSet, true); n >= maxComplexity {
+			s.refuse(w, complexityRefusal(n))
+			return
 		}
 	}
-	if body != nil {
-		r.Body = io.NopCloser(bytes.NewReader(body))
+	if call.body != nil {
+		r.Body = io.NopCloser(bytes.NewReader(call.body))
 	}
 	rec := newBufferedResponse()
 	defer rec.release()
-	gql.ServeHTTP(rec, r.WithContext(withCaller(r.Context(), c)))
-	out := addTopLevelCodes(rec.body.Bytes())
-	if rec.code == http.StatusUnprocessableEntity {
+	call.gql.ServeHTTP(rec, r.WithContext(withCaller(r.Context(), c)))
+	out := rec.body.Bytes()
+	switch {
+	case rec.code == http.StatusUnprocessableEntity:
 		// gqlgen answers parse and validation failures with 422; Apollo
-		// Server, in front of the real API, with 400 and no data.
+		// Server, in front of the real API, with 400 and no data. (In
+		// production the router refuses such documents itself, with its
+		// own extensions.code; the fake leaves those codes in place.)
 		rec.code = http.StatusBadRequest
+		if s.cfg.RawAPIErrors {
+			out = rewriteTopLevelErrors(out, addCodes)
+		}
 		out = dropNullData(out)
+	case s.cfg.RawAPIErrors:
+		out = rewriteTopLevelErrors(out, addCodes)
+	default:
+		out = rewriteTopLevelErrors(out, dropCodes)
 	}
 	rec.header.Del("Content-Length")
 	for k, v := range rec.header {
@@ -177,7 +257,6 @@ func (s *Server) serveAPI(gql http.Handler, w http.ResponseWriter, r *http.Reque
 	}
 	w.WriteHeader(rec.code)
 	_, _ = w.Write(out)
-	return true
 }
 
 // bufferedResponse is the http.ResponseWriter gqlgen writes to, so that
@@ -220,42 +299,7 @@ func (b *bufferedResponse) Write(p []byte) (int, error) {
 	return b.body.Write(p)
 }
 
-// addTopLevelCodes copies extensions.code of every top-level error to a
-// top-level "code" field, as the real server's formatError does.
-func addTopLevelCodes(b []byte) []byte {
-	if !mayHaveTopLevelErrors(b) {
-		return b
-	}
-	var resp map[string]json.RawMessage
-	if json.Unmarshal(b, &resp) != nil || resp["errors"] == nil {
-		return b
-	}
-	var errs []map[string]any
-	dec := json.NewDecoder(bytes.NewReader(resp["errors"]))
-	dec.UseNumber()
-	if dec.Decode(&errs) != nil {
-		return b
-	}
-	for _, e := range errs {
-		if ext, ok := e["extensions"].(map[string]any); ok {
-			if code, ok := ext["code"]; ok {
-				e["code"] = code
-			}
-		}
-	}
-	raw, err := json.Marshal(errs)
-	if err != nil {
-		return b
-	}
-	resp["errors"] = raw
-	out, err := json.Marshal(resp)
-	if err != nil {
-		return b
-	}
-	return out
-}
-
-// mayHaveTopLevelErrors is a cheap check that lets addTopLevelCodes leave
+// mayHaveTopLevelErrors is a cheap check that lets rewriteTopLevelErrors leave
 // a response without top-level errors alone instead of decoding and
 // re-encoding it: a body without "errors" anywhere has none; otherwise a
 // byte scan of the top-level members, skipping over their values, looks

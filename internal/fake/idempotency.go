@@ -14,34 +14,30 @@ var idempotencyKeyRe = regexp.MustCompile(`(?i)^[0-9a-f]{8}-[0-9a-f]{4}-[1-5][0-
 const IdempotencyLockTTL = time.Hour
 
 // checkIdempotency applies the X-Idempotency-Key rules of the real
-// middleware: a malformed key is 400, a key seen in the last hour is 409
-// (the first response is not replayed), otherwise the key is locked before
-// the request executes. It reports whether the request may go on.
-func (s *Server) checkIdempotency(w http.ResponseWriter, r *http.Request) bool {
+// middleware: a malformed key (or two headers) is refused with 400, a key
+// seen in the last hour with 409 (the first response is not replayed),
+// otherwise the key is locked before the request executes. ok reports
+// whether the request may go on; otherwise refusal is the API's answer.
+func (s *Server) checkIdempotency(r *http.Request) (refusal apiRefusal, ok bool) {
 	vals := r.Header.Values("X-Idempotency-Key")
 	if len(vals) == 0 || vals[0] == "" {
-		return true
+		return apiRefusal{}, true
 	}
 	if len(vals) > 1 {
-		writeJSON(w, http.StatusBadRequest, `{"error":"X-Idempotency-Key header must be a single string"}`)
-		return false
+		return apiRefusal{status: http.StatusBadRequest, body: idemNotSingleBody}, false
 	}
 	key := vals[0]
 	if !idempotencyKeyRe.MatchString(key) {
-		writeJSON(w, http.StatusBadRequest, `{"error":"X-Idempotency-Key header must be a UUID-v4"}`)
-		return false
+		return apiRefusal{status: http.StatusBadRequest, body: idemNotUUIDBody}, false
 	}
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	now := s.now()
-	until, locked := s.idemLocks[key]
-	if locked && now.Before(until) {
-		s.mu.Unlock()
-		writeJSON(w, http.StatusConflict, `{"error":"the idempotency key already exist"}`)
-		return false
+	if until, locked := s.idemLocks[key]; locked && now.Before(until) {
+		return conflict, false
 	}
 	s.idemLocks[key] = now.Add(IdempotencyLockTTL)
-	s.mu.Unlock()
-	return true
+	return apiRefusal{}, true
 }
 
 func writeJSON(w http.ResponseWriter, status int, body string) {

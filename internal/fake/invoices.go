@@ -40,6 +40,7 @@ type invoice struct {
 	secret        [32]byte
 	walletID      string // "" for an external invoice
 	sats          int64  // 0 = no amount
+	msat          int64  // the BOLT11 amount when not sats*1000 (ExternalInvoiceMsat)
 	cents         int64  // > 0 for invoices denominated in cents
 	memo          string
 	externalID    string
@@ -355,9 +356,13 @@ func (s *Server) mint(inv *invoice) error {
 	if inv.external {
 		signer = s.externalKey
 	}
+	msat := inv.msat
+	if msat == 0 {
+		msat = inv.sats * 1000
+	}
 	pr, err := sign.Encode(sign.Params{
 		Network:       s.bolt11Network(),
-		AmountMsat:    inv.sats * 1000,
+		AmountMsat:    msat,
 		PaymentHash:   hash,
 		PaymentSecret: inv.secret,
 		Description:   inv.memo,
@@ -374,10 +379,20 @@ func (s *Server) mint(inv *invoice) error {
 // ExternalInvoice returns a BOLT11 invoice of a node outside Blink for
 // amountSats (0 = no amount); paying it from a Blink wallet ends per outcome.
 func (s *Server) ExternalInvoice(amountSats int64, outcome Outcome) string {
+	return s.ExternalInvoiceMsat(amountSats*1000, outcome)
+}
+
+// ExternalInvoiceMsat is ExternalInvoice for an amount in millisatoshis,
+// which need not be a whole number of sats (0 = no amount). Blink pays such
+// an invoice as its amount rounded up to whole sats.
+func (s *Server) ExternalInvoiceMsat(amountMsat int64, outcome Outcome) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
-	inv := &invoice{sats: amountSats, createdAt: now, expiresAt: now.Add(time.Hour), external: true, outcome: outcome}
+	inv := &invoice{
+		sats: (amountMsat + 999) / 1000, msat: amountMsat,
+		createdAt: now, expiresAt: now.Add(time.Hour), external: true, outcome: outcome,
+	}
 	if err := s.mint(inv); err != nil {
 		panic("blinktest: " + err.Error())
 	}
@@ -389,7 +404,6 @@ func (s *Server) ExternalInvoice(amountSats int64, outcome Outcome) string {
 // An invoice the fake does not know (a valid BOLT11 of someone else) is
 // reported with a nil invoice and a nil error. Callers hold s.mu.
 func (s *Server) lookupRequest(pr string) (*bolt11.Invoice, *invoice, *AppError) {
-	pr = strings.TrimPrefix(strings.TrimPrefix(pr, "lightning:"), "LIGHTNING:")
 	dec, err := bolt11.Decode(pr)
 	if err != nil {
 		switch {
@@ -413,6 +427,7 @@ func (s *Server) PayInvoice(paymentRequest string) error {
 func (s *Server) PayInvoiceAmount(paymentRequest string, amountSats int64) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	paymentRequest = strings.TrimPrefix(strings.TrimPrefix(paymentRequest, "lightning:"), "LIGHTNING:")
 	_, inv, e := s.lookupRequest(paymentRequest)
 	if e != nil {
 		return e

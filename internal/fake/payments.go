@@ -2,6 +2,7 @@ package fake
 
 import (
 	"strings"
+	"time"
 )
 
 // ExternalLightningFeeSats is the fee of every lightning payment that
@@ -44,15 +45,36 @@ type lnPay struct {
 }
 
 // payLightning pays an invoice; with probe set it returns the fee in the
-// sender wallet's unit in Tx.Fee instead of paying.
+// sender wallet's unit in Tx.Fee instead of paying. It follows the real
+// server's steps (core/api/src/app/payments/send-lightning.ts and, for
+// probes, get-protocol-fee.ts):
+//
+//  1. Scalar validation: status null, code null. The LnPaymentRequest
+//     scalar is /^ln[a-z0-9]+$/i, so a "lightning:" prefix is refused.
+//  2. Decoding, and the invoice's amount: whole sats rounded up from its
+//     msat (the invoices library's safe_tokens), so 1 to 999 msat is 1
+//     sat and 1001 msat is 2 sats; an invoice of 0 sats has no amount.
+//  3. The payment flow (see paymentFlow): a send finds the sender
+//     wallet's live flow for the hash and amount, or builds one, which
+//     refuses an already paid Blink invoice with "Invoice is already paid"
+//     and a payment to oneself. Probes always build.
+//  4. Spending limits, then, inside the wallet lock: for a Blink invoice
+//     (intraledger), ALREADY_PAID when the hash is in the ledger; for an
+//     invoice outside Blink, "There is a pending payment for this
+//     invoice" when any wallet's transaction for the hash is pending;
+//     then the balance.
+//  5. The payment. Paying again an invoice outside Blink that Blink paid
+//     is refused by Blink's node as already paid: the attempt is recorded
+//     and reverted (a FAILURE SEND and a refund), and the answer is
+//     ALREADY_PAID with that SEND.
 func (s *Server) payLightning(p lnPay) PayResult {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if e := checkWalletID(p.walletID); e != nil {
 		return invalid(e)
 	}
-	if !lnRequestRe.MatchString(strings.TrimPrefix(p.paymentRequest, "lightning:")) {
-		return invalid(validationError("Invalid value for LnPaymentRequest"))
+	if !lnRequestRe.MatchString(p.paymentRequest) {
+		return invalid(errInvalidLnRequest)
 	}
 	if p.noAmount {
 		scalar := "SatAmount"
@@ -74,18 +96,12 @@ func (s *Server) payLightning(p lnPay) PayResult {
 	if e != nil {
 		return failed(e)
 	}
-	if inv != nil && inv.paid {
-		if p.probe {
-			return failed(errAlreadyPaid)
-		}
-		return PayResult{Status: resultAlreadyPaid, Tx: snap(s.firstHashTx(sender.id, inv.hash, func(t *Transaction) bool {
-			return t.Direction == "SEND"
-		}))}
-	}
-	if p.noAmount && dec.HasAmount {
+	// The invoice's amount in whole sats, rounded up (ln-invoice.ts).
+	invoiceSats, _ := dec.AmountSats()
+	if p.noAmount && invoiceSats > 0 {
 		return failed(errZeroAmountRequired)
 	}
-	if !p.noAmount && (!dec.HasAmount || dec.AmountMsat < 1000) {
+	if !p.noAmount && invoiceSats == 0 {
 		return failed(errAmountRequired)
 	}
 	if p.amountInCents && sender.currency != "USD" || p.noAmount && !p.amountInCents && sender.currency == "USD" {
@@ -97,24 +113,34 @@ func (s *Server) payLightning(p lnPay) PayResult {
 		}
 		return failed(errInvalidSats)
 	}
-	if inv != nil && inv.inFlight {
-		return failed(errPaymentInTransit)
+	internal := inv != nil && !inv.external
+	// The payment flow: a send with a live flow skips the builder.
+	input := invoiceSats
+	if p.noAmount {
+		input = p.amount
 	}
-	if dec.Expired(s.now()) || inv != nil && inv.status(s.now()) == statusExpired {
+	fk := flowKey{walletID: sender.id, hash: dec.PaymentHash, input: input}
+	fromFlow := !p.probe && s.liveFlow(fk)
+	if !fromFlow {
+		if internal && inv.paid {
+			return failed(errAlreadyPaid) // helpers.ts recipientDetailsFromInvoice
+		}
+		if internal && inv.walletID == sender.id {
+			return failed(errSelfPayment)
+		}
+	}
+	paid := inv != nil && inv.paid
+	if !paid && (dec.Expired(s.now()) || inv != nil && inv.status(s.now()) == statusExpired) {
 		return failed(errInvoiceExpired)
 	}
-	if inv != nil && !inv.external && inv.walletID == sender.id {
-		return failed(errSelfPayment)
-	}
 	// The amount in sats, and what the sender pays in its own unit.
-	sats, _ := dec.AmountSats()
+	sats := invoiceSats
 	if p.noAmount {
 		sats = p.amount
 		if p.amountInCents {
 			sats = s.satsWorth(p.amount)
 		}
 	}
-	internal := inv != nil && !inv.external
 	var feeSats int64
 	if !internal {
 		feeSats = ExternalLightningFeeSats
@@ -133,7 +159,7 @@ func (s *Server) payLightning(p lnPay) PayResult {
 	}
 	var recipient *wallet
 	var credit int64
-	if internal {
+	if internal && !paid {
 		recipient = s.wallets[inv.walletID]
 		credit = sats
 		if recipient.currency == "USD" {
@@ -147,7 +173,19 @@ func (s *Server) payLightning(p lnPay) PayResult {
 		}
 	}
 	if p.probe {
+		s.keepFlow(fk)
 		return PayResult{Status: resultSuccess, Tx: &Transaction{Fee: fee}}
+	}
+	s.keepFlow(fk)
+	if w := p.key.checkSpend(s.now(), sats+feeSats); w != "" {
+		return failed(limitExceeded(w))
+	}
+	if internal && paid {
+		// isLnTxRecorded: the answer for this wallet's own entries.
+		return PayResult{Status: resultAlreadyPaid, Tx: snap(s.alreadyPaidTx(sender.id, inv.hash))}
+	}
+	if !internal && s.hashPending(inv.hash) {
+		return failed(errPaymentInTransit)
 	}
 	unit := "sats"
 	if sender.currency == "USD" {
@@ -156,10 +194,6 @@ func (s *Server) payLightning(p lnPay) PayResult {
 	if debit > sender.balance {
 		return failed(insufficientBalance(debit, unit, sender.balance))
 	}
-	if w := p.key.checkSpend(s.now(), sats+feeSats); w != "" {
-		return failed(limitExceeded(w))
-	}
-	p.key.recordSpend(s.now(), sats+feeSats)
 	via := p.via
 	if via == "" {
 		via = "lightning"
@@ -168,12 +202,25 @@ func (s *Server) payLightning(p lnPay) PayResult {
 	if p.memo != nil {
 		memo = *p.memo
 	}
-	sender.balance -= debit
 	send := &Transaction{
 		WalletID: sender.id, Direction: "SEND", Status: "SUCCESS", Amount: -debit, Fee: fee,
 		Via: via, SettledVia: "lightning", PaymentHash: inv.hash, PaymentRequest: inv.request,
 		Memo: memo,
 	}
+	if paid {
+		// Blink's node has paid this hash: the attempt is recorded, the
+		// node refuses it as already paid, and the entry is reverted.
+		send.Status = "FAILURE"
+		s.record(send)
+		s.record(&Transaction{
+			WalletID: sender.id, Direction: "RECEIVE", Status: "SUCCESS", Amount: debit,
+			Via: via, SettledVia: "lightning", PaymentHash: inv.hash, PaymentRequest: inv.request,
+			Memo: memo, refund: true,
+		})
+		return PayResult{Status: resultAlreadyPaid, Tx: snap(send)}
+	}
+	p.key.recordSpend(s.now(), sats+feeSats)
+	sender.balance -= debit
 	if internal {
 		senderAcct, recipientAcct := s.accounts[sender.accountID], s.accounts[recipient.accountID]
 		send.SettledVia = "intraledger"
@@ -194,6 +241,7 @@ func (s *Server) payLightning(p lnPay) PayResult {
 	case OutcomePending:
 		send.Status = "PENDING"
 		inv.inFlight, inv.payer = true, sender.id
+		s.flows[fk].pending = true
 		s.record(send)
 		return PayResult{Status: resultPending, Tx: snap(send)}
 	default:
@@ -202,6 +250,74 @@ func (s *Server) payLightning(p lnPay) PayResult {
 		s.record(send)
 		return PayResult{Status: resultSuccess, Tx: snap(send)}
 	}
+}
+
+// PaymentFlowTTL is how long the real server keeps a payment flow
+// (invoice-expiration.ts defaultTimeToExpiryInSeconds, five minutes).
+const PaymentFlowTTL = 5 * time.Minute
+
+// flowKey identifies a payment flow as the real server's
+// PaymentFlowStateRepository finds one: sender wallet, payment hash and
+// input amount (the invoice's sats, or the amount given for a no-amount
+// invoice).
+type flowKey struct {
+	walletID, hash string
+	input          int64
+}
+
+// paymentFlow is the real server's record of a lightning payment being
+// prepared (services/mongoose/payment-flow.ts): a fee probe or a send
+// that got past validation persists one, and a send that finds a live one
+// for its wallet, hash and amount skips building it, and with that the
+// check that a Blink invoice is unpaid. A flow lives PaymentFlowTTL from
+// its creation, or as long as its payment is pending.
+type paymentFlow struct {
+	createdAt time.Time
+	pending   bool
+}
+
+// liveFlow reports whether a live flow exists for k, forgetting an
+// expired one. Callers hold s.mu.
+func (s *Server) liveFlow(k flowKey) bool {
+	f := s.flows[k]
+	if f == nil {
+		return false
+	}
+	if !f.pending && s.now().Sub(f.createdAt) > PaymentFlowTTL {
+		delete(s.flows, k)
+		return false
+	}
+	return true
+}
+
+// keepFlow makes sure a live flow exists for k. Callers hold s.mu.
+func (s *Server) keepFlow(k flowKey) {
+	if !s.liveFlow(k) {
+		s.flows[k] = &paymentFlow{createdAt: s.now()}
+	}
+}
+
+// alreadyPaidTx is the transaction an ALREADY_PAID answer carries: the
+// wallet's newest entry for the hash with a negative amount, else its
+// newest entry for the hash, else none (send-lightning.ts
+// getPaymentSendResponse). Callers hold s.mu.
+func (s *Server) alreadyPaidTx(walletID, hash string) *Transaction {
+	if t := s.firstHashTx(walletID, hash, func(t *Transaction) bool { return t.Amount < 0 }); t != nil {
+		return t
+	}
+	return s.firstHashTx(walletID, hash, func(*Transaction) bool { return true })
+}
+
+// hashPending reports whether any wallet has a pending transaction for the
+// payment hash (the real server searches the whole ledger). Callers hold
+// s.mu.
+func (s *Server) hashPending(hash string) bool {
+	for _, t := range s.txsByHash[hash] {
+		if t.Status == "PENDING" {
+			return true
+		}
+	}
+	return false
 }
 
 // pendingSend finds the pending SEND for an external invoice in flight.

@@ -152,6 +152,9 @@ func (s *Server) invoiceStatus(hash, request string) (*model.LnInvoicePaymentSta
 	defer s.mu.Unlock()
 	var inv *invoice
 	if request != "" {
+		if !lnRequestRe.MatchString(request) {
+			return nil, errInvalidLnRequest
+		}
 		_, found, e := s.lookupRequest(request)
 		if e != nil {
 			return nil, e
@@ -188,6 +191,10 @@ func (r *queryResolver) LnInvoicePaymentStatusByHash(_ context.Context, input mo
 
 func (r *queryResolver) LnInvoicePaymentStatusByPaymentRequest(_ context.Context, input model.LnInvoicePaymentStatusByPaymentRequestInput) (*model.LnInvoicePaymentStatus, error) {
 	st, e := r.s.invoiceStatus("", input.PaymentRequest)
+	if e == errInvalidLnRequest {
+		// The resolver throws the scalar's InputValidationError.
+		return nil, inputError(e.Message)
+	}
 	if e != nil {
 		return nil, e
 	}

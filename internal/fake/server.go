@@ -30,6 +30,14 @@ type Config struct {
 	Now func() time.Time
 	// KeyPrefix is the prefix of API keys; default "galoy_dev_".
 	KeyPrefix string
+	// RawAPIErrors answers as the API itself does, without the Apollo
+	// router that production requests pass: a reused idempotency key is
+	// HTTP 409 {"error":...}, a malformed one 400, the complexity error
+	// 500, and top-level errors carry a "code" beside extensions.code. By
+	// default (false) the fake answers as production does: those become
+	// HTTP 200 with data null and a SUBREQUEST_HTTP_ERROR error, and
+	// ordinary top-level errors carry no code (see router.go).
+	RawAPIErrors bool
 }
 
 // Server is the state of one fake Blink server and its HTTP handler. All
@@ -50,6 +58,7 @@ type Server struct {
 	addresses   map[string]string         // on-chain address -> wallet id
 	onchainSend map[string][]string       // tx hash -> transaction ids
 	idemLocks   map[string]time.Time
+	flows       map[flowKey]*paymentFlow
 	faults      map[string][]faultSlot
 	requests    map[string]int
 	executions  map[string]int
@@ -99,6 +108,7 @@ func NewServer(cfg Config) *Server {
 		addresses:   map[string]string{},
 		onchainSend: map[string][]string{},
 		idemLocks:   map[string]time.Time{},
+		flows:       map[flowKey]*paymentFlow{},
 		faults:      map[string][]faultSlot{},
 		requests:    map[string]int{},
 		executions:  map[string]int{},
