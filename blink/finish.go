@@ -67,9 +67,11 @@ func (c *Client) RetireIdempotencyKey(ctx context.Context, key string) (arrived 
 //     an invoice can be paid only once, whatever the idempotency key, so
 //     these are idempotent by their target. FinishPayment looks the
 //     payment up by its hash; when the wallet has paid it (or is paying
-//     it) it returns that, and otherwise pays the invoice again with a
-//     fresh key (the server answers an already paid invoice with
-//     ALREADY_PAID, never a second payment).
+//     it) it returns that (PaymentSucceeded or PaymentPending for a
+//     payment made since the send began, by whichever attempt;
+//     PaymentAlreadyPaid for one made before), and otherwise pays the
+//     invoice again with a fresh key (the server answers an already paid
+//     invoice with ALREADY_PAID, never a second payment).
 //   - Intraledger, on-chain, lightning address and LNURL sends are not
 //     idempotent (a lightning address or LNURL yields a fresh invoice each
 //     time). FinishPayment first retires the send's idempotency key (see
@@ -103,7 +105,11 @@ func (c *Client) FinishPayment(ctx context.Context, ou *OutcomeUnknownError) (*P
 		return nil, invalidInput(op, "the error carries no valid idempotency key")
 	}
 	if ou.PaymentHash != "" {
-		r, err := c.ResolvePayment(ctx, ou.Lookup())
+		// Which attempt paid does not matter: the invoice is paid once.
+		// A payment made before the send began is PaymentAlreadyPaid.
+		l := ou.Lookup()
+		l.SureAfter = time.Time{}
+		r, err := c.ResolvePayment(ctx, l)
 		if err != nil {
 			return nil, err
 		}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/blink-sdk/blink-go/internal/bolt11"
+	"github.com/blink-sdk/blink-go/internal/btcaddr"
 )
 
 // DecodedInvoice is what the SDK reads from a BOLT11 payment request
@@ -137,40 +138,27 @@ func checkFee(op string, maxFee int64, probe func() (int64, error)) error {
 	return nil
 }
 
-// checkOnChainAddress validates an on-chain address for the server's
-// network and returns the form to send: trimmed (TODO: full validation).
+// checkOnChainAddress validates an on-chain address in full (bech32 and
+// bech32m checksums and witness rules, base58check versions, one case)
+// and for the server's network, and returns the form to send: trimmed,
+// bech32 in lower case. A malformed address is refused before any
+// request; only the network check asks the server (globals, once).
 func (c *Client) checkOnChainAddress(ctx context.Context, op, addr string) (string, error) {
-	if strings.ContainsAny(addr, ":?") {
-		return "", invalidInput(op, "pass the bare address, not a bitcoin: URI")
+	if _, err := btcaddr.Validate(addr, btcaddr.Mainnet); err != nil && !errors.Is(err, btcaddr.ErrWrongNetwork) {
+		return "", &Error{Operation: op, Message: "not a Bitcoin address (pass the bare address, not a bitcoin: URI)", cause: err, sentinel: ErrInvalidInput}
 	}
-	trimmed := strings.TrimSpace(addr)
-	a := strings.ToLower(trimmed)
-	if len(a) < 14 || len(a) > 90 {
-		return "", invalidInput(op, "%q is not a Bitcoin address", truncate(addr, 100))
-	}
-	var network string
-	switch {
-	case strings.HasPrefix(a, "bcrt1"):
-		network = "regtest"
-	case strings.HasPrefix(a, "bc1"):
-		network = "mainnet"
-	case strings.HasPrefix(a, "tb1"):
-		network = "testnet/signet"
-	case a[0] == '1' || a[0] == '3':
-		network = "mainnet"
-	case a[0] == 'm' || a[0] == 'n' || a[0] == '2':
-		network = "testnet/signet/regtest"
-	default:
-		return "", invalidInput(op, "%q is not a Bitcoin address", truncate(addr, 100))
-	}
-	server, err := c.Network(ctx)
+	network, err := c.Network(ctx)
 	if err != nil {
 		return "", err
 	}
-	if !strings.Contains(network, server) {
-		return "", &Error{Operation: op, Message: "the address is for " + network + " but the server runs on " + server, sentinel: ErrWrongNetwork, also: ErrInvalidInput}
+	valid, err := btcaddr.Validate(addr, network)
+	if errors.Is(err, btcaddr.ErrWrongNetwork) {
+		return "", &Error{Operation: op, Message: "the address is for another network than the server's (" + network + ")", cause: err, sentinel: ErrWrongNetwork, also: ErrInvalidInput}
 	}
-	return trimmed, nil
+	if err != nil {
+		return "", &Error{Operation: op, Message: "not a Bitcoin address for " + network, cause: err, sentinel: ErrInvalidInput}
+	}
+	return valid, nil
 }
 
 // walletCurrency returns a wallet's currency, learnt once from the

@@ -160,6 +160,14 @@ func toPaymentResult[E any, P interface {
 		r.Status = PaymentPending
 	case gen.PaymentSendResultAlreadyPaid:
 		r.Status = PaymentAlreadyPaid
+		if tx := r.Transaction; tx == nil || tx.Direction != Send || tx.Status == TxFailure {
+			// The server answers ALREADY_PAID to a wallet that only probed
+			// the invoice, and to any Blink payer of an outside invoice
+			// Blink's node paid, with no SEND of this wallet or a voided
+			// one: runSend asks the ledger whether this wallet paid it.
+			r.Status = PaymentFailed
+			return r, &Error{Operation: op, Code: "LIGHTNING_PAYMENT_ERROR", Message: "the server says the invoice is already paid", HTTPStatus: 200, sentinel: ErrInvoiceAlreadyPaid}
+		}
 	case gen.PaymentSendResultFailure:
 		r.Status = PaymentFailed
 		if perr == nil {

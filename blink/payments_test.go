@@ -391,7 +391,9 @@ func TestPaymentResult_MapsEveryServerVariant(t *testing.T) {
 	}{
 		{"success", st(gen.PaymentSendResultSuccess), nil, PaymentSucceeded, nil},
 		{"pending", st(gen.PaymentSendResultPending), nil, PaymentPending, nil},
-		{"already paid", st(gen.PaymentSendResultAlreadyPaid), nil, PaymentAlreadyPaid, nil},
+		// ALREADY_PAID without this wallet's SEND (the server gives it to
+		// a wallet that only probed): runSend asks the ledger.
+		{"already paid without a send", st(gen.PaymentSendResultAlreadyPaid), nil, PaymentFailed, ErrInvoiceAlreadyPaid},
 		// Both are about the invoice, not this call: runSend asks the
 		// wallet's ledger whose payment it is (see payments_safety_test.go).
 		{"failure already paid", st(gen.PaymentSendResultFailure), []errT{{Code: code("LIGHTNING_PAYMENT_ERROR"), Message: "Invoice is already paid"}}, PaymentFailed, ErrInvoiceAlreadyPaid},

@@ -84,7 +84,11 @@ const (
 	ResolvedNotFound Resolved = "NOT_FOUND"
 	// ResolvedAmbiguous: more than one entry could be the send (several
 	// match, or one matches that may predate it); see
-	// Resolution.Candidates. The SDK does not guess.
+	// Resolution.Candidates. The SDK does not guess. By payment hash it
+	// means the wallet's one payment of the invoice (Transaction) was made
+	// within the second the send began, by this send or an earlier one:
+	// either way the invoice is paid or being paid from this wallet, so
+	// never pay it again.
 	ResolvedAmbiguous Resolved = "AMBIGUOUS"
 )
 
@@ -195,58 +199,97 @@ func (c *Client) resolveByHash(ctx context.Context, l PaymentLookup) (*Resolutio
 	if err != nil {
 		return nil, err
 	}
+	refunds := pairRefunds(txs)
 	r := &Resolution{Outcome: ResolvedNotFound}
 	since := l.Since.Truncate(time.Second)
 	var send, earlier *Transaction
 	for i := range txs {
 		tx := &txs[i]
-		switch tx.Direction {
-		case Send:
-			if !l.Since.IsZero() && tx.CreatedAt.Before(since) {
-				// Made before this send began: an earlier payment.
-				if earlier == nil || rank(tx.Status) > rank(earlier.Status) {
-					earlier = tx
-				}
-				continue
+		if tx.Direction != Send {
+			continue
+		}
+		better := func(cur *Transaction) bool { return cur == nil || rankOf(tx, refunds) > rankOf(cur, refunds) }
+		if !l.Since.IsZero() && tx.CreatedAt.Before(since) {
+			if better(earlier) { // made before this send began: an earlier payment
+				earlier = tx
 			}
-			// Prefer the entry that tells most: settled, then pending.
-			if send == nil || rank(tx.Status) > rank(send.Status) {
-				send = tx
-			}
-		case Receive:
-			r.Refund = tx
+		} else if better(send) { // prefer the entry that tells most: settled, then pending
+			send = tx
 		}
 	}
 	if send == nil {
-		r.Refund = nil // a RECEIVE alone is an incoming payment, not a refund
-		if earlier != nil && earlier.Status != TxFailure && !refunded(txs, earlier) {
-			r.Transaction = earlier
-			r.Outcome = ResolvedAlreadyPaid
-			if earlier.Status == TxPending {
-				r.Outcome = ResolvedPending // that payment is still in flight
+		if earlier != nil {
+			switch rankOf(earlier, refunds) {
+			case 3:
+				r.Transaction, r.Outcome = earlier, ResolvedAlreadyPaid
+			case 2:
+				r.Transaction, r.Outcome = earlier, ResolvedPending // that payment is still in flight
 			}
 		}
 		return r, nil
 	}
 	r.Transaction = send
 	r.Outcome = outcomeOf(send.Status)
-	if r.Refund != nil && r.Refund.CreatedAt.Before(send.CreatedAt) {
-		r.Refund = nil
+	if rf, ok := refunds[send]; ok {
+		r.Refund, r.Outcome = rf, ResolvedFailed
 	}
-	if r.Refund != nil {
-		r.Outcome = ResolvedFailed
+	if r.Outcome != ResolvedFailed && !l.SureAfter.IsZero() && !send.CreatedAt.After(l.SureAfter) {
+		// Made within the second the send began: this send, or an earlier
+		// payment of the same invoice from this wallet. Either way the
+		// invoice is paid (or being paid) from this wallet.
+		r.Outcome, r.Candidates = ResolvedAmbiguous, []Transaction{*send}
 	}
 	return r, nil
 }
 
-// refunded reports whether a RECEIVE for the same hash followed send.
-func refunded(txs []Transaction, send *Transaction) bool {
-	for _, tx := range txs {
-		if tx.Direction == Receive && !tx.CreatedAt.Before(send.CreatedAt) {
-			return true
+// pairRefunds matches each RECEIVE of a payment hash to the SEND it
+// refunds: a voided attempt (a FAILURE SEND) made before it first, else the
+// newest SEND before it. A wallet that paid an invoice and then made a
+// second, voided attempt has two SENDs and one refund, and the first
+// payment stands.
+func pairRefunds(txs []Transaction) map[*Transaction]*Transaction {
+	var m map[*Transaction]*Transaction
+	for i := range txs {
+		rf := &txs[i]
+		if rf.Direction != Receive {
+			continue
+		}
+		var pick *Transaction
+		for j := range txs {
+			s := &txs[j]
+			if s.Direction != Send || s.CreatedAt.After(rf.CreatedAt) || m[s] != nil {
+				continue
+			}
+			if pick == nil || refundsFirst(s, pick) {
+				pick = s
+			}
+		}
+		if pick != nil {
+			if m == nil {
+				m = make(map[*Transaction]*Transaction)
+			}
+			m[pick] = rf
 		}
 	}
-	return false
+	return m
+}
+
+// refundsFirst reports whether a refund goes to SEND s rather than to
+// pick: a voided attempt before a payment that stands, then the newer.
+func refundsFirst(s, pick *Transaction) bool {
+	if sf, pf := s.Status == TxFailure, pick.Status == TxFailure; sf != pf {
+		return sf
+	}
+	return s.CreatedAt.After(pick.CreatedAt)
+}
+
+// rankOf orders SEND entries by how much they tell: settled (3), pending
+// (2), failed or refunded (1).
+func rankOf(tx *Transaction, refunds map[*Transaction]*Transaction) int {
+	if refunds[tx] != nil {
+		return 1
+	}
+	return rank(tx.Status)
 }
 
 func rank(s TxStatus) int {

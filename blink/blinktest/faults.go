@@ -77,6 +77,9 @@ func (s *Server) InjectFault(operation string, f Fault, times int) {
 	s.fake.InjectFault(operation, fake.Fault(f), times)
 }
 
+// ClearFaults drops every injected fault that no request has taken yet.
+func (s *Server) ClearFaults() { s.fake.ClearFaults() }
+
 // Requests returns how many HTTP requests for operation (operationName or
 // root field name) reached the server, faulted ones included.
 func (s *Server) Requests(operation string) int { return s.fake.Requests(operation) }

@@ -75,6 +75,13 @@ func (s *Server) InjectFault(operation string, f Fault, times int) {
 	s.faults[operation] = append(s.faults[operation], faultSlot{f: f, left: times})
 }
 
+// ClearFaults drops every fault not yet taken.
+func (s *Server) ClearFaults() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	clear(s.faults)
+}
+
 // takeFault consumes the fault for the first of names that has one.
 func (s *Server) takeFault(names []string) (Fault, bool) {
 	s.mu.Lock()
