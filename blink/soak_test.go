@@ -21,7 +21,7 @@ import (
 // waiting, and a fixed skew against the client's clock.
 type soakClock struct{ offset atomic.Int64 }
 
-func (k *soakClock) now() time.Time { return time.Now().Add(time.Duration(k.offset.Load())) }
+func (k *soakClock) now() time.Time       { return time.Now().Add(time.Duration(k.offset.Load())) }
 func (k *soakClock) jump(d time.Duration) { k.offset.Add(int64(d)) }
 
 // soakFault is one fault of the mix, with the context the attempt runs in.
