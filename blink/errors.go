@@ -357,6 +357,11 @@ type OutcomeUnknownError struct {
 	// by an earlier request, is the server time by which that request had
 	// arrived; zero until then.
 	ArrivedBy time.Time
+	// ResentWith, once FinishPayment has made the send again, is the
+	// idempotency key it used. FinishPayment never sends the same payment
+	// a second time: an unknown outcome of that send is an error of its
+	// own, to finish instead.
+	ResentWith string
 	// Cause is the last failure seen: a network error, an HTTP 5xx or the
 	// 409 that proves an earlier attempt arrived.
 	Cause error

@@ -189,10 +189,18 @@ func resendable(op string) bool {
 	return false
 }
 
-// resend makes the send of ou again, with a fresh idempotency key.
+// resend makes the send of ou again, with a fresh idempotency key, once:
+// ou.ResentWith records the key, and a later call only looks the payment
+// up.
 func (c *Client) resend(ctx context.Context, ou *OutcomeUnknownError) (*PaymentResult, error) {
-	po := &PayOptions{Memo: ou.Memo, UniqueMemo: ou.UniqueMemo}
-	oo := &OnChainOptions{Memo: ou.Memo, UniqueMemo: ou.UniqueMemo, Speed: ou.Speed}
+	if ou.ResentWith != "" {
+		ou.Cause = &Error{Operation: "FinishPayment", Message: "the payment was already sent again (idempotency key " + ou.ResentWith +
+			") and the ledger does not show it as this send: finish that send's own error, or look it up with ResolvePayment", sentinel: ErrOutcomeUnknown}
+		return nil, ou
+	}
+	ou.ResentWith = NewIdempotencyKey()
+	po := &PayOptions{Memo: ou.Memo, UniqueMemo: ou.UniqueMemo, IdempotencyKey: ou.ResentWith}
+	oo := &OnChainOptions{Memo: ou.Memo, UniqueMemo: ou.UniqueMemo, Speed: ou.Speed, IdempotencyKey: ou.ResentWith}
 	w := ou.WalletID
 	switch ou.Operation {
 	case "LnInvoicePaymentSend":
@@ -202,9 +210,9 @@ func (c *Client) resend(ctx context.Context, ou *OutcomeUnknownError) (*PaymentR
 	case "LnNoAmountUsdInvoicePaymentSend":
 		return c.PayNoAmountInvoiceUSD(ctx, w, ou.PaymentRequest, Cents(ou.Amount), po)
 	case "LnAddressPaymentSend":
-		return c.PayLightningAddress(ctx, w, ou.Recipient, Sats(ou.Amount), nil)
+		return c.PayLightningAddress(ctx, w, ou.Recipient, Sats(ou.Amount), &PayOptions{IdempotencyKey: ou.ResentWith})
 	case "LnurlPaymentSend":
-		return c.PayLNURL(ctx, w, ou.Recipient, Sats(ou.Amount), nil)
+		return c.PayLNURL(ctx, w, ou.Recipient, Sats(ou.Amount), &PayOptions{IdempotencyKey: ou.ResentWith})
 	case "IntraLedgerPaymentSend":
 		return c.SendIntraLedger(ctx, w, ou.Recipient, Sats(ou.Amount), po)
 	case "IntraLedgerUsdPaymentSend":

@@ -45,7 +45,7 @@ func (o OnChainOptions) payOptions() PayOptions {
 func (c *Client) SendOnChain(ctx context.Context, walletID, address string, amount Sats, opts *OnChainOptions) (*PaymentResult, error) {
 	const op = "OnChainPaymentSend"
 	o := opts.orZero()
-	key, address, sp, err := c.prepareOnChainSend(ctx, op, walletID, address, int64(amount), o, BTC)
+	key, address, sp, err := c.prepareOnChainSend(ctx, op, walletID, address, amountOf(amount), o, BTC)
 	if err != nil {
 		return nil, err
 	}
@@ -97,7 +97,7 @@ func (c *Client) SendAllOnChain(ctx context.Context, walletID, address string, o
 func (c *Client) SendOnChainUSD(ctx context.Context, walletID, address string, amount Cents, opts *OnChainOptions) (*PaymentResult, error) {
 	const op = "OnChainUsdPaymentSend"
 	o := opts.orZero()
-	key, address, sp, err := c.prepareOnChainSend(ctx, op, walletID, address, int64(amount), o, USD)
+	key, address, sp, err := c.prepareOnChainSend(ctx, op, walletID, address, amountOf(amount), o, USD)
 	if err != nil {
 		return nil, err
 	}
@@ -124,7 +124,7 @@ func (c *Client) SendOnChainUSD(ctx context.Context, walletID, address string, a
 func (c *Client) SendOnChainUSDInSats(ctx context.Context, walletID, address string, amount Sats, opts *OnChainOptions) (*PaymentResult, error) {
 	const op = "OnChainUsdPaymentSendAsBtcDenominated"
 	o := opts.orZero()
-	key, address, sp, err := c.prepareOnChainSend(ctx, op, walletID, address, int64(amount), o, USD)
+	key, address, sp, err := c.prepareOnChainSend(ctx, op, walletID, address, amountOf(amount), o, USD)
 	if err != nil {
 		return nil, err
 	}
@@ -148,17 +148,18 @@ func (c *Client) SendOnChainUSDInSats(ctx context.Context, walletID, address str
 }
 
 // sendAll is prepareOnChainSend's amount for a send of the whole balance.
-const sendAll = -1
+// It is not an int64, so no amount a caller passes can be taken for it.
+var sendAll *int64
 
 // prepareOnChainSend checks an on-chain send before anything is sent and
 // returns its idempotency key, the validated address and the speed.
-// amount is sendAll for SendAllOnChain, which alone may pass it.
-func (c *Client) prepareOnChainSend(ctx context.Context, op, walletID, address string, amount int64, o OnChainOptions, currency WalletCurrency) (key, addr string, sp gen.PayoutSpeed, err error) {
+// amount is nil (sendAll) for SendAllOnChain alone.
+func (c *Client) prepareOnChainSend(ctx context.Context, op, walletID, address string, amount *int64, o OnChainOptions, currency WalletCurrency) (key, addr string, sp gen.PayoutSpeed, err error) {
 	if key, err = c.checkSend(ctx, op, walletID, o.payOptions()); err != nil {
 		return "", "", "", err
 	}
 	if amount != sendAll {
-		if err := checkAmount(op, amount); err != nil {
+		if err := checkAmount(op, *amount); err != nil {
 			return "", "", "", err
 		}
 	}
@@ -173,3 +174,5 @@ func (c *Client) prepareOnChainSend(ctx context.Context, op, walletID, address s
 	}
 	return key, addr, sp, nil
 }
+
+func amountOf[T Sats | Cents](a T) *int64 { v := int64(a); return &v }

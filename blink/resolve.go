@@ -28,7 +28,9 @@ type PaymentLookup struct {
 	UniqueMemo bool
 	// Since and Until bound the transaction's creation time, by the
 	// server's clock: Since is the earliest the send can have been
-	// executed. Until zero means now. Since zero means the last 24 hours.
+	// executed. Until zero means now (by the server's clock, as the Date
+	// headers of its answers show it). Since zero means the 24 hours
+	// before Until.
 	// Until before Since is refused.
 	Since, Until time.Time
 	// SureAfter, when set, is a time (server clock) by which the send had
@@ -146,7 +148,9 @@ func (c *Client) ResolvePayment(ctx context.Context, l PaymentLookup) (*Resoluti
 	}
 	since, until := l.Since, l.Until
 	if until.IsZero() {
-		until = time.Now().Add(time.Minute)
+		// Now by the server's clock (its ledger's), with a margin.
+		_, latest := c.clock.serverWindow(time.Now())
+		until = latest.Add(time.Minute)
 	}
 	if since.IsZero() {
 		since = until.Add(-24 * time.Hour)

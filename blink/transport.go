@@ -87,9 +87,12 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	s := stateFrom(ctx)
 	if ctx.Err() != nil {
 		if err == nil && resp != nil {
-			// An answer arrived: read it. readResponse decides whether it
-			// is definite; a 5xx on a send never is.
-			return false, nil
+			if s != nil && s.op.class == atMostOnce || resp.StatusCode == http.StatusOK {
+				// An answer arrived: read it. readResponse decides whether
+				// it is definite; a 5xx on a send never is.
+				return false, nil
+			}
+			return false, ctx.Err() // a failed query the caller gave up on: cancelled
 		}
 		if s != nil && s.op.class == atMostOnce && (s.wrote.Load() || !neverSent(err)) {
 			s.ambiguous.Store(true)
