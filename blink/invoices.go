@@ -309,7 +309,7 @@ func (s *invoiceSpec) wire() (expiresIn *int64, externalID, memo, webhook, descH
 
 // genInvoice is what every generated invoice type has.
 type genInvoice interface {
-	GetCreatedAt() time.Time
+	GetCreatedAt() scalar.Timestamp
 	GetExternalId() string
 	GetPaymentHash() string
 	GetPaymentRequest() string
@@ -326,7 +326,7 @@ func toInvoice(g genInvoice) Invoice {
 		PaymentSecret:  g.GetPaymentSecret(),
 		ExternalID:     g.GetExternalId(),
 		Status:         InvoiceStatus(g.GetPaymentStatus()),
-		CreatedAt:      g.GetCreatedAt(),
+		CreatedAt:      g.GetCreatedAt().Time(),
 	}
 	if a, ok := g.(interface{ GetSatoshis() scalar.SatAmount }); ok {
 		inv.Amount = Sats(a.GetSatoshis())

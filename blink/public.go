@@ -114,6 +114,6 @@ func (c *Client) RealtimePrice(ctx context.Context, currency string) (*RealtimeP
 		FractionDigits: p.DenominatorCurrencyDetails.FractionDigits,
 		SatPrice:       Price{Base: p.BtcSatPrice.Base, Offset: p.BtcSatPrice.Offset},
 		CentPrice:      Price{Base: p.UsdCentPrice.Base, Offset: p.UsdCentPrice.Offset},
-		Timestamp:      p.Timestamp,
+		Timestamp:      p.Timestamp.Time(),
 	}, nil
 }

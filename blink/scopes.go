@@ -2,6 +2,7 @@ package blink
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"sync"
@@ -202,6 +203,9 @@ type opInfo struct {
 	needs []scopes.Need // every root field's need
 	class retryClass
 	send  bool // a root field moves money
+	// head and tail frame a request body: {"query":...,"operationName":...},
+	// encoded once per document (see encodeRequest).
+	head, tail []byte
 }
 
 // opCache remembers the classification of each document the client sent.
@@ -218,6 +222,10 @@ func (c *opCache) classify(opName, query string) *opInfo {
 		return v.(*opInfo)
 	}
 	info := parseOp(opName, query)
+	q, _ := json.Marshal(query)
+	n, _ := json.Marshal(opName)
+	info.head = append([]byte(`{"query":`), q...)
+	info.tail = append(append([]byte(`,"operationName":`), n...), '}')
 	v, _ := c.m.LoadOrStore(key, info)
 	return v.(*opInfo)
 }

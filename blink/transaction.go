@@ -110,7 +110,7 @@ func toTransaction(t *gen.TransactionFields) Transaction {
 	cur := WalletCurrency(t.SettlementCurrency)
 	tx := Transaction{
 		ID:              t.Id,
-		CreatedAt:       t.CreatedAt,
+		CreatedAt:       t.CreatedAt.Time(),
 		Direction:       Direction(t.Direction),
 		Status:          TxStatus(t.Status),
 		Amount:          Amount{Value: int64(t.SettlementAmount), Currency: cur},
@@ -122,26 +122,26 @@ func toTransaction(t *gen.TransactionFields) Transaction {
 		Memo:            deref(t.Memo),
 		ExternalID:      deref(t.ExternalId),
 	}
-	switch v := t.InitiationVia.(type) {
-	case *gen.TransactionFieldsInitiationViaInitiationViaLn:
+	switch v := t.InitiationVia; v.Typename {
+	case "InitiationViaLn":
 		tx.Initiation = Initiation{Rail: Lightning, PaymentHash: v.PaymentHash, PaymentRequest: v.PaymentRequest}
-	case *gen.TransactionFieldsInitiationViaInitiationViaIntraLedger:
+	case "InitiationViaIntraLedger":
 		tx.Initiation = Initiation{Rail: IntraLedger, CounterpartyUsername: deref(v.CounterPartyUsername), CounterpartyWalletID: deref(v.CounterPartyWalletId)}
-	case *gen.TransactionFieldsInitiationViaInitiationViaOnChain:
+	case "InitiationViaOnChain":
 		tx.Initiation = Initiation{Rail: OnChain, Address: v.Address}
 	}
-	switch v := t.SettlementVia.(type) {
-	case *gen.TransactionFieldsSettlementViaSettlementViaLn:
+	switch v := t.SettlementVia; v.Typename {
+	case "SettlementViaLn":
 		tx.Settlement = Settlement{Rail: Lightning, Preimage: deref(v.PreImage)}
-	case *gen.TransactionFieldsSettlementViaSettlementViaIntraLedger:
+	case "SettlementViaIntraLedger":
 		tx.Settlement = Settlement{Rail: IntraLedger, Preimage: deref(v.PreImage), CounterpartyUsername: deref(v.CounterPartyUsername), CounterpartyWalletID: deref(v.CounterPartyWalletId)}
-	case *gen.TransactionFieldsSettlementViaSettlementViaOnChain:
+	case "SettlementViaOnChain":
 		tx.Settlement = Settlement{Rail: OnChain, TxHash: deref(v.TransactionHash)}
 		if v.Vout != nil {
 			tx.Settlement.Vout = *v.Vout
 		}
 		if v.ArrivalInMempoolEstimatedAt != nil {
-			tx.Settlement.ArrivalInMempoolEstimatedAt = *v.ArrivalInMempoolEstimatedAt
+			tx.Settlement.ArrivalInMempoolEstimatedAt = v.ArrivalInMempoolEstimatedAt.Time()
 		}
 	}
 	return tx

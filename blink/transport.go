@@ -198,7 +198,7 @@ func (g *gqlClient) MakeRequest(ctx context.Context, req *graphql.Request, resp 
 
 	// A fresh body per call: net/http may read a request body after
 	// RoundTrip returns, so a pooled buffer could be overwritten under it.
-	body, err := json.Marshal(req)
+	body, err := encodeRequest(op, req)
 	if err != nil {
 		return invalidInput(op.name, "cannot encode the variables: %v", err)
 	}
@@ -255,6 +255,25 @@ func (g *gqlClient) MakeRequest(ctx context.Context, req *graphql.Request, resp 
 		hresp.Body.Close()
 	}
 	return c.scrub(err)
+}
+
+// encodeRequest writes the body json.Marshal(req) would, with the query
+// and operation name encoded once per document (a mutation's text is over
+// a kilobyte): only the variables are encoded per call.
+func encodeRequest(op *opInfo, req *graphql.Request) ([]byte, error) {
+	var vars []byte
+	if req.Variables != nil {
+		var err error
+		if vars, err = json.Marshal(req.Variables); err != nil {
+			return nil, err
+		}
+	}
+	b := make([]byte, 0, len(op.head)+len(vars)+len(op.tail)+len(`,"variables":`))
+	b = append(b, op.head...)
+	if vars != nil {
+		b = append(append(b, `,"variables":`...), vars...)
+	}
+	return append(b, op.tail...), nil
 }
 
 // transportError maps a call that ended without a response.

@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"time"
 
 	"github.com/Khan/genqlient/graphql"
 	"github.com/blink-sdk/blink-go/internal/scalar"
@@ -654,7 +653,7 @@ func (v *InvoiceByPaymentHashMeUserDefaultAccountWalletByIdWalletInvoiceByPaymen
 }
 
 // GetCreatedAt returns InvoiceByPaymentHashMeUserDefaultAccountWalletByIdWalletInvoiceByPaymentHashLnInvoice.CreatedAt, and is useful for accessing the field via an interface.
-func (v *InvoiceByPaymentHashMeUserDefaultAccountWalletByIdWalletInvoiceByPaymentHashLnInvoice) GetCreatedAt() time.Time {
+func (v *InvoiceByPaymentHashMeUserDefaultAccountWalletByIdWalletInvoiceByPaymentHashLnInvoice) GetCreatedAt() scalar.Timestamp {
 	return v.InvoiceFieldsLnInvoice.CreatedAt
 }
 
@@ -716,7 +715,7 @@ func (v *InvoiceByPaymentHashMeUserDefaultAccountWalletByIdWalletInvoiceByPaymen
 type __premarshalInvoiceByPaymentHashMeUserDefaultAccountWalletByIdWalletInvoiceByPaymentHashLnInvoice struct {
 	Typename *string `json:"__typename"`
 
-	CreatedAt json.RawMessage `json:"createdAt"`
+	CreatedAt scalar.Timestamp `json:"createdAt"`
 
 	ExternalId string `json:"externalId"`
 
@@ -743,18 +742,7 @@ func (v *InvoiceByPaymentHashMeUserDefaultAccountWalletByIdWalletInvoiceByPaymen
 	var retval __premarshalInvoiceByPaymentHashMeUserDefaultAccountWalletByIdWalletInvoiceByPaymentHashLnInvoice
 
 	retval.Typename = v.Typename
-	{
-
-		dst := &retval.CreatedAt
-		src := v.InvoiceFieldsLnInvoice.CreatedAt
-		var err error
-		*dst, err = scalar.MarshalTimestamp(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal InvoiceByPaymentHashMeUserDefaultAccountWalletByIdWalletInvoiceByPaymentHashLnInvoice.InvoiceFieldsLnInvoice.CreatedAt: %w", err)
-		}
-	}
+	retval.CreatedAt = v.InvoiceFieldsLnInvoice.CreatedAt
 	retval.ExternalId = v.InvoiceFieldsLnInvoice.ExternalId
 	retval.PaymentHash = v.InvoiceFieldsLnInvoice.PaymentHash
 	retval.PaymentRequest = v.InvoiceFieldsLnInvoice.PaymentRequest
@@ -776,7 +764,7 @@ func (v *InvoiceByPaymentHashMeUserDefaultAccountWalletByIdWalletInvoiceByPaymen
 }
 
 // GetCreatedAt returns InvoiceByPaymentHashMeUserDefaultAccountWalletByIdWalletInvoiceByPaymentHashLnNoAmountInvoice.CreatedAt, and is useful for accessing the field via an interface.
-func (v *InvoiceByPaymentHashMeUserDefaultAccountWalletByIdWalletInvoiceByPaymentHashLnNoAmountInvoice) GetCreatedAt() time.Time {
+func (v *InvoiceByPaymentHashMeUserDefaultAccountWalletByIdWalletInvoiceByPaymentHashLnNoAmountInvoice) GetCreatedAt() scalar.Timestamp {
 	return v.InvoiceFieldsLnNoAmountInvoice.CreatedAt
 }
 
@@ -833,7 +821,7 @@ func (v *InvoiceByPaymentHashMeUserDefaultAccountWalletByIdWalletInvoiceByPaymen
 type __premarshalInvoiceByPaymentHashMeUserDefaultAccountWalletByIdWalletInvoiceByPaymentHashLnNoAmountInvoice struct {
 	Typename *string `json:"__typename"`
 
-	CreatedAt json.RawMessage `json:"createdAt"`
+	CreatedAt scalar.Timestamp `json:"createdAt"`
 
 	ExternalId string `json:"externalId"`
 
@@ -858,18 +846,7 @@ func (v *InvoiceByPaymentHashMeUserDefaultAccountWalletByIdWalletInvoiceByPaymen
 	var retval __premarshalInvoiceByPaymentHashMeUserDefaultAccountWalletByIdWalletInvoiceByPaymentHashLnNoAmountInvoice
 
 	retval.Typename = v.Typename
-	{
-
-		dst := &retval.CreatedAt
-		src := v.InvoiceFieldsLnNoAmountInvoice.CreatedAt
-		var err error
-		*dst, err = scalar.MarshalTimestamp(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal InvoiceByPaymentHashMeUserDefaultAccountWalletByIdWalletInvoiceByPaymentHashLnNoAmountInvoice.InvoiceFieldsLnNoAmountInvoice.CreatedAt: %w", err)
-		}
-	}
+	retval.CreatedAt = v.InvoiceFieldsLnNoAmountInvoice.CreatedAt
 	retval.ExternalId = v.InvoiceFieldsLnNoAmountInvoice.ExternalId
 	retval.PaymentHash = v.InvoiceFieldsLnNoAmountInvoice.PaymentHash
 	retval.PaymentRequest = v.InvoiceFieldsLnNoAmountInvoice.PaymentRequest
@@ -896,7 +873,7 @@ type InvoiceFields interface {
 	// GetTypename returns the receiver's concrete GraphQL type-name (see interface doc for possible values).
 	GetTypename() *string
 	// GetCreatedAt returns the interface-field "createdAt" from its implementation.
-	GetCreatedAt() time.Time
+	GetCreatedAt() scalar.Timestamp
 	// GetExternalId returns the interface-field "externalId" from its implementation.
 	GetExternalId() string
 	// GetPaymentHash returns the interface-field "paymentHash" from its implementation.
@@ -948,26 +925,18 @@ func __marshalInvoiceFields(v *InvoiceFields) ([]byte, error) {
 	case *InvoiceFieldsLnInvoice:
 		typename = "LnInvoice"
 
-		premarshaled, err := v.__premarshalJSON()
-		if err != nil {
-			return nil, err
-		}
 		result := struct {
 			TypeName string `json:"__typename"`
-			*__premarshalInvoiceFieldsLnInvoice
-		}{typename, premarshaled}
+			*InvoiceFieldsLnInvoice
+		}{typename, v}
 		return json.Marshal(result)
 	case *InvoiceFieldsLnNoAmountInvoice:
 		typename = "LnNoAmountInvoice"
 
-		premarshaled, err := v.__premarshalJSON()
-		if err != nil {
-			return nil, err
-		}
 		result := struct {
 			TypeName string `json:"__typename"`
-			*__premarshalInvoiceFieldsLnNoAmountInvoice
-		}{typename, premarshaled}
+			*InvoiceFieldsLnNoAmountInvoice
+		}{typename, v}
 		return json.Marshal(result)
 	case nil:
 		return []byte("null"), nil
@@ -980,7 +949,7 @@ func __marshalInvoiceFields(v *InvoiceFields) ([]byte, error) {
 // InvoiceFields includes the GraphQL fields of LnInvoice requested by the fragment InvoiceFields.
 type InvoiceFieldsLnInvoice struct {
 	Typename       *string              `json:"__typename"`
-	CreatedAt      time.Time            `json:"-"`
+	CreatedAt      scalar.Timestamp     `json:"createdAt"`
 	ExternalId     string               `json:"externalId"`
 	PaymentHash    string               `json:"paymentHash"`
 	PaymentRequest string               `json:"paymentRequest"`
@@ -993,7 +962,7 @@ type InvoiceFieldsLnInvoice struct {
 func (v *InvoiceFieldsLnInvoice) GetTypename() *string { return v.Typename }
 
 // GetCreatedAt returns InvoiceFieldsLnInvoice.CreatedAt, and is useful for accessing the field via an interface.
-func (v *InvoiceFieldsLnInvoice) GetCreatedAt() time.Time { return v.CreatedAt }
+func (v *InvoiceFieldsLnInvoice) GetCreatedAt() scalar.Timestamp { return v.CreatedAt }
 
 // GetExternalId returns InvoiceFieldsLnInvoice.ExternalId, and is useful for accessing the field via an interface.
 func (v *InvoiceFieldsLnInvoice) GetExternalId() string { return v.ExternalId }
@@ -1013,94 +982,10 @@ func (v *InvoiceFieldsLnInvoice) GetPaymentStatus() InvoicePaymentStatus { retur
 // GetSatoshis returns InvoiceFieldsLnInvoice.Satoshis, and is useful for accessing the field via an interface.
 func (v *InvoiceFieldsLnInvoice) GetSatoshis() scalar.SatAmount { return v.Satoshis }
 
-func (v *InvoiceFieldsLnInvoice) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*InvoiceFieldsLnInvoice
-		CreatedAt json.RawMessage `json:"createdAt"`
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.InvoiceFieldsLnInvoice = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	{
-		dst := &v.CreatedAt
-		src := firstPass.CreatedAt
-		if len(src) != 0 && string(src) != "null" {
-			err = scalar.UnmarshalTimestamp(
-				src, dst)
-			if err != nil {
-				return fmt.Errorf(
-					"unable to unmarshal InvoiceFieldsLnInvoice.CreatedAt: %w", err)
-			}
-		}
-	}
-	return nil
-}
-
-type __premarshalInvoiceFieldsLnInvoice struct {
-	Typename *string `json:"__typename"`
-
-	CreatedAt json.RawMessage `json:"createdAt"`
-
-	ExternalId string `json:"externalId"`
-
-	PaymentHash string `json:"paymentHash"`
-
-	PaymentRequest string `json:"paymentRequest"`
-
-	PaymentSecret string `json:"paymentSecret"`
-
-	PaymentStatus InvoicePaymentStatus `json:"paymentStatus"`
-
-	Satoshis scalar.SatAmount `json:"satoshis"`
-}
-
-func (v *InvoiceFieldsLnInvoice) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *InvoiceFieldsLnInvoice) __premarshalJSON() (*__premarshalInvoiceFieldsLnInvoice, error) {
-	var retval __premarshalInvoiceFieldsLnInvoice
-
-	retval.Typename = v.Typename
-	{
-
-		dst := &retval.CreatedAt
-		src := v.CreatedAt
-		var err error
-		*dst, err = scalar.MarshalTimestamp(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal InvoiceFieldsLnInvoice.CreatedAt: %w", err)
-		}
-	}
-	retval.ExternalId = v.ExternalId
-	retval.PaymentHash = v.PaymentHash
-	retval.PaymentRequest = v.PaymentRequest
-	retval.PaymentSecret = v.PaymentSecret
-	retval.PaymentStatus = v.PaymentStatus
-	retval.Satoshis = v.Satoshis
-	return &retval, nil
-}
-
 // InvoiceFields includes the GraphQL fields of LnNoAmountInvoice requested by the fragment InvoiceFields.
 type InvoiceFieldsLnNoAmountInvoice struct {
 	Typename       *string              `json:"__typename"`
-	CreatedAt      time.Time            `json:"-"`
+	CreatedAt      scalar.Timestamp     `json:"createdAt"`
 	ExternalId     string               `json:"externalId"`
 	PaymentHash    string               `json:"paymentHash"`
 	PaymentRequest string               `json:"paymentRequest"`
@@ -1112,7 +997,7 @@ type InvoiceFieldsLnNoAmountInvoice struct {
 func (v *InvoiceFieldsLnNoAmountInvoice) GetTypename() *string { return v.Typename }
 
 // GetCreatedAt returns InvoiceFieldsLnNoAmountInvoice.CreatedAt, and is useful for accessing the field via an interface.
-func (v *InvoiceFieldsLnNoAmountInvoice) GetCreatedAt() time.Time { return v.CreatedAt }
+func (v *InvoiceFieldsLnNoAmountInvoice) GetCreatedAt() scalar.Timestamp { return v.CreatedAt }
 
 // GetExternalId returns InvoiceFieldsLnNoAmountInvoice.ExternalId, and is useful for accessing the field via an interface.
 func (v *InvoiceFieldsLnNoAmountInvoice) GetExternalId() string { return v.ExternalId }
@@ -1129,87 +1014,6 @@ func (v *InvoiceFieldsLnNoAmountInvoice) GetPaymentSecret() string { return v.Pa
 // GetPaymentStatus returns InvoiceFieldsLnNoAmountInvoice.PaymentStatus, and is useful for accessing the field via an interface.
 func (v *InvoiceFieldsLnNoAmountInvoice) GetPaymentStatus() InvoicePaymentStatus {
 	return v.PaymentStatus
-}
-
-func (v *InvoiceFieldsLnNoAmountInvoice) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*InvoiceFieldsLnNoAmountInvoice
-		CreatedAt json.RawMessage `json:"createdAt"`
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.InvoiceFieldsLnNoAmountInvoice = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	{
-		dst := &v.CreatedAt
-		src := firstPass.CreatedAt
-		if len(src) != 0 && string(src) != "null" {
-			err = scalar.UnmarshalTimestamp(
-				src, dst)
-			if err != nil {
-				return fmt.Errorf(
-					"unable to unmarshal InvoiceFieldsLnNoAmountInvoice.CreatedAt: %w", err)
-			}
-		}
-	}
-	return nil
-}
-
-type __premarshalInvoiceFieldsLnNoAmountInvoice struct {
-	Typename *string `json:"__typename"`
-
-	CreatedAt json.RawMessage `json:"createdAt"`
-
-	ExternalId string `json:"externalId"`
-
-	PaymentHash string `json:"paymentHash"`
-
-	PaymentRequest string `json:"paymentRequest"`
-
-	PaymentSecret string `json:"paymentSecret"`
-
-	PaymentStatus InvoicePaymentStatus `json:"paymentStatus"`
-}
-
-func (v *InvoiceFieldsLnNoAmountInvoice) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *InvoiceFieldsLnNoAmountInvoice) __premarshalJSON() (*__premarshalInvoiceFieldsLnNoAmountInvoice, error) {
-	var retval __premarshalInvoiceFieldsLnNoAmountInvoice
-
-	retval.Typename = v.Typename
-	{
-
-		dst := &retval.CreatedAt
-		src := v.CreatedAt
-		var err error
-		*dst, err = scalar.MarshalTimestamp(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal InvoiceFieldsLnNoAmountInvoice.CreatedAt: %w", err)
-		}
-	}
-	retval.ExternalId = v.ExternalId
-	retval.PaymentHash = v.PaymentHash
-	retval.PaymentRequest = v.PaymentRequest
-	retval.PaymentSecret = v.PaymentSecret
-	retval.PaymentStatus = v.PaymentStatus
-	return &retval, nil
 }
 
 type InvoicePaymentStatus string
@@ -1440,7 +1244,7 @@ func (v *InvoicesMeUserDefaultAccountInvoicesInvoiceConnectionEdgesInvoiceEdgeNo
 }
 
 // GetCreatedAt returns InvoicesMeUserDefaultAccountInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnInvoice.CreatedAt, and is useful for accessing the field via an interface.
-func (v *InvoicesMeUserDefaultAccountInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnInvoice) GetCreatedAt() time.Time {
+func (v *InvoicesMeUserDefaultAccountInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnInvoice) GetCreatedAt() scalar.Timestamp {
 	return v.InvoiceFieldsLnInvoice.CreatedAt
 }
 
@@ -1502,7 +1306,7 @@ func (v *InvoicesMeUserDefaultAccountInvoicesInvoiceConnectionEdgesInvoiceEdgeNo
 type __premarshalInvoicesMeUserDefaultAccountInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnInvoice struct {
 	Typename *string `json:"__typename"`
 
-	CreatedAt json.RawMessage `json:"createdAt"`
+	CreatedAt scalar.Timestamp `json:"createdAt"`
 
 	ExternalId string `json:"externalId"`
 
@@ -1529,18 +1333,7 @@ func (v *InvoicesMeUserDefaultAccountInvoicesInvoiceConnectionEdgesInvoiceEdgeNo
 	var retval __premarshalInvoicesMeUserDefaultAccountInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnInvoice
 
 	retval.Typename = v.Typename
-	{
-
-		dst := &retval.CreatedAt
-		src := v.InvoiceFieldsLnInvoice.CreatedAt
-		var err error
-		*dst, err = scalar.MarshalTimestamp(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal InvoicesMeUserDefaultAccountInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnInvoice.InvoiceFieldsLnInvoice.CreatedAt: %w", err)
-		}
-	}
+	retval.CreatedAt = v.InvoiceFieldsLnInvoice.CreatedAt
 	retval.ExternalId = v.InvoiceFieldsLnInvoice.ExternalId
 	retval.PaymentHash = v.InvoiceFieldsLnInvoice.PaymentHash
 	retval.PaymentRequest = v.InvoiceFieldsLnInvoice.PaymentRequest
@@ -1562,7 +1355,7 @@ func (v *InvoicesMeUserDefaultAccountInvoicesInvoiceConnectionEdgesInvoiceEdgeNo
 }
 
 // GetCreatedAt returns InvoicesMeUserDefaultAccountInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnNoAmountInvoice.CreatedAt, and is useful for accessing the field via an interface.
-func (v *InvoicesMeUserDefaultAccountInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnNoAmountInvoice) GetCreatedAt() time.Time {
+func (v *InvoicesMeUserDefaultAccountInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnNoAmountInvoice) GetCreatedAt() scalar.Timestamp {
 	return v.InvoiceFieldsLnNoAmountInvoice.CreatedAt
 }
 
@@ -1619,7 +1412,7 @@ func (v *InvoicesMeUserDefaultAccountInvoicesInvoiceConnectionEdgesInvoiceEdgeNo
 type __premarshalInvoicesMeUserDefaultAccountInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnNoAmountInvoice struct {
 	Typename *string `json:"__typename"`
 
-	CreatedAt json.RawMessage `json:"createdAt"`
+	CreatedAt scalar.Timestamp `json:"createdAt"`
 
 	ExternalId string `json:"externalId"`
 
@@ -1644,18 +1437,7 @@ func (v *InvoicesMeUserDefaultAccountInvoicesInvoiceConnectionEdgesInvoiceEdgeNo
 	var retval __premarshalInvoicesMeUserDefaultAccountInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnNoAmountInvoice
 
 	retval.Typename = v.Typename
-	{
-
-		dst := &retval.CreatedAt
-		src := v.InvoiceFieldsLnNoAmountInvoice.CreatedAt
-		var err error
-		*dst, err = scalar.MarshalTimestamp(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal InvoicesMeUserDefaultAccountInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnNoAmountInvoice.InvoiceFieldsLnNoAmountInvoice.CreatedAt: %w", err)
-		}
-	}
+	retval.CreatedAt = v.InvoiceFieldsLnNoAmountInvoice.CreatedAt
 	retval.ExternalId = v.InvoiceFieldsLnNoAmountInvoice.ExternalId
 	retval.PaymentHash = v.InvoiceFieldsLnNoAmountInvoice.PaymentHash
 	retval.PaymentRequest = v.InvoiceFieldsLnNoAmountInvoice.PaymentRequest
@@ -1955,7 +1737,7 @@ type LnInvoiceCreateLnInvoiceCreateLnInvoicePayloadInvoiceLnInvoice struct {
 }
 
 // GetCreatedAt returns LnInvoiceCreateLnInvoiceCreateLnInvoicePayloadInvoiceLnInvoice.CreatedAt, and is useful for accessing the field via an interface.
-func (v *LnInvoiceCreateLnInvoiceCreateLnInvoicePayloadInvoiceLnInvoice) GetCreatedAt() time.Time {
+func (v *LnInvoiceCreateLnInvoiceCreateLnInvoicePayloadInvoiceLnInvoice) GetCreatedAt() scalar.Timestamp {
 	return v.LnInvoiceFields.CreatedAt
 }
 
@@ -2015,7 +1797,7 @@ func (v *LnInvoiceCreateLnInvoiceCreateLnInvoicePayloadInvoiceLnInvoice) Unmarsh
 }
 
 type __premarshalLnInvoiceCreateLnInvoiceCreateLnInvoicePayloadInvoiceLnInvoice struct {
-	CreatedAt json.RawMessage `json:"createdAt"`
+	CreatedAt scalar.Timestamp `json:"createdAt"`
 
 	ExternalId string `json:"externalId"`
 
@@ -2041,18 +1823,7 @@ func (v *LnInvoiceCreateLnInvoiceCreateLnInvoicePayloadInvoiceLnInvoice) Marshal
 func (v *LnInvoiceCreateLnInvoiceCreateLnInvoicePayloadInvoiceLnInvoice) __premarshalJSON() (*__premarshalLnInvoiceCreateLnInvoiceCreateLnInvoicePayloadInvoiceLnInvoice, error) {
 	var retval __premarshalLnInvoiceCreateLnInvoiceCreateLnInvoicePayloadInvoiceLnInvoice
 
-	{
-
-		dst := &retval.CreatedAt
-		src := v.LnInvoiceFields.CreatedAt
-		var err error
-		*dst, err = scalar.MarshalTimestamp(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal LnInvoiceCreateLnInvoiceCreateLnInvoicePayloadInvoiceLnInvoice.LnInvoiceFields.CreatedAt: %w", err)
-		}
-	}
+	retval.CreatedAt = v.LnInvoiceFields.CreatedAt
 	retval.ExternalId = v.LnInvoiceFields.ExternalId
 	retval.PaymentHash = v.LnInvoiceFields.PaymentHash
 	retval.PaymentRequest = v.LnInvoiceFields.PaymentRequest
@@ -2147,7 +1918,7 @@ type LnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoi
 }
 
 // GetCreatedAt returns LnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadInvoiceLnInvoice.CreatedAt, and is useful for accessing the field via an interface.
-func (v *LnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadInvoiceLnInvoice) GetCreatedAt() time.Time {
+func (v *LnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadInvoiceLnInvoice) GetCreatedAt() scalar.Timestamp {
 	return v.LnInvoiceFields.CreatedAt
 }
 
@@ -2207,7 +1978,7 @@ func (v *LnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnI
 }
 
 type __premarshalLnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadInvoiceLnInvoice struct {
-	CreatedAt json.RawMessage `json:"createdAt"`
+	CreatedAt scalar.Timestamp `json:"createdAt"`
 
 	ExternalId string `json:"externalId"`
 
@@ -2233,18 +2004,7 @@ func (v *LnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnI
 func (v *LnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadInvoiceLnInvoice) __premarshalJSON() (*__premarshalLnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadInvoiceLnInvoice, error) {
 	var retval __premarshalLnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadInvoiceLnInvoice
 
-	{
-
-		dst := &retval.CreatedAt
-		src := v.LnInvoiceFields.CreatedAt
-		var err error
-		*dst, err = scalar.MarshalTimestamp(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal LnInvoiceCreateOnBehalfOfRecipientLnInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadInvoiceLnInvoice.LnInvoiceFields.CreatedAt: %w", err)
-		}
-	}
+	retval.CreatedAt = v.LnInvoiceFields.CreatedAt
 	retval.ExternalId = v.LnInvoiceFields.ExternalId
 	retval.PaymentHash = v.LnInvoiceFields.PaymentHash
 	retval.PaymentRequest = v.LnInvoiceFields.PaymentRequest
@@ -2341,7 +2101,7 @@ func (v *LnInvoiceFeeProbeResponse) GetLnInvoiceFeeProbe() LnInvoiceFeeProbeLnIn
 
 // LnInvoiceFields includes the GraphQL fields of LnInvoice requested by the fragment LnInvoiceFields.
 type LnInvoiceFields struct {
-	CreatedAt      time.Time            `json:"-"`
+	CreatedAt      scalar.Timestamp     `json:"createdAt"`
 	ExternalId     string               `json:"externalId"`
 	PaymentHash    string               `json:"paymentHash"`
 	PaymentRequest string               `json:"paymentRequest"`
@@ -2351,7 +2111,7 @@ type LnInvoiceFields struct {
 }
 
 // GetCreatedAt returns LnInvoiceFields.CreatedAt, and is useful for accessing the field via an interface.
-func (v *LnInvoiceFields) GetCreatedAt() time.Time { return v.CreatedAt }
+func (v *LnInvoiceFields) GetCreatedAt() scalar.Timestamp { return v.CreatedAt }
 
 // GetExternalId returns LnInvoiceFields.ExternalId, and is useful for accessing the field via an interface.
 func (v *LnInvoiceFields) GetExternalId() string { return v.ExternalId }
@@ -2370,87 +2130,6 @@ func (v *LnInvoiceFields) GetPaymentStatus() InvoicePaymentStatus { return v.Pay
 
 // GetSatoshis returns LnInvoiceFields.Satoshis, and is useful for accessing the field via an interface.
 func (v *LnInvoiceFields) GetSatoshis() scalar.SatAmount { return v.Satoshis }
-
-func (v *LnInvoiceFields) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*LnInvoiceFields
-		CreatedAt json.RawMessage `json:"createdAt"`
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.LnInvoiceFields = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	{
-		dst := &v.CreatedAt
-		src := firstPass.CreatedAt
-		if len(src) != 0 && string(src) != "null" {
-			err = scalar.UnmarshalTimestamp(
-				src, dst)
-			if err != nil {
-				return fmt.Errorf(
-					"unable to unmarshal LnInvoiceFields.CreatedAt: %w", err)
-			}
-		}
-	}
-	return nil
-}
-
-type __premarshalLnInvoiceFields struct {
-	CreatedAt json.RawMessage `json:"createdAt"`
-
-	ExternalId string `json:"externalId"`
-
-	PaymentHash string `json:"paymentHash"`
-
-	PaymentRequest string `json:"paymentRequest"`
-
-	PaymentSecret string `json:"paymentSecret"`
-
-	PaymentStatus InvoicePaymentStatus `json:"paymentStatus"`
-
-	Satoshis scalar.SatAmount `json:"satoshis"`
-}
-
-func (v *LnInvoiceFields) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *LnInvoiceFields) __premarshalJSON() (*__premarshalLnInvoiceFields, error) {
-	var retval __premarshalLnInvoiceFields
-
-	{
-
-		dst := &retval.CreatedAt
-		src := v.CreatedAt
-		var err error
-		*dst, err = scalar.MarshalTimestamp(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal LnInvoiceFields.CreatedAt: %w", err)
-		}
-	}
-	retval.ExternalId = v.ExternalId
-	retval.PaymentHash = v.PaymentHash
-	retval.PaymentRequest = v.PaymentRequest
-	retval.PaymentSecret = v.PaymentSecret
-	retval.PaymentStatus = v.PaymentStatus
-	retval.Satoshis = v.Satoshis
-	return &retval, nil
-}
 
 type LnInvoicePaymentInput struct {
 	Memo           *string `json:"memo"`
@@ -2688,7 +2367,7 @@ type LnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayloadInvoi
 }
 
 // GetCreatedAt returns LnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayloadInvoiceLnNoAmountInvoice.CreatedAt, and is useful for accessing the field via an interface.
-func (v *LnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayloadInvoiceLnNoAmountInvoice) GetCreatedAt() time.Time {
+func (v *LnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayloadInvoiceLnNoAmountInvoice) GetCreatedAt() scalar.Timestamp {
 	return v.LnNoAmountInvoiceFields.CreatedAt
 }
 
@@ -2743,7 +2422,7 @@ func (v *LnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayloadI
 }
 
 type __premarshalLnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayloadInvoiceLnNoAmountInvoice struct {
-	CreatedAt json.RawMessage `json:"createdAt"`
+	CreatedAt scalar.Timestamp `json:"createdAt"`
 
 	ExternalId string `json:"externalId"`
 
@@ -2767,18 +2446,7 @@ func (v *LnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayloadI
 func (v *LnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayloadInvoiceLnNoAmountInvoice) __premarshalJSON() (*__premarshalLnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayloadInvoiceLnNoAmountInvoice, error) {
 	var retval __premarshalLnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayloadInvoiceLnNoAmountInvoice
 
-	{
-
-		dst := &retval.CreatedAt
-		src := v.LnNoAmountInvoiceFields.CreatedAt
-		var err error
-		*dst, err = scalar.MarshalTimestamp(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal LnNoAmountInvoiceCreateLnNoAmountInvoiceCreateLnNoAmountInvoicePayloadInvoiceLnNoAmountInvoice.LnNoAmountInvoiceFields.CreatedAt: %w", err)
-		}
-	}
+	retval.CreatedAt = v.LnNoAmountInvoiceFields.CreatedAt
 	retval.ExternalId = v.LnNoAmountInvoiceFields.ExternalId
 	retval.PaymentHash = v.LnNoAmountInvoiceFields.PaymentHash
 	retval.PaymentRequest = v.LnNoAmountInvoiceFields.PaymentRequest
@@ -2866,7 +2534,7 @@ type LnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOf
 }
 
 // GetCreatedAt returns LnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayloadInvoiceLnNoAmountInvoice.CreatedAt, and is useful for accessing the field via an interface.
-func (v *LnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayloadInvoiceLnNoAmountInvoice) GetCreatedAt() time.Time {
+func (v *LnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayloadInvoiceLnNoAmountInvoice) GetCreatedAt() scalar.Timestamp {
 	return v.LnNoAmountInvoiceFields.CreatedAt
 }
 
@@ -2921,7 +2589,7 @@ func (v *LnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBeha
 }
 
 type __premarshalLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayloadInvoiceLnNoAmountInvoice struct {
-	CreatedAt json.RawMessage `json:"createdAt"`
+	CreatedAt scalar.Timestamp `json:"createdAt"`
 
 	ExternalId string `json:"externalId"`
 
@@ -2945,18 +2613,7 @@ func (v *LnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBeha
 func (v *LnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayloadInvoiceLnNoAmountInvoice) __premarshalJSON() (*__premarshalLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayloadInvoiceLnNoAmountInvoice, error) {
 	var retval __premarshalLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayloadInvoiceLnNoAmountInvoice
 
-	{
-
-		dst := &retval.CreatedAt
-		src := v.LnNoAmountInvoiceFields.CreatedAt
-		var err error
-		*dst, err = scalar.MarshalTimestamp(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal LnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoiceCreateOnBehalfOfRecipientLnNoAmountInvoicePayloadInvoiceLnNoAmountInvoice.LnNoAmountInvoiceFields.CreatedAt: %w", err)
-		}
-	}
+	retval.CreatedAt = v.LnNoAmountInvoiceFields.CreatedAt
 	retval.ExternalId = v.LnNoAmountInvoiceFields.ExternalId
 	retval.PaymentHash = v.LnNoAmountInvoiceFields.PaymentHash
 	retval.PaymentRequest = v.LnNoAmountInvoiceFields.PaymentRequest
@@ -3056,7 +2713,7 @@ func (v *LnNoAmountInvoiceFeeProbeResponse) GetLnNoAmountInvoiceFeeProbe() LnNoA
 
 // LnNoAmountInvoiceFields includes the GraphQL fields of LnNoAmountInvoice requested by the fragment LnNoAmountInvoiceFields.
 type LnNoAmountInvoiceFields struct {
-	CreatedAt      time.Time            `json:"-"`
+	CreatedAt      scalar.Timestamp     `json:"createdAt"`
 	ExternalId     string               `json:"externalId"`
 	PaymentHash    string               `json:"paymentHash"`
 	PaymentRequest string               `json:"paymentRequest"`
@@ -3065,7 +2722,7 @@ type LnNoAmountInvoiceFields struct {
 }
 
 // GetCreatedAt returns LnNoAmountInvoiceFields.CreatedAt, and is useful for accessing the field via an interface.
-func (v *LnNoAmountInvoiceFields) GetCreatedAt() time.Time { return v.CreatedAt }
+func (v *LnNoAmountInvoiceFields) GetCreatedAt() scalar.Timestamp { return v.CreatedAt }
 
 // GetExternalId returns LnNoAmountInvoiceFields.ExternalId, and is useful for accessing the field via an interface.
 func (v *LnNoAmountInvoiceFields) GetExternalId() string { return v.ExternalId }
@@ -3081,84 +2738,6 @@ func (v *LnNoAmountInvoiceFields) GetPaymentSecret() string { return v.PaymentSe
 
 // GetPaymentStatus returns LnNoAmountInvoiceFields.PaymentStatus, and is useful for accessing the field via an interface.
 func (v *LnNoAmountInvoiceFields) GetPaymentStatus() InvoicePaymentStatus { return v.PaymentStatus }
-
-func (v *LnNoAmountInvoiceFields) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*LnNoAmountInvoiceFields
-		CreatedAt json.RawMessage `json:"createdAt"`
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.LnNoAmountInvoiceFields = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	{
-		dst := &v.CreatedAt
-		src := firstPass.CreatedAt
-		if len(src) != 0 && string(src) != "null" {
-			err = scalar.UnmarshalTimestamp(
-				src, dst)
-			if err != nil {
-				return fmt.Errorf(
-					"unable to unmarshal LnNoAmountInvoiceFields.CreatedAt: %w", err)
-			}
-		}
-	}
-	return nil
-}
-
-type __premarshalLnNoAmountInvoiceFields struct {
-	CreatedAt json.RawMessage `json:"createdAt"`
-
-	ExternalId string `json:"externalId"`
-
-	PaymentHash string `json:"paymentHash"`
-
-	PaymentRequest string `json:"paymentRequest"`
-
-	PaymentSecret string `json:"paymentSecret"`
-
-	PaymentStatus InvoicePaymentStatus `json:"paymentStatus"`
-}
-
-func (v *LnNoAmountInvoiceFields) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *LnNoAmountInvoiceFields) __premarshalJSON() (*__premarshalLnNoAmountInvoiceFields, error) {
-	var retval __premarshalLnNoAmountInvoiceFields
-
-	{
-
-		dst := &retval.CreatedAt
-		src := v.CreatedAt
-		var err error
-		*dst, err = scalar.MarshalTimestamp(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal LnNoAmountInvoiceFields.CreatedAt: %w", err)
-		}
-	}
-	retval.ExternalId = v.ExternalId
-	retval.PaymentHash = v.PaymentHash
-	retval.PaymentRequest = v.PaymentRequest
-	retval.PaymentSecret = v.PaymentSecret
-	retval.PaymentStatus = v.PaymentStatus
-	return &retval, nil
-}
 
 type LnNoAmountInvoicePaymentInput struct {
 	Amount         scalar.SatAmount `json:"amount"`
@@ -3480,7 +3059,7 @@ type LnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominat
 }
 
 // GetCreatedAt returns LnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayloadInvoiceLnInvoice.CreatedAt, and is useful for accessing the field via an interface.
-func (v *LnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayloadInvoiceLnInvoice) GetCreatedAt() time.Time {
+func (v *LnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayloadInvoiceLnInvoice) GetCreatedAt() scalar.Timestamp {
 	return v.LnInvoiceFields.CreatedAt
 }
 
@@ -3540,7 +3119,7 @@ func (v *LnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenom
 }
 
 type __premarshalLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayloadInvoiceLnInvoice struct {
-	CreatedAt json.RawMessage `json:"createdAt"`
+	CreatedAt scalar.Timestamp `json:"createdAt"`
 
 	ExternalId string `json:"externalId"`
 
@@ -3566,18 +3145,7 @@ func (v *LnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenom
 func (v *LnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayloadInvoiceLnInvoice) __premarshalJSON() (*__premarshalLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayloadInvoiceLnInvoice, error) {
 	var retval __premarshalLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayloadInvoiceLnInvoice
 
-	{
-
-		dst := &retval.CreatedAt
-		src := v.LnInvoiceFields.CreatedAt
-		var err error
-		*dst, err = scalar.MarshalTimestamp(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal LnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientLnInvoicePayloadInvoiceLnInvoice.LnInvoiceFields.CreatedAt: %w", err)
-		}
-	}
+	retval.CreatedAt = v.LnInvoiceFields.CreatedAt
 	retval.ExternalId = v.LnInvoiceFields.ExternalId
 	retval.PaymentHash = v.LnInvoiceFields.PaymentHash
 	retval.PaymentRequest = v.LnInvoiceFields.PaymentRequest
@@ -3670,7 +3238,7 @@ type LnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayloadInvoiceLnInvoice struct
 }
 
 // GetCreatedAt returns LnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayloadInvoiceLnInvoice.CreatedAt, and is useful for accessing the field via an interface.
-func (v *LnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayloadInvoiceLnInvoice) GetCreatedAt() time.Time {
+func (v *LnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayloadInvoiceLnInvoice) GetCreatedAt() scalar.Timestamp {
 	return v.LnInvoiceFields.CreatedAt
 }
 
@@ -3730,7 +3298,7 @@ func (v *LnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayloadInvoiceLnInvoice) U
 }
 
 type __premarshalLnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayloadInvoiceLnInvoice struct {
-	CreatedAt json.RawMessage `json:"createdAt"`
+	CreatedAt scalar.Timestamp `json:"createdAt"`
 
 	ExternalId string `json:"externalId"`
 
@@ -3756,18 +3324,7 @@ func (v *LnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayloadInvoiceLnInvoice) M
 func (v *LnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayloadInvoiceLnInvoice) __premarshalJSON() (*__premarshalLnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayloadInvoiceLnInvoice, error) {
 	var retval __premarshalLnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayloadInvoiceLnInvoice
 
-	{
-
-		dst := &retval.CreatedAt
-		src := v.LnInvoiceFields.CreatedAt
-		var err error
-		*dst, err = scalar.MarshalTimestamp(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal LnUsdInvoiceCreateLnUsdInvoiceCreateLnInvoicePayloadInvoiceLnInvoice.LnInvoiceFields.CreatedAt: %w", err)
-		}
-	}
+	retval.CreatedAt = v.LnInvoiceFields.CreatedAt
 	retval.ExternalId = v.LnInvoiceFields.ExternalId
 	retval.PaymentHash = v.LnInvoiceFields.PaymentHash
 	retval.PaymentRequest = v.LnInvoiceFields.PaymentRequest
@@ -3862,7 +3419,7 @@ type LnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientL
 }
 
 // GetCreatedAt returns LnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadInvoiceLnInvoice.CreatedAt, and is useful for accessing the field via an interface.
-func (v *LnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadInvoiceLnInvoice) GetCreatedAt() time.Time {
+func (v *LnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadInvoiceLnInvoice) GetCreatedAt() scalar.Timestamp {
 	return v.LnInvoiceFields.CreatedAt
 }
 
@@ -3922,7 +3479,7 @@ func (v *LnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipi
 }
 
 type __premarshalLnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadInvoiceLnInvoice struct {
-	CreatedAt json.RawMessage `json:"createdAt"`
+	CreatedAt scalar.Timestamp `json:"createdAt"`
 
 	ExternalId string `json:"externalId"`
 
@@ -3948,18 +3505,7 @@ func (v *LnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipi
 func (v *LnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadInvoiceLnInvoice) __premarshalJSON() (*__premarshalLnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadInvoiceLnInvoice, error) {
 	var retval __premarshalLnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadInvoiceLnInvoice
 
-	{
-
-		dst := &retval.CreatedAt
-		src := v.LnInvoiceFields.CreatedAt
-		var err error
-		*dst, err = scalar.MarshalTimestamp(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal LnUsdInvoiceCreateOnBehalfOfRecipientLnUsdInvoiceCreateOnBehalfOfRecipientLnInvoicePayloadInvoiceLnInvoice.LnInvoiceFields.CreatedAt: %w", err)
-		}
-	}
+	retval.CreatedAt = v.LnInvoiceFields.CreatedAt
 	retval.ExternalId = v.LnInvoiceFields.ExternalId
 	retval.PaymentHash = v.LnInvoiceFields.PaymentHash
 	retval.PaymentRequest = v.LnInvoiceFields.PaymentRequest
@@ -4798,7 +4344,7 @@ func (v *PendingIncomingTransactionsMeUserDefaultAccountPendingIncomingTransacti
 }
 
 // GetCreatedAt returns PendingIncomingTransactionsMeUserDefaultAccountPendingIncomingTransactionsTransaction.CreatedAt, and is useful for accessing the field via an interface.
-func (v *PendingIncomingTransactionsMeUserDefaultAccountPendingIncomingTransactionsTransaction) GetCreatedAt() time.Time {
+func (v *PendingIncomingTransactionsMeUserDefaultAccountPendingIncomingTransactionsTransaction) GetCreatedAt() scalar.Timestamp {
 	return v.TransactionFields.CreatedAt
 }
 
@@ -4858,12 +4404,12 @@ func (v *PendingIncomingTransactionsMeUserDefaultAccountPendingIncomingTransacti
 }
 
 // GetInitiationVia returns PendingIncomingTransactionsMeUserDefaultAccountPendingIncomingTransactionsTransaction.InitiationVia, and is useful for accessing the field via an interface.
-func (v *PendingIncomingTransactionsMeUserDefaultAccountPendingIncomingTransactionsTransaction) GetInitiationVia() TransactionFieldsInitiationVia {
+func (v *PendingIncomingTransactionsMeUserDefaultAccountPendingIncomingTransactionsTransaction) GetInitiationVia() scalar.Via {
 	return v.TransactionFields.InitiationVia
 }
 
 // GetSettlementVia returns PendingIncomingTransactionsMeUserDefaultAccountPendingIncomingTransactionsTransaction.SettlementVia, and is useful for accessing the field via an interface.
-func (v *PendingIncomingTransactionsMeUserDefaultAccountPendingIncomingTransactionsTransaction) GetSettlementVia() TransactionFieldsSettlementVia {
+func (v *PendingIncomingTransactionsMeUserDefaultAccountPendingIncomingTransactionsTransaction) GetSettlementVia() scalar.Via {
 	return v.TransactionFields.SettlementVia
 }
 
@@ -4895,7 +4441,7 @@ func (v *PendingIncomingTransactionsMeUserDefaultAccountPendingIncomingTransacti
 type __premarshalPendingIncomingTransactionsMeUserDefaultAccountPendingIncomingTransactionsTransaction struct {
 	Id string `json:"id"`
 
-	CreatedAt json.RawMessage `json:"createdAt"`
+	CreatedAt scalar.Timestamp `json:"createdAt"`
 
 	Direction TxDirection `json:"direction"`
 
@@ -4919,9 +4465,9 @@ type __premarshalPendingIncomingTransactionsMeUserDefaultAccountPendingIncomingT
 
 	SettlementPrice TransactionFieldsSettlementPricePriceOfOneSettlementMinorUnitInDisplayMinorUnit `json:"settlementPrice"`
 
-	InitiationVia json.RawMessage `json:"initiationVia"`
+	InitiationVia scalar.Via `json:"initiationVia"`
 
-	SettlementVia json.RawMessage `json:"settlementVia"`
+	SettlementVia scalar.Via `json:"settlementVia"`
 }
 
 func (v *PendingIncomingTransactionsMeUserDefaultAccountPendingIncomingTransactionsTransaction) MarshalJSON() ([]byte, error) {
@@ -4936,18 +4482,7 @@ func (v *PendingIncomingTransactionsMeUserDefaultAccountPendingIncomingTransacti
 	var retval __premarshalPendingIncomingTransactionsMeUserDefaultAccountPendingIncomingTransactionsTransaction
 
 	retval.Id = v.TransactionFields.Id
-	{
-
-		dst := &retval.CreatedAt
-		src := v.TransactionFields.CreatedAt
-		var err error
-		*dst, err = scalar.MarshalTimestamp(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal PendingIncomingTransactionsMeUserDefaultAccountPendingIncomingTransactionsTransaction.TransactionFields.CreatedAt: %w", err)
-		}
-	}
+	retval.CreatedAt = v.TransactionFields.CreatedAt
 	retval.Direction = v.TransactionFields.Direction
 	retval.Status = v.TransactionFields.Status
 	retval.Memo = v.TransactionFields.Memo
@@ -4959,30 +4494,8 @@ func (v *PendingIncomingTransactionsMeUserDefaultAccountPendingIncomingTransacti
 	retval.SettlementDisplayFee = v.TransactionFields.SettlementDisplayFee
 	retval.SettlementDisplayCurrency = v.TransactionFields.SettlementDisplayCurrency
 	retval.SettlementPrice = v.TransactionFields.SettlementPrice
-	{
-
-		dst := &retval.InitiationVia
-		src := v.TransactionFields.InitiationVia
-		var err error
-		*dst, err = __marshalTransactionFieldsInitiationVia(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal PendingIncomingTransactionsMeUserDefaultAccountPendingIncomingTransactionsTransaction.TransactionFields.InitiationVia: %w", err)
-		}
-	}
-	{
-
-		dst := &retval.SettlementVia
-		src := v.TransactionFields.SettlementVia
-		var err error
-		*dst, err = __marshalTransactionFieldsSettlementVia(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal PendingIncomingTransactionsMeUserDefaultAccountPendingIncomingTransactionsTransaction.TransactionFields.SettlementVia: %w", err)
-		}
-	}
+	retval.InitiationVia = v.TransactionFields.InitiationVia
+	retval.SettlementVia = v.TransactionFields.SettlementVia
 	return &retval, nil
 }
 
@@ -4997,7 +4510,7 @@ func (v *PendingIncomingTransactionsResponse) GetMe() *PendingIncomingTransactio
 // PriceFields includes the GraphQL fields of RealtimePrice requested by the fragment PriceFields.
 type PriceFields struct {
 	Id                         string                                              `json:"id"`
-	Timestamp                  time.Time                                           `json:"-"`
+	Timestamp                  scalar.Timestamp                                    `json:"timestamp"`
 	DenominatorCurrencyDetails PriceFieldsDenominatorCurrencyDetailsCurrency       `json:"denominatorCurrencyDetails"`
 	BtcSatPrice                PriceFieldsBtcSatPricePriceOfOneSatInMinorUnit      `json:"btcSatPrice"`
 	UsdCentPrice               PriceFieldsUsdCentPricePriceOfOneUsdCentInMinorUnit `json:"usdCentPrice"`
@@ -5007,7 +4520,7 @@ type PriceFields struct {
 func (v *PriceFields) GetId() string { return v.Id }
 
 // GetTimestamp returns PriceFields.Timestamp, and is useful for accessing the field via an interface.
-func (v *PriceFields) GetTimestamp() time.Time { return v.Timestamp }
+func (v *PriceFields) GetTimestamp() scalar.Timestamp { return v.Timestamp }
 
 // GetDenominatorCurrencyDetails returns PriceFields.DenominatorCurrencyDetails, and is useful for accessing the field via an interface.
 func (v *PriceFields) GetDenominatorCurrencyDetails() PriceFieldsDenominatorCurrencyDetailsCurrency {
@@ -5022,81 +4535,6 @@ func (v *PriceFields) GetBtcSatPrice() PriceFieldsBtcSatPricePriceOfOneSatInMino
 // GetUsdCentPrice returns PriceFields.UsdCentPrice, and is useful for accessing the field via an interface.
 func (v *PriceFields) GetUsdCentPrice() PriceFieldsUsdCentPricePriceOfOneUsdCentInMinorUnit {
 	return v.UsdCentPrice
-}
-
-func (v *PriceFields) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*PriceFields
-		Timestamp json.RawMessage `json:"timestamp"`
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.PriceFields = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	{
-		dst := &v.Timestamp
-		src := firstPass.Timestamp
-		if len(src) != 0 && string(src) != "null" {
-			err = scalar.UnmarshalTimestamp(
-				src, dst)
-			if err != nil {
-				return fmt.Errorf(
-					"unable to unmarshal PriceFields.Timestamp: %w", err)
-			}
-		}
-	}
-	return nil
-}
-
-type __premarshalPriceFields struct {
-	Id string `json:"id"`
-
-	Timestamp json.RawMessage `json:"timestamp"`
-
-	DenominatorCurrencyDetails PriceFieldsDenominatorCurrencyDetailsCurrency `json:"denominatorCurrencyDetails"`
-
-	BtcSatPrice PriceFieldsBtcSatPricePriceOfOneSatInMinorUnit `json:"btcSatPrice"`
-
-	UsdCentPrice PriceFieldsUsdCentPricePriceOfOneUsdCentInMinorUnit `json:"usdCentPrice"`
-}
-
-func (v *PriceFields) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *PriceFields) __premarshalJSON() (*__premarshalPriceFields, error) {
-	var retval __premarshalPriceFields
-
-	retval.Id = v.Id
-	{
-
-		dst := &retval.Timestamp
-		src := v.Timestamp
-		var err error
-		*dst, err = scalar.MarshalTimestamp(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal PriceFields.Timestamp: %w", err)
-		}
-	}
-	retval.DenominatorCurrencyDetails = v.DenominatorCurrencyDetails
-	retval.BtcSatPrice = v.BtcSatPrice
-	retval.UsdCentPrice = v.UsdCentPrice
-	return &retval, nil
 }
 
 // PriceFieldsBtcSatPricePriceOfOneSatInMinorUnit includes the requested fields of the GraphQL type PriceOfOneSatInMinorUnit.
@@ -5150,7 +4588,7 @@ type RealtimePriceRealtimePrice struct {
 func (v *RealtimePriceRealtimePrice) GetId() string { return v.PriceFields.Id }
 
 // GetTimestamp returns RealtimePriceRealtimePrice.Timestamp, and is useful for accessing the field via an interface.
-func (v *RealtimePriceRealtimePrice) GetTimestamp() time.Time { return v.PriceFields.Timestamp }
+func (v *RealtimePriceRealtimePrice) GetTimestamp() scalar.Timestamp { return v.PriceFields.Timestamp }
 
 // GetDenominatorCurrencyDetails returns RealtimePriceRealtimePrice.DenominatorCurrencyDetails, and is useful for accessing the field via an interface.
 func (v *RealtimePriceRealtimePrice) GetDenominatorCurrencyDetails() PriceFieldsDenominatorCurrencyDetailsCurrency {
@@ -5195,7 +4633,7 @@ func (v *RealtimePriceRealtimePrice) UnmarshalJSON(b []byte) error {
 type __premarshalRealtimePriceRealtimePrice struct {
 	Id string `json:"id"`
 
-	Timestamp json.RawMessage `json:"timestamp"`
+	Timestamp scalar.Timestamp `json:"timestamp"`
 
 	DenominatorCurrencyDetails PriceFieldsDenominatorCurrencyDetailsCurrency `json:"denominatorCurrencyDetails"`
 
@@ -5216,18 +4654,7 @@ func (v *RealtimePriceRealtimePrice) __premarshalJSON() (*__premarshalRealtimePr
 	var retval __premarshalRealtimePriceRealtimePrice
 
 	retval.Id = v.PriceFields.Id
-	{
-
-		dst := &retval.Timestamp
-		src := v.PriceFields.Timestamp
-		var err error
-		*dst, err = scalar.MarshalTimestamp(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal RealtimePriceRealtimePrice.PriceFields.Timestamp: %w", err)
-		}
-	}
+	retval.Timestamp = v.PriceFields.Timestamp
 	retval.DenominatorCurrencyDetails = v.PriceFields.DenominatorCurrencyDetails
 	retval.BtcSatPrice = v.PriceFields.BtcSatPrice
 	retval.UsdCentPrice = v.PriceFields.UsdCentPrice
@@ -5307,7 +4734,7 @@ func (v *TransactionByIDMeUserDefaultAccountWalletByIdWalletTransactionByIdTrans
 }
 
 // GetCreatedAt returns TransactionByIDMeUserDefaultAccountWalletByIdWalletTransactionByIdTransaction.CreatedAt, and is useful for accessing the field via an interface.
-func (v *TransactionByIDMeUserDefaultAccountWalletByIdWalletTransactionByIdTransaction) GetCreatedAt() time.Time {
+func (v *TransactionByIDMeUserDefaultAccountWalletByIdWalletTransactionByIdTransaction) GetCreatedAt() scalar.Timestamp {
 	return v.TransactionFields.CreatedAt
 }
 
@@ -5367,12 +4794,12 @@ func (v *TransactionByIDMeUserDefaultAccountWalletByIdWalletTransactionByIdTrans
 }
 
 // GetInitiationVia returns TransactionByIDMeUserDefaultAccountWalletByIdWalletTransactionByIdTransaction.InitiationVia, and is useful for accessing the field via an interface.
-func (v *TransactionByIDMeUserDefaultAccountWalletByIdWalletTransactionByIdTransaction) GetInitiationVia() TransactionFieldsInitiationVia {
+func (v *TransactionByIDMeUserDefaultAccountWalletByIdWalletTransactionByIdTransaction) GetInitiationVia() scalar.Via {
 	return v.TransactionFields.InitiationVia
 }
 
 // GetSettlementVia returns TransactionByIDMeUserDefaultAccountWalletByIdWalletTransactionByIdTransaction.SettlementVia, and is useful for accessing the field via an interface.
-func (v *TransactionByIDMeUserDefaultAccountWalletByIdWalletTransactionByIdTransaction) GetSettlementVia() TransactionFieldsSettlementVia {
+func (v *TransactionByIDMeUserDefaultAccountWalletByIdWalletTransactionByIdTransaction) GetSettlementVia() scalar.Via {
 	return v.TransactionFields.SettlementVia
 }
 
@@ -5404,7 +4831,7 @@ func (v *TransactionByIDMeUserDefaultAccountWalletByIdWalletTransactionByIdTrans
 type __premarshalTransactionByIDMeUserDefaultAccountWalletByIdWalletTransactionByIdTransaction struct {
 	Id string `json:"id"`
 
-	CreatedAt json.RawMessage `json:"createdAt"`
+	CreatedAt scalar.Timestamp `json:"createdAt"`
 
 	Direction TxDirection `json:"direction"`
 
@@ -5428,9 +4855,9 @@ type __premarshalTransactionByIDMeUserDefaultAccountWalletByIdWalletTransactionB
 
 	SettlementPrice TransactionFieldsSettlementPricePriceOfOneSettlementMinorUnitInDisplayMinorUnit `json:"settlementPrice"`
 
-	InitiationVia json.RawMessage `json:"initiationVia"`
+	InitiationVia scalar.Via `json:"initiationVia"`
 
-	SettlementVia json.RawMessage `json:"settlementVia"`
+	SettlementVia scalar.Via `json:"settlementVia"`
 }
 
 func (v *TransactionByIDMeUserDefaultAccountWalletByIdWalletTransactionByIdTransaction) MarshalJSON() ([]byte, error) {
@@ -5445,18 +4872,7 @@ func (v *TransactionByIDMeUserDefaultAccountWalletByIdWalletTransactionByIdTrans
 	var retval __premarshalTransactionByIDMeUserDefaultAccountWalletByIdWalletTransactionByIdTransaction
 
 	retval.Id = v.TransactionFields.Id
-	{
-
-		dst := &retval.CreatedAt
-		src := v.TransactionFields.CreatedAt
-		var err error
-		*dst, err = scalar.MarshalTimestamp(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal TransactionByIDMeUserDefaultAccountWalletByIdWalletTransactionByIdTransaction.TransactionFields.CreatedAt: %w", err)
-		}
-	}
+	retval.CreatedAt = v.TransactionFields.CreatedAt
 	retval.Direction = v.TransactionFields.Direction
 	retval.Status = v.TransactionFields.Status
 	retval.Memo = v.TransactionFields.Memo
@@ -5468,30 +4884,8 @@ func (v *TransactionByIDMeUserDefaultAccountWalletByIdWalletTransactionByIdTrans
 	retval.SettlementDisplayFee = v.TransactionFields.SettlementDisplayFee
 	retval.SettlementDisplayCurrency = v.TransactionFields.SettlementDisplayCurrency
 	retval.SettlementPrice = v.TransactionFields.SettlementPrice
-	{
-
-		dst := &retval.InitiationVia
-		src := v.TransactionFields.InitiationVia
-		var err error
-		*dst, err = __marshalTransactionFieldsInitiationVia(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal TransactionByIDMeUserDefaultAccountWalletByIdWalletTransactionByIdTransaction.TransactionFields.InitiationVia: %w", err)
-		}
-	}
-	{
-
-		dst := &retval.SettlementVia
-		src := v.TransactionFields.SettlementVia
-		var err error
-		*dst, err = __marshalTransactionFieldsSettlementVia(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal TransactionByIDMeUserDefaultAccountWalletByIdWalletTransactionByIdTransaction.TransactionFields.SettlementVia: %w", err)
-		}
-	}
+	retval.InitiationVia = v.TransactionFields.InitiationVia
+	retval.SettlementVia = v.TransactionFields.SettlementVia
 	return &retval, nil
 }
 
@@ -5506,7 +4900,7 @@ func (v *TransactionByIDResponse) GetMe() *TransactionByIDMeUser { return v.Me }
 // TransactionFields includes the GraphQL fields of Transaction requested by the fragment TransactionFields.
 type TransactionFields struct {
 	Id                        string                                                                          `json:"id"`
-	CreatedAt                 time.Time                                                                       `json:"-"`
+	CreatedAt                 scalar.Timestamp                                                                `json:"createdAt"`
 	Direction                 TxDirection                                                                     `json:"direction"`
 	Status                    TxStatus                                                                        `json:"status"`
 	Memo                      *string                                                                         `json:"memo"`
@@ -5518,15 +4912,15 @@ type TransactionFields struct {
 	SettlementDisplayFee      string                                                                          `json:"settlementDisplayFee"`
 	SettlementDisplayCurrency string                                                                          `json:"settlementDisplayCurrency"`
 	SettlementPrice           TransactionFieldsSettlementPricePriceOfOneSettlementMinorUnitInDisplayMinorUnit `json:"settlementPrice"`
-	InitiationVia             TransactionFieldsInitiationVia                                                  `json:"-"`
-	SettlementVia             TransactionFieldsSettlementVia                                                  `json:"-"`
+	InitiationVia             scalar.Via                                                                      `json:"initiationVia"`
+	SettlementVia             scalar.Via                                                                      `json:"settlementVia"`
 }
 
 // GetId returns TransactionFields.Id, and is useful for accessing the field via an interface.
 func (v *TransactionFields) GetId() string { return v.Id }
 
 // GetCreatedAt returns TransactionFields.CreatedAt, and is useful for accessing the field via an interface.
-func (v *TransactionFields) GetCreatedAt() time.Time { return v.CreatedAt }
+func (v *TransactionFields) GetCreatedAt() scalar.Timestamp { return v.CreatedAt }
 
 // GetDirection returns TransactionFields.Direction, and is useful for accessing the field via an interface.
 func (v *TransactionFields) GetDirection() TxDirection { return v.Direction }
@@ -5564,304 +4958,10 @@ func (v *TransactionFields) GetSettlementPrice() TransactionFieldsSettlementPric
 }
 
 // GetInitiationVia returns TransactionFields.InitiationVia, and is useful for accessing the field via an interface.
-func (v *TransactionFields) GetInitiationVia() TransactionFieldsInitiationVia { return v.InitiationVia }
+func (v *TransactionFields) GetInitiationVia() scalar.Via { return v.InitiationVia }
 
 // GetSettlementVia returns TransactionFields.SettlementVia, and is useful for accessing the field via an interface.
-func (v *TransactionFields) GetSettlementVia() TransactionFieldsSettlementVia { return v.SettlementVia }
-
-func (v *TransactionFields) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*TransactionFields
-		CreatedAt     json.RawMessage `json:"createdAt"`
-		InitiationVia json.RawMessage `json:"initiationVia"`
-		SettlementVia json.RawMessage `json:"settlementVia"`
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.TransactionFields = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	{
-		dst := &v.CreatedAt
-		src := firstPass.CreatedAt
-		if len(src) != 0 && string(src) != "null" {
-			err = scalar.UnmarshalTimestamp(
-				src, dst)
-			if err != nil {
-				return fmt.Errorf(
-					"unable to unmarshal TransactionFields.CreatedAt: %w", err)
-			}
-		}
-	}
-
-	{
-		dst := &v.InitiationVia
-		src := firstPass.InitiationVia
-		if len(src) != 0 && string(src) != "null" {
-			err = __unmarshalTransactionFieldsInitiationVia(
-				src, dst)
-			if err != nil {
-				return fmt.Errorf(
-					"unable to unmarshal TransactionFields.InitiationVia: %w", err)
-			}
-		}
-	}
-
-	{
-		dst := &v.SettlementVia
-		src := firstPass.SettlementVia
-		if len(src) != 0 && string(src) != "null" {
-			err = __unmarshalTransactionFieldsSettlementVia(
-				src, dst)
-			if err != nil {
-				return fmt.Errorf(
-					"unable to unmarshal TransactionFields.SettlementVia: %w", err)
-			}
-		}
-	}
-	return nil
-}
-
-type __premarshalTransactionFields struct {
-	Id string `json:"id"`
-
-	CreatedAt json.RawMessage `json:"createdAt"`
-
-	Direction TxDirection `json:"direction"`
-
-	Status TxStatus `json:"status"`
-
-	Memo *string `json:"memo"`
-
-	ExternalId *string `json:"externalId"`
-
-	SettlementAmount scalar.SignedAmount `json:"settlementAmount"`
-
-	SettlementFee scalar.SignedAmount `json:"settlementFee"`
-
-	SettlementCurrency WalletCurrency `json:"settlementCurrency"`
-
-	SettlementDisplayAmount string `json:"settlementDisplayAmount"`
-
-	SettlementDisplayFee string `json:"settlementDisplayFee"`
-
-	SettlementDisplayCurrency string `json:"settlementDisplayCurrency"`
-
-	SettlementPrice TransactionFieldsSettlementPricePriceOfOneSettlementMinorUnitInDisplayMinorUnit `json:"settlementPrice"`
-
-	InitiationVia json.RawMessage `json:"initiationVia"`
-
-	SettlementVia json.RawMessage `json:"settlementVia"`
-}
-
-func (v *TransactionFields) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *TransactionFields) __premarshalJSON() (*__premarshalTransactionFields, error) {
-	var retval __premarshalTransactionFields
-
-	retval.Id = v.Id
-	{
-
-		dst := &retval.CreatedAt
-		src := v.CreatedAt
-		var err error
-		*dst, err = scalar.MarshalTimestamp(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal TransactionFields.CreatedAt: %w", err)
-		}
-	}
-	retval.Direction = v.Direction
-	retval.Status = v.Status
-	retval.Memo = v.Memo
-	retval.ExternalId = v.ExternalId
-	retval.SettlementAmount = v.SettlementAmount
-	retval.SettlementFee = v.SettlementFee
-	retval.SettlementCurrency = v.SettlementCurrency
-	retval.SettlementDisplayAmount = v.SettlementDisplayAmount
-	retval.SettlementDisplayFee = v.SettlementDisplayFee
-	retval.SettlementDisplayCurrency = v.SettlementDisplayCurrency
-	retval.SettlementPrice = v.SettlementPrice
-	{
-
-		dst := &retval.InitiationVia
-		src := v.InitiationVia
-		var err error
-		*dst, err = __marshalTransactionFieldsInitiationVia(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal TransactionFields.InitiationVia: %w", err)
-		}
-	}
-	{
-
-		dst := &retval.SettlementVia
-		src := v.SettlementVia
-		var err error
-		*dst, err = __marshalTransactionFieldsSettlementVia(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal TransactionFields.SettlementVia: %w", err)
-		}
-	}
-	return &retval, nil
-}
-
-// TransactionFieldsInitiationVia includes the requested fields of the GraphQL interface InitiationVia.
-//
-// TransactionFieldsInitiationVia is implemented by the following types:
-// TransactionFieldsInitiationViaInitiationViaIntraLedger
-// TransactionFieldsInitiationViaInitiationViaLn
-// TransactionFieldsInitiationViaInitiationViaOnChain
-type TransactionFieldsInitiationVia interface {
-	implementsGraphQLInterfaceTransactionFieldsInitiationVia()
-	// GetTypename returns the receiver's concrete GraphQL type-name (see interface doc for possible values).
-	GetTypename() *string
-}
-
-func (v *TransactionFieldsInitiationViaInitiationViaIntraLedger) implementsGraphQLInterfaceTransactionFieldsInitiationVia() {
-}
-func (v *TransactionFieldsInitiationViaInitiationViaLn) implementsGraphQLInterfaceTransactionFieldsInitiationVia() {
-}
-func (v *TransactionFieldsInitiationViaInitiationViaOnChain) implementsGraphQLInterfaceTransactionFieldsInitiationVia() {
-}
-
-func __unmarshalTransactionFieldsInitiationVia(b []byte, v *TransactionFieldsInitiationVia) error {
-	if string(b) == "null" {
-		return nil
-	}
-
-	var tn struct {
-		TypeName string `json:"__typename"`
-	}
-	err := json.Unmarshal(b, &tn)
-	if err != nil {
-		return err
-	}
-
-	switch tn.TypeName {
-	case "InitiationViaIntraLedger":
-		*v = new(TransactionFieldsInitiationViaInitiationViaIntraLedger)
-		return json.Unmarshal(b, *v)
-	case "InitiationViaLn":
-		*v = new(TransactionFieldsInitiationViaInitiationViaLn)
-		return json.Unmarshal(b, *v)
-	case "InitiationViaOnChain":
-		*v = new(TransactionFieldsInitiationViaInitiationViaOnChain)
-		return json.Unmarshal(b, *v)
-	case "":
-		return fmt.Errorf(
-			"response was missing InitiationVia.__typename")
-	default:
-		return fmt.Errorf(
-			`unexpected concrete type for TransactionFieldsInitiationVia: "%v"`, tn.TypeName)
-	}
-}
-
-func __marshalTransactionFieldsInitiationVia(v *TransactionFieldsInitiationVia) ([]byte, error) {
-
-	var typename string
-	switch v := (*v).(type) {
-	case *TransactionFieldsInitiationViaInitiationViaIntraLedger:
-		typename = "InitiationViaIntraLedger"
-
-		result := struct {
-			TypeName string `json:"__typename"`
-			*TransactionFieldsInitiationViaInitiationViaIntraLedger
-		}{typename, v}
-		return json.Marshal(result)
-	case *TransactionFieldsInitiationViaInitiationViaLn:
-		typename = "InitiationViaLn"
-
-		result := struct {
-			TypeName string `json:"__typename"`
-			*TransactionFieldsInitiationViaInitiationViaLn
-		}{typename, v}
-		return json.Marshal(result)
-	case *TransactionFieldsInitiationViaInitiationViaOnChain:
-		typename = "InitiationViaOnChain"
-
-		result := struct {
-			TypeName string `json:"__typename"`
-			*TransactionFieldsInitiationViaInitiationViaOnChain
-		}{typename, v}
-		return json.Marshal(result)
-	case nil:
-		return []byte("null"), nil
-	default:
-		return nil, fmt.Errorf(
-			`unexpected concrete type for TransactionFieldsInitiationVia: "%T"`, v)
-	}
-}
-
-// TransactionFieldsInitiationViaInitiationViaIntraLedger includes the requested fields of the GraphQL type InitiationViaIntraLedger.
-type TransactionFieldsInitiationViaInitiationViaIntraLedger struct {
-	Typename             *string `json:"__typename"`
-	CounterPartyUsername *string `json:"counterPartyUsername"`
-	CounterPartyWalletId *string `json:"counterPartyWalletId"`
-}
-
-// GetTypename returns TransactionFieldsInitiationViaInitiationViaIntraLedger.Typename, and is useful for accessing the field via an interface.
-func (v *TransactionFieldsInitiationViaInitiationViaIntraLedger) GetTypename() *string {
-	return v.Typename
-}
-
-// GetCounterPartyUsername returns TransactionFieldsInitiationViaInitiationViaIntraLedger.CounterPartyUsername, and is useful for accessing the field via an interface.
-func (v *TransactionFieldsInitiationViaInitiationViaIntraLedger) GetCounterPartyUsername() *string {
-	return v.CounterPartyUsername
-}
-
-// GetCounterPartyWalletId returns TransactionFieldsInitiationViaInitiationViaIntraLedger.CounterPartyWalletId, and is useful for accessing the field via an interface.
-func (v *TransactionFieldsInitiationViaInitiationViaIntraLedger) GetCounterPartyWalletId() *string {
-	return v.CounterPartyWalletId
-}
-
-// TransactionFieldsInitiationViaInitiationViaLn includes the requested fields of the GraphQL type InitiationViaLn.
-type TransactionFieldsInitiationViaInitiationViaLn struct {
-	Typename       *string `json:"__typename"`
-	PaymentHash    string  `json:"paymentHash"`
-	PaymentRequest string  `json:"paymentRequest"`
-}
-
-// GetTypename returns TransactionFieldsInitiationViaInitiationViaLn.Typename, and is useful for accessing the field via an interface.
-func (v *TransactionFieldsInitiationViaInitiationViaLn) GetTypename() *string { return v.Typename }
-
-// GetPaymentHash returns TransactionFieldsInitiationViaInitiationViaLn.PaymentHash, and is useful for accessing the field via an interface.
-func (v *TransactionFieldsInitiationViaInitiationViaLn) GetPaymentHash() string { return v.PaymentHash }
-
-// GetPaymentRequest returns TransactionFieldsInitiationViaInitiationViaLn.PaymentRequest, and is useful for accessing the field via an interface.
-func (v *TransactionFieldsInitiationViaInitiationViaLn) GetPaymentRequest() string {
-	return v.PaymentRequest
-}
-
-// TransactionFieldsInitiationViaInitiationViaOnChain includes the requested fields of the GraphQL type InitiationViaOnChain.
-type TransactionFieldsInitiationViaInitiationViaOnChain struct {
-	Typename *string `json:"__typename"`
-	Address  string  `json:"address"`
-}
-
-// GetTypename returns TransactionFieldsInitiationViaInitiationViaOnChain.Typename, and is useful for accessing the field via an interface.
-func (v *TransactionFieldsInitiationViaInitiationViaOnChain) GetTypename() *string { return v.Typename }
-
-// GetAddress returns TransactionFieldsInitiationViaInitiationViaOnChain.Address, and is useful for accessing the field via an interface.
-func (v *TransactionFieldsInitiationViaInitiationViaOnChain) GetAddress() string { return v.Address }
+func (v *TransactionFields) GetSettlementVia() scalar.Via { return v.SettlementVia }
 
 // TransactionFieldsSettlementPricePriceOfOneSettlementMinorUnitInDisplayMinorUnit includes the requested fields of the GraphQL type PriceOfOneSettlementMinorUnitInDisplayMinorUnit.
 type TransactionFieldsSettlementPricePriceOfOneSettlementMinorUnitInDisplayMinorUnit struct {
@@ -5877,236 +4977,6 @@ func (v *TransactionFieldsSettlementPricePriceOfOneSettlementMinorUnitInDisplayM
 // GetOffset returns TransactionFieldsSettlementPricePriceOfOneSettlementMinorUnitInDisplayMinorUnit.Offset, and is useful for accessing the field via an interface.
 func (v *TransactionFieldsSettlementPricePriceOfOneSettlementMinorUnitInDisplayMinorUnit) GetOffset() int {
 	return v.Offset
-}
-
-// TransactionFieldsSettlementVia includes the requested fields of the GraphQL interface SettlementVia.
-//
-// TransactionFieldsSettlementVia is implemented by the following types:
-// TransactionFieldsSettlementViaSettlementViaIntraLedger
-// TransactionFieldsSettlementViaSettlementViaLn
-// TransactionFieldsSettlementViaSettlementViaOnChain
-type TransactionFieldsSettlementVia interface {
-	implementsGraphQLInterfaceTransactionFieldsSettlementVia()
-	// GetTypename returns the receiver's concrete GraphQL type-name (see interface doc for possible values).
-	GetTypename() *string
-}
-
-func (v *TransactionFieldsSettlementViaSettlementViaIntraLedger) implementsGraphQLInterfaceTransactionFieldsSettlementVia() {
-}
-func (v *TransactionFieldsSettlementViaSettlementViaLn) implementsGraphQLInterfaceTransactionFieldsSettlementVia() {
-}
-func (v *TransactionFieldsSettlementViaSettlementViaOnChain) implementsGraphQLInterfaceTransactionFieldsSettlementVia() {
-}
-
-func __unmarshalTransactionFieldsSettlementVia(b []byte, v *TransactionFieldsSettlementVia) error {
-	if string(b) == "null" {
-		return nil
-	}
-
-	var tn struct {
-		TypeName string `json:"__typename"`
-	}
-	err := json.Unmarshal(b, &tn)
-	if err != nil {
-		return err
-	}
-
-	switch tn.TypeName {
-	case "SettlementViaIntraLedger":
-		*v = new(TransactionFieldsSettlementViaSettlementViaIntraLedger)
-		return json.Unmarshal(b, *v)
-	case "SettlementViaLn":
-		*v = new(TransactionFieldsSettlementViaSettlementViaLn)
-		return json.Unmarshal(b, *v)
-	case "SettlementViaOnChain":
-		*v = new(TransactionFieldsSettlementViaSettlementViaOnChain)
-		return json.Unmarshal(b, *v)
-	case "":
-		return fmt.Errorf(
-			"response was missing SettlementVia.__typename")
-	default:
-		return fmt.Errorf(
-			`unexpected concrete type for TransactionFieldsSettlementVia: "%v"`, tn.TypeName)
-	}
-}
-
-func __marshalTransactionFieldsSettlementVia(v *TransactionFieldsSettlementVia) ([]byte, error) {
-
-	var typename string
-	switch v := (*v).(type) {
-	case *TransactionFieldsSettlementViaSettlementViaIntraLedger:
-		typename = "SettlementViaIntraLedger"
-
-		result := struct {
-			TypeName string `json:"__typename"`
-			*TransactionFieldsSettlementViaSettlementViaIntraLedger
-		}{typename, v}
-		return json.Marshal(result)
-	case *TransactionFieldsSettlementViaSettlementViaLn:
-		typename = "SettlementViaLn"
-
-		result := struct {
-			TypeName string `json:"__typename"`
-			*TransactionFieldsSettlementViaSettlementViaLn
-		}{typename, v}
-		return json.Marshal(result)
-	case *TransactionFieldsSettlementViaSettlementViaOnChain:
-		typename = "SettlementViaOnChain"
-
-		premarshaled, err := v.__premarshalJSON()
-		if err != nil {
-			return nil, err
-		}
-		result := struct {
-			TypeName string `json:"__typename"`
-			*__premarshalTransactionFieldsSettlementViaSettlementViaOnChain
-		}{typename, premarshaled}
-		return json.Marshal(result)
-	case nil:
-		return []byte("null"), nil
-	default:
-		return nil, fmt.Errorf(
-			`unexpected concrete type for TransactionFieldsSettlementVia: "%T"`, v)
-	}
-}
-
-// TransactionFieldsSettlementViaSettlementViaIntraLedger includes the requested fields of the GraphQL type SettlementViaIntraLedger.
-type TransactionFieldsSettlementViaSettlementViaIntraLedger struct {
-	Typename             *string `json:"__typename"`
-	CounterPartyUsername *string `json:"counterPartyUsername"`
-	CounterPartyWalletId *string `json:"counterPartyWalletId"`
-	PreImage             *string `json:"preImage"`
-}
-
-// GetTypename returns TransactionFieldsSettlementViaSettlementViaIntraLedger.Typename, and is useful for accessing the field via an interface.
-func (v *TransactionFieldsSettlementViaSettlementViaIntraLedger) GetTypename() *string {
-	return v.Typename
-}
-
-// GetCounterPartyUsername returns TransactionFieldsSettlementViaSettlementViaIntraLedger.CounterPartyUsername, and is useful for accessing the field via an interface.
-func (v *TransactionFieldsSettlementViaSettlementViaIntraLedger) GetCounterPartyUsername() *string {
-	return v.CounterPartyUsername
-}
-
-// GetCounterPartyWalletId returns TransactionFieldsSettlementViaSettlementViaIntraLedger.CounterPartyWalletId, and is useful for accessing the field via an interface.
-func (v *TransactionFieldsSettlementViaSettlementViaIntraLedger) GetCounterPartyWalletId() *string {
-	return v.CounterPartyWalletId
-}
-
-// GetPreImage returns TransactionFieldsSettlementViaSettlementViaIntraLedger.PreImage, and is useful for accessing the field via an interface.
-func (v *TransactionFieldsSettlementViaSettlementViaIntraLedger) GetPreImage() *string {
-	return v.PreImage
-}
-
-// TransactionFieldsSettlementViaSettlementViaLn includes the requested fields of the GraphQL type SettlementViaLn.
-type TransactionFieldsSettlementViaSettlementViaLn struct {
-	Typename *string `json:"__typename"`
-	PreImage *string `json:"preImage"`
-}
-
-// GetTypename returns TransactionFieldsSettlementViaSettlementViaLn.Typename, and is useful for accessing the field via an interface.
-func (v *TransactionFieldsSettlementViaSettlementViaLn) GetTypename() *string { return v.Typename }
-
-// GetPreImage returns TransactionFieldsSettlementViaSettlementViaLn.PreImage, and is useful for accessing the field via an interface.
-func (v *TransactionFieldsSettlementViaSettlementViaLn) GetPreImage() *string { return v.PreImage }
-
-// TransactionFieldsSettlementViaSettlementViaOnChain includes the requested fields of the GraphQL type SettlementViaOnChain.
-type TransactionFieldsSettlementViaSettlementViaOnChain struct {
-	Typename                    *string    `json:"__typename"`
-	TransactionHash             *string    `json:"transactionHash"`
-	Vout                        *int       `json:"vout"`
-	ArrivalInMempoolEstimatedAt *time.Time `json:"-"`
-}
-
-// GetTypename returns TransactionFieldsSettlementViaSettlementViaOnChain.Typename, and is useful for accessing the field via an interface.
-func (v *TransactionFieldsSettlementViaSettlementViaOnChain) GetTypename() *string { return v.Typename }
-
-// GetTransactionHash returns TransactionFieldsSettlementViaSettlementViaOnChain.TransactionHash, and is useful for accessing the field via an interface.
-func (v *TransactionFieldsSettlementViaSettlementViaOnChain) GetTransactionHash() *string {
-	return v.TransactionHash
-}
-
-// GetVout returns TransactionFieldsSettlementViaSettlementViaOnChain.Vout, and is useful for accessing the field via an interface.
-func (v *TransactionFieldsSettlementViaSettlementViaOnChain) GetVout() *int { return v.Vout }
-
-// GetArrivalInMempoolEstimatedAt returns TransactionFieldsSettlementViaSettlementViaOnChain.ArrivalInMempoolEstimatedAt, and is useful for accessing the field via an interface.
-func (v *TransactionFieldsSettlementViaSettlementViaOnChain) GetArrivalInMempoolEstimatedAt() *time.Time {
-	return v.ArrivalInMempoolEstimatedAt
-}
-
-func (v *TransactionFieldsSettlementViaSettlementViaOnChain) UnmarshalJSON(b []byte) error {
-
-	if string(b) == "null" {
-		return nil
-	}
-
-	var firstPass struct {
-		*TransactionFieldsSettlementViaSettlementViaOnChain
-		ArrivalInMempoolEstimatedAt json.RawMessage `json:"arrivalInMempoolEstimatedAt"`
-		graphql.NoUnmarshalJSON
-	}
-	firstPass.TransactionFieldsSettlementViaSettlementViaOnChain = v
-
-	err := json.Unmarshal(b, &firstPass)
-	if err != nil {
-		return err
-	}
-
-	{
-		dst := &v.ArrivalInMempoolEstimatedAt
-		src := firstPass.ArrivalInMempoolEstimatedAt
-		if len(src) != 0 && string(src) != "null" {
-			*dst = new(time.Time)
-			err = scalar.UnmarshalTimestamp(
-				src, *dst)
-			if err != nil {
-				return fmt.Errorf(
-					"unable to unmarshal TransactionFieldsSettlementViaSettlementViaOnChain.ArrivalInMempoolEstimatedAt: %w", err)
-			}
-		}
-	}
-	return nil
-}
-
-type __premarshalTransactionFieldsSettlementViaSettlementViaOnChain struct {
-	Typename *string `json:"__typename"`
-
-	TransactionHash *string `json:"transactionHash"`
-
-	Vout *int `json:"vout"`
-
-	ArrivalInMempoolEstimatedAt json.RawMessage `json:"arrivalInMempoolEstimatedAt"`
-}
-
-func (v *TransactionFieldsSettlementViaSettlementViaOnChain) MarshalJSON() ([]byte, error) {
-	premarshaled, err := v.__premarshalJSON()
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(premarshaled)
-}
-
-func (v *TransactionFieldsSettlementViaSettlementViaOnChain) __premarshalJSON() (*__premarshalTransactionFieldsSettlementViaSettlementViaOnChain, error) {
-	var retval __premarshalTransactionFieldsSettlementViaSettlementViaOnChain
-
-	retval.Typename = v.Typename
-	retval.TransactionHash = v.TransactionHash
-	retval.Vout = v.Vout
-	{
-
-		dst := &retval.ArrivalInMempoolEstimatedAt
-		src := v.ArrivalInMempoolEstimatedAt
-		if src != nil {
-			var err error
-			*dst, err = scalar.MarshalTimestamp(
-				src)
-			if err != nil {
-				return nil, fmt.Errorf(
-					"unable to marshal TransactionFieldsSettlementViaSettlementViaOnChain.ArrivalInMempoolEstimatedAt: %w", err)
-			}
-		}
-	}
-	return &retval, nil
 }
 
 // TransactionsByPaymentHashMeUser includes the requested fields of the GraphQL type User.
@@ -6160,7 +5030,7 @@ func (v *TransactionsByPaymentHashMeUserDefaultAccountWalletByIdWalletTransactio
 }
 
 // GetCreatedAt returns TransactionsByPaymentHashMeUserDefaultAccountWalletByIdWalletTransactionsByPaymentHashTransaction.CreatedAt, and is useful for accessing the field via an interface.
-func (v *TransactionsByPaymentHashMeUserDefaultAccountWalletByIdWalletTransactionsByPaymentHashTransaction) GetCreatedAt() time.Time {
+func (v *TransactionsByPaymentHashMeUserDefaultAccountWalletByIdWalletTransactionsByPaymentHashTransaction) GetCreatedAt() scalar.Timestamp {
 	return v.TransactionFields.CreatedAt
 }
 
@@ -6220,12 +5090,12 @@ func (v *TransactionsByPaymentHashMeUserDefaultAccountWalletByIdWalletTransactio
 }
 
 // GetInitiationVia returns TransactionsByPaymentHashMeUserDefaultAccountWalletByIdWalletTransactionsByPaymentHashTransaction.InitiationVia, and is useful for accessing the field via an interface.
-func (v *TransactionsByPaymentHashMeUserDefaultAccountWalletByIdWalletTransactionsByPaymentHashTransaction) GetInitiationVia() TransactionFieldsInitiationVia {
+func (v *TransactionsByPaymentHashMeUserDefaultAccountWalletByIdWalletTransactionsByPaymentHashTransaction) GetInitiationVia() scalar.Via {
 	return v.TransactionFields.InitiationVia
 }
 
 // GetSettlementVia returns TransactionsByPaymentHashMeUserDefaultAccountWalletByIdWalletTransactionsByPaymentHashTransaction.SettlementVia, and is useful for accessing the field via an interface.
-func (v *TransactionsByPaymentHashMeUserDefaultAccountWalletByIdWalletTransactionsByPaymentHashTransaction) GetSettlementVia() TransactionFieldsSettlementVia {
+func (v *TransactionsByPaymentHashMeUserDefaultAccountWalletByIdWalletTransactionsByPaymentHashTransaction) GetSettlementVia() scalar.Via {
 	return v.TransactionFields.SettlementVia
 }
 
@@ -6257,7 +5127,7 @@ func (v *TransactionsByPaymentHashMeUserDefaultAccountWalletByIdWalletTransactio
 type __premarshalTransactionsByPaymentHashMeUserDefaultAccountWalletByIdWalletTransactionsByPaymentHashTransaction struct {
 	Id string `json:"id"`
 
-	CreatedAt json.RawMessage `json:"createdAt"`
+	CreatedAt scalar.Timestamp `json:"createdAt"`
 
 	Direction TxDirection `json:"direction"`
 
@@ -6281,9 +5151,9 @@ type __premarshalTransactionsByPaymentHashMeUserDefaultAccountWalletByIdWalletTr
 
 	SettlementPrice TransactionFieldsSettlementPricePriceOfOneSettlementMinorUnitInDisplayMinorUnit `json:"settlementPrice"`
 
-	InitiationVia json.RawMessage `json:"initiationVia"`
+	InitiationVia scalar.Via `json:"initiationVia"`
 
-	SettlementVia json.RawMessage `json:"settlementVia"`
+	SettlementVia scalar.Via `json:"settlementVia"`
 }
 
 func (v *TransactionsByPaymentHashMeUserDefaultAccountWalletByIdWalletTransactionsByPaymentHashTransaction) MarshalJSON() ([]byte, error) {
@@ -6298,18 +5168,7 @@ func (v *TransactionsByPaymentHashMeUserDefaultAccountWalletByIdWalletTransactio
 	var retval __premarshalTransactionsByPaymentHashMeUserDefaultAccountWalletByIdWalletTransactionsByPaymentHashTransaction
 
 	retval.Id = v.TransactionFields.Id
-	{
-
-		dst := &retval.CreatedAt
-		src := v.TransactionFields.CreatedAt
-		var err error
-		*dst, err = scalar.MarshalTimestamp(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal TransactionsByPaymentHashMeUserDefaultAccountWalletByIdWalletTransactionsByPaymentHashTransaction.TransactionFields.CreatedAt: %w", err)
-		}
-	}
+	retval.CreatedAt = v.TransactionFields.CreatedAt
 	retval.Direction = v.TransactionFields.Direction
 	retval.Status = v.TransactionFields.Status
 	retval.Memo = v.TransactionFields.Memo
@@ -6321,30 +5180,8 @@ func (v *TransactionsByPaymentHashMeUserDefaultAccountWalletByIdWalletTransactio
 	retval.SettlementDisplayFee = v.TransactionFields.SettlementDisplayFee
 	retval.SettlementDisplayCurrency = v.TransactionFields.SettlementDisplayCurrency
 	retval.SettlementPrice = v.TransactionFields.SettlementPrice
-	{
-
-		dst := &retval.InitiationVia
-		src := v.TransactionFields.InitiationVia
-		var err error
-		*dst, err = __marshalTransactionFieldsInitiationVia(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal TransactionsByPaymentHashMeUserDefaultAccountWalletByIdWalletTransactionsByPaymentHashTransaction.TransactionFields.InitiationVia: %w", err)
-		}
-	}
-	{
-
-		dst := &retval.SettlementVia
-		src := v.TransactionFields.SettlementVia
-		var err error
-		*dst, err = __marshalTransactionFieldsSettlementVia(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal TransactionsByPaymentHashMeUserDefaultAccountWalletByIdWalletTransactionsByPaymentHashTransaction.TransactionFields.SettlementVia: %w", err)
-		}
-	}
+	retval.InitiationVia = v.TransactionFields.InitiationVia
+	retval.SettlementVia = v.TransactionFields.SettlementVia
 	return &retval, nil
 }
 
@@ -6423,7 +5260,7 @@ func (v *TransactionsMeUserDefaultAccountTransactionsTransactionConnectionEdgesT
 }
 
 // GetCreatedAt returns TransactionsMeUserDefaultAccountTransactionsTransactionConnectionEdgesTransactionEdgeNodeTransaction.CreatedAt, and is useful for accessing the field via an interface.
-func (v *TransactionsMeUserDefaultAccountTransactionsTransactionConnectionEdgesTransactionEdgeNodeTransaction) GetCreatedAt() time.Time {
+func (v *TransactionsMeUserDefaultAccountTransactionsTransactionConnectionEdgesTransactionEdgeNodeTransaction) GetCreatedAt() scalar.Timestamp {
 	return v.TransactionFields.CreatedAt
 }
 
@@ -6483,12 +5320,12 @@ func (v *TransactionsMeUserDefaultAccountTransactionsTransactionConnectionEdgesT
 }
 
 // GetInitiationVia returns TransactionsMeUserDefaultAccountTransactionsTransactionConnectionEdgesTransactionEdgeNodeTransaction.InitiationVia, and is useful for accessing the field via an interface.
-func (v *TransactionsMeUserDefaultAccountTransactionsTransactionConnectionEdgesTransactionEdgeNodeTransaction) GetInitiationVia() TransactionFieldsInitiationVia {
+func (v *TransactionsMeUserDefaultAccountTransactionsTransactionConnectionEdgesTransactionEdgeNodeTransaction) GetInitiationVia() scalar.Via {
 	return v.TransactionFields.InitiationVia
 }
 
 // GetSettlementVia returns TransactionsMeUserDefaultAccountTransactionsTransactionConnectionEdgesTransactionEdgeNodeTransaction.SettlementVia, and is useful for accessing the field via an interface.
-func (v *TransactionsMeUserDefaultAccountTransactionsTransactionConnectionEdgesTransactionEdgeNodeTransaction) GetSettlementVia() TransactionFieldsSettlementVia {
+func (v *TransactionsMeUserDefaultAccountTransactionsTransactionConnectionEdgesTransactionEdgeNodeTransaction) GetSettlementVia() scalar.Via {
 	return v.TransactionFields.SettlementVia
 }
 
@@ -6520,7 +5357,7 @@ func (v *TransactionsMeUserDefaultAccountTransactionsTransactionConnectionEdgesT
 type __premarshalTransactionsMeUserDefaultAccountTransactionsTransactionConnectionEdgesTransactionEdgeNodeTransaction struct {
 	Id string `json:"id"`
 
-	CreatedAt json.RawMessage `json:"createdAt"`
+	CreatedAt scalar.Timestamp `json:"createdAt"`
 
 	Direction TxDirection `json:"direction"`
 
@@ -6544,9 +5381,9 @@ type __premarshalTransactionsMeUserDefaultAccountTransactionsTransactionConnecti
 
 	SettlementPrice TransactionFieldsSettlementPricePriceOfOneSettlementMinorUnitInDisplayMinorUnit `json:"settlementPrice"`
 
-	InitiationVia json.RawMessage `json:"initiationVia"`
+	InitiationVia scalar.Via `json:"initiationVia"`
 
-	SettlementVia json.RawMessage `json:"settlementVia"`
+	SettlementVia scalar.Via `json:"settlementVia"`
 }
 
 func (v *TransactionsMeUserDefaultAccountTransactionsTransactionConnectionEdgesTransactionEdgeNodeTransaction) MarshalJSON() ([]byte, error) {
@@ -6561,18 +5398,7 @@ func (v *TransactionsMeUserDefaultAccountTransactionsTransactionConnectionEdgesT
 	var retval __premarshalTransactionsMeUserDefaultAccountTransactionsTransactionConnectionEdgesTransactionEdgeNodeTransaction
 
 	retval.Id = v.TransactionFields.Id
-	{
-
-		dst := &retval.CreatedAt
-		src := v.TransactionFields.CreatedAt
-		var err error
-		*dst, err = scalar.MarshalTimestamp(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal TransactionsMeUserDefaultAccountTransactionsTransactionConnectionEdgesTransactionEdgeNodeTransaction.TransactionFields.CreatedAt: %w", err)
-		}
-	}
+	retval.CreatedAt = v.TransactionFields.CreatedAt
 	retval.Direction = v.TransactionFields.Direction
 	retval.Status = v.TransactionFields.Status
 	retval.Memo = v.TransactionFields.Memo
@@ -6584,30 +5410,8 @@ func (v *TransactionsMeUserDefaultAccountTransactionsTransactionConnectionEdgesT
 	retval.SettlementDisplayFee = v.TransactionFields.SettlementDisplayFee
 	retval.SettlementDisplayCurrency = v.TransactionFields.SettlementDisplayCurrency
 	retval.SettlementPrice = v.TransactionFields.SettlementPrice
-	{
-
-		dst := &retval.InitiationVia
-		src := v.TransactionFields.InitiationVia
-		var err error
-		*dst, err = __marshalTransactionFieldsInitiationVia(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal TransactionsMeUserDefaultAccountTransactionsTransactionConnectionEdgesTransactionEdgeNodeTransaction.TransactionFields.InitiationVia: %w", err)
-		}
-	}
-	{
-
-		dst := &retval.SettlementVia
-		src := v.TransactionFields.SettlementVia
-		var err error
-		*dst, err = __marshalTransactionFieldsSettlementVia(
-			&src)
-		if err != nil {
-			return nil, fmt.Errorf(
-				"unable to marshal TransactionsMeUserDefaultAccountTransactionsTransactionConnectionEdgesTransactionEdgeNodeTransaction.TransactionFields.SettlementVia: %w", err)
-		}
-	}
+	retval.InitiationVia = v.TransactionFields.InitiationVia
+	retval.SettlementVia = v.TransactionFields.SettlementVia
 	return &retval, nil
 }
 

@@ -18,26 +18,61 @@ type CentAmount int64
 // USD wallet, negative for sends.
 type SignedAmount int64
 
-// MarshalTimestamp writes a time as the Timestamp scalar (Unix seconds).
-func MarshalTimestamp(t *time.Time) ([]byte, error) {
-	return strconv.AppendInt(nil, t.Unix(), 10), nil
+// Timestamp is the Timestamp scalar: Unix seconds. It decodes itself
+// (json.Unmarshaler), so the generated types that hold one need no
+// decoding pass of their own.
+type Timestamp int64
+
+// Time returns the timestamp as a time in UTC; the zero Timestamp gives
+// the zero time.
+func (t Timestamp) Time() time.Time {
+	if t == 0 {
+		return time.Time{}
+	}
+	return time.Unix(int64(t), 0).UTC()
 }
 
-// UnmarshalTimestamp reads the Timestamp scalar (Unix seconds) into a time.
-func UnmarshalTimestamp(b []byte, t *time.Time) error {
+// MarshalJSON writes the timestamp as Unix seconds.
+func (t Timestamp) MarshalJSON() ([]byte, error) {
+	return strconv.AppendInt(nil, int64(t), 10), nil
+}
+
+// UnmarshalJSON reads Unix seconds; null is the zero Timestamp, and
+// fractional seconds (which some servers send) lose their fraction.
+func (t *Timestamp) UnmarshalJSON(b []byte) error {
 	if string(b) == "null" {
-		*t = time.Time{}
+		*t = 0
 		return nil
 	}
 	n, err := strconv.ParseInt(string(b), 10, 64)
 	if err != nil {
-		// Some servers send fractional seconds; accept them, dropping the fraction.
 		f, ferr := strconv.ParseFloat(string(b), 64)
 		if ferr != nil {
 			return err
 		}
 		n = int64(f)
 	}
-	*t = time.Unix(n, 0).UTC()
+	*t = Timestamp(n)
 	return nil
+}
+
+// Via is how a transaction was initiated (InitiationVia) or settled
+// (SettlementVia): the union's members as one struct, Typename telling
+// which. Only the member's own fields are set.
+type Via struct {
+	Typename string `json:"__typename"`
+	// InitiationViaIntraLedger, SettlementViaIntraLedger.
+	CounterPartyUsername *string `json:"counterPartyUsername"`
+	CounterPartyWalletId *string `json:"counterPartyWalletId"`
+	// InitiationViaLn.
+	PaymentHash    string `json:"paymentHash"`
+	PaymentRequest string `json:"paymentRequest"`
+	// InitiationViaOnChain.
+	Address string `json:"address"`
+	// SettlementViaLn, SettlementViaIntraLedger.
+	PreImage *string `json:"preImage"`
+	// SettlementViaOnChain.
+	TransactionHash             *string    `json:"transactionHash"`
+	Vout                        *int       `json:"vout"`
+	ArrivalInMempoolEstimatedAt *Timestamp `json:"arrivalInMempoolEstimatedAt"`
 }
