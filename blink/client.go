@@ -2,6 +2,7 @@ package blink
 
 import (
 	"fmt"
+	"github.com/blink-sdk/blink-go/internal/redact"
 	"log/slog"
 	"net/http"
 	"os"
@@ -89,6 +90,11 @@ func New(key string, opts ...Option) (*Client, error) {
 		if err := checkKey(key); err != nil {
 			return nil, err
 		}
+		// The key travels in X-API-KEY alone: an endpoint that carries it
+		// would print it, log it and send it to proxies.
+		if redact.Contains(cfg.endpoint, key) || redact.Contains(cfg.wsEndpoint, key) {
+			return nil, configError("the endpoint URL carries the API key: pass the key to blink.New alone")
+		}
 		if envSet && keyPrefix(key) != info.keyPrefix {
 			return nil, configError("API key %s is for another environment than %s (whose keys start with %s)", redactKey(key), cfg.env, info.keyPrefix)
 		}
@@ -167,7 +173,7 @@ func (c *Client) HasKey() bool { return !c.key.empty() }
 
 // String describes the client with its key redacted.
 func (c *Client) String() string {
-	return fmt.Sprintf("blink.Client{endpoint: %s, key: %s}", c.endpoint, c.key.String())
+	return fmt.Sprintf("blink.Client{endpoint: %s, key: %s}", c.printableEndpoint(), c.key.String())
 }
 
 // GoString describes the client with its key redacted, for %#v.
@@ -185,5 +191,9 @@ func (c *Client) Format(f fmt.State, verb rune) {
 
 // LogValue describes the client for log/slog with its key redacted.
 func (c *Client) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("endpoint", c.endpoint), slog.String("key", c.key.String()))
+	return slog.GroupValue(slog.String("endpoint", c.printableEndpoint()), slog.String("key", c.key.String()))
 }
+
+// printableEndpoint is the endpoint without user info, query or fragment,
+// and scrubbed of the key.
+func (c *Client) printableEndpoint() string { return c.redact(redactURLString(c.endpoint)) }

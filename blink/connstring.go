@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"github.com/blink-sdk/blink-go/internal/redact"
 	"log/slog"
 	"net/netip"
 	"net/url"
@@ -67,6 +68,9 @@ func (cs *ConnectionString) SetAPIKey(key string) error {
 	if err := checkKey(key); err != nil {
 		return err
 	}
+	if redact.Contains(cs.Server, key) {
+		return configError("the connection string's Server carries the API key: it goes in the key alone")
+	}
 	kt := keyText(key)
 	cs.key = &kt
 	return nil
@@ -122,6 +126,9 @@ func ParseConnectionString(s string) (*ConnectionString, error) {
 			u, err := url.Parse(v)
 			if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.User != nil || !validHost(u) {
 				return nil, invalidInput(op, "connection string part %d: server must be an http(s) URL with a host name or IP address and without credentials", n)
+			}
+			if redact.LooksLikeKey(v) {
+				return nil, invalidInput(op, "connection string part %d: server must not carry an API key (it goes in api-key)", n)
 			}
 			cs.Server = v
 		case "api-key":
@@ -207,7 +214,14 @@ func (cs ConnectionString) build(key string) string {
 
 // Redacted returns the connection string with the API key redacted: its
 // prefix and last 4 characters ("blink_…x9Zq"), or "(none)".
-func (cs ConnectionString) Redacted() string { return cs.build(redactKey(cs.APIKey())) }
+//
+// A server URL that carries a piece of the key (in its path or query)
+// is scrubbed of it too.
+func (cs ConnectionString) Redacted() string {
+	r := cs
+	r.Server = redact.Secret(cs.Server, cs.APIKey())
+	return r.build(redactKey(cs.APIKey()))
+}
 
 // Format prints the connection string with the API key redacted, for every
 // verb: fmt.Print(cs) and fmt.Printf("%+v", cs) never show the key.

@@ -1,6 +1,7 @@
 package blink
 
 import (
+	"github.com/blink-sdk/blink-go/internal/redact"
 	"net/netip"
 	"net/url"
 	"strings"
@@ -150,20 +151,29 @@ func checkEndpoint(raw string, allowInsecure bool, wantWS bool) error {
 		if allowInsecure || isLoopback(u.Hostname()) {
 			return nil
 		}
-		return configError("endpoint %s uses plain %s to a host that is not loopback: the API key would travel in clear; use %s or blink.WithAllowInsecureHTTP", u.Redacted(), plain, secure)
+		return configError("endpoint %s uses plain %s to a host that is not loopback: the API key would travel in clear; use %s or blink.WithAllowInsecureHTTP", redactURLString(raw), plain, secure)
 	}
-	return configError("endpoint scheme %q is not %s", u.Scheme, secure)
+	return configError("endpoint scheme %q is not %s", truncate(u.Scheme, 10), secure)
 }
 
 // redactURLString drops anything that could carry a secret (user info,
 // query) from a URL string before it goes into an error message.
+// A string that is not an absolute URL, or that holds an API key prefix,
+// is not echoed at all.
 func redactURLString(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return "(unparsable URL)"
 	}
+	if u.Scheme == "" || u.Host == "" {
+		return "(not an absolute URL)"
+	}
 	u.User = nil
 	u.RawQuery = ""
+	u.ForceQuery = false
 	u.Fragment = ""
-	return u.String()
+	if s := u.String(); !redact.LooksLikeKey(s) {
+		return s
+	}
+	return u.Scheme + "://(withheld: the URL holds an API key prefix)"
 }

@@ -132,7 +132,7 @@ func (s PayoutSpeed) gen(op string) (gen.PayoutSpeed, error) {
 	case Fast, Medium, Slow:
 		return gen.PayoutSpeed(s), nil
 	}
-	return "", invalidInput(op, "payout speed %q is not FAST, MEDIUM or SLOW", string(s))
+	return "", invalidInput(op, "payout speed %q is not FAST, MEDIUM or SLOW", truncate(string(s), 10))
 }
 
 // OnChainFee estimates the fee in sats of sending amount sats on-chain from

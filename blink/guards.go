@@ -79,7 +79,12 @@ func (c *Client) Network(ctx context.Context) (string, error) {
 		if err != nil {
 			return "", false, err
 		}
-		return g.Network, g.Network != "", nil
+		switch g.Network {
+		case "mainnet", "testnet", "signet", "regtest":
+			return g.Network, true, nil
+		}
+		// Never echoed: a server's answer goes into no message unchecked.
+		return "", false, &Error{Operation: "Globals", Message: "the server reports a network the SDK does not know", HTTPStatus: 200, sentinel: ErrServer}
 	})
 }
 
@@ -173,7 +178,9 @@ func (c *Client) walletCurrency(ctx context.Context, walletID string) (WalletCur
 		}
 		m := make(map[string]WalletCurrency, len(ws))
 		for _, w := range ws {
-			m[w.ID] = w.Currency
+			if w.Currency == BTC || w.Currency == USD {
+				m[w.ID] = w.Currency // anything else: the server judges
+			}
 		}
 		return m, true, nil
 	})

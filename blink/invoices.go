@@ -671,14 +671,14 @@ func (c *Client) recoverExternalID(ctx context.Context, s *invoiceSpec, dup erro
 	if s.kind == invCents {
 		price, err := c.RealtimePrice(ctx, "USD")
 		if err != nil {
-			return nil, externalIDError(s, dup, "invoice "+found.PaymentHash+" carries it, but its amount cannot be compared without the current price", err)
+			return nil, c.scrub(externalIDError(s, dup, "invoice "+found.PaymentHash+" carries it, but its amount cannot be compared without the current price", err))
 		}
 		centsAsSats = price.CentsToSats(Cents(s.amount))
 	}
 	if why := s.differs(found, centsAsSats); why != "" {
-		return nil, externalIDError(s, dup, "invoice "+found.PaymentHash+" carries it but "+why+": the external id was used for another invoice", nil)
+		return nil, c.scrub(externalIDError(s, dup, "invoice "+found.PaymentHash+" carries it but "+why+": the external id was used for another invoice", nil))
 	}
-	c.log.DebugContext(ctx, "blink: duplicate external id is the same invoice; returning it", "operation", s.op, "paymentHash", found.PaymentHash)
+	c.log.DebugContext(ctx, "blink: duplicate external id is the same invoice; returning it", "operation", s.op, "paymentHash", c.redact(found.PaymentHash))
 	return found, nil
 }
 

@@ -60,7 +60,7 @@ const DefaultTimeout = 90 * time.Second
 func WithEnvironment(env Environment) Option {
 	return func(c *config) error {
 		if _, ok := env.info(); !ok {
-			return configError("unknown environment %q: use blink.Production, blink.Staging or blink.Local", string(env))
+			return configError("unknown environment %q: use blink.Production, blink.Staging or blink.Local", truncate(string(env), 20))
 		}
 		c.env = env
 		return nil
@@ -195,7 +195,7 @@ func WithScopes(scopes ...Scope) Option {
 	return func(c *config) error {
 		for _, s := range scopes {
 			if s != ScopeRead && s != ScopeReceive && s != ScopeWrite {
-				return configError("unknown scope %q: use blink.ScopeRead, blink.ScopeReceive or blink.ScopeWrite", string(s))
+				return configError("unknown scope %q: use blink.ScopeRead, blink.ScopeReceive or blink.ScopeWrite", truncate(string(s), 20))
 			}
 		}
 		c.scopes = append([]Scope(nil), scopes...)

@@ -563,6 +563,9 @@ func (c *Client) resolveRecipientWallet(ctx context.Context, op, to string, curr
 	if err != nil {
 		return "", err
 	}
+	if !isUUID(w.ID) {
+		return "", &Error{Operation: op, Message: "the server answered the username's wallet with something that is not a wallet id", HTTPStatus: 200, sentinel: ErrServer}
+	}
 	return w.ID, nil
 }
 

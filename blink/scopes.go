@@ -160,7 +160,7 @@ func (c *Client) checkScope(ctx context.Context, op *opInfo) error {
 		if ctx.Err() != nil {
 			return err
 		}
-		c.log.DebugContext(ctx, "blink: could not learn the key's scopes; letting the server decide", "operation", op.name, "error", c.scrub(err).Error())
+		c.log.DebugContext(ctx, "blink: could not learn the key's scopes; letting the server decide", "operation", op.name, "error", err.Error()) // scrubbed by MakeRequest
 		return nil
 	}
 	for _, n := range op.needs {

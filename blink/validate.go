@@ -1,6 +1,7 @@
 package blink
 
 import (
+	"github.com/blink-sdk/blink-go/internal/redact"
 	"strings"
 	"unicode/utf8"
 )
@@ -66,7 +67,7 @@ func normalizeUsername(op, u string) (string, error) {
 // checkCurrency refuses a wallet currency other than BTC and USD.
 func checkCurrency(op string, c WalletCurrency) error {
 	if c != BTC && c != USD {
-		return invalidInput(op, "wallet currency %q is neither BTC nor USD", string(c))
+		return invalidInput(op, "wallet currency %q is neither BTC nor USD", truncate(string(c), 10))
 	}
 	return nil
 }
@@ -76,10 +77,8 @@ func checkCurrency(op string, c WalletCurrency) error {
 // not echoed at all: a key passed in the wrong argument must not end up
 // in an error.
 func truncate(s string, n int) string {
-	for _, p := range keyPrefixes {
-		if strings.Contains(s, p) {
-			return "(withheld: it holds an API key prefix)"
-		}
+	if redact.LooksLikeKey(s) {
+		return "(withheld: it holds an API key prefix)"
 	}
 	return truncateUTF8(s, n)
 }

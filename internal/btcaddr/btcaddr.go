@@ -20,6 +20,7 @@ package btcaddr
 import (
 	"errors"
 	"fmt"
+	"github.com/blink-sdk/blink-go/internal/redact"
 	"strings"
 
 	"github.com/btcsuite/btcd/btcutil/base58"
@@ -248,6 +249,9 @@ const maxEcho = 16
 // quote returns the input for an error message: its first maxEcho bytes,
 // quoted with %q, followed by "..." when it was longer.
 func quote(s string) string {
+	if redact.LooksLikeKey(s) {
+		return "(input withheld: it holds an API key prefix)"
+	}
 	if len(s) > maxEcho {
 		return fmt.Sprintf("%q...", s[:maxEcho])
 	}

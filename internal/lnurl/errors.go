@@ -3,6 +3,7 @@ package lnurl
 import (
 	"errors"
 	"fmt"
+	"github.com/blink-sdk/blink-go/internal/redact"
 )
 
 // Errors returned by ParseAddress, Decode, DecodeWithOptions and Encode.
@@ -45,6 +46,9 @@ const maxEcho = 40
 // quote returns the input for an error message: its first maxEcho bytes,
 // quoted with %q, followed by "..." when it was longer.
 func quote(s string) string {
+	if redact.LooksLikeKey(s) {
+		return "(input withheld: it holds an API key prefix)"
+	}
 	if len(s) > maxEcho {
 		return fmt.Sprintf("%q...", s[:maxEcho])
 	}

@@ -83,3 +83,35 @@ func Secret(s, secret string) string {
 	b.WriteString(s[end:])
 	return b.String()
 }
+
+// keyPrefixes are the prefixes of Blink API keys (production, staging, a
+// local stack).
+var keyPrefixes = [...]string{"blink_", "galoy_staging_", "galoy_dev_"}
+
+// LooksLikeKey reports whether s holds what looks like a Blink API key: a
+// key prefix followed by at least MinRun letters or digits. An input that
+// does is never echoed in an error (a key passed in the wrong argument
+// must not end up in a message); "blink_proxy.internal" does not.
+func LooksLikeKey(s string) bool {
+	for _, p := range keyPrefixes {
+		for rest := s; ; {
+			i := strings.Index(rest, p)
+			if i < 0 {
+				break
+			}
+			rest = rest[i+len(p):]
+			n := 0
+			for n < len(rest) && isAlnum(rest[n]) {
+				n++
+			}
+			if n >= MinRun {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func isAlnum(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+}

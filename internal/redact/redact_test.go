@@ -128,3 +128,18 @@ func FuzzSecret(f *testing.F) {
 		}
 	})
 }
+
+func TestLooksLikeKey_APrefixFollowedByEightLettersOrDigits(t *testing.T) {
+	for s, want := range map[string]bool{
+		"blink_" + strings.Repeat("a1", 32):    true,
+		"x galoy_staging_ABCDEFGH y":           true,
+		"galoy_dev_12345678":                   true,
+		"https://blink_proxy.internal/graphql": false,
+		"blink_1234567":                        false,
+		"no prefix ABCDEFGHIJKL":               false,
+	} {
+		if got := LooksLikeKey(s); got != want {
+			t.Errorf("LooksLikeKey(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
