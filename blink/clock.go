@@ -41,8 +41,10 @@ func (k *serverClock) observe(date string, sent, received time.Time) {
 }
 
 // unknownSkew is the difference between the clocks assumed, either way,
-// when no answer has shown the server's clock yet.
-const unknownSkew = time.Minute
+// when no answer has shown the server's clock (none yet, or a proxy that
+// strips Date). It is wide on purpose: every bound built on it errs
+// towards a longer look-up and a later proof.
+const unknownSkew = 2 * time.Hour
 
 // offset returns the bounds of the server's clock minus the client's.
 func (k *serverClock) offset() (min, max time.Duration) {
@@ -59,8 +61,5 @@ func (k *serverClock) serverWindow(t time.Time) (earliest, latest time.Time) {
 	return t.Add(lo).UTC(), t.Add(hi).UTC()
 }
 
-// serverNow returns the earliest the server's clock can read now.
-func (k *serverClock) serverNow() time.Time {
-	lo, _ := k.offset()
-	return time.Now().Add(lo).UTC()
-}
+// known reports whether an answer has shown the server's clock.
+func (k *serverClock) known() bool { return k.last.Load() != nil }

@@ -245,7 +245,7 @@ func (e *Error) Unwrap() error { return e.cause }
 // errors.tsv calls transient. An error matching ErrOutcomeUnknown is not
 // transient: look the payment up first (Client.ResolvePayment).
 func IsTransient(err error) bool {
-	if err == nil || errors.Is(err, ErrOutcomeUnknown) {
+	if err == nil || errors.Is(err, ErrOutcomeUnknown) || errors.Is(err, ErrInvoiceAlreadyPaid) || errors.Is(err, ErrInvoicePaymentInFlight) {
 		return false
 	}
 	var se *ScopeError
@@ -414,4 +414,9 @@ var (
 	// look-up needs READ). Nothing was sent; if that payment fails, the
 	// invoice can be paid again. Also matches ErrInvalidInput.
 	ErrInvoicePaymentInFlight = errors.New("blink: a payment of the invoice is in flight, not from this wallet")
+	// ErrPaymentAmbiguous: FinishPayment found more than one ledger entry
+	// that could be the send (or one made in the second it began, which
+	// could be an identical earlier send), and does not guess. The error
+	// is an *OutcomeUnknownError too; ResolvePayment lists the candidates.
+	ErrPaymentAmbiguous = errors.New("blink: several ledger entries could be the send")
 )

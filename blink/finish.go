@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/blink-sdk/blink-go/internal/gen"
@@ -49,47 +50,57 @@ func (c *Client) RetireIdempotencyKey(ctx context.Context, key string) (arrived 
 	if !validIdempotencyKey(key) {
 		return false, &Error{Operation: op, Message: "the idempotency key must be a UUIDv4", sentinel: ErrInvalidIdempotencyKey, also: ErrInvalidInput}
 	}
-	_, err = gen.Globals(context.WithValue(ctx, retireKey{}, key), c.gql)
+	resp, err := gen.Globals(context.WithValue(ctx, retireKey{}, key), c.gql)
 	switch {
-	case err == nil:
-		return false, nil
 	case errors.Is(err, ErrIdempotencyConflict):
 		return true, nil
+	case err != nil:
+		return false, err
+	case resp.Globals == nil || resp.Globals.Network == "":
+		// Only the query's own answer shows that the server ran it, and
+		// so took the key: anything else proves nothing.
+		return false, &Error{Operation: op, Message: "the server's answer is not the globals query's, so it does not show the key was taken", HTTPStatus: 200, sentinel: ErrServer}
 	}
-	return false, err
+	return false, nil
 }
 
 // FinishPayment completes a send that ended in an unknown outcome, and
 // never pays twice. It works from the error's exported fields alone, so an
-// error stored before a restart (every field but Cause) works too.
+// error stored before a restart (every field but Cause) works too. It does
+// not change ou: when the outcome is still unknown it returns an updated
+// *OutcomeUnknownError, which is the one to store and pass next time.
 //
-//   - Invoice sends (PayInvoice, PayNoAmountInvoice, PayNoAmountInvoiceUSD):
-//     an invoice can be paid only once, whatever the idempotency key, so
-//     these are idempotent by their target. FinishPayment looks the
-//     payment up by its hash; when the wallet has paid it (or is paying
-//     it) it returns that (PaymentSucceeded or PaymentPending for a
-//     payment made since the send began, by whichever attempt;
-//     PaymentAlreadyPaid for one made before), and otherwise pays the
-//     invoice again with a fresh key (the server answers an already paid
-//     invoice with ALREADY_PAID, never a second payment).
+// It first retires the send's idempotency key (see RetireIdempotencyKey).
+// If no attempt had reached the server, none ever can, and the send is
+// made again at once with a fresh key. If one had (or the key is older
+// than its one-hour lock, so retiring it proves nothing), it looks the
+// payment up (ResolvePayment with Lookup):
+//
+//   - Invoice sends (PayInvoice, PayNoAmountInvoice, PayNoAmountInvoiceUSD)
+//     look up by payment hash; the wallet's payment of the invoice is the
+//     outcome (PaymentSucceeded or PaymentPending when made since the send
+//     began, by whichever attempt; PaymentAlreadyPaid when made before).
+//     Otherwise the invoice is paid again with a fresh key at once: an
+//     invoice can be paid only once, so the server answers a second
+//     payment with ALREADY_PAID. While the first attempt may still
+//     execute, a definite failure of that payment is still reported as
+//     unknown (the first attempt may yet pay).
 //   - Intraledger, on-chain, lightning address and LNURL sends are not
 //     idempotent (a lightning address or LNURL yields a fresh invoice each
-//     time). FinishPayment first retires the send's idempotency key (see
-//     RetireIdempotencyKey). If no attempt had reached the server, none
-//     ever can, and the send is made again with a fresh key. If one had,
-//     it looks the payment up (ResolvePayment with Lookup): a match is the
-//     outcome; ResolvedAmbiguous is returned as an unknown outcome for the
-//     caller to decide; ResolvedNotFound is proof that the send was not
-//     executed only for a look-up that starts ExecutionWindow after the
-//     attempt arrived (the error's ArrivedBy, which FinishPayment sets).
-//     Before that it returns the error again, still unknown, saying when
-//     to call again; after it, the send is made again with a fresh key.
+//     time). A match in the ledger is the outcome; ResolvedAmbiguous is
+//     returned as an unknown outcome for the caller to decide; nothing
+//     found (or only a failed entry) proves that the send never executed
+//     only for a look-up that starts ExecutionWindow after the attempt
+//     arrived (ArrivedBy, by the server's clock). Before that it returns
+//     the error again, still unknown, saying when to call again; after it,
+//     the send is made again with a fresh key.
 //
-// The result is the send's outcome, as the original call would have
-// returned it (a send made again may itself end in an unknown outcome:
-// call FinishPayment with that error). The original options' MaxFee and
-// MaxAmount are not applied again. Scope READ for the look-ups and WRITE
-// for a send made again.
+// The result is the send's outcome as the original call would have
+// returned it (a queued on-chain payout is PaymentSucceeded). It sends
+// again at most once per error (ResentWith); that send may itself end in
+// an unknown outcome, an error of its own to finish. The original
+// options' MaxFee and MaxAmount are not applied again. Scope READ for the
+// look-ups and WRITE for a send made again.
 func (c *Client) FinishPayment(ctx context.Context, ou *OutcomeUnknownError) (*PaymentResult, error) {
 	const op = "FinishPayment"
 	if ou == nil {
@@ -101,62 +112,55 @@ func (c *Client) FinishPayment(ctx context.Context, ou *OutcomeUnknownError) (*P
 	if !resendable(ou.Operation) {
 		return nil, invalidInput(op, "cannot finish operation %q: only the SDK's own sends can be made again (look it up with ResolvePayment)", truncate(ou.Operation, 60))
 	}
-	if _, err := sendKey(ctx, op, ou.IdempotencyKey); err != nil || ou.IdempotencyKey == "" {
+	if !validIdempotencyKey(ou.IdempotencyKey) {
 		return nil, invalidInput(op, "the error carries no valid idempotency key")
 	}
-	if ou.PaymentHash != "" {
-		// Which attempt paid does not matter: the invoice is paid once.
-		// A payment made before the send began is PaymentAlreadyPaid.
-		l := ou.Lookup()
-		l.SureAfter = time.Time{}
-		r, err := c.ResolvePayment(ctx, l)
+	e := *ou // the caller's error stays as it is: others may be reading it
+	ou = &e
+
+	if ou.ArrivedBy.IsZero() {
+		arrived, err := c.RetireIdempotencyKey(ctx, ou.IdempotencyKey)
 		if err != nil {
 			return nil, err
 		}
-		if res := resultOf(r, ou); res != nil {
-			return res, nil
-		}
-		return c.resend(ctx, ou)
-	}
-
-	if ou.ArrivedBy.IsZero() {
-		if c.clock.serverNow().Sub(ou.StartedBefore) > idempotencyLockTTL {
-			// The key's lock may have lapsed: retiring it proves nothing.
-			// Whatever arrived did so before the call gave up.
-			ou.ArrivedBy = ou.StartedBefore.Add(c.callBound())
+		// Judged with the retire's own Date: a lock older than an hour
+		// may have lapsed, and then "free" proves nothing.
+		_, now := c.clock.serverWindow(time.Now())
+		if lapsed := now.Sub(ou.StartedAfter) > idempotencyLockTTL; lapsed {
+			ou.ArrivedBy = ou.StartedBefore.Add(c.callBound()) // whatever arrived did so before the call gave up
+		} else if arrived {
+			ou.ArrivedBy = now
 		} else {
-			arrived, err := c.RetireIdempotencyKey(ctx, ou.IdempotencyKey)
-			if err != nil {
-				return nil, err
-			}
-			if !arrived {
-				return c.resend(ctx, ou)
-			}
-			_, ou.ArrivedBy = c.clock.serverWindow(time.Now())
+			return c.resend(ctx, ou, false)
 		}
+	}
+	lookup := ou.Lookup()
+	if ou.PaymentHash != "" {
+		lookup.SureAfter = time.Time{} // which attempt paid does not matter: the invoice is paid once
 	}
 	before := time.Now()
-	r, err := c.ResolvePayment(ctx, ou.Lookup())
+	r, err := c.ResolvePayment(ctx, lookup)
 	if err != nil {
 		return nil, err
 	}
 	if res := resultOf(r, ou); res != nil {
 		return res, nil
 	}
-	switch r.Outcome {
-	case ResolvedAmbiguous:
-		ou.Cause = &Error{Operation: op, Message: "several ledger entries could be this send (ResolvePayment lists them); decide which, or send again with a unique memo", sentinel: ErrOutcomeUnknown}
-		return nil, ou
-	case ResolvedFailed:
-		return c.resend(ctx, ou) // the ledger shows it failed: nothing moved
-	}
 	lookedAt, _ := c.clock.serverWindow(before)
-	if conclusive := ou.ArrivedBy.Add(ExecutionWindow); lookedAt.Before(conclusive) {
+	conclusive := ou.ArrivedBy.Add(ExecutionWindow)
+	mayStillRun := lookedAt.Before(conclusive)
+	switch {
+	case ou.PaymentHash != "":
+		return c.resend(ctx, ou, mayStillRun)
+	case r.Outcome == ResolvedAmbiguous:
+		ou.Cause = &Error{Operation: op, Message: "several ledger entries could be this send (ResolvePayment lists them); decide which, or send with a unique memo (PayOptions.UniqueMemo)", sentinel: ErrPaymentAmbiguous}
+		return nil, ou
+	case mayStillRun:
 		ou.Cause = &Error{Operation: op, Message: "the ledger shows no such payment, but the request that reached the server may still be executing: call FinishPayment again after " +
 			conclusive.Format(time.RFC3339) + " (server time)"}
 		return nil, ou
 	}
-	return c.resend(ctx, ou)
+	return c.resend(ctx, ou, false)
 }
 
 // resultOf turns a resolution that found the payment into the send's
@@ -168,6 +172,9 @@ func resultOf(r *Resolution, ou *OutcomeUnknownError) *PaymentResult {
 		res.Status = PaymentSucceeded
 	case ResolvedPending:
 		res.Status = PaymentPending
+		if strings.HasPrefix(ou.Operation, "OnChain") {
+			res.Status = PaymentSucceeded // a queued payout, as the send reports it
+		}
 	case ResolvedAlreadyPaid:
 		res.Status = PaymentAlreadyPaid
 	default:
@@ -191,8 +198,20 @@ func resendable(op string) bool {
 
 // resend makes the send of ou again, with a fresh idempotency key, once:
 // ou.ResentWith records the key, and a later call only looks the payment
-// up.
-func (c *Client) resend(ctx context.Context, ou *OutcomeUnknownError) (*PaymentResult, error) {
+// up. With originalMayRun (an invoice whose first attempt may still
+// execute), a definite failure of the new send is not the send's outcome.
+func (c *Client) resend(ctx context.Context, ou *OutcomeUnknownError, originalMayRun bool) (*PaymentResult, error) {
+	res, err := c.resendOnce(ctx, ou)
+	var nu *OutcomeUnknownError
+	if originalMayRun && err != nil && !errors.As(err, &nu) {
+		ou.Cause = &Error{Operation: "FinishPayment", Message: "paying the invoice again failed, but the first attempt may still execute until " +
+			ou.ArrivedBy.Add(ExecutionWindow).Format(time.RFC3339) + " (server time): call FinishPayment again then", cause: err, sentinel: ErrOutcomeUnknown}
+		return nil, ou
+	}
+	return res, err
+}
+
+func (c *Client) resendOnce(ctx context.Context, ou *OutcomeUnknownError) (*PaymentResult, error) {
 	if ou.ResentWith != "" {
 		ou.Cause = &Error{Operation: "FinishPayment", Message: "the payment was already sent again (idempotency key " + ou.ResentWith +
 			") and the ledger does not show it as this send: finish that send's own error, or look it up with ResolvePayment", sentinel: ErrOutcomeUnknown}

@@ -166,10 +166,10 @@ func (c *Client) prepareOnChainSend(ctx context.Context, op, walletID, address s
 	if sp, err = o.Speed.gen(op); err != nil {
 		return "", "", "", err
 	}
-	if err := c.checkWalletCurrency(ctx, op, walletID, currency); err != nil {
+	if addr, err = c.checkOnChainAddress(ctx, op, address); err != nil { // its form first, locally
 		return "", "", "", err
 	}
-	if addr, err = c.checkOnChainAddress(ctx, op, address); err != nil {
+	if err := c.checkWalletCurrency(ctx, op, walletID, currency); err != nil {
 		return "", "", "", err
 	}
 	return key, addr, sp, nil

@@ -166,7 +166,7 @@ func toPaymentResult[E any, P interface {
 			// Blink's node paid, with no SEND of this wallet or a voided
 			// one: runSend asks the ledger whether this wallet paid it.
 			r.Status = PaymentFailed
-			return r, &Error{Operation: op, Code: "LIGHTNING_PAYMENT_ERROR", Message: "the server says the invoice is already paid", HTTPStatus: 200, sentinel: ErrInvoiceAlreadyPaid}
+			return r, &Error{Operation: op, Code: "LIGHTNING_PAYMENT_ERROR", Message: msgAlreadyPaid + " (the server answered ALREADY_PAID without this wallet's payment)", HTTPStatus: 200, sentinel: ErrInvoiceAlreadyPaid}
 		}
 	case gen.PaymentSendResultFailure:
 		r.Status = PaymentFailed
@@ -412,10 +412,10 @@ func (c *Client) prepareNoAmount(ctx context.Context, op, walletID, paymentReque
 	if err != nil {
 		return "", nil, err
 	}
-	if err := c.checkWalletCurrency(ctx, op, walletID, currency); err != nil {
+	if err := c.checkPayable(ctx, op, inv, false, 0); err != nil { // its local checks first
 		return "", nil, err
 	}
-	if err := c.checkPayable(ctx, op, inv, false, 0); err != nil {
+	if err := c.checkWalletCurrency(ctx, op, walletID, currency); err != nil {
 		return "", nil, err
 	}
 	return key, inv, nil

@@ -18,9 +18,16 @@ type PaymentLookup struct {
 	// Amount is the amount asked, in the wallet's unit; 0 matches any
 	// amount (a send-all). Negative is refused.
 	Amount int64
-	// Recipient is the counterparty: a wallet id, username or on-chain
-	// address; empty matches any.
+	// Recipient is the counterparty: a wallet id, username, on-chain
+	// address, lightning address or LNURL; empty matches any. A lightning
+	// address matches a payment to that Blink user, or one whose
+	// counterparty the ledger does not show; an LNURL matches any payment
+	// (the ledger cannot show where one pointed).
 	Recipient string
+	// Rail, when set, is how the send was initiated: entries initiated
+	// otherwise do not match (a lightning address or LNURL send is a
+	// lightning payment, never an intraledger or on-chain one).
+	Rail Rail
 	// Memo, when set, must equal the transaction's memo.
 	Memo string
 	// UniqueMemo vouches that no other send from the wallet carries Memo,
@@ -42,21 +49,14 @@ type PaymentLookup struct {
 }
 
 // Lookup returns the PaymentLookup for this unknown outcome: the payment
-// hash when there is one, otherwise the wallet, amount, recipient and
-// memo; in every case bounded by when the call began by the server's
+// hash when there is one, otherwise the wallet, amount, recipient, memo
+// and rail; in every case bounded by when the call began by the server's
 // clock (StartedAfter, StartedBefore), so that an earlier payment is never
-// taken for this one.
-//
-// A lightning address or LNURL recipient is left out: a payment to one
-// settles over Lightning (or to a Blink user) without a counterparty the
-// ledger can show, so only amount and time can match it. So is the amount
-// of SendOnChainUSDInSats (sats asked of a wallet that counts cents).
+// taken for this one. The amount of SendOnChainUSDInSats (sats asked of a
+// wallet that counts cents) is left out.
 func (e *OutcomeUnknownError) Lookup() PaymentLookup {
-	l := PaymentLookup{WalletID: e.WalletID, PaymentHash: e.PaymentHash, Amount: e.Amount, Memo: e.Memo, UniqueMemo: e.UniqueMemo && e.Memo != "",
-		Since: e.StartedAfter, SureAfter: e.StartedBefore}
-	if r := strings.ToLower(e.Recipient); isUUID(r) || !(strings.Contains(r, "@") || strings.HasPrefix(r, "lnurl") || strings.Contains(r, "://")) {
-		l.Recipient = e.Recipient // a wallet id or an on-chain address
-	}
+	l := PaymentLookup{WalletID: e.WalletID, PaymentHash: e.PaymentHash, Amount: e.Amount, Recipient: e.Recipient, Memo: e.Memo,
+		UniqueMemo: e.UniqueMemo && e.Memo != "", Since: e.StartedAfter, SureAfter: e.StartedBefore, Rail: railOf(e.Operation)}
 	if e.Operation == "OnChainUsdPaymentSendAsBtcDenominated" {
 		l.Amount = 0
 	}
@@ -64,6 +64,19 @@ func (e *OutcomeUnknownError) Lookup() PaymentLookup {
 		l.Since, l.SureAfter = e.StartedAt.Add(-unknownSkew), e.StartedAt.Add(unknownSkew)
 	}
 	return l
+}
+
+// railOf is how the SDK's send op is initiated, or "" for another op.
+func railOf(op string) Rail {
+	switch {
+	case strings.HasPrefix(op, "IntraLedger"):
+		return IntraLedger
+	case strings.HasPrefix(op, "OnChain"):
+		return OnChain
+	case strings.HasPrefix(op, "Ln"):
+		return Lightning
+	}
+	return ""
 }
 
 // Resolved is what ResolvePayment found.
@@ -168,7 +181,7 @@ func (c *Client) ResolvePayment(ctx context.Context, l PaymentLookup) (*Resoluti
 		if tx.CreatedAt.Before(since) {
 			break // newest first: the rest is older
 		}
-		if tx.Direction != Send || tx.CreatedAt.After(until) {
+		if tx.Direction != Send || tx.CreatedAt.After(until) || l.Rail != "" && tx.Initiation.Rail != l.Rail {
 			continue
 		}
 		if l.Amount != 0 {
@@ -317,11 +330,25 @@ func outcomeOf(s TxStatus) Resolved {
 }
 
 func matchesRecipient(tx Transaction, r string) bool {
-	if user, _, ok := strings.Cut(r, "@"); ok && user != "" {
-		// A lightning address to a Blink user settles with their username.
-		if strings.EqualFold(tx.Initiation.CounterpartyUsername, user) || strings.EqualFold(tx.Settlement.CounterpartyUsername, user) {
-			return true
+	if strings.HasPrefix(r, "lnurl") || strings.Contains(r, "://") {
+		return true // an LNURL: the ledger cannot show where it pointed
+	}
+	if user, _, ok := strings.Cut(r, "@"); ok {
+		// A lightning address to a Blink user settles with their username
+		// (without a modifier such as +usd); one outside Blink shows no
+		// counterparty.
+		user, _, _ = strings.Cut(user, "+")
+		names := []string{tx.Initiation.CounterpartyUsername, tx.Settlement.CounterpartyUsername}
+		seen := false
+		for _, n := range names {
+			if n != "" {
+				seen = true
+				if strings.EqualFold(n, user) {
+					return true
+				}
+			}
 		}
+		return !seen && tx.Initiation.CounterpartyWalletID == "" && tx.Settlement.CounterpartyWalletID == ""
 	}
 	for _, v := range []string{tx.Initiation.CounterpartyWalletID, tx.Initiation.CounterpartyUsername, tx.Initiation.Address,
 		tx.Settlement.CounterpartyWalletID, tx.Settlement.CounterpartyUsername} {

@@ -216,9 +216,12 @@ func TestFinishPayment_CompletesASendThatReachedTheServerButNeverRan(t *testing.
 			execs := srv.Executions(op)
 
 			// The key is taken: the request that took it may still run.
+			// FinishPayment returns the updated error to finish next time.
 			_, err = alice.Client.FinishPayment(bg(), ou)
 			require.ErrorIs(t, err, ErrOutcomeUnknown)
 			assert.Contains(t, err.Error(), "call FinishPayment again after")
+			assert.True(t, ou.ArrivedBy.IsZero(), "the caller's error is left as it was")
+			require.ErrorAs(t, err, &ou)
 			assert.False(t, ou.ArrivedBy.IsZero())
 			assert.Equal(t, execs, srv.Executions(op), "nothing sent before NOT_FOUND is conclusive")
 

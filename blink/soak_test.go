@@ -165,7 +165,7 @@ func (r *soakRig) settle(a *soakAttempt, res *PaymentResult, err error) {
 				a.resolved = rr.Outcome
 			}
 			res, err = r.alice.Client.FinishPayment(bg(), ou)
-			if errors.As(err, &ou) && ou.Cause != nil && !ou.ArrivedBy.IsZero() && errors.Is(ou.Cause, ErrOutcomeUnknown) {
+			if errors.Is(err, ErrPaymentAmbiguous) {
 				a.claim = "AMBIGUOUS" // several candidates: the caller decides
 				return
 			}
