@@ -246,17 +246,8 @@ func checkNetwork(addr, network string, networks []string) error {
 // key has 51 or 52 characters) to be of use to whoever reads the logs.
 const maxEcho = 16
 
-// quote returns the input for an error message: its first maxEcho bytes,
-// quoted with %q, followed by "..." when it was longer.
-func quote(s string) string {
-	if redact.LooksLikeKey(s) {
-		return "(input withheld: it holds an API key prefix)"
-	}
-	if len(s) > maxEcho {
-		return fmt.Sprintf("%q...", s[:maxEcho])
-	}
-	return fmt.Sprintf("%q", s)
-}
+// quote returns the input for an error message (see redact.Quote).
+func quote(s string) string { return redact.Quote(s, maxEcho) }
 
 // fail returns an error wrapping sentinel, quoting the input and saying why.
 func fail(sentinel error, input, format string, args ...any) error {

@@ -12,6 +12,7 @@
 package redact
 
 import (
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -114,4 +115,17 @@ func LooksLikeKey(s string) bool {
 
 func isAlnum(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+}
+
+// Quote returns an input for an error message: its first max bytes, quoted
+// with %q, followed by "..." when it was longer; nothing of it when it
+// looks like an API key (LooksLikeKey).
+func Quote(s string, max int) string {
+	if LooksLikeKey(s) {
+		return "(input withheld: it holds an API key prefix)"
+	}
+	if len(s) > max {
+		return strconv.Quote(s[:max]) + "..."
+	}
+	return strconv.Quote(s)
 }
