@@ -37,7 +37,13 @@ func (k *serverClock) observe(date string, sent, received time.Time) {
 	if err != nil {
 		return
 	}
-	k.last.Store(&clockSample{date: date, min: d.Sub(received), max: d.Add(time.Second).Sub(sent)})
+	n := &clockSample{date: date, min: d.Sub(received), max: d.Add(time.Second).Sub(sent)}
+	// A sample that agrees with the last narrows it (a slow answer alone
+	// would widen it); one that does not replaces it (the clocks moved).
+	if l := k.last.Load(); l != nil && n.min <= l.max && l.min <= n.max {
+		n.min, n.max = max(n.min, l.min), min(n.max, l.max)
+	}
+	k.last.Store(n)
 }
 
 // unknownSkew is the difference between the clocks assumed, either way,

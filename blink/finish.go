@@ -123,14 +123,15 @@ func (c *Client) FinishPayment(ctx context.Context, ou *OutcomeUnknownError) (*P
 		if err != nil {
 			return nil, err
 		}
-		// Judged with the retire's own Date: a lock older than an hour
-		// may have lapsed, and then "free" proves nothing.
 		_, now := c.clock.serverWindow(time.Now())
-		if lapsed := now.Sub(ou.StartedAfter) > idempotencyLockTTL; lapsed {
-			ou.ArrivedBy = ou.StartedBefore.Add(c.callBound()) // whatever arrived did so before the call gave up
-		} else if arrived {
-			ou.ArrivedBy = now
-		} else {
+		switch {
+		case arrived:
+			ou.ArrivedBy = now // the request that took the key may still run
+		case c.lockMayHaveLapsed(ou, now):
+			// "Free" proves nothing of a lock older than an hour; whatever
+			// arrived did so before the call gave up.
+			ou.ArrivedBy = ou.StartedBefore.Add(c.callBound())
+		default:
 			return c.resend(ctx, ou, false)
 		}
 	}
@@ -163,6 +164,22 @@ func (c *Client) FinishPayment(ctx context.Context, ou *OutcomeUnknownError) (*P
 	return c.resend(ctx, ou, false)
 }
 
+// lockMayHaveLapsed reports whether the server's lock on ou's key may
+// have lapsed by server time now: when the send began longer ago than the
+// lock lasts by this machine's clocks (the monotonic one, which skips a
+// suspend, and the wall clock, which does not), or by the server's clock
+// when an answer has shown it.
+func (c *Client) lockMayHaveLapsed(ou *OutcomeUnknownError, now time.Time) bool {
+	age := time.Now().Round(0).Sub(ou.StartedAt.Round(0)) // wall clock
+	if mono := time.Since(ou.StartedAt); mono > age {
+		age = mono // the same as wall, unless StartedAt carries a monotonic reading
+	}
+	if age > idempotencyLockTTL {
+		return true
+	}
+	return c.clock.known() && !ou.StartedAfter.IsZero() && now.Sub(ou.StartedAfter) > idempotencyLockTTL
+}
+
 // resultOf turns a resolution that found the payment into the send's
 // result, or nil when it did not.
 func resultOf(r *Resolution, ou *OutcomeUnknownError) *PaymentResult {
@@ -182,6 +199,9 @@ func resultOf(r *Resolution, ou *OutcomeUnknownError) *PaymentResult {
 	}
 	if tx := r.Transaction; tx != nil {
 		res.Fee, res.Preimage = tx.Fee, tx.Settlement.Preimage
+		if res.PaymentHash == "" && tx.Initiation.Rail == Lightning {
+			res.PaymentHash = tx.Initiation.PaymentHash // a lightning address or LNURL send
+		}
 	}
 	return res
 }

@@ -35,9 +35,8 @@ type PaymentLookup struct {
 	UniqueMemo bool
 	// Since and Until bound the transaction's creation time, by the
 	// server's clock: Since is the earliest the send can have been
-	// executed. Until zero means now (by the server's clock, as the Date
-	// headers of its answers show it). Since zero means the 24 hours
-	// before Until.
+	// executed. Until zero means no upper bound. Since zero means the 24
+	// hours before Until (or before now, by the server's clock).
 	// Until before Since is refused.
 	Since, Until time.Time
 	// SureAfter, when set, is a time (server clock) by which the send had
@@ -160,20 +159,19 @@ func (c *Client) ResolvePayment(ctx context.Context, l PaymentLookup) (*Resoluti
 		return c.resolveByHash(ctx, l)
 	}
 	since, until := l.Since, l.Until
-	if until.IsZero() {
-		// Now by the server's clock (its ledger's), with a margin.
-		_, latest := c.clock.serverWindow(time.Now())
-		until = latest.Add(time.Minute)
-	}
 	if since.IsZero() {
-		since = until.Add(-24 * time.Hour)
+		end := until
+		if end.IsZero() {
+			_, end = c.clock.serverWindow(time.Now())
+		}
+		since = end.Add(-24 * time.Hour)
 	}
 	// The ledger counts whole seconds: an entry made after Since may show
 	// the second Since falls in.
 	since = since.Truncate(time.Second)
 	recipient := strings.ToLower(strings.TrimSpace(l.Recipient))
 	var matches []Transaction
-	early := 0 // matches that may predate the send
+	early, untied := 0, 0 // matches that may predate the send, or not be to its recipient
 	for tx, err := range c.Transactions(ctx, &TransactionListOptions{WalletIDs: []string{l.WalletID}}) {
 		if err != nil {
 			return nil, err
@@ -181,7 +179,10 @@ func (c *Client) ResolvePayment(ctx context.Context, l PaymentLookup) (*Resoluti
 		if tx.CreatedAt.Before(since) {
 			break // newest first: the rest is older
 		}
-		if tx.Direction != Send || tx.CreatedAt.After(until) || l.Rail != "" && tx.Initiation.Rail != l.Rail {
+		// Without Until nothing is too new: the ledger's clock need not be
+		// the one that writes Date headers, and whatever came after Since
+		// can only be this send or a later one.
+		if tx.Direction != Send || !until.IsZero() && tx.CreatedAt.After(until) || l.Rail != "" && tx.Initiation.Rail != l.Rail {
 			continue
 		}
 		if l.Amount != 0 {
@@ -190,14 +191,20 @@ func (c *Client) ResolvePayment(ctx context.Context, l PaymentLookup) (*Resoluti
 				continue
 			}
 		}
-		if recipient != "" && !matchesRecipient(tx, recipient) {
-			continue
+		tied := true
+		if recipient != "" {
+			var ok bool
+			if ok, tied = matchesRecipient(tx, recipient); !ok {
+				continue
+			}
 		}
 		if l.Memo != "" && tx.Memo != l.Memo {
 			continue
 		}
-		if !l.SureAfter.IsZero() && !tx.CreatedAt.After(l.SureAfter) {
-			early++
+		if !tied {
+			untied++ // it could be a payment to someone else
+		} else if !l.SureAfter.IsZero() && !tx.CreatedAt.After(l.SureAfter) {
+			early++ // it could be an identical earlier send
 		}
 		matches = append(matches, tx)
 	}
@@ -205,7 +212,7 @@ func (c *Client) ResolvePayment(ctx context.Context, l PaymentLookup) (*Resoluti
 	switch {
 	case len(matches) == 0:
 		return &Resolution{Outcome: ResolvedNotFound}, nil
-	case len(matches) == 1 && (early == 0 || unique):
+	case len(matches) == 1 && untied == 0 && (early == 0 || unique):
 		return &Resolution{Outcome: outcomeOf(matches[0].Status), Transaction: &matches[0]}, nil
 	}
 	return &Resolution{Outcome: ResolvedAmbiguous, Candidates: matches}, nil
@@ -259,45 +266,32 @@ func (c *Client) resolveByHash(ctx context.Context, l PaymentLookup) (*Resolutio
 	return r, nil
 }
 
-// pairRefunds matches each RECEIVE of a payment hash to the SEND it
-// refunds: a voided attempt (a FAILURE SEND) made before it first, else the
-// newest SEND before it. A wallet that paid an invoice and then made a
-// second, voided attempt has two SENDs and one refund, and the first
-// payment stands.
+// pairRefunds matches each RECEIVE of a payment hash that gives back a
+// SEND's whole debit (amount and fee) to that SEND: the refund of a
+// payment that failed. A smaller RECEIVE is a fee reimbursement of a
+// payment that stands, and refunds nothing. RECEIVEs are taken oldest
+// first, each to the oldest unpaired SEND made before it with that debit.
 func pairRefunds(txs []Transaction) map[*Transaction]*Transaction {
 	var m map[*Transaction]*Transaction
+	byAge := func(i int) *Transaction { return &txs[len(txs)-1-i] } // txs are newest first
 	for i := range txs {
-		rf := &txs[i]
+		rf := byAge(i)
 		if rf.Direction != Receive {
 			continue
 		}
-		var pick *Transaction
 		for j := range txs {
-			s := &txs[j]
-			if s.Direction != Send || s.CreatedAt.After(rf.CreatedAt) || m[s] != nil {
+			s := byAge(j)
+			if s.Direction != Send || s.CreatedAt.After(rf.CreatedAt) || m[s] != nil || abs(s.Amount.Value) != abs(rf.Amount.Value) {
 				continue
 			}
-			if pick == nil || refundsFirst(s, pick) {
-				pick = s
-			}
-		}
-		if pick != nil {
 			if m == nil {
 				m = make(map[*Transaction]*Transaction)
 			}
-			m[pick] = rf
+			m[s] = rf
+			break
 		}
 	}
 	return m
-}
-
-// refundsFirst reports whether a refund goes to SEND s rather than to
-// pick: a voided attempt before a payment that stands, then the newer.
-func refundsFirst(s, pick *Transaction) bool {
-	if sf, pf := s.Status == TxFailure, pick.Status == TxFailure; sf != pf {
-		return sf
-	}
-	return s.CreatedAt.After(pick.CreatedAt)
 }
 
 // rankOf orders SEND entries by how much they tell: settled (3), pending
@@ -329,34 +323,38 @@ func outcomeOf(s TxStatus) Resolved {
 	return ResolvedFailed
 }
 
-func matchesRecipient(tx Transaction, r string) bool {
-	if strings.HasPrefix(r, "lnurl") || strings.Contains(r, "://") {
-		return true // an LNURL: the ledger cannot show where it pointed
-	}
+// matchesRecipient reports whether tx can be a send to recipient r (in
+// lower case), and whether the ledger ties it to r. A wallet id, username
+// or on-chain address either matches, tied, or does not. A lightning
+// address is tied to a payment to that Blink user (without a modifier such
+// as +usd), and matches untied a payment whose counterparty the ledger
+// does not show (a node outside Blink). An LNURL matches every payment,
+// untied (the ledger cannot show where it pointed). An untied match is
+// never taken for the send.
+func matchesRecipient(tx Transaction, r string) (match, tied bool) {
 	if user, _, ok := strings.Cut(r, "@"); ok {
-		// A lightning address to a Blink user settles with their username
-		// (without a modifier such as +usd); one outside Blink shows no
-		// counterparty.
 		user, _, _ = strings.Cut(user, "+")
-		names := []string{tx.Initiation.CounterpartyUsername, tx.Settlement.CounterpartyUsername}
 		seen := false
-		for _, n := range names {
+		for _, n := range []string{tx.Initiation.CounterpartyUsername, tx.Settlement.CounterpartyUsername} {
 			if n != "" {
 				seen = true
 				if strings.EqualFold(n, user) {
-					return true
+					return true, true
 				}
 			}
 		}
-		return !seen && tx.Initiation.CounterpartyWalletID == "" && tx.Settlement.CounterpartyWalletID == ""
+		return !seen && tx.Initiation.CounterpartyWalletID == "" && tx.Settlement.CounterpartyWalletID == "", false
+	}
+	if strings.HasPrefix(r, "lnurl") || strings.Contains(r, "://") {
+		return true, false
 	}
 	for _, v := range []string{tx.Initiation.CounterpartyWalletID, tx.Initiation.CounterpartyUsername, tx.Initiation.Address,
 		tx.Settlement.CounterpartyWalletID, tx.Settlement.CounterpartyUsername} {
 		if v != "" && strings.ToLower(v) == r {
-			return true
+			return true, true
 		}
 	}
-	return false
+	return false, false
 }
 
 func abs(v int64) int64 {

@@ -628,10 +628,11 @@ func TestR2_EncodeRequest_NullVariablesMatchJSONMarshal(t *testing.T) {
 // payment by username; another user's does not.
 func TestR2_MatchesRecipient_LightningAddressModifier(t *testing.T) {
 	tx := Transaction{Initiation: Initiation{Rail: Lightning}, Settlement: Settlement{Rail: IntraLedger, CounterpartyUsername: "bob", CounterpartyWalletID: r2Recipient}}
-	assert.True(t, matchesRecipient(tx, "bob+usd@blink.sv"))
-	assert.True(t, matchesRecipient(tx, "bob@blink.sv"))
-	assert.False(t, matchesRecipient(tx, "bobby@blink.sv"))
-	assert.False(t, matchesRecipient(tx, "carol+usd@blink.sv"))
+	match := func(r string) bool { ok, tied := matchesRecipient(tx, r); return ok && tied }
+	assert.True(t, match("bob+usd@blink.sv"))
+	assert.True(t, match("bob@blink.sv"))
+	assert.False(t, match("bobby@blink.sv"))
+	assert.False(t, match("carol+usd@blink.sv"))
 }
 
 // WaitForPayment rides out transient failures (5xx, a dropped
