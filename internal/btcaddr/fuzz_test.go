@@ -176,7 +176,7 @@ func FuzzValidateBase58(f *testing.F) {
 			// Validate reads these as (broken) bech32, and may report
 			// a checksum or mixed case: no P2PKH or P2SH version byte
 			// gives such a prefix.
-			t.Skip("looks like bech32")
+			return // looks like bech32: not what this target checks
 		}
 
 		var valid []string
