@@ -2,7 +2,6 @@ package blink
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -687,4 +686,3 @@ func TestPayInvoice_LightningPrefixIsStrippedBeforeSending(t *testing.T) {
 	assert.NoError(t, err)
 }
 
-var _ = errors.New
