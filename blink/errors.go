@@ -58,7 +58,7 @@ var (
 	ErrLimitExceeded = errors.New("blink: above the caller's limit")
 )
 
-// Sentinels for the error codes the Blink API returns (errors.tsv). An *Error
+// Sentinels for the error codes the Blink API returns. An *Error
 // whose Code is one of these matches the sentinel with errors.Is.
 // ErrInvalidInput above doubles as the INVALID_INPUT sentinel.
 var (
@@ -159,7 +159,7 @@ func codeSentinel(code string) error {
 	return nil
 }
 
-// Messages with a meaning of their own, whatever their code (NOTES.md).
+// Messages with a meaning of their own, whatever their code.
 const (
 	msgAlreadyPaid      = "Invoice is already paid"
 	msgPendingPayment   = "There is a pending payment for this invoice"
@@ -201,10 +201,16 @@ type Error struct {
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString("blink: ")
-	if e.Operation != "" {
-		b.WriteString(e.Operation)
-		b.WriteString(": ")
-	}
+	writeOperation(&b, e.Operation)
+	e.writeDetail(&b)
+	return b.String()
+}
+
+// writeDetail writes what the error says after the operation: code, HTTP
+// status, message and cause. A cause from this package adds its own
+// detail only, so that the text says "blink:" and names the operation
+// once.
+func (e *Error) writeDetail(b *strings.Builder) {
 	if e.Code != "" {
 		b.WriteString(e.Code)
 		b.WriteString(": ")
@@ -215,11 +221,98 @@ func (e *Error) Error() string {
 		b.WriteString(": ")
 	}
 	b.WriteString(e.Message)
-	if e.cause != nil && !strings.Contains(e.Message, e.cause.Error()) {
-		b.WriteString(": ")
-		b.WriteString(e.cause.Error())
+	writeCause(b, e.Message, e.cause)
+}
+
+// writeCause writes ": " and a cause: an *Error or *OutcomeUnknownError
+// by its detail alone, another error whole unless msg already holds it.
+func writeCause(b *strings.Builder, msg string, cause error) {
+	if cause == nil {
+		return
 	}
-	return b.String()
+	switch c := cause.(type) {
+	case *Error:
+		b.WriteString(": ")
+		c.writeDetail(b)
+	case *OutcomeUnknownError:
+		b.WriteString(": ")
+		c.writeDetail(b)
+	default:
+		if t := cause.Error(); !strings.Contains(msg, t) {
+			b.WriteString(": ")
+			b.WriteString(t)
+		}
+	}
+}
+
+// writeOperation writes the Go method a caller called and, when its
+// GraphQL operation has another name, that name: "PayInvoice
+// (LnInvoicePaymentSend): ".
+func writeOperation(b *strings.Builder, op string) {
+	if op == "" {
+		return
+	}
+	if m := goMethod(op); m != op {
+		b.WriteString(m)
+		b.WriteString(" (")
+		b.WriteString(op)
+		b.WriteString("): ")
+		return
+	}
+	b.WriteString(op)
+	b.WriteString(": ")
+}
+
+// goMethods names the Client method behind each GraphQL operation the SDK
+// sends under another name (TestGoMethods_EveryOperationConstantIsNamed
+// keeps it whole).
+var goMethods = map[string]string{
+	"Authorization":                                       "Scopes",
+	"CallbackEndpointAdd":                                 "AddCallbackEndpoint",
+	"CallbackEndpointDelete":                              "DeleteCallbackEndpoint",
+	"CurrencyList":                                        "Currencies",
+	"IntraLedgerPaymentSend":                              "SendIntraLedger",
+	"IntraLedgerUsdPaymentSend":                           "SendIntraLedgerUSD",
+	"InvoiceByPaymentHash":                                "Invoice",
+	"LnAddressPaymentSend":                                "PayLightningAddress",
+	"LnInvoiceCancel":                                     "CancelInvoice",
+	"LnInvoiceCreate":                                     "CreateInvoice",
+	"LnInvoiceCreateOnBehalfOfRecipient":                  "CreateInvoiceForRecipient",
+	"LnInvoiceFeeProbe":                                   "ProbeInvoiceFee",
+	"LnInvoicePaymentSend":                                "PayInvoice",
+	"LnInvoicePaymentStatusByHash":                        "InvoiceStatus",
+	"LnInvoicePaymentStatusByPaymentRequest":              "InvoiceStatusByPaymentRequest",
+	"LnNoAmountInvoiceCreate":                             "CreateNoAmountInvoice",
+	"LnNoAmountInvoiceCreateOnBehalfOfRecipient":          "CreateNoAmountInvoiceForRecipient",
+	"LnNoAmountInvoiceFeeProbe":                           "ProbeNoAmountInvoiceFee",
+	"LnNoAmountInvoicePaymentSend":                        "PayNoAmountInvoice",
+	"LnNoAmountUsdInvoiceFeeProbe":                        "ProbeNoAmountInvoiceFeeUSD",
+	"LnNoAmountUsdInvoicePaymentSend":                     "PayNoAmountInvoiceUSD",
+	"LnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipient": "CreateUSDInvoiceForRecipientInSats",
+	"LnUsdInvoiceCreate":                                  "CreateUSDInvoice",
+	"LnUsdInvoiceCreateOnBehalfOfRecipient":               "CreateUSDInvoiceForRecipient",
+	"LnUsdInvoiceFeeProbe":                                "ProbeInvoiceFeeUSD",
+	"LnurlPaymentSend":                                    "PayLNURL",
+	"OnChainAddressCreate":                                "CreateOnChainAddress",
+	"OnChainAddressCurrent":                               "CurrentOnChainAddress",
+	"OnChainPaymentSend":                                  "SendOnChain",
+	"OnChainPaymentSendAll":                               "SendAllOnChain",
+	"OnChainTxFee":                                        "OnChainFee",
+	"OnChainUsdPaymentSend":                               "SendOnChainUSD",
+	"OnChainUsdPaymentSendAsBtcDenominated":               "SendOnChainUSDInSats",
+	"OnChainUsdTxFee":                                     "OnChainFeeUSD",
+	"OnChainUsdTxFeeAsBtcDenominated":                     "OnChainFeeUSDInSats",
+	"TransactionByID":                                     "Transaction",
+	"WalletByID":                                          "Wallet",
+}
+
+// goMethod returns the Client method behind a GraphQL operation, or op
+// itself (an operation of the SDK's own, or of a caller's document).
+func goMethod(op string) string {
+	if m, ok := goMethods[op]; ok {
+		return m
+	}
+	return op
 }
 
 // Is reports whether the error is of the kind of target: a sentinel from
@@ -242,8 +335,9 @@ func (e *Error) Unwrap() error { return e.cause }
 
 // IsTransient reports whether waiting and trying the same call again may
 // succeed: rate limits, server and network failures, and the codes that
-// errors.tsv calls transient. An error matching ErrOutcomeUnknown is not
-// transient: look the payment up first (Client.ResolvePayment).
+// the API documents as transient. It is false for an error matching
+// ErrOutcomeUnknown (finish it with Client.FinishPayment instead),
+// ErrInvoiceAlreadyPaid and ErrInvoicePaymentInFlight.
 func IsTransient(err error) bool {
 	if err == nil || errors.Is(err, ErrOutcomeUnknown) || errors.Is(err, ErrInvoiceAlreadyPaid) || errors.Is(err, ErrInvoicePaymentInFlight) {
 		return false
@@ -293,7 +387,7 @@ type ScopeError struct {
 func (e *ScopeError) Error() string {
 	if e.NoKey {
 		return fmt.Sprintf("blink: %s needs an API key with scope %s, and this client has no API key: pass one to blink.New",
-			e.Operation, e.Needed)
+			goMethod(e.Operation), e.Needed)
 	}
 	held := "none"
 	if len(e.Held) > 0 {
@@ -304,7 +398,7 @@ func (e *ScopeError) Error() string {
 		held = strings.Join(parts, ", ")
 	}
 	return fmt.Sprintf("blink: %s needs scope %s; the API key has %s: create a key with %s in the Blink dashboard",
-		e.Operation, e.Needed, held, e.Needed)
+		goMethod(e.Operation), e.Needed, held, e.Needed)
 }
 
 // Is reports whether target is ErrInsufficientScope (or ErrNotAuthenticated
@@ -371,19 +465,20 @@ type OutcomeUnknownError struct {
 func (e *OutcomeUnknownError) Error() string {
 	var b strings.Builder
 	b.WriteString("blink: ")
-	b.WriteString(e.Operation)
-	b.WriteString(": outcome unknown, the payment may have been executed; resolve it before sending again (idempotency key ")
+	writeOperation(&b, e.Operation)
+	e.writeDetail(&b)
+	return b.String()
+}
+
+func (e *OutcomeUnknownError) writeDetail(b *strings.Builder) {
+	b.WriteString("outcome unknown, the payment may have been executed: finish it with FinishPayment (or look it up with ResolvePayment) before sending again (idempotency key ")
 	b.WriteString(e.IdempotencyKey)
 	if e.PaymentHash != "" {
 		b.WriteString(", payment hash ")
 		b.WriteString(e.PaymentHash)
 	}
 	b.WriteString(")")
-	if e.Cause != nil {
-		b.WriteString(": ")
-		b.WriteString(e.Cause.Error())
-	}
-	return b.String()
+	writeCause(b, "", e.Cause)
 }
 
 // Is reports whether target is ErrOutcomeUnknown.
