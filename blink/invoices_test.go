@@ -3,7 +3,6 @@ package blink
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"net/http"
 	"strings"
 	"sync"
@@ -167,73 +166,6 @@ func TestCreateNoAmountInvoice_LongExpiryIntoAUSDWalletIsRefusedAndCancelled(t *
 	assert.Equal(t, 3*time.Minute, rcvDecode(t, inv.PaymentRequest).Expiry)
 }
 
-func TestInvoice_PaidFromOutsideReportsPaidWithThePreimage(t *testing.T) {
-	srv := newFake(t)
-	alice := newFakeUser(t, srv, "alice", 0, 0, nil)
-	inv, err := alice.Client.CreateInvoice(bg(), alice.BTCWalletID, 2_000, nil)
-	require.NoError(t, err)
-
-	st, err := alice.Client.InvoiceStatus(bg(), inv.PaymentHash)
-	require.NoError(t, err)
-	assert.Equal(t, InvoicePending, st.Status)
-	assert.Empty(t, st.Preimage)
-
-	require.NoError(t, srv.PayInvoice(inv.PaymentRequest))
-
-	st, err = alice.Client.InvoiceStatus(bg(), strings.ToUpper(inv.PaymentHash))
-	require.NoError(t, err)
-	assert.Equal(t, InvoicePaid, st.Status)
-	assert.Equal(t, inv.PaymentHash, st.PaymentHash)
-	assert.Equal(t, inv.PaymentRequest, st.PaymentRequest)
-	assert.True(t, rcvPreimageMatches(st.Preimage, inv.PaymentHash), "the preimage hashes to the payment hash")
-
-	st2, err := alice.Client.InvoiceStatusByPaymentRequest(bg(), "lightning:"+inv.PaymentRequest)
-	require.NoError(t, err)
-	assert.Equal(t, *st, *st2)
-
-	got, err := alice.Client.Invoice(bg(), alice.BTCWalletID, inv.PaymentHash)
-	require.NoError(t, err)
-	assert.Equal(t, InvoicePaid, got.Status)
-	assert.Equal(t, inv.PaymentRequest, got.PaymentRequest)
-	assert.Equal(t, Sats(2_000), got.Amount)
-	assert.Equal(t, int64(2_000), srv.Balance(alice.BTCWalletID))
-}
-
-func TestInvoiceStatus_NeedsNoKey(t *testing.T) {
-	srv := newFake(t)
-	alice := newFakeUser(t, srv, "alice", 0, 0, nil)
-	inv, err := alice.Client.CreateInvoice(bg(), alice.BTCWalletID, 5, nil)
-	require.NoError(t, err)
-
-	anon, err := New("", WithEndpoint(srv.URL()))
-	require.NoError(t, err)
-	st, err := anon.InvoiceStatus(bg(), inv.PaymentHash)
-	require.NoError(t, err)
-	assert.Equal(t, InvoicePending, st.Status)
-}
-
-func TestInvoiceStatus_ExpiredOnceTheExpiryHasPassed(t *testing.T) {
-	clk := newRcvClock()
-	srv := newFake(t, blinktest.WithClock(clk.Now))
-	alice := newFakeUser(t, srv, "alice", 0, 0, nil)
-	inv, err := alice.Client.CreateInvoice(bg(), alice.BTCWalletID, 100, &InvoiceOptions{ExpiresIn: time.Minute})
-	require.NoError(t, err)
-
-	clk.Advance(59 * time.Second)
-	st, err := alice.Client.InvoiceStatus(bg(), inv.PaymentHash)
-	require.NoError(t, err)
-	assert.Equal(t, InvoicePending, st.Status)
-
-	clk.Advance(time.Second)
-	st, err = alice.Client.InvoiceStatus(bg(), inv.PaymentHash)
-	require.NoError(t, err)
-	assert.Equal(t, InvoiceExpired, st.Status)
-	got, err := alice.Client.Invoice(bg(), alice.BTCWalletID, inv.PaymentHash)
-	require.NoError(t, err)
-	assert.Equal(t, InvoiceExpired, got.Status)
-	assert.Error(t, srv.PayInvoice(inv.PaymentRequest), "an expired invoice cannot be paid")
-}
-
 func TestCancelInvoice_MakesItExpiredAndUnpayable(t *testing.T) {
 	srv := newFake(t)
 	alice := newFakeUser(t, srv, "alice", 0, 0, nil)
@@ -268,85 +200,6 @@ func TestCancelInvoice_UnknownHashIsAServerError(t *testing.T) {
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, "LnInvoiceCancel", e.Operation)
 	assert.ErrorIs(t, err, ErrLightningPayment)
-}
-
-func TestInvoice_UnknownHashIsNotFound(t *testing.T) {
-	srv := newFake(t)
-	alice := newFakeUser(t, srv, "alice", 0, 0, nil)
-	_, err := alice.Client.Invoice(bg(), alice.BTCWalletID, strings.Repeat("0", 64))
-	require.ErrorIs(t, err, ErrNotFound)
-}
-
-func TestCreateInvoiceForRecipient_ByWalletIDWithoutAKey(t *testing.T) {
-	srv := newFake(t)
-	bob := newFakeUser(t, srv, "bob", 0, 0, nil)
-	anon, err := New("", WithEndpoint(srv.URL()))
-	require.NoError(t, err)
-
-	inv, err := anon.CreateInvoiceForRecipient(bg(), RecipientWallet(bob.BTCWalletID), 321, &RecipientInvoiceOptions{
-		InvoiceOptions: InvoiceOptions{Memo: "for bob"},
-		WebhookURL:     "https://merchant.example/hooks/invoice",
-	})
-	require.NoError(t, err)
-	assert.Equal(t, Sats(321), inv.Amount)
-	assert.Equal(t, "for bob", rcvDecode(t, inv.PaymentRequest).Description)
-
-	require.NoError(t, srv.PayInvoice(inv.PaymentRequest))
-	assert.Equal(t, int64(321), srv.Balance(bob.BTCWalletID), "the recipient is paid")
-	st, err := anon.InvoiceStatus(bg(), inv.PaymentHash)
-	require.NoError(t, err)
-	assert.Equal(t, InvoicePaid, st.Status)
-}
-
-func TestCreateInvoiceForRecipient_ByUsernameResolvesTheWalletFirst(t *testing.T) {
-	srv := newFake(t)
-	bob := newFakeUser(t, srv, "bob", 0, 0, nil)
-	anon, err := New("", WithEndpoint(srv.URL()))
-	require.NoError(t, err)
-
-	inv, err := anon.CreateInvoiceForRecipient(bg(), RecipientUser("Bob"), 50, nil)
-	require.NoError(t, err)
-	require.NoError(t, srv.PayInvoice(inv.PaymentRequest))
-	assert.Equal(t, int64(50), srv.Balance(bob.BTCWalletID))
-	assert.Equal(t, 1, srv.Requests("AccountDefaultWallet"))
-}
-
-func TestCreateUSDInvoiceForRecipient_PaysIntoTheUSDWallet(t *testing.T) {
-	srv := newFake(t, blinktest.WithPrice(10_000_000))
-	bob := newFakeUser(t, srv, "bob", 0, 0, nil)
-	anon, err := New("", WithEndpoint(srv.URL()))
-	require.NoError(t, err)
-
-	inv, err := anon.CreateUSDInvoiceForRecipient(bg(), RecipientUser("bob"), 25, &RecipientInvoiceOptions{WebhookURL: "http://localhost:8080/cb"})
-	require.NoError(t, err)
-	assert.Equal(t, Sats(250), inv.Amount)
-	require.NoError(t, srv.PayInvoice(inv.PaymentRequest))
-	assert.Equal(t, int64(25), srv.Balance(bob.USDWalletID))
-
-	inv, err = anon.CreateUSDInvoiceForRecipientInSats(bg(), RecipientWallet(bob.USDWalletID), 1_000, nil)
-	require.NoError(t, err)
-	assert.Equal(t, Sats(1_000), inv.Amount)
-	require.NoError(t, srv.PayInvoice(inv.PaymentRequest))
-	assert.Equal(t, int64(125), srv.Balance(bob.USDWalletID), "1,000 sats are 100 cents")
-}
-
-func TestCreateNoAmountInvoiceForRecipient_ByUsernameGoesToTheDefaultWallet(t *testing.T) {
-	srv := newFake(t)
-	acct := srv.CreateAccount(blinktest.AccountOptions{Username: "carol", DefaultCurrency: "USD"})
-	anon, err := New("", WithEndpoint(srv.URL()))
-	require.NoError(t, err)
-
-	// Carol's default wallet is her USD wallet: the USD expiry range applies
-	// before sending, once the username is resolved.
-	_, err = anon.CreateNoAmountInvoiceForRecipient(bg(), RecipientUser("carol"), &RecipientInvoiceOptions{InvoiceOptions: InvoiceOptions{ExpiresIn: time.Hour}})
-	require.ErrorIs(t, err, ErrInvalidInput)
-	assert.Equal(t, 0, srv.Requests("LnNoAmountInvoiceCreateOnBehalfOfRecipient"))
-
-	inv, err := anon.CreateNoAmountInvoiceForRecipient(bg(), RecipientUser("carol"), &RecipientInvoiceOptions{WebhookURL: "https://example.com/x"})
-	require.NoError(t, err)
-	assert.Equal(t, Sats(0), inv.Amount)
-	require.NoError(t, srv.PayInvoiceAmount(inv.PaymentRequest, 10_000))
-	assert.Positive(t, srv.Balance(acct.USDWalletID))
 }
 
 func TestCreateInvoice_RefusesBadInputBeforeSending(t *testing.T) {
@@ -483,100 +336,6 @@ func TestCreateInvoice_RefusesBadInputBeforeSending(t *testing.T) {
 	}
 }
 
-func TestInvoices_ListsEveryInvoiceAcrossPagesNewestFirst(t *testing.T) {
-	srv := newFake(t)
-	alice := newFakeUser(t, srv, "alice", 0, 0, nil)
-	var created []string
-	for i := range 7 {
-		inv, err := alice.Client.CreateInvoice(bg(), alice.BTCWalletID, Sats(100+i), nil)
-		require.NoError(t, err)
-		created = append([]string{inv.PaymentHash}, created...) // newest first
-	}
-	// An invoice of the USD wallet, filtered out by WalletIDs.
-	_, err := alice.Client.CreateUSDInvoice(bg(), alice.USDWalletID, 5, nil)
-	require.NoError(t, err)
-
-	opts := &InvoiceListOptions{WalletIDs: []string{alice.BTCWalletID}, PageSize: 3}
-	var got []string
-	for inv, err := range alice.Client.Invoices(bg(), opts) {
-		require.NoError(t, err)
-		got = append(got, inv.PaymentHash)
-	}
-	assert.Equal(t, created, got)
-	assert.Equal(t, 3, srv.Requests("Invoices"), "pages of 3, 3 and 1")
-
-	// The same walk, page by page.
-	var paged []string
-	var sizes []int
-	p := *opts
-	for {
-		page, err := alice.Client.InvoicesPage(bg(), &p)
-		require.NoError(t, err)
-		sizes = append(sizes, len(page.Invoices))
-		for _, inv := range page.Invoices {
-			paged = append(paged, inv.PaymentHash)
-		}
-		if !page.HasNextPage {
-			break
-		}
-		assert.Equal(t, page.Invoices[len(page.Invoices)-1].PaymentHash, page.EndCursor)
-		p.After = page.EndCursor
-	}
-	assert.Equal(t, []int{3, 3, 1}, sizes)
-	assert.Equal(t, created, paged)
-
-	// Without a filter both wallets are listed.
-	n := 0
-	for _, err := range alice.Client.Invoices(bg(), nil) {
-		require.NoError(t, err)
-		n++
-	}
-	assert.Equal(t, 8, n)
-}
-
-func TestInvoices_BreakingOutOfTheLoopStopsFetching(t *testing.T) {
-	srv := newFake(t)
-	alice := newFakeUser(t, srv, "alice", 0, 0, nil)
-	for range 5 {
-		_, err := alice.Client.CreateInvoice(bg(), alice.BTCWalletID, 1, nil)
-		require.NoError(t, err)
-	}
-	n := 0
-	for _, err := range alice.Client.Invoices(bg(), &InvoiceListOptions{PageSize: 2}) {
-		require.NoError(t, err)
-		n++
-		if n == 2 {
-			break
-		}
-	}
-	assert.Equal(t, 2, n)
-	assert.Equal(t, 1, srv.Requests("Invoices"), "the second page was never fetched")
-}
-
-func TestInvoices_StopsAtTheFirstErrorAndYieldsIt(t *testing.T) {
-	srv := newFake(t)
-	alice := newFakeUser(t, srv, "alice", 0, 0, nil, fastRetry)
-	for range 3 {
-		_, err := alice.Client.CreateInvoice(bg(), alice.BTCWalletID, 1, nil)
-		require.NoError(t, err)
-	}
-	// The first page answers; the second fails on every attempt.
-	srv.InjectFault("Invoices", blinktest.Fault{}, 1)
-	srv.InjectFault("Invoices", blinktest.Fault{Status: 503}, 4)
-	var got int
-	var errs []error
-	for _, err := range alice.Client.Invoices(bg(), &InvoiceListOptions{PageSize: 2}) {
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		got++
-	}
-	assert.Equal(t, 2, got)
-	require.Len(t, errs, 1)
-	assert.ErrorIs(t, errs[0], ErrServer)
-}
-
 func TestCreateInvoice_RateLimitIsTooManyRequestsAndTransient(t *testing.T) {
 	srv := newFake(t, blinktest.WithInvoiceRateLimit(2))
 	alice := newFakeUser(t, srv, "alice", 0, 0, nil)
@@ -591,23 +350,6 @@ func TestCreateInvoice_RateLimitIsTooManyRequestsAndTransient(t *testing.T) {
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, "TOO_MANY_REQUEST", e.Code)
 	assert.Equal(t, "LnInvoiceCreate", e.Operation)
-}
-
-func TestInvoices_ReceiveOnlyKeyCannotListAndNothingIsSent(t *testing.T) {
-	srv := newFake(t)
-	recv := newFakeUser(t, srv, "alice", 0, 0, []string{"RECEIVE"})
-
-	_, err := recv.Client.CreateInvoice(bg(), recv.BTCWalletID, 1, nil)
-	require.NoError(t, err, "RECEIVE is enough to create")
-
-	_, err = recv.Client.InvoicesPage(bg(), nil)
-	var se *ScopeError
-	require.ErrorAs(t, err, &se)
-	assert.Equal(t, ScopeRead, se.Needed)
-	_, err = recv.Client.Invoice(bg(), recv.BTCWalletID, strings.Repeat("a", 64))
-	require.ErrorIs(t, err, ErrInsufficientScope)
-	assert.Equal(t, 0, srv.Requests("Invoices"))
-	assert.Equal(t, 0, srv.Requests("InvoiceByPaymentHash"))
 }
 
 func TestCreateInvoice_ReadOnlyKeyIsRefusedBeforeSending(t *testing.T) {
@@ -631,167 +373,6 @@ func TestCreateInvoice_ReadOnlyKeyIsRefusedBeforeSending(t *testing.T) {
 
 // The externalId retry design (InvoiceOptions).
 
-func TestCreateInvoice_ExternalIDRetryReturnsTheCreatedInvoice(t *testing.T) {
-	srv := newFake(t)
-	alice := newFakeUser(t, srv, "alice", 0, 0, nil) // the default retry policy
-	srv.InjectFault("LnInvoiceCreate", blinktest.Fault{DropAfterExecute: true}, 1)
-
-	inv, err := alice.Client.CreateInvoice(bg(), alice.BTCWalletID, 1_000, &InvoiceOptions{Memo: "order 42", ExternalID: "order-42"})
-	require.NoError(t, err)
-	assert.Equal(t, "order-42", inv.ExternalID)
-	assert.Equal(t, Sats(1_000), inv.Amount)
-	assert.Equal(t, 2, srv.Requests("LnInvoiceCreate"), "the lost answer was retried")
-	assert.Equal(t, 2, srv.Executions("LnInvoiceCreate"), "the retry executed and met the duplicate external id")
-
-	same := rcvInvoicesWithExternalID(t, alice, alice.BTCWalletID, "order-42")
-	require.Len(t, same, 1, "exactly one invoice carries the external id")
-	assert.Equal(t, same[0].PaymentHash, inv.PaymentHash)
-	assert.Equal(t, inv.PaymentRequest, same[0].PaymentRequest)
-
-	// The returned invoice is the real one: paying it credits the wallet.
-	require.NoError(t, srv.PayInvoice(inv.PaymentRequest))
-	assert.Equal(t, int64(1_000), srv.Balance(alice.BTCWalletID))
-	var received int
-	for _, tx := range srv.Ledger(alice.BTCWalletID) {
-		if tx.ExternalID == "order-42" {
-			received++
-			assert.Equal(t, inv.PaymentHash, tx.PaymentHash)
-		}
-	}
-	assert.Equal(t, 1, received, "one ledger entry carries the external id")
-}
-
-func TestCreateInvoice_ExternalIDRetryOnAReusedConnectionReturnsTheCreatedInvoice(t *testing.T) {
-	srv := newFake(t)
-	alice := newFakeUser(t, srv, "alice", 0, 0, nil, fastRetry)
-	// Warm a keep-alive connection up, so the dropped request went over a
-	// reused connection (where net/http itself may resend).
-	_, err := alice.Client.CreateInvoice(bg(), alice.BTCWalletID, 1, nil)
-	require.NoError(t, err)
-	srv.InjectFault("LnInvoiceCreate", blinktest.Fault{DropAfterExecute: true}, 1)
-
-	inv, err := alice.Client.CreateInvoice(bg(), alice.BTCWalletID, 500, &InvoiceOptions{ExternalID: "order-43"})
-	require.NoError(t, err)
-	same := rcvInvoicesWithExternalID(t, alice, alice.BTCWalletID, "order-43")
-	require.Len(t, same, 1)
-	assert.Equal(t, same[0].PaymentHash, inv.PaymentHash)
-}
-
-func TestCreateInvoice_ExternalIDCallerRetryAfterALostAnswerReturnsTheCreatedInvoice(t *testing.T) {
-	srv := newFake(t)
-	// No transport retry: the lost answer surfaces as a network failure and
-	// the caller calls again with the same ExternalID.
-	alice := newFakeUser(t, srv, "alice", 0, 0, nil, WithRetryPolicy(RetryPolicy{MaxAttempts: 1, MinBackoff: time.Millisecond, MaxBackoff: time.Millisecond, MaxRetryAfter: time.Millisecond}))
-	srv.InjectFault("LnInvoiceCreate", blinktest.Fault{DropAfterExecute: true}, 1)
-	opts := &InvoiceOptions{Memo: "m", ExpiresIn: 10 * time.Minute, ExternalID: "order-44"}
-
-	_, err := alice.Client.CreateInvoice(bg(), alice.BTCWalletID, 700, opts)
-	require.ErrorIs(t, err, ErrTransport)
-	assert.True(t, IsTransient(err))
-
-	inv, err := alice.Client.CreateInvoice(bg(), alice.BTCWalletID, 700, opts)
-	require.NoError(t, err)
-	same := rcvInvoicesWithExternalID(t, alice, alice.BTCWalletID, "order-44")
-	require.Len(t, same, 1)
-	assert.Equal(t, same[0].PaymentHash, inv.PaymentHash)
-	assert.Equal(t, 2, srv.Executions("LnInvoiceCreate"))
-}
-
-func TestCreateInvoice_SameExternalIDAndArgumentsReturnsTheSameInvoice(t *testing.T) {
-	srv := newFake(t)
-	alice := newFakeUser(t, srv, "alice", 0, 0, nil)
-	for i, create := range []func(o *InvoiceOptions) (*Invoice, error){
-		func(o *InvoiceOptions) (*Invoice, error) {
-			return alice.Client.CreateInvoice(bg(), alice.BTCWalletID, 99, o)
-		},
-		func(o *InvoiceOptions) (*Invoice, error) {
-			return alice.Client.CreateUSDInvoice(bg(), alice.USDWalletID, 99, o)
-		},
-		func(o *InvoiceOptions) (*Invoice, error) {
-			return alice.Client.CreateNoAmountInvoice(bg(), alice.BTCWalletID, o)
-		},
-	} {
-		o := &InvoiceOptions{Memo: "same", ExternalID: "same-" + strings.Repeat("x", i+1)}
-		first, err := create(o)
-		require.NoError(t, err)
-		again, err := create(o)
-		require.NoError(t, err)
-		assert.Equal(t, first.PaymentHash, again.PaymentHash)
-	}
-}
-
-func TestCreateInvoice_ExternalIDReusedForAnotherInvoiceIsRefused(t *testing.T) {
-	srv := newFake(t)
-	alice := newFakeUser(t, srv, "alice", 0, 0, nil)
-	_, err := alice.Client.CreateInvoice(bg(), alice.BTCWalletID, 100, &InvoiceOptions{Memo: "a", ExternalID: "dup"})
-	require.NoError(t, err)
-
-	for name, call := range map[string]func() error{
-		"other amount": func() error {
-			_, err := alice.Client.CreateInvoice(bg(), alice.BTCWalletID, 101, &InvoiceOptions{Memo: "a", ExternalID: "dup"})
-			return err
-		},
-		"other memo": func() error {
-			_, err := alice.Client.CreateInvoice(bg(), alice.BTCWalletID, 100, &InvoiceOptions{Memo: "b", ExternalID: "dup"})
-			return err
-		},
-		"other expiry": func() error {
-			_, err := alice.Client.CreateInvoice(bg(), alice.BTCWalletID, 100, &InvoiceOptions{Memo: "a", ExpiresIn: time.Hour, ExternalID: "dup"})
-			return err
-		},
-		"no amount": func() error {
-			_, err := alice.Client.CreateNoAmountInvoice(bg(), alice.BTCWalletID, &InvoiceOptions{Memo: "a", ExternalID: "dup"})
-			return err
-		},
-		"other wallet": func() error {
-			_, err := alice.Client.CreateUSDInvoice(bg(), alice.USDWalletID, 100, &InvoiceOptions{Memo: "a", ExternalID: "dup"})
-			return err
-		},
-	} {
-		t.Run(name, func(t *testing.T) {
-			err := call()
-			require.ErrorIs(t, err, ErrExternalIDExists)
-			require.ErrorIs(t, err, ErrInvalidInput)
-			assert.False(t, IsTransient(err))
-			assert.Contains(t, err.Error(), "already exists")
-			assert.NotContains(t, err.Error(), "may have created")
-		})
-	}
-	assert.Len(t, rcvInvoicesWithExternalID(t, alice, alice.BTCWalletID, "dup"), 1)
-}
-
-func TestCreateInvoice_ExternalIDRetryWithoutReadSaysTheInvoiceMayExist(t *testing.T) {
-	srv := newFake(t)
-	recv := newFakeUser(t, srv, "alice", 0, 0, []string{"RECEIVE"}, fastRetry)
-	srv.InjectFault("LnInvoiceCreate", blinktest.Fault{DropAfterExecute: true}, 1)
-
-	_, err := recv.Client.CreateInvoice(bg(), recv.BTCWalletID, 100, &InvoiceOptions{ExternalID: "order-7"})
-	require.ErrorIs(t, err, ErrExternalIDExists)
-	require.ErrorIs(t, err, ErrInvalidInput)
-	assert.False(t, errors.Is(err, ErrInsufficientScope), "the creation was not refused for scope")
-	assert.Contains(t, err.Error(), "may have created the invoice")
-	assert.Contains(t, err.Error(), "READ")
-	assert.Equal(t, 0, srv.Requests("Invoices"), "the look-up was refused before sending")
-}
-
-func TestCreateInvoiceForRecipient_ExternalIDRetryWithoutAKeySaysTheInvoiceMayExist(t *testing.T) {
-	srv := newFake(t)
-	bob := newFakeUser(t, srv, "bob", 0, 0, nil)
-	anon, err := New("", WithEndpoint(srv.URL()), fastRetry)
-	require.NoError(t, err)
-	srv.InjectFault("LnInvoiceCreateOnBehalfOfRecipient", blinktest.Fault{DropAfterExecute: true}, 1)
-
-	_, err = anon.CreateInvoiceForRecipient(bg(), RecipientWallet(bob.BTCWalletID), 100, &RecipientInvoiceOptions{InvoiceOptions: InvoiceOptions{ExternalID: "r-1"}})
-	require.ErrorIs(t, err, ErrExternalIDExists)
-	assert.Contains(t, err.Error(), "may have created the invoice")
-
-	// The recipient's own key finds it.
-	inv, err := bob.Client.CreateInvoiceForRecipient(bg(), RecipientWallet(bob.BTCWalletID), 100, &RecipientInvoiceOptions{InvoiceOptions: InvoiceOptions{ExternalID: "r-1"}})
-	require.NoError(t, err)
-	assert.Equal(t, "r-1", inv.ExternalID)
-	assert.Len(t, rcvInvoicesWithExternalID(t, bob, bob.BTCWalletID, "r-1"), 1)
-}
-
 func TestInvoiceOptions_NilAndZeroAreTheSame(t *testing.T) {
 	srv := newFake(t)
 	alice := newFakeUser(t, srv, "alice", 0, 0, nil)
@@ -800,48 +381,6 @@ func TestInvoiceOptions_NilAndZeroAreTheSame(t *testing.T) {
 	b, err := alice.Client.CreateInvoice(bg(), alice.BTCWalletID, 1, &InvoiceOptions{})
 	require.NoError(t, err)
 	assert.Equal(t, rcvDecode(t, a.PaymentRequest).Expiry, rcvDecode(t, b.PaymentRequest).Expiry)
-}
-
-func TestCreateInvoiceForRecipient_SendsTheOptionsOnTheWire(t *testing.T) {
-	const wallet = "11111111-1111-4111-8111-111111111111"
-	hash := strings.Repeat("ab", 32)
-	var mu sync.Mutex
-	var reqs []wireReq
-	ws := newWireServer(t, func(w http.ResponseWriter, r wireReq, n int) {
-		mu.Lock()
-		reqs = append(reqs, r)
-		mu.Unlock()
-		writeJSON(w, 200, `{"data":{"lnInvoiceCreateOnBehalfOfRecipient":{"invoice":{"createdAt":1700000000,"externalId":"ext-1",`+
-			`"paymentHash":"`+hash+`","paymentRequest":"lnbc210n1x","paymentSecret":"`+hash+`","paymentStatus":"PENDING","satoshis":21},"errors":[]}}}`)
-	})
-	c, err := New("", WithEndpoint(ws.URL), fastRetry)
-	require.NoError(t, err)
-
-	inv, err := c.CreateInvoiceForRecipient(bg(), RecipientWallet(wallet), 21, &RecipientInvoiceOptions{
-		InvoiceOptions:  InvoiceOptions{Memo: "m", ExpiresIn: 10 * time.Minute, ExternalID: "ext-1"},
-		WebhookURL:      "https://merchant.example/h",
-		DescriptionHash: strings.Repeat("cd", 32),
-	})
-	require.NoError(t, err)
-	assert.True(t, inv.CreatedAt.Equal(time.Unix(1700000000, 0)), "createdAt is Unix seconds")
-	inv.CreatedAt = time.Time{}
-	assert.Equal(t, Invoice{PaymentRequest: "lnbc210n1x", PaymentHash: hash, PaymentSecret: hash, Amount: 21, ExternalID: "ext-1", Status: InvoicePending}, *inv)
-
-	_, err = c.CreateInvoiceForRecipient(bg(), RecipientWallet(wallet), 21, nil)
-	require.NoError(t, err)
-
-	require.Len(t, reqs, 2)
-	assert.Equal(t, "LnInvoiceCreateOnBehalfOfRecipient", reqs[0].OpName)
-	assert.Empty(t, reqs[0].Header.Get("X-Api-Key"), "no key is sent")
-	assert.Empty(t, reqs[0].Header.Get("X-Idempotency-Key"), "invoice creation carries no idempotency key")
-	assert.Equal(t, map[string]any{
-		"recipientWalletId": wallet, "amount": 21.0, "memo": "m", "expiresIn": 10.0, "externalId": "ext-1",
-		"webhookUrl": "https://merchant.example/h", "descriptionHash": strings.Repeat("cd", 32),
-	}, reqs[0].Variables["input"])
-	assert.Equal(t, map[string]any{
-		"recipientWalletId": wallet, "amount": 21.0, "memo": nil, "expiresIn": nil, "externalId": nil,
-		"webhookUrl": nil, "descriptionHash": nil,
-	}, reqs[1].Variables["input"], "unset options are null, for the server's defaults")
 }
 
 func TestCreateInvoice_NoInvoiceAndNoErrorIsAnError(t *testing.T) {
@@ -867,25 +406,4 @@ func TestCreateInvoice_PayloadErrorWithoutCodeIsInvalidInput(t *testing.T) {
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, "Invalid value for WalletId", e.Message)
 	assert.Equal(t, []string{"input", "walletId"}, e.Path)
-}
-
-func TestInvoice_PaidByAnotherBlinkAccountReportsPaid(t *testing.T) {
-	srv := newFake(t)
-	alice := newFakeUser(t, srv, "alice", 0, 0, nil)
-	bob := newFakeUser(t, srv, "bob", 10_000, 0, nil)
-	inv, err := alice.Client.CreateInvoice(bg(), alice.BTCWalletID, 2_500, &InvoiceOptions{Memo: "rent"})
-	require.NoError(t, err)
-
-	_, err = bob.Client.PayInvoice(bg(), bob.BTCWalletID, inv.PaymentRequest, nil)
-	require.NoError(t, err)
-
-	st, err := alice.Client.InvoiceStatus(bg(), inv.PaymentHash)
-	require.NoError(t, err)
-	assert.Equal(t, InvoicePaid, st.Status)
-	assert.True(t, rcvPreimageMatches(st.Preimage, inv.PaymentHash))
-	got, err := alice.Client.Invoice(bg(), alice.BTCWalletID, inv.PaymentHash)
-	require.NoError(t, err)
-	assert.Equal(t, InvoicePaid, got.Status)
-	assert.Equal(t, int64(2_500), srv.Balance(alice.BTCWalletID))
-	assert.Equal(t, int64(7_500), srv.Balance(bob.BTCWalletID))
 }
