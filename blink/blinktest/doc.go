@@ -1,21 +1,80 @@
 // Package blinktest runs a stateful fake Blink API server for tests, in the
-// manner of net/http/httptest.
+// manner of net/http/httptest: start one, point the client under test at
+// its URL, arrange accounts and money, act, and check the ledger. It needs
+// no network, no Blink account and no money; it listens on 127.0.0.1 only.
 //
-// The fake serves the real public schema (graphql/schema.graphql) over HTTP
-// POST and graphql-transport-ws on /graphql, and keeps a real ledger:
-// accounts with a BTC and a USD wallet, API keys with scopes and spending
-// limits, BOLT11 invoices signed by a fake node, transactions, on-chain
-// addresses and callback endpoints. Authentication, scopes, the
-// X-Idempotency-Key lock, the one-mutation-per-request complexity limit and
-// the invoice creation rate limit behave like the real API, with the real
-// error messages and codes. Faults (latency, edge statuses, dropped
-// connections, truncated or late answers, executions that land after the
-// client gave up, idempotency conflicts) can be injected per operation.
+// The fake serves the real public Blink schema (a copy ships with this
+// module as graphql/schema.graphql) over HTTP POST and graphql-transport-ws
+// on /graphql, and keeps a real ledger: accounts with a BTC and a USD
+// wallet, API keys with scopes and spending limits, BOLT11 invoices signed
+// by a fake node, transactions, on-chain addresses and callback endpoints.
+// Authentication, scopes, the X-Idempotency-Key lock, the
+// one-mutation-per-request complexity limit and the invoice creation rate
+// limit behave like the real API, with the real error messages and codes.
 //
-//	srv := blinktest.New(t)
-//	alice := srv.CreateAccount(blinktest.AccountOptions{Username: "alice", BTCBalance: 100_000})
-//	key := srv.CreateAPIKey(alice.ID, blinktest.KeyOptions{})
-//	// point the client under test at srv.URL() with key
+//	func TestCheckout(t *testing.T) {
+//		srv := blinktest.New(t) // closed when the test ends
+//		shop := srv.CreateAccount(blinktest.AccountOptions{Username: "shop"})
+//		key := srv.CreateAPIKey(shop.ID, blinktest.KeyOptions{})
+//		c, err := blink.New(key, blink.WithEndpoint(srv.URL()))
+//		if err != nil {
+//			t.Fatal(err)
+//		}
+//		inv, err := c.CreateInvoice(context.Background(), shop.BTCWalletID, 5_000, nil)
+//		if err != nil {
+//			t.Fatal(err)
+//		}
+//		if err := srv.PayInvoice(inv.PaymentRequest); err != nil { // a payer outside Blink
+//			t.Fatal(err)
+//		}
+//		// srv.Balance(shop.BTCWalletID) is now 5,000 sats
+//	}
+//
+// # Starting a server
+//
+// [New] starts a server that closes itself when the test ends; [NewServer]
+// starts one outside a test, which the caller closes with [Server.Close].
+// [Server.URL] is the GraphQL HTTP endpoint and [Server.WebSocketURL] the
+// websocket one. Options set the Bitcoin network ([WithNetwork], regtest by
+// default), the price ([WithPrice]), the invoice rate limit
+// ([WithInvoiceRateLimit]), the prefix of the keys it issues
+// ([WithKeyPrefix]), its clock ([WithClock]) and the form of its errors
+// ([WithRawAPIErrors], below).
+//
+// # Accounts, keys and money
+//
+// [Server.CreateAccount] creates an account with a BTC and a USD wallet and
+// opening balances ([AccountOptions]); [Server.CreateAPIKey] issues a key
+// for it with the scopes and spending limits of [KeyOptions] (every scope
+// when none is named). Money comes from outside as a remote node or a
+// payer on-chain would send it: [Server.PayInvoice] and
+// [Server.PayInvoiceAmount] pay the fake's invoices, [Server.ReceiveOnChain]
+// and [Server.ConfirmOnChain] pay an address. For money that leaves Blink,
+// [Server.ExternalInvoice] and [Server.ExternalInvoiceMsat] mint invoices of
+// a node outside Blink whose payment succeeds, fails or stays pending
+// ([Outcome]) until [Server.SettlePending] or [Server.FailPending];
+// [Server.ExternalAddress] is an on-chain address outside Blink.
+// [Server.Balance] and [Server.Ledger] show the result; [Server.Requests]
+// and [Server.Executions] count what reached the server and what executed,
+// which is how a test proves that a retry never paid twice.
+//
+// # Faults
+//
+// [Server.InjectFault] makes the next requests for an operation fail with
+// a [Fault], in HTTP middleware in front of the API: latency, an edge
+// 502/503/429 with or without Retry-After, a connection dropped before or
+// after the mutation executed, a 5xx or a truncated body after execution,
+// an answer later than the client's deadline, an execution that lands after
+// the client gave up, an idempotency conflict without execution. Faults
+// queue up in order; [Server.ClearFaults] drops those not yet taken.
+//
+// # Clock
+//
+// [WithClock] gives the server a clock of the test's own: invoice expiry,
+// rate limit windows, the one-hour idempotency lock, spending limit
+// windows, payment flows ([PaymentFlowTTL]), timestamps and the Date header
+// of every answer follow it. A test that moves a time variable under the
+// clock's function can expire an invoice or lapse a lock without waiting.
 //
 // # Production form and raw form
 //
