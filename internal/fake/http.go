@@ -72,7 +72,9 @@ func (s *Server) serveGraphQL(gql http.Handler, w http.ResponseWriter, r *http.R
 		if body, err = readBody(r); err != nil {
 			return
 		}
-		req = s.decodeRequest(body)
+		// Errors are ignored: a body that does not decode leaves the
+		// request empty, and gqlgen answers it with the API's own error.
+		_ = json.Unmarshal(body, &req)
 	} else {
 		req.Query, req.OperationName = r.URL.Query().Get("query"), r.URL.Query().Get("operationName")
 	}

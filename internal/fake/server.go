@@ -68,8 +68,6 @@ type Server struct {
 
 	// opCache holds parsed request documents by query text (http.go).
 	opCache *lru.LRU[parsedQuery]
-	// unquotes caches the query texts of request bodies (reqjson.go).
-	unquotes unquoteCache
 
 	nodeKey     *secp256k1.PrivateKey // Blink's node: signs the fake's invoices
 	externalKey *secp256k1.PrivateKey // the outside world's node
