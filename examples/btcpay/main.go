@@ -11,15 +11,27 @@
 // same invoice (the ExternalID makes it idempotent, across restarts too);
 // another amount for the same order is refused with 409.
 //
-//	go run ./examples/btcpay
+// It talks to the real Blink API and needs a key with READ and RECEIVE (the
+// shop never sends), given in one of two ways:
 //
-// Without BLINK_API_KEY it runs a self-check and exits: it starts the SDK's
-// fake Blink server in-process, serves the shop on a loopback port, creates
-// an invoice for an order, has a customer outside Blink pay it, and checks
-// that the status endpoint reports it PAID. With BLINK_API_KEY set (a key
-// with READ and RECEIVE is enough: the shop never sends) it serves on
-// BTCPAY_ADDR (default 127.0.0.1:8080) into the key's default BTC wallet
-// until interrupted.
+//	BLINK_CONNECTION_STRING='type=blink;server=https://api.blink.sv/graphql;api-key=blink_...;wallet-id=<uuid>' go run ./examples/btcpay
+//	BLINK_API_KEY=blink_... go run ./examples/btcpay
+//
+// A connection string is the form BTCPay Server stores (see
+// blink.ParseConnectionString); its wallet-id, when given, must be a BTC
+// wallet of the key's account. With BLINK_API_KEY, BLINK_ENV and
+// BLINK_API_URL choose another environment or endpoint (see
+// blink.NewFromEnv), and the shop receives into the account's BTC wallet.
+// Without either it refuses to start. It serves on BTCPAY_ADDR (default
+// 127.0.0.1:8080) until interrupted.
+//
+// To try it without an account, run its test, which serves the shop against
+// the SDK's fake Blink server (package blinktest) and walks an order from
+// invoice to paid:
+//
+//	go test -v ./examples/btcpay
+//
+// The fake lives in the test only: the program's binary does not contain it.
 package main
 
 import (
@@ -35,14 +47,14 @@ import (
 	"os/signal"
 	"strconv"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/blink-sdk/blink-go/blink"
-	"github.com/blink-sdk/blink-go/blink/blinktest"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "btcpay:", err)
@@ -50,17 +62,21 @@ func main() {
 	}
 }
 
-// run serves the shop against the key in BLINK_API_KEY, or runs the
-// self-check against an embedded fake when it is not set.
+// errNoKey is run's answer when neither BLINK_CONNECTION_STRING nor
+// BLINK_API_KEY is set.
+var errNoKey = errors.New("no Blink API key: set BLINK_CONNECTION_STRING " +
+	"(type=blink;server=https://api.blink.sv/graphql;api-key=blink_...;wallet-id=<uuid>) " +
+	"or BLINK_API_KEY to a key with READ and RECEIVE (create one at https://dashboard.blink.sv); " +
+	"to try the shop without an account, run go test -v ./examples/btcpay")
+
+// run serves the shop on BTCPAY_ADDR with the client and wallet the
+// environment names, writing one line to w once it listens, until ctx ends.
 func run(ctx context.Context, w io.Writer) error {
-	if os.Getenv("BLINK_API_KEY") == "" {
-		return selfCheck(ctx, w)
-	}
-	c, err := blink.NewFromEnv()
+	c, walletID, err := clientFromEnv()
 	if err != nil {
 		return err
 	}
-	s, err := newShop(ctx, c)
+	s, err := newShop(ctx, c, walletID)
 	if err != nil {
 		return err
 	}
@@ -76,6 +92,33 @@ func run(ctx context.Context, w io.Writer) error {
 	return serve(ctx, ln, s.routes())
 }
 
+// clientFromEnv returns a client for BLINK_CONNECTION_STRING, or else
+// BLINK_API_KEY (with BLINK_ENV and BLINK_API_URL), and the wallet the
+// connection string names ("" when it names none). It returns errNoKey
+// when neither is set, rather than a client without a key: the shop
+// cannot create invoices without one (a connection string without api-key
+// does not parse).
+func clientFromEnv() (*blink.Client, string, error) {
+	if s := os.Getenv("BLINK_CONNECTION_STRING"); s != "" {
+		c, cs, err := blink.NewFromConnectionString(s)
+		if err != nil {
+			return nil, "", fmt.Errorf("BLINK_CONNECTION_STRING: %w", err)
+		}
+		if cs.Currency != "" && cs.Currency != blink.BTC {
+			return nil, "", fmt.Errorf("BLINK_CONNECTION_STRING: the shop invoices in sats: its wallet-id must be a BTC wallet, not %s", cs.Currency)
+		}
+		return c, cs.WalletID, nil
+	}
+	if os.Getenv("BLINK_API_KEY") == "" {
+		return nil, "", errNoKey
+	}
+	c, err := blink.NewFromEnv()
+	if err != nil {
+		return nil, "", err
+	}
+	return c, "", nil
+}
+
 // shop creates and tracks the invoices of orders.
 type shop struct {
 	blink    *blink.Client
@@ -85,11 +128,23 @@ type shop struct {
 	orders map[string]*blink.Invoice // order id → its invoice; a real shop keeps this in its database
 }
 
-// newShop returns a shop that receives into the client's default BTC wallet.
-func newShop(ctx context.Context, c *blink.Client) (*shop, error) {
-	wl, err := c.DefaultWallet(ctx, blink.BTC)
+// newShop returns a shop that receives into walletID, which must be a BTC
+// wallet of the client's account, or into its BTC wallet when walletID is
+// "". Either way it asks Blink first, so that a wrong key or wallet stops
+// the shop at start rather than at its first order.
+func newShop(ctx context.Context, c *blink.Client, walletID string) (*shop, error) {
+	var wl *blink.Wallet
+	var err error
+	if walletID == "" {
+		wl, err = c.DefaultWallet(ctx, blink.BTC)
+	} else {
+		wl, err = c.Wallet(ctx, walletID)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("finding the BTC wallet: %w", err)
+	}
+	if wl.Currency != blink.BTC {
+		return nil, fmt.Errorf("wallet %s is a %s wallet: the shop invoices in sats and needs a BTC wallet", wl.ID, wl.Currency)
 	}
 	return &shop{blink: c, walletID: wl.ID, orders: map[string]*blink.Invoice{}}, nil
 }
@@ -184,7 +239,13 @@ func writeJSON(w http.ResponseWriter, v any) {
 
 // serve serves h on ln until ctx ends.
 func serve(ctx context.Context, ln net.Listener, h http.Handler) error {
-	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	hs := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      blink.DefaultTimeout + 5*time.Second, // a handler waits for one call to Blink at most
+		IdleTimeout:       2 * time.Minute,
+	}
 	done := make(chan error, 1)
 	go func() { done <- hs.Serve(ln) }()
 	select {
@@ -195,98 +256,4 @@ func serve(ctx context.Context, ln net.Listener, h http.Handler) error {
 		defer cancel()
 		return hs.Shutdown(shutdownCtx)
 	}
-}
-
-// selfCheck runs the shop against an in-process blinktest server and walks
-// one order from invoice to paid through the shop's own HTTP endpoints.
-func selfCheck(ctx context.Context, w io.Writer) error {
-	srv := blinktest.NewServer()
-	defer srv.Close()
-	merchant := srv.CreateAccount(blinktest.AccountOptions{Username: "merchant"})
-	key := srv.CreateAPIKey(merchant.ID, blinktest.KeyOptions{Scopes: []string{"READ", "RECEIVE"}})
-	c, err := blink.New(key, blink.WithEndpoint(srv.URL()))
-	if err != nil {
-		return err
-	}
-	s, err := newShop(ctx, c)
-	if err != nil {
-		return err
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	served := make(chan error, 1)
-	go func() { served <- serve(ctx, ln, s.routes()) }()
-	defer func() { cancel(); <-served }()
-	base := "http://" + ln.Addr().String()
-	fmt.Fprintf(w, "BLINK_API_KEY is not set: self-check of the shop at %s against the embedded fake Blink server\n", base)
-
-	const order, amount = "order-42", 5_000
-	var inv invoiceJSON
-	if err := call(ctx, http.MethodPost, base+"/orders/"+order+"/invoice?amount=5000", &inv); err != nil {
-		return err
-	}
-	fmt.Fprintf(w, "POST /orders/%s/invoice: %d sats, status %s, hash %s\n", order, inv.AmountSats, inv.Status, inv.PaymentHash)
-	if inv.AmountSats != amount || inv.Status != string(blink.InvoicePending) {
-		return fmt.Errorf("new invoice: got %+v", inv)
-	}
-
-	var again invoiceJSON
-	if err := call(ctx, http.MethodPost, base+"/orders/"+order+"/invoice?amount=5000", &again); err != nil {
-		return err
-	}
-	fmt.Fprintf(w, "POST again: same invoice: %t\n", again.PaymentHash == inv.PaymentHash)
-	if again.PaymentHash != inv.PaymentHash {
-		return fmt.Errorf("second POST for %s created another invoice", order)
-	}
-
-	if err := checkStatus(ctx, w, base, order, blink.InvoicePending); err != nil {
-		return err
-	}
-	// A customer's wallet outside Blink pays the invoice.
-	if err := srv.PayInvoice(inv.PaymentRequest); err != nil {
-		return err
-	}
-	fmt.Fprintln(w, "a customer paid the invoice")
-	if err := checkStatus(ctx, w, base, order, blink.InvoicePaid); err != nil {
-		return err
-	}
-	if got := srv.Balance(merchant.BTCWalletID); got != amount {
-		return fmt.Errorf("merchant balance %d sats, want %d", got, amount)
-	}
-	fmt.Fprintf(w, "merchant balance: %s\nself-check passed\n", blink.Sats(srv.Balance(merchant.BTCWalletID)))
-	return nil
-}
-
-// checkStatus asks the shop for an order's status and compares it.
-func checkStatus(ctx context.Context, w io.Writer, base, order string, want blink.InvoiceStatus) error {
-	var st statusJSON
-	if err := call(ctx, http.MethodGet, base+"/orders/"+order+"/status", &st); err != nil {
-		return err
-	}
-	fmt.Fprintf(w, "GET /orders/%s/status: %s\n", order, st.Status)
-	if st.Status != string(want) {
-		return fmt.Errorf("order %s: status %s, want %s", order, st.Status, want)
-	}
-	return nil
-}
-
-// call sends a request to the shop and decodes its JSON answer into out.
-func call(ctx context.Context, method, url string, out any) error {
-	req, err := http.NewRequestWithContext(ctx, method, url, nil)
-	if err != nil {
-		return err
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer res.Body.Close()
-	if res.StatusCode != http.StatusOK {
-		body, _ := io.ReadAll(io.LimitReader(res.Body, 1<<10))
-		return fmt.Errorf("%s %s: %s: %s", method, url, res.Status, body)
-	}
-	return json.NewDecoder(res.Body).Decode(out)
 }
