@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/blink-sdk/blink-go/internal/bolt11"
+	"github.com/blink-sdk/blink-go/internal/gen"
 )
 
 // ErrExternalIDExists reports an invoice creation whose ExternalID is
@@ -74,11 +75,22 @@ func externalIDError(s *invoiceSpec, dup error, why string, cause error) error {
 }
 
 // findByExternalID walks a wallet's newest invoices for an external id; nil
-// when none of them carries it.
+// when none of them carries it. It lists the account's invoices filtered by
+// wallet (query Invoices), so that a wallet of another account (a
+// recipient's) is an empty list rather than an error.
 func (c *Client) findByExternalID(ctx context.Context, walletID, externalID string) (*Invoice, error) {
-	opts := &InvoiceListOptions{WalletIDs: []string{walletID}, PageSize: MaxInvoicePageSize}
+	return scanForExternalID(externalID, func(after string) (*InvoicePage, error) {
+		return c.InvoicesPage(ctx, &InvoiceListOptions{WalletIDs: []string{walletID}, PageSize: MaxInvoicePageSize, After: after})
+	})
+}
+
+// scanForExternalID fetches pages of invoices, newest first, at most
+// maxExternalIDPages of them, until one carries externalID; nil when none
+// does.
+func scanForExternalID(externalID string, fetch func(after string) (*InvoicePage, error)) (*Invoice, error) {
+	after := ""
 	for range maxExternalIDPages {
-		page, err := c.InvoicesPage(ctx, opts)
+		page, err := fetch(after)
 		if err != nil {
 			return nil, err
 		}
@@ -87,12 +99,86 @@ func (c *Client) findByExternalID(ctx context.Context, walletID, externalID stri
 				return &page.Invoices[i], nil
 			}
 		}
-		if !page.HasNextPage || page.EndCursor == "" || page.EndCursor == opts.After {
+		if !page.HasNextPage || page.EndCursor == "" || page.EndCursor == after {
 			return nil, nil
 		}
-		opts.After = page.EndCursor
+		after = page.EndCursor
 	}
 	return nil, nil
+}
+
+// InvoiceByExternalID returns the invoice of the caller's wallet that
+// carries externalID (the InvoiceOptions.ExternalID it was created with,
+// or its payment hash when it was created without one). The API has no
+// look-up by external id: the call walks the wallet's invoices, newest
+// first, 100 a request (query
+// me.defaultAccount.walletById.invoices, operation InvoiceByExternalID;
+// scope READ), and stops at the first that carries it. It looks at the
+// wallet's 1,000 newest invoices at most (10 requests): when none of them
+// carries externalID, it returns an *Error matching ErrNotFound, also when
+// an older invoice does. To find an invoice by payment hash, Invoice needs
+// one request.
+//
+// A wallet id that is not a UUID, or an external id that is not 1 to 100
+// of a-z, 0-9, _ and -, is refused before any request with an error
+// matching ErrInvalidInput. A wallet that is not the account's is also an
+// *Error matching ErrNotFound, from the server (its Path ends in
+// walletById).
+func (c *Client) InvoiceByExternalID(ctx context.Context, walletID, externalID string) (*Invoice, error) {
+	const op = "InvoiceByExternalID"
+	if err := checkWalletID(op, "walletID", walletID); err != nil {
+		return nil, err
+	}
+	if !validExternalID(externalID) {
+		// Not echoed: a malformed id may be anything, a key included.
+		return nil, invalidInput(op, "the external id (%d bytes) is not 1 to 100 of a-z, 0-9, _ and -", len(externalID))
+	}
+	found, err := scanForExternalID(externalID, func(after string) (*InvoicePage, error) {
+		return c.walletInvoicesPage(ctx, op, walletID, after)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if found == nil {
+		return nil, &Error{Operation: op, Code: "NOT_FOUND", HTTPStatus: 200,
+			Message: fmt.Sprintf("none of the %d newest invoices of wallet %s carries this external id", maxExternalIDPages*MaxInvoicePageSize, walletID)}
+	}
+	return found, nil
+}
+
+// walletInvoicesPage fetches one page of a wallet's invoices, newest
+// first, 100 after the cursor after (query InvoiceByExternalID).
+func (c *Client) walletInvoicesPage(ctx context.Context, op, walletID, after string) (*InvoicePage, error) {
+	first := MaxInvoicePageSize
+	var afterArg *string
+	if after != "" {
+		afterArg = &after
+	}
+	resp, err := gen.InvoiceByExternalID(ctx, c.gql, walletID, &first, afterArg)
+	if err != nil {
+		return nil, err
+	}
+	if resp.Me == nil {
+		return nil, &Error{Operation: op, Message: "the server returned no user", sentinel: ErrNotAuthenticated}
+	}
+	page := &InvoicePage{}
+	conn := resp.Me.DefaultAccount.WalletById.Invoices
+	if conn == nil {
+		return page, nil
+	}
+	page.Invoices = make([]Invoice, 0, len(conn.Edges))
+	for _, e := range conn.Edges {
+		if e.Node == nil {
+			continue
+		}
+		page.Invoices = append(page.Invoices, toInvoice(e.Node))
+	}
+	page.HasNextPage = conn.PageInfo.HasNextPage
+	page.EndCursor = deref(conn.PageInfo.EndCursor)
+	if page.EndCursor == "" && len(conn.Edges) > 0 {
+		page.EndCursor = conn.Edges[len(conn.Edges)-1].Cursor
+	}
+	return page, nil
 }
 
 // differs says how an existing invoice differs from the request, or ""

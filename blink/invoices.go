@@ -97,7 +97,7 @@ type InvoiceOptions struct {
 	// ExternalID is the caller's id for the invoice, unique in the account:
 	// 1 to 100 of a-z, 0-9, _ and -. It makes creation safe to retry (see
 	// InvoiceOptions). Empty means none (the server then uses the payment
-	// hash).
+	// hash). InvoiceByExternalID finds the invoice by it later.
 	ExternalID string
 }
 

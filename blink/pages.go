@@ -2,8 +2,10 @@ package blink
 
 import "iter"
 
-// walkPages yields every item of a Relay connection, newest first, from
-// the cursor start on. fetch returns one page after a cursor. A page is
+// walkPages yields every item of a Relay connection in the order of its
+// pages (newest first, or oldest first for a walk towards newer entries),
+// from the cursor start on. fetch returns the page that follows a cursor
+// and the cursor of its last item. A page is
 // fetched only when the loop reaches it, so breaking out stops fetching;
 // the first error is yielded with a zero item and ends the walk. Each range
 // over the result starts again from start.

@@ -26,25 +26,32 @@ type TransactionListOptions struct {
 	PageSize int
 	// After is a cursor (TransactionPage.EndCursor, or a transaction id):
 	// the list starts with the transaction just older than it. Empty means
-	// from the newest.
+	// from the newest. To walk towards newer entries instead, use
+	// TransactionsSince, which refuses After.
 	After string
 }
 
-// TransactionPage is one page of a wallet's ledger, newest first.
+// TransactionPage is one page of a wallet's ledger: newest first from
+// TransactionsPage, oldest first from TransactionsSincePage.
 type TransactionPage struct {
-	// Transactions are the page's entries, newest first.
+	// Transactions are the page's entries, in the order of the walk:
+	// newest first from TransactionsPage, oldest first from
+	// TransactionsSincePage.
 	Transactions []Transaction
-	// EndCursor is the cursor of the page's last (oldest) entry: pass it as
-	// TransactionListOptions.After for the next page. Empty for an empty
-	// page.
+	// EndCursor is the cursor of the page's last entry in that order: the
+	// oldest from TransactionsPage (pass it as TransactionListOptions.After
+	// for the next page), the newest from TransactionsSincePage (pass it as
+	// since for the next page). Empty for an empty page.
 	EndCursor string
-	// HasNextPage reports whether older transactions follow.
+	// HasNextPage reports whether more entries follow in the walk's
+	// direction: older ones from TransactionsPage, newer ones from
+	// TransactionsSincePage.
 	HasNextPage bool
 }
 
-// listArgs checks the options and returns the wire arguments.
-func (o *TransactionListOptions) listArgs() (walletIDs []*string, first int, err error) {
-	const op = "Transactions"
+// listArgs checks the options for operation op and returns the wire
+// arguments: the wallet ids and the page size.
+func (o *TransactionListOptions) listArgs(op string) (walletIDs []*string, first int, err error) {
 	if o == nil {
 		return nil, MaxTransactionPageSize, nil
 	}
@@ -86,7 +93,7 @@ func walletIDArgs(op string, ids []string) ([]*string, error) {
 // passing EndCursor as opts.After while HasNextPage is true, or use
 // Transactions, which does it for you.
 func (c *Client) TransactionsPage(ctx context.Context, opts *TransactionListOptions) (*TransactionPage, error) {
-	walletIDs, first, err := opts.listArgs()
+	walletIDs, first, err := opts.listArgs("Transactions")
 	if err != nil {
 		return nil, err
 	}

@@ -453,6 +453,526 @@ func (v *IntraLedgerUsdPaymentSendResponse) GetIntraLedgerUsdPaymentSend() Intra
 	return v.IntraLedgerUsdPaymentSend
 }
 
+// InvoiceByExternalIDMeUser includes the requested fields of the GraphQL type User.
+type InvoiceByExternalIDMeUser struct {
+	DefaultAccount InvoiceByExternalIDMeUserDefaultAccount `json:"defaultAccount"`
+}
+
+// GetDefaultAccount returns InvoiceByExternalIDMeUser.DefaultAccount, and is useful for accessing the field via an interface.
+func (v *InvoiceByExternalIDMeUser) GetDefaultAccount() InvoiceByExternalIDMeUserDefaultAccount {
+	return v.DefaultAccount
+}
+
+// InvoiceByExternalIDMeUserDefaultAccount includes the requested fields of the GraphQL type Account.
+type InvoiceByExternalIDMeUserDefaultAccount struct {
+	Typename   *string                                                 `json:"__typename"`
+	WalletById InvoiceByExternalIDMeUserDefaultAccountWalletByIdWallet `json:"walletById"`
+}
+
+// GetTypename returns InvoiceByExternalIDMeUserDefaultAccount.Typename, and is useful for accessing the field via an interface.
+func (v *InvoiceByExternalIDMeUserDefaultAccount) GetTypename() *string { return v.Typename }
+
+// GetWalletById returns InvoiceByExternalIDMeUserDefaultAccount.WalletById, and is useful for accessing the field via an interface.
+func (v *InvoiceByExternalIDMeUserDefaultAccount) GetWalletById() InvoiceByExternalIDMeUserDefaultAccountWalletByIdWallet {
+	return v.WalletById
+}
+
+// InvoiceByExternalIDMeUserDefaultAccountWalletByIdWallet includes the requested fields of the GraphQL type Wallet.
+type InvoiceByExternalIDMeUserDefaultAccountWalletByIdWallet struct {
+	Typename *string                                                                           `json:"__typename"`
+	Invoices *InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnection `json:"invoices"`
+}
+
+// GetTypename returns InvoiceByExternalIDMeUserDefaultAccountWalletByIdWallet.Typename, and is useful for accessing the field via an interface.
+func (v *InvoiceByExternalIDMeUserDefaultAccountWalletByIdWallet) GetTypename() *string {
+	return v.Typename
+}
+
+// GetInvoices returns InvoiceByExternalIDMeUserDefaultAccountWalletByIdWallet.Invoices, and is useful for accessing the field via an interface.
+func (v *InvoiceByExternalIDMeUserDefaultAccountWalletByIdWallet) GetInvoices() *InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnection {
+	return v.Invoices
+}
+
+// InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnection includes the requested fields of the GraphQL type InvoiceConnection.
+type InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnection struct {
+	Edges    []InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdge `json:"edges"`
+	PageInfo InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionPageInfo           `json:"pageInfo"`
+}
+
+// GetEdges returns InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnection.Edges, and is useful for accessing the field via an interface.
+func (v *InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnection) GetEdges() []InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdge {
+	return v.Edges
+}
+
+// GetPageInfo returns InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnection.PageInfo, and is useful for accessing the field via an interface.
+func (v *InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnection) GetPageInfo() InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionPageInfo {
+	return v.PageInfo
+}
+
+// InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdge includes the requested fields of the GraphQL type InvoiceEdge.
+type InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdge struct {
+	Cursor string                                                                                                      `json:"cursor"`
+	Node   InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeInvoice `json:"-"`
+}
+
+// GetCursor returns InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdge.Cursor, and is useful for accessing the field via an interface.
+func (v *InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdge) GetCursor() string {
+	return v.Cursor
+}
+
+// GetNode returns InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdge.Node, and is useful for accessing the field via an interface.
+func (v *InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdge) GetNode() InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeInvoice {
+	return v.Node
+}
+
+func (v *InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdge) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdge
+		Node json.RawMessage `json:"node"`
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdge = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	{
+		dst := &v.Node
+		src := firstPass.Node
+		if len(src) != 0 && string(src) != "null" {
+			err = __unmarshalInvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeInvoice(
+				src, dst)
+			if err != nil {
+				return fmt.Errorf(
+					"unable to unmarshal InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdge.Node: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+type __premarshalInvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdge struct {
+	Cursor string `json:"cursor"`
+
+	Node json.RawMessage `json:"node"`
+}
+
+func (v *InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdge) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdge) __premarshalJSON() (*__premarshalInvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdge, error) {
+	var retval __premarshalInvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdge
+
+	retval.Cursor = v.Cursor
+	{
+
+		dst := &retval.Node
+		src := v.Node
+		var err error
+		*dst, err = __marshalInvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeInvoice(
+			&src)
+		if err != nil {
+			return nil, fmt.Errorf(
+				"unable to marshal InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdge.Node: %w", err)
+		}
+	}
+	return &retval, nil
+}
+
+// InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeInvoice includes the requested fields of the GraphQL interface Invoice.
+//
+// InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeInvoice is implemented by the following types:
+// InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnInvoice
+// InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnNoAmountInvoice
+type InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeInvoice interface {
+	implementsGraphQLInterfaceInvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeInvoice()
+	// GetTypename returns the receiver's concrete GraphQL type-name (see interface doc for possible values).
+	GetTypename() *string
+	InvoiceFields
+}
+
+func (v *InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnInvoice) implementsGraphQLInterfaceInvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeInvoice() {
+}
+func (v *InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnNoAmountInvoice) implementsGraphQLInterfaceInvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeInvoice() {
+}
+
+func __unmarshalInvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeInvoice(b []byte, v *InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeInvoice) error {
+	if string(b) == "null" {
+		return nil
+	}
+
+	var tn struct {
+		TypeName string `json:"__typename"`
+	}
+	err := json.Unmarshal(b, &tn)
+	if err != nil {
+		return err
+	}
+
+	switch tn.TypeName {
+	case "LnInvoice":
+		*v = new(InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnInvoice)
+		return json.Unmarshal(b, *v)
+	case "LnNoAmountInvoice":
+		*v = new(InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnNoAmountInvoice)
+		return json.Unmarshal(b, *v)
+	case "":
+		return fmt.Errorf(
+			"response was missing Invoice.__typename")
+	default:
+		return fmt.Errorf(
+			`unexpected concrete type for InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeInvoice: "%v"`, tn.TypeName)
+	}
+}
+
+func __marshalInvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeInvoice(v *InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeInvoice) ([]byte, error) {
+
+	var typename string
+	switch v := (*v).(type) {
+	case *InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnInvoice:
+		typename = "LnInvoice"
+
+		premarshaled, err := v.__premarshalJSON()
+		if err != nil {
+			return nil, err
+		}
+		result := struct {
+			TypeName string `json:"__typename"`
+			*__premarshalInvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnInvoice
+		}{typename, premarshaled}
+		return json.Marshal(result)
+	case *InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnNoAmountInvoice:
+		typename = "LnNoAmountInvoice"
+
+		premarshaled, err := v.__premarshalJSON()
+		if err != nil {
+			return nil, err
+		}
+		result := struct {
+			TypeName string `json:"__typename"`
+			*__premarshalInvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnNoAmountInvoice
+		}{typename, premarshaled}
+		return json.Marshal(result)
+	case nil:
+		return []byte("null"), nil
+	default:
+		return nil, fmt.Errorf(
+			`unexpected concrete type for InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeInvoice: "%T"`, v)
+	}
+}
+
+// InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnInvoice includes the requested fields of the GraphQL type LnInvoice.
+type InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnInvoice struct {
+	Typename               *string `json:"__typename"`
+	InvoiceFieldsLnInvoice `json:"-"`
+}
+
+// GetTypename returns InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnInvoice.Typename, and is useful for accessing the field via an interface.
+func (v *InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnInvoice) GetTypename() *string {
+	return v.Typename
+}
+
+// GetCreatedAt returns InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnInvoice.CreatedAt, and is useful for accessing the field via an interface.
+func (v *InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnInvoice) GetCreatedAt() scalar.Timestamp {
+	return v.InvoiceFieldsLnInvoice.CreatedAt
+}
+
+// GetExternalId returns InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnInvoice.ExternalId, and is useful for accessing the field via an interface.
+func (v *InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnInvoice) GetExternalId() string {
+	return v.InvoiceFieldsLnInvoice.ExternalId
+}
+
+// GetPaymentHash returns InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnInvoice.PaymentHash, and is useful for accessing the field via an interface.
+func (v *InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnInvoice) GetPaymentHash() string {
+	return v.InvoiceFieldsLnInvoice.PaymentHash
+}
+
+// GetPaymentRequest returns InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnInvoice.PaymentRequest, and is useful for accessing the field via an interface.
+func (v *InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnInvoice) GetPaymentRequest() string {
+	return v.InvoiceFieldsLnInvoice.PaymentRequest
+}
+
+// GetPaymentSecret returns InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnInvoice.PaymentSecret, and is useful for accessing the field via an interface.
+func (v *InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnInvoice) GetPaymentSecret() string {
+	return v.InvoiceFieldsLnInvoice.PaymentSecret
+}
+
+// GetPaymentStatus returns InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnInvoice.PaymentStatus, and is useful for accessing the field via an interface.
+func (v *InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnInvoice) GetPaymentStatus() InvoicePaymentStatus {
+	return v.InvoiceFieldsLnInvoice.PaymentStatus
+}
+
+// GetSatoshis returns InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnInvoice.Satoshis, and is useful for accessing the field via an interface.
+func (v *InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnInvoice) GetSatoshis() scalar.SatAmount {
+	return v.InvoiceFieldsLnInvoice.Satoshis
+}
+
+func (v *InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnInvoice) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnInvoice
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnInvoice = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.InvoiceFieldsLnInvoice)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalInvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnInvoice struct {
+	Typename *string `json:"__typename"`
+
+	CreatedAt scalar.Timestamp `json:"createdAt"`
+
+	ExternalId string `json:"externalId"`
+
+	PaymentHash string `json:"paymentHash"`
+
+	PaymentRequest string `json:"paymentRequest"`
+
+	PaymentSecret string `json:"paymentSecret"`
+
+	PaymentStatus InvoicePaymentStatus `json:"paymentStatus"`
+
+	Satoshis scalar.SatAmount `json:"satoshis"`
+}
+
+func (v *InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnInvoice) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnInvoice) __premarshalJSON() (*__premarshalInvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnInvoice, error) {
+	var retval __premarshalInvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnInvoice
+
+	retval.Typename = v.Typename
+	retval.CreatedAt = v.InvoiceFieldsLnInvoice.CreatedAt
+	retval.ExternalId = v.InvoiceFieldsLnInvoice.ExternalId
+	retval.PaymentHash = v.InvoiceFieldsLnInvoice.PaymentHash
+	retval.PaymentRequest = v.InvoiceFieldsLnInvoice.PaymentRequest
+	retval.PaymentSecret = v.InvoiceFieldsLnInvoice.PaymentSecret
+	retval.PaymentStatus = v.InvoiceFieldsLnInvoice.PaymentStatus
+	retval.Satoshis = v.InvoiceFieldsLnInvoice.Satoshis
+	return &retval, nil
+}
+
+// InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnNoAmountInvoice includes the requested fields of the GraphQL type LnNoAmountInvoice.
+type InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnNoAmountInvoice struct {
+	Typename                       *string `json:"__typename"`
+	InvoiceFieldsLnNoAmountInvoice `json:"-"`
+}
+
+// GetTypename returns InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnNoAmountInvoice.Typename, and is useful for accessing the field via an interface.
+func (v *InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnNoAmountInvoice) GetTypename() *string {
+	return v.Typename
+}
+
+// GetCreatedAt returns InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnNoAmountInvoice.CreatedAt, and is useful for accessing the field via an interface.
+func (v *InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnNoAmountInvoice) GetCreatedAt() scalar.Timestamp {
+	return v.InvoiceFieldsLnNoAmountInvoice.CreatedAt
+}
+
+// GetExternalId returns InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnNoAmountInvoice.ExternalId, and is useful for accessing the field via an interface.
+func (v *InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnNoAmountInvoice) GetExternalId() string {
+	return v.InvoiceFieldsLnNoAmountInvoice.ExternalId
+}
+
+// GetPaymentHash returns InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnNoAmountInvoice.PaymentHash, and is useful for accessing the field via an interface.
+func (v *InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnNoAmountInvoice) GetPaymentHash() string {
+	return v.InvoiceFieldsLnNoAmountInvoice.PaymentHash
+}
+
+// GetPaymentRequest returns InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnNoAmountInvoice.PaymentRequest, and is useful for accessing the field via an interface.
+func (v *InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnNoAmountInvoice) GetPaymentRequest() string {
+	return v.InvoiceFieldsLnNoAmountInvoice.PaymentRequest
+}
+
+// GetPaymentSecret returns InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnNoAmountInvoice.PaymentSecret, and is useful for accessing the field via an interface.
+func (v *InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnNoAmountInvoice) GetPaymentSecret() string {
+	return v.InvoiceFieldsLnNoAmountInvoice.PaymentSecret
+}
+
+// GetPaymentStatus returns InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnNoAmountInvoice.PaymentStatus, and is useful for accessing the field via an interface.
+func (v *InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnNoAmountInvoice) GetPaymentStatus() InvoicePaymentStatus {
+	return v.InvoiceFieldsLnNoAmountInvoice.PaymentStatus
+}
+
+func (v *InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnNoAmountInvoice) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnNoAmountInvoice
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnNoAmountInvoice = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.InvoiceFieldsLnNoAmountInvoice)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalInvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnNoAmountInvoice struct {
+	Typename *string `json:"__typename"`
+
+	CreatedAt scalar.Timestamp `json:"createdAt"`
+
+	ExternalId string `json:"externalId"`
+
+	PaymentHash string `json:"paymentHash"`
+
+	PaymentRequest string `json:"paymentRequest"`
+
+	PaymentSecret string `json:"paymentSecret"`
+
+	PaymentStatus InvoicePaymentStatus `json:"paymentStatus"`
+}
+
+func (v *InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnNoAmountInvoice) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnNoAmountInvoice) __premarshalJSON() (*__premarshalInvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnNoAmountInvoice, error) {
+	var retval __premarshalInvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionEdgesInvoiceEdgeNodeLnNoAmountInvoice
+
+	retval.Typename = v.Typename
+	retval.CreatedAt = v.InvoiceFieldsLnNoAmountInvoice.CreatedAt
+	retval.ExternalId = v.InvoiceFieldsLnNoAmountInvoice.ExternalId
+	retval.PaymentHash = v.InvoiceFieldsLnNoAmountInvoice.PaymentHash
+	retval.PaymentRequest = v.InvoiceFieldsLnNoAmountInvoice.PaymentRequest
+	retval.PaymentSecret = v.InvoiceFieldsLnNoAmountInvoice.PaymentSecret
+	retval.PaymentStatus = v.InvoiceFieldsLnNoAmountInvoice.PaymentStatus
+	return &retval, nil
+}
+
+// InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionPageInfo includes the requested fields of the GraphQL type PageInfo.
+type InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionPageInfo struct {
+	PageInfoFields `json:"-"`
+}
+
+// GetHasNextPage returns InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionPageInfo.HasNextPage, and is useful for accessing the field via an interface.
+func (v *InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionPageInfo) GetHasNextPage() bool {
+	return v.PageInfoFields.HasNextPage
+}
+
+// GetHasPreviousPage returns InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionPageInfo.HasPreviousPage, and is useful for accessing the field via an interface.
+func (v *InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionPageInfo) GetHasPreviousPage() bool {
+	return v.PageInfoFields.HasPreviousPage
+}
+
+// GetStartCursor returns InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionPageInfo.StartCursor, and is useful for accessing the field via an interface.
+func (v *InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionPageInfo) GetStartCursor() *string {
+	return v.PageInfoFields.StartCursor
+}
+
+// GetEndCursor returns InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionPageInfo.EndCursor, and is useful for accessing the field via an interface.
+func (v *InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionPageInfo) GetEndCursor() *string {
+	return v.PageInfoFields.EndCursor
+}
+
+func (v *InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionPageInfo) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionPageInfo
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionPageInfo = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.PageInfoFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalInvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionPageInfo struct {
+	HasNextPage bool `json:"hasNextPage"`
+
+	HasPreviousPage bool `json:"hasPreviousPage"`
+
+	StartCursor *string `json:"startCursor"`
+
+	EndCursor *string `json:"endCursor"`
+}
+
+func (v *InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionPageInfo) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *InvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionPageInfo) __premarshalJSON() (*__premarshalInvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionPageInfo, error) {
+	var retval __premarshalInvoiceByExternalIDMeUserDefaultAccountWalletByIdWalletInvoicesInvoiceConnectionPageInfo
+
+	retval.HasNextPage = v.PageInfoFields.HasNextPage
+	retval.HasPreviousPage = v.PageInfoFields.HasPreviousPage
+	retval.StartCursor = v.PageInfoFields.StartCursor
+	retval.EndCursor = v.PageInfoFields.EndCursor
+	return &retval, nil
+}
+
+// InvoiceByExternalIDResponse is returned by InvoiceByExternalID on success.
+type InvoiceByExternalIDResponse struct {
+	Me *InvoiceByExternalIDMeUser `json:"me"`
+}
+
+// GetMe returns InvoiceByExternalIDResponse.Me, and is useful for accessing the field via an interface.
+func (v *InvoiceByExternalIDResponse) GetMe() *InvoiceByExternalIDMeUser { return v.Me }
+
 // InvoiceByPaymentHashMeUser includes the requested fields of the GraphQL type User.
 type InvoiceByPaymentHashMeUser struct {
 	DefaultAccount InvoiceByPaymentHashMeUserDefaultAccount `json:"defaultAccount"`
@@ -5501,6 +6021,314 @@ type TransactionsResponse struct {
 // GetMe returns TransactionsResponse.Me, and is useful for accessing the field via an interface.
 func (v *TransactionsResponse) GetMe() *TransactionsMeUser { return v.Me }
 
+// TransactionsSinceMeUser includes the requested fields of the GraphQL type User.
+type TransactionsSinceMeUser struct {
+	DefaultAccount TransactionsSinceMeUserDefaultAccount `json:"defaultAccount"`
+}
+
+// GetDefaultAccount returns TransactionsSinceMeUser.DefaultAccount, and is useful for accessing the field via an interface.
+func (v *TransactionsSinceMeUser) GetDefaultAccount() TransactionsSinceMeUserDefaultAccount {
+	return v.DefaultAccount
+}
+
+// TransactionsSinceMeUserDefaultAccount includes the requested fields of the GraphQL type Account.
+type TransactionsSinceMeUserDefaultAccount struct {
+	Typename     *string                                                                 `json:"__typename"`
+	Transactions *TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnection `json:"transactions"`
+}
+
+// GetTypename returns TransactionsSinceMeUserDefaultAccount.Typename, and is useful for accessing the field via an interface.
+func (v *TransactionsSinceMeUserDefaultAccount) GetTypename() *string { return v.Typename }
+
+// GetTransactions returns TransactionsSinceMeUserDefaultAccount.Transactions, and is useful for accessing the field via an interface.
+func (v *TransactionsSinceMeUserDefaultAccount) GetTransactions() *TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnection {
+	return v.Transactions
+}
+
+// TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnection includes the requested fields of the GraphQL type TransactionConnection.
+type TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnection struct {
+	Edges    []TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnectionEdgesTransactionEdge `json:"edges"`
+	PageInfo TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnectionPageInfo               `json:"pageInfo"`
+}
+
+// GetEdges returns TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnection.Edges, and is useful for accessing the field via an interface.
+func (v *TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnection) GetEdges() []TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnectionEdgesTransactionEdge {
+	return v.Edges
+}
+
+// GetPageInfo returns TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnection.PageInfo, and is useful for accessing the field via an interface.
+func (v *TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnection) GetPageInfo() TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnectionPageInfo {
+	return v.PageInfo
+}
+
+// TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnectionEdgesTransactionEdge includes the requested fields of the GraphQL type TransactionEdge.
+type TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnectionEdgesTransactionEdge struct {
+	Cursor string                                                                                                    `json:"cursor"`
+	Node   TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnectionEdgesTransactionEdgeNodeTransaction `json:"node"`
+}
+
+// GetCursor returns TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnectionEdgesTransactionEdge.Cursor, and is useful for accessing the field via an interface.
+func (v *TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnectionEdgesTransactionEdge) GetCursor() string {
+	return v.Cursor
+}
+
+// GetNode returns TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnectionEdgesTransactionEdge.Node, and is useful for accessing the field via an interface.
+func (v *TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnectionEdgesTransactionEdge) GetNode() TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnectionEdgesTransactionEdgeNodeTransaction {
+	return v.Node
+}
+
+// TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnectionEdgesTransactionEdgeNodeTransaction includes the requested fields of the GraphQL type Transaction.
+type TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnectionEdgesTransactionEdgeNodeTransaction struct {
+	TransactionFields `json:"-"`
+}
+
+// GetId returns TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnectionEdgesTransactionEdgeNodeTransaction.Id, and is useful for accessing the field via an interface.
+func (v *TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnectionEdgesTransactionEdgeNodeTransaction) GetId() string {
+	return v.TransactionFields.Id
+}
+
+// GetCreatedAt returns TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnectionEdgesTransactionEdgeNodeTransaction.CreatedAt, and is useful for accessing the field via an interface.
+func (v *TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnectionEdgesTransactionEdgeNodeTransaction) GetCreatedAt() scalar.Timestamp {
+	return v.TransactionFields.CreatedAt
+}
+
+// GetDirection returns TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnectionEdgesTransactionEdgeNodeTransaction.Direction, and is useful for accessing the field via an interface.
+func (v *TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnectionEdgesTransactionEdgeNodeTransaction) GetDirection() TxDirection {
+	return v.TransactionFields.Direction
+}
+
+// GetStatus returns TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnectionEdgesTransactionEdgeNodeTransaction.Status, and is useful for accessing the field via an interface.
+func (v *TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnectionEdgesTransactionEdgeNodeTransaction) GetStatus() TxStatus {
+	return v.TransactionFields.Status
+}
+
+// GetMemo returns TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnectionEdgesTransactionEdgeNodeTransaction.Memo, and is useful for accessing the field via an interface.
+func (v *TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnectionEdgesTransactionEdgeNodeTransaction) GetMemo() *string {
+	return v.TransactionFields.Memo
+}
+
+// GetExternalId returns TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnectionEdgesTransactionEdgeNodeTransaction.ExternalId, and is useful for accessing the field via an interface.
+func (v *TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnectionEdgesTransactionEdgeNodeTransaction) GetExternalId() *string {
+	return v.TransactionFields.ExternalId
+}
+
+// GetSettlementAmount returns TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnectionEdgesTransactionEdgeNodeTransaction.SettlementAmount, and is useful for accessing the field via an interface.
+func (v *TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnectionEdgesTransactionEdgeNodeTransaction) GetSettlementAmount() scalar.SignedAmount {
+	return v.TransactionFields.SettlementAmount
+}
+
+// GetSettlementFee returns TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnectionEdgesTransactionEdgeNodeTransaction.SettlementFee, and is useful for accessing the field via an interface.
+func (v *TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnectionEdgesTransactionEdgeNodeTransaction) GetSettlementFee() scalar.SignedAmount {
+	return v.TransactionFields.SettlementFee
+}
+
+// GetSettlementCurrency returns TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnectionEdgesTransactionEdgeNodeTransaction.SettlementCurrency, and is useful for accessing the field via an interface.
+func (v *TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnectionEdgesTransactionEdgeNodeTransaction) GetSettlementCurrency() WalletCurrency {
+	return v.TransactionFields.SettlementCurrency
+}
+
+// GetSettlementDisplayAmount returns TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnectionEdgesTransactionEdgeNodeTransaction.SettlementDisplayAmount, and is useful for accessing the field via an interface.
+func (v *TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnectionEdgesTransactionEdgeNodeTransaction) GetSettlementDisplayAmount() string {
+	return v.TransactionFields.SettlementDisplayAmount
+}
+
+// GetSettlementDisplayFee returns TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnectionEdgesTransactionEdgeNodeTransaction.SettlementDisplayFee, and is useful for accessing the field via an interface.
+func (v *TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnectionEdgesTransactionEdgeNodeTransaction) GetSettlementDisplayFee() string {
+	return v.TransactionFields.SettlementDisplayFee
+}
+
+// GetSettlementDisplayCurrency returns TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnectionEdgesTransactionEdgeNodeTransaction.SettlementDisplayCurrency, and is useful for accessing the field via an interface.
+func (v *TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnectionEdgesTransactionEdgeNodeTransaction) GetSettlementDisplayCurrency() string {
+	return v.TransactionFields.SettlementDisplayCurrency
+}
+
+// GetSettlementPrice returns TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnectionEdgesTransactionEdgeNodeTransaction.SettlementPrice, and is useful for accessing the field via an interface.
+func (v *TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnectionEdgesTransactionEdgeNodeTransaction) GetSettlementPrice() TransactionFieldsSettlementPricePriceOfOneSettlementMinorUnitInDisplayMinorUnit {
+	return v.TransactionFields.SettlementPrice
+}
+
+// GetInitiationVia returns TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnectionEdgesTransactionEdgeNodeTransaction.InitiationVia, and is useful for accessing the field via an interface.
+func (v *TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnectionEdgesTransactionEdgeNodeTransaction) GetInitiationVia() scalar.Via {
+	return v.TransactionFields.InitiationVia
+}
+
+// GetSettlementVia returns TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnectionEdgesTransactionEdgeNodeTransaction.SettlementVia, and is useful for accessing the field via an interface.
+func (v *TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnectionEdgesTransactionEdgeNodeTransaction) GetSettlementVia() scalar.Via {
+	return v.TransactionFields.SettlementVia
+}
+
+func (v *TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnectionEdgesTransactionEdgeNodeTransaction) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnectionEdgesTransactionEdgeNodeTransaction
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnectionEdgesTransactionEdgeNodeTransaction = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.TransactionFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalTransactionsSinceMeUserDefaultAccountTransactionsTransactionConnectionEdgesTransactionEdgeNodeTransaction struct {
+	Id string `json:"id"`
+
+	CreatedAt scalar.Timestamp `json:"createdAt"`
+
+	Direction TxDirection `json:"direction"`
+
+	Status TxStatus `json:"status"`
+
+	Memo *string `json:"memo"`
+
+	ExternalId *string `json:"externalId"`
+
+	SettlementAmount scalar.SignedAmount `json:"settlementAmount"`
+
+	SettlementFee scalar.SignedAmount `json:"settlementFee"`
+
+	SettlementCurrency WalletCurrency `json:"settlementCurrency"`
+
+	SettlementDisplayAmount string `json:"settlementDisplayAmount"`
+
+	SettlementDisplayFee string `json:"settlementDisplayFee"`
+
+	SettlementDisplayCurrency string `json:"settlementDisplayCurrency"`
+
+	SettlementPrice TransactionFieldsSettlementPricePriceOfOneSettlementMinorUnitInDisplayMinorUnit `json:"settlementPrice"`
+
+	InitiationVia scalar.Via `json:"initiationVia"`
+
+	SettlementVia scalar.Via `json:"settlementVia"`
+}
+
+func (v *TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnectionEdgesTransactionEdgeNodeTransaction) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnectionEdgesTransactionEdgeNodeTransaction) __premarshalJSON() (*__premarshalTransactionsSinceMeUserDefaultAccountTransactionsTransactionConnectionEdgesTransactionEdgeNodeTransaction, error) {
+	var retval __premarshalTransactionsSinceMeUserDefaultAccountTransactionsTransactionConnectionEdgesTransactionEdgeNodeTransaction
+
+	retval.Id = v.TransactionFields.Id
+	retval.CreatedAt = v.TransactionFields.CreatedAt
+	retval.Direction = v.TransactionFields.Direction
+	retval.Status = v.TransactionFields.Status
+	retval.Memo = v.TransactionFields.Memo
+	retval.ExternalId = v.TransactionFields.ExternalId
+	retval.SettlementAmount = v.TransactionFields.SettlementAmount
+	retval.SettlementFee = v.TransactionFields.SettlementFee
+	retval.SettlementCurrency = v.TransactionFields.SettlementCurrency
+	retval.SettlementDisplayAmount = v.TransactionFields.SettlementDisplayAmount
+	retval.SettlementDisplayFee = v.TransactionFields.SettlementDisplayFee
+	retval.SettlementDisplayCurrency = v.TransactionFields.SettlementDisplayCurrency
+	retval.SettlementPrice = v.TransactionFields.SettlementPrice
+	retval.InitiationVia = v.TransactionFields.InitiationVia
+	retval.SettlementVia = v.TransactionFields.SettlementVia
+	return &retval, nil
+}
+
+// TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnectionPageInfo includes the requested fields of the GraphQL type PageInfo.
+type TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnectionPageInfo struct {
+	PageInfoFields `json:"-"`
+}
+
+// GetHasNextPage returns TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnectionPageInfo.HasNextPage, and is useful for accessing the field via an interface.
+func (v *TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnectionPageInfo) GetHasNextPage() bool {
+	return v.PageInfoFields.HasNextPage
+}
+
+// GetHasPreviousPage returns TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnectionPageInfo.HasPreviousPage, and is useful for accessing the field via an interface.
+func (v *TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnectionPageInfo) GetHasPreviousPage() bool {
+	return v.PageInfoFields.HasPreviousPage
+}
+
+// GetStartCursor returns TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnectionPageInfo.StartCursor, and is useful for accessing the field via an interface.
+func (v *TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnectionPageInfo) GetStartCursor() *string {
+	return v.PageInfoFields.StartCursor
+}
+
+// GetEndCursor returns TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnectionPageInfo.EndCursor, and is useful for accessing the field via an interface.
+func (v *TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnectionPageInfo) GetEndCursor() *string {
+	return v.PageInfoFields.EndCursor
+}
+
+func (v *TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnectionPageInfo) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnectionPageInfo
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnectionPageInfo = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.PageInfoFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalTransactionsSinceMeUserDefaultAccountTransactionsTransactionConnectionPageInfo struct {
+	HasNextPage bool `json:"hasNextPage"`
+
+	HasPreviousPage bool `json:"hasPreviousPage"`
+
+	StartCursor *string `json:"startCursor"`
+
+	EndCursor *string `json:"endCursor"`
+}
+
+func (v *TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnectionPageInfo) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *TransactionsSinceMeUserDefaultAccountTransactionsTransactionConnectionPageInfo) __premarshalJSON() (*__premarshalTransactionsSinceMeUserDefaultAccountTransactionsTransactionConnectionPageInfo, error) {
+	var retval __premarshalTransactionsSinceMeUserDefaultAccountTransactionsTransactionConnectionPageInfo
+
+	retval.HasNextPage = v.PageInfoFields.HasNextPage
+	retval.HasPreviousPage = v.PageInfoFields.HasPreviousPage
+	retval.StartCursor = v.PageInfoFields.StartCursor
+	retval.EndCursor = v.PageInfoFields.EndCursor
+	return &retval, nil
+}
+
+// TransactionsSinceResponse is returned by TransactionsSince on success.
+type TransactionsSinceResponse struct {
+	Me *TransactionsSinceMeUser `json:"me"`
+}
+
+// GetMe returns TransactionsSinceResponse.Me, and is useful for accessing the field via an interface.
+func (v *TransactionsSinceResponse) GetMe() *TransactionsSinceMeUser { return v.Me }
+
 type TxDirection string
 
 const (
@@ -5702,6 +6530,22 @@ type __IntraLedgerUsdPaymentSendInput struct {
 
 // GetInput returns __IntraLedgerUsdPaymentSendInput.Input, and is useful for accessing the field via an interface.
 func (v *__IntraLedgerUsdPaymentSendInput) GetInput() IntraLedgerUsdPaymentSendInput { return v.Input }
+
+// __InvoiceByExternalIDInput is used internally by genqlient
+type __InvoiceByExternalIDInput struct {
+	WalletId string  `json:"walletId"`
+	First    *int    `json:"first"`
+	After    *string `json:"after"`
+}
+
+// GetWalletId returns __InvoiceByExternalIDInput.WalletId, and is useful for accessing the field via an interface.
+func (v *__InvoiceByExternalIDInput) GetWalletId() string { return v.WalletId }
+
+// GetFirst returns __InvoiceByExternalIDInput.First, and is useful for accessing the field via an interface.
+func (v *__InvoiceByExternalIDInput) GetFirst() *int { return v.First }
+
+// GetAfter returns __InvoiceByExternalIDInput.After, and is useful for accessing the field via an interface.
+func (v *__InvoiceByExternalIDInput) GetAfter() *string { return v.After }
 
 // __InvoiceByPaymentHashInput is used internally by genqlient
 type __InvoiceByPaymentHashInput struct {
@@ -6066,6 +6910,22 @@ func (v *__TransactionsInput) GetFirst() *int { return v.First }
 
 // GetAfter returns __TransactionsInput.After, and is useful for accessing the field via an interface.
 func (v *__TransactionsInput) GetAfter() *string { return v.After }
+
+// __TransactionsSinceInput is used internally by genqlient
+type __TransactionsSinceInput struct {
+	WalletIds []*string `json:"walletIds"`
+	Last      *int      `json:"last"`
+	Before    *string   `json:"before"`
+}
+
+// GetWalletIds returns __TransactionsSinceInput.WalletIds, and is useful for accessing the field via an interface.
+func (v *__TransactionsSinceInput) GetWalletIds() []*string { return v.WalletIds }
+
+// GetLast returns __TransactionsSinceInput.Last, and is useful for accessing the field via an interface.
+func (v *__TransactionsSinceInput) GetLast() *int { return v.Last }
+
+// GetBefore returns __TransactionsSinceInput.Before, and is useful for accessing the field via an interface.
+func (v *__TransactionsSinceInput) GetBefore() *string { return v.Before }
 
 // __WalletByIDInput is used internally by genqlient
 type __WalletByIDInput struct {
@@ -6495,6 +7355,81 @@ func IntraLedgerUsdPaymentSend(
 	}
 
 	data_ = &IntraLedgerUsdPaymentSendResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The query executed by InvoiceByExternalID.
+const InvoiceByExternalID_Operation = `
+query InvoiceByExternalID ($walletId: WalletId!, $first: Int, $after: String) {
+	me {
+		defaultAccount {
+			__typename
+			walletById(walletId: $walletId) {
+				__typename
+				invoices(first: $first, after: $after) {
+					edges {
+						cursor
+						node {
+							__typename
+							... InvoiceFields
+						}
+					}
+					pageInfo {
+						... PageInfoFields
+					}
+				}
+			}
+		}
+	}
+}
+fragment InvoiceFields on Invoice {
+	__typename
+	createdAt
+	externalId
+	paymentHash
+	paymentRequest
+	paymentSecret
+	paymentStatus
+	... on LnInvoice {
+		satoshis
+	}
+}
+fragment PageInfoFields on PageInfo {
+	hasNextPage
+	hasPreviousPage
+	startCursor
+	endCursor
+}
+`
+
+// InvoiceByExternalID walks one wallet's invoices, newest first, for the one
+// that carries an external id (the API has no look-up by external id).
+func InvoiceByExternalID(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	walletId string,
+	first *int,
+	after *string,
+) (data_ *InvoiceByExternalIDResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "InvoiceByExternalID",
+		Query:  InvoiceByExternalID_Operation,
+		Variables: &__InvoiceByExternalIDInput{
+			WalletId: walletId,
+			First:    first,
+			After:    after,
+		},
+	}
+
+	data_ = &InvoiceByExternalIDResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -8738,6 +9673,113 @@ func TransactionsByPaymentHash(
 	}
 
 	data_ = &TransactionsByPaymentHashResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The query executed by TransactionsSince.
+const TransactionsSince_Operation = `
+query TransactionsSince ($walletIds: [WalletId], $last: Int, $before: String) {
+	me {
+		defaultAccount {
+			__typename
+			transactions(walletIds: $walletIds, last: $last, before: $before) {
+				edges {
+					cursor
+					node {
+						... TransactionFields
+					}
+				}
+				pageInfo {
+					... PageInfoFields
+				}
+			}
+		}
+	}
+}
+fragment TransactionFields on Transaction {
+	id
+	createdAt
+	direction
+	status
+	memo
+	externalId
+	settlementAmount
+	settlementFee
+	settlementCurrency
+	settlementDisplayAmount
+	settlementDisplayFee
+	settlementDisplayCurrency
+	settlementPrice {
+		base
+		offset
+	}
+	initiationVia {
+		__typename
+		... on InitiationViaIntraLedger {
+			counterPartyUsername
+			counterPartyWalletId
+		}
+		... on InitiationViaLn {
+			paymentHash
+			paymentRequest
+		}
+		... on InitiationViaOnChain {
+			address
+		}
+	}
+	settlementVia {
+		__typename
+		... on SettlementViaIntraLedger {
+			counterPartyUsername
+			counterPartyWalletId
+			preImage
+		}
+		... on SettlementViaLn {
+			preImage
+		}
+		... on SettlementViaOnChain {
+			transactionHash
+			vout
+			arrivalInMempoolEstimatedAt
+		}
+	}
+}
+fragment PageInfoFields on PageInfo {
+	hasNextPage
+	hasPreviousPage
+	startCursor
+	endCursor
+}
+`
+
+// TransactionsSince walks towards newer entries: last/before selects the
+// entries just newer than the cursor, listed newest first within the page.
+func TransactionsSince(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	walletIds []*string,
+	last *int,
+	before *string,
+) (data_ *TransactionsSinceResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "TransactionsSince",
+		Query:  TransactionsSince_Operation,
+		Variables: &__TransactionsSinceInput{
+			WalletIds: walletIds,
+			Last:      last,
+			Before:    before,
+		},
+	}
+
+	data_ = &TransactionsSinceResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
