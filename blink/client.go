@@ -12,7 +12,7 @@ import (
 )
 
 // Version is the SDK's version, sent in the User-Agent header.
-const Version = "0.1.0"
+const Version = "0.2.0"
 
 // Client talks to the Blink GraphQL API with one API key. It is safe for
 // concurrent use; create one per key and reuse it.
