@@ -14,8 +14,8 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/blink-sdk/blink-go/blink/blinktest"
 	"github.com/blink-sdk/blink-go/internal/gen"
+	blinktest "github.com/blink-sdk/blink-go/internal/testserver"
 )
 
 // rawMeQuery is the query the SDK's Me sends, for the hand-written baseline.

@@ -27,6 +27,7 @@ func TestSDKDoesNotDependOnTheFakeServer(t *testing.T) {
 			"github.com/99designs/gqlgen",
 			"github.com/blink-sdk/blink-go/internal/fake",
 			"github.com/blink-sdk/blink-go/blink/blinktest",
+			"github.com/blink-sdk/blink-go/internal/testserver",
 		} {
 			assert.False(t, dep == banned || strings.HasPrefix(dep, banned+"/"),
 				"package blink depends on %s", dep)

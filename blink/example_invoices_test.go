@@ -17,7 +17,7 @@ func ExampleClient_CreateInvoice() {
 	srv := blinktest.NewServer()
 	defer srv.Close()
 	acct := srv.CreateAccount(blinktest.AccountOptions{Username: "alice"})
-	key := srv.CreateAPIKey(acct.ID, blinktest.KeyOptions{Scopes: []string{"READ", "RECEIVE"}})
+	key := srv.CreateAPIKey(acct.ID, blinktest.KeyOptions{Scopes: []blink.Scope{blink.ScopeRead, blink.ScopeReceive}})
 
 	c, err := blink.New(key, blink.WithEndpoint(srv.URL()))
 	if err != nil {
@@ -90,7 +90,7 @@ func ExampleClient_InvoiceStatus() {
 		log.Fatal(err)
 	}
 	fmt.Println(st.Status, len(st.Preimage))
-	fmt.Println(srv.Balance(acct.BTCWalletID), "sats received")
+	fmt.Println(srv.Balance(acct.BTCWalletID), "received")
 	// Output:
 	// PENDING true
 	// PAID 64

@@ -16,7 +16,7 @@ func ExampleClient_PayInvoice() {
 	srv := blinktest.NewServer()
 	defer srv.Close()
 	acct := srv.CreateAccount(blinktest.AccountOptions{Username: "alice", BTCBalance: 50_000})
-	key := srv.CreateAPIKey(acct.ID, blinktest.KeyOptions{Scopes: []string{"READ", "WRITE"}})
+	key := srv.CreateAPIKey(acct.ID, blinktest.KeyOptions{Scopes: []blink.Scope{blink.ScopeRead, blink.ScopeWrite}})
 	c, err := blink.New(key, blink.WithEndpoint(srv.URL()))
 	if err != nil {
 		log.Fatal(err)
@@ -46,7 +46,7 @@ func ExampleClient_FinishPayment() {
 	defer srv.Close()
 	acct := srv.CreateAccount(blinktest.AccountOptions{Username: "alice", BTCBalance: 50_000})
 	bob := srv.CreateAccount(blinktest.AccountOptions{Username: "bob"})
-	key := srv.CreateAPIKey(acct.ID, blinktest.KeyOptions{Scopes: []string{"READ", "WRITE"}})
+	key := srv.CreateAPIKey(acct.ID, blinktest.KeyOptions{Scopes: []blink.Scope{blink.ScopeRead, blink.ScopeWrite}})
 	c, err := blink.New(key, blink.WithEndpoint(srv.URL()))
 	if err != nil {
 		log.Fatal(err)
@@ -69,7 +69,7 @@ func ExampleClient_FinishPayment() {
 	fmt.Println(res.Status, res.Transaction.Amount, "bob has", srv.Balance(bob.BTCWalletID))
 	// Output:
 	// outcome unknown; finishing
-	// SUCCEEDED -1000 sats bob has 1000
+	// SUCCEEDED -1000 sats bob has 1000 sats
 }
 
 // Look a send up in the wallet's ledger, without sending anything.
@@ -78,7 +78,7 @@ func ExampleClient_ResolvePayment() {
 	defer srv.Close()
 	acct := srv.CreateAccount(blinktest.AccountOptions{Username: "alice", BTCBalance: 50_000})
 	srv.CreateAccount(blinktest.AccountOptions{Username: "bob"})
-	key := srv.CreateAPIKey(acct.ID, blinktest.KeyOptions{Scopes: []string{"READ", "WRITE"}})
+	key := srv.CreateAPIKey(acct.ID, blinktest.KeyOptions{Scopes: []blink.Scope{blink.ScopeRead, blink.ScopeWrite}})
 	c, err := blink.New(key, blink.WithEndpoint(srv.URL()))
 	if err != nil {
 		log.Fatal(err)

@@ -12,8 +12,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/blink-sdk/blink-go/blink/blinktest"
 	"github.com/blink-sdk/blink-go/internal/bolt11"
+	blinktest "github.com/blink-sdk/blink-go/internal/testserver"
 )
 
 // rcvClock is a settable clock for blinktest.WithClock.

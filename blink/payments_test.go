@@ -8,8 +8,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/blink-sdk/blink-go/blink/blinktest"
 	"github.com/blink-sdk/blink-go/internal/gen"
+	blinktest "github.com/blink-sdk/blink-go/internal/testserver"
 )
 
 // invoiceOn creates a BTC invoice on u's BTC wallet through the generated

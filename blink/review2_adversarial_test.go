@@ -27,7 +27,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/blink-sdk/blink-go/blink/blinktest"
+	blinktest "github.com/blink-sdk/blink-go/internal/testserver"
 )
 
 const (

@@ -23,7 +23,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/blink-sdk/blink-go/blink/blinktest"
+	blinktest "github.com/blink-sdk/blink-go/internal/testserver"
 )
 
 // advClock is the fake server's clock: real time plus an offset a test

@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/blink-sdk/blink-go/blink/blinktest"
+	blinktest "github.com/blink-sdk/blink-go/internal/testserver"
 )
 
 // Tests for the findings of the outside review (issue 7), one per item,
@@ -685,4 +685,3 @@ func TestPayInvoice_LightningPrefixIsStrippedBeforeSending(t *testing.T) {
 	_, err = alice.Client.ProbeInvoiceFee(bg(), alice.BTCWalletID, "lightning:"+srv.ExternalInvoice(100, blinktest.OutcomeSuccess))
 	assert.NoError(t, err)
 }
-

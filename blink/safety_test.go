@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/blink-sdk/blink-go/blink/blinktest"
+	blinktest "github.com/blink-sdk/blink-go/internal/testserver"
 )
 
 // Regression tests for the findings of a review of the money paths and the

@@ -8,9 +8,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/blink-sdk/blink-go/blink/blinktest"
 	"github.com/blink-sdk/blink-go/internal/gen"
 	"github.com/blink-sdk/blink-go/internal/scalar"
+	blinktest "github.com/blink-sdk/blink-go/internal/testserver"
 )
 
 // The ledger is built with the generated operations through the client's

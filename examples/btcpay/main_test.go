@@ -80,8 +80,8 @@ func TestShopWithAPIKeyWalksAnOrderToPaid(t *testing.T) {
 	require.NoError(t, srv.PayInvoice(inv.PaymentRequest)) // a customer's wallet outside Blink
 
 	assert.Equal(t, string(blink.InvoicePaid), orderStatus(t, base, order))
-	if got := srv.Balance(merchant.BTCWalletID); got != amount {
-		t.Errorf("merchant balance %d sats, want %d", got, amount)
+	if got := srv.Balance(merchant.BTCWalletID); got != (blink.Amount{Value: amount, Currency: blink.BTC}) {
+		t.Errorf("merchant balance %s, want %d sats", got, amount)
 	}
 }
 
@@ -101,8 +101,8 @@ func TestShopWithConnectionStringReceivesIntoItsWallet(t *testing.T) {
 	require.NoError(t, srv.PayInvoice(inv.PaymentRequest))
 
 	assert.Equal(t, string(blink.InvoicePaid), orderStatus(t, base, "order-1"))
-	if got := srv.Balance(merchant.BTCWalletID); got != 1000 {
-		t.Errorf("merchant balance %d sats, want 1000", got)
+	if got := srv.Balance(merchant.BTCWalletID); got != (blink.Amount{Value: 1000, Currency: blink.BTC}) {
+		t.Errorf("merchant balance %s, want 1000 sats", got)
 	}
 }
 
@@ -195,7 +195,7 @@ func TestBinaryDoesNotLinkTheFake(t *testing.T) {
 // it never sends.
 func readReceive() blinktest.KeyOptions {
 	var o blinktest.KeyOptions
-	o.Scopes = append(o.Scopes, "READ", "RECEIVE")
+	o.Scopes = append(o.Scopes, blink.ScopeRead, blink.ScopeReceive)
 	return o
 }
 

@@ -60,7 +60,7 @@ func payOnFake(ctx context.Context, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	bob, err := blink.New(srv.CreateAPIKey(bobAcct.ID, blinktest.KeyOptions{Scopes: []string{"READ", "RECEIVE"}}),
+	bob, err := blink.New(srv.CreateAPIKey(bobAcct.ID, blinktest.KeyOptions{Scopes: []blink.Scope{blink.ScopeRead, blink.ScopeReceive}}),
 		blink.WithEndpoint(srv.URL()))
 	if err != nil {
 		return err

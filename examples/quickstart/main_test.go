@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/blink-sdk/blink-go/blink"
 	"github.com/blink-sdk/blink-go/blink/blinktest"
 )
 
@@ -49,7 +50,7 @@ func TestQuickstartWithKeyOnlyReadsTheAccount(t *testing.T) {
 	assert.Contains(t, got, "user carol")
 	assert.Contains(t, got, "BTC wallet "+acct.BTCWalletID+" (default): 5000 sats")
 	assert.NotContains(t, got, key, "the API key must be printed redacted")
-	assert.Equal(t, int64(5_000), srv.Balance(acct.BTCWalletID))
+	assert.Equal(t, blink.Amount{Value: 5_000, Currency: blink.BTC}, srv.Balance(acct.BTCWalletID))
 	assert.Empty(t, srv.Ledger(acct.BTCWalletID), "read-only mode must not move money")
 }
 
@@ -58,7 +59,7 @@ func TestQuickstartWithKeyOnlyReadsTheAccount(t *testing.T) {
 func TestQuickstartWithKeyWithoutReadSaysSo(t *testing.T) {
 	srv := blinktest.New(t)
 	acct := srv.CreateAccount(blinktest.AccountOptions{})
-	t.Setenv("BLINK_API_KEY", srv.CreateAPIKey(acct.ID, blinktest.KeyOptions{Scopes: []string{"RECEIVE"}}))
+	t.Setenv("BLINK_API_KEY", srv.CreateAPIKey(acct.ID, blinktest.KeyOptions{Scopes: []blink.Scope{blink.ScopeReceive}}))
 	t.Setenv("BLINK_ENV", "local")
 	t.Setenv("BLINK_API_URL", srv.URL())
 	var out bytes.Buffer

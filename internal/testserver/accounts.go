@@ -1,4 +1,4 @@
-package blinktest
+package testserver
 
 import "github.com/blink-sdk/blink-go/internal/fake"
 

@@ -1,4 +1,4 @@
-package blinktest_test
+package testserver_test
 
 import (
 	"context"
@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/blink-sdk/blink-go/blink"
-	"github.com/blink-sdk/blink-go/blink/blinktest"
+	blinktest "github.com/blink-sdk/blink-go/internal/testserver"
 )
 
 // BenchmarkSDKMe measures Me through the SDK against the fake over loopback,

@@ -1,4 +1,4 @@
-package blinktest_test
+package testserver_test
 
 import (
 	"bytes"
@@ -7,7 +7,7 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/blink-sdk/blink-go/blink/blinktest"
+	blinktest "github.com/blink-sdk/blink-go/internal/testserver"
 )
 
 // BenchmarkMe measures a raw-HTTP Me query against the fake.

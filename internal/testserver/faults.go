@@ -1,4 +1,4 @@
-package blinktest
+package testserver
 
 import (
 	"time"

@@ -1,4 +1,4 @@
-package blinktest_test
+package testserver_test
 
 import (
 	"encoding/json"
@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/blink-sdk/blink-go/blink/blinktest"
+	blinktest "github.com/blink-sdk/blink-go/internal/testserver"
 )
 
 func TestEdgeStatusFaultsWithAndWithoutRetryAfter(t *testing.T) {

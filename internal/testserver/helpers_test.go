@@ -1,4 +1,4 @@
-package blinktest_test
+package testserver_test
 
 import (
 	"bytes"
@@ -12,8 +12,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/blink-sdk/blink-go/blink/blinktest"
 	"github.com/blink-sdk/blink-go/internal/bolt11"
+	blinktest "github.com/blink-sdk/blink-go/internal/testserver"
 )
 
 // response is a decoded HTTP answer of the fake.

@@ -1,4 +1,4 @@
-package blinktest_test
+package testserver_test
 
 import (
 	"testing"
@@ -6,7 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/blink-sdk/blink-go/blink/blinktest"
+	blinktest "github.com/blink-sdk/blink-go/internal/testserver"
 )
 
 const idemKey = "7c9e6679-7425-40de-944b-e07fc1f90ae7"

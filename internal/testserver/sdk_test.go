@@ -1,4 +1,4 @@
-package blinktest_test
+package testserver_test
 
 import (
 	"context"

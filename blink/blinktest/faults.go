@@ -1,0 +1,87 @@
+package blinktest
+
+import (
+	"time"
+
+	"github.com/blink-sdk/blink-go/internal/testserver"
+)
+
+// Fault is a failure injected for a request, in HTTP middleware in front of
+// the API. Its parts apply in the order they would happen on the way:
+// Latency; then Status or DropBeforeExecute (the API never sees the
+// request); then the API handles the request (or, with Conflict, refuses it
+// as a reused idempotency key); then LatencyAfterExecute; then
+// DropAfterExecute, StatusAfterExecute or TruncateAfterExecute decide what
+// becomes of the API's answer. Without any of those the client gets the
+// API's answer.
+type Fault struct {
+	// Latency is added before anything else happens. If the client gives
+	// up meanwhile, nothing more happens (nothing executes), unless
+	// ExecuteDespiteCancel is set.
+	Latency time.Duration
+	// Status (502, 503 or 429) is answered at once, as an edge proxy
+	// would: the API never sees the request, no idempotency lock is taken
+	// and nothing executes.
+	Status int
+	// RetryAfter is sent as the Retry-After header with Status or
+	// StatusAfterExecute; "" = none.
+	RetryAfter string
+	// DropBeforeExecute closes the connection without an answer before the
+	// API sees the request.
+	DropBeforeExecute bool
+	// DropAfterExecute lets the API handle the request in full (the
+	// idempotency lock is taken, a mutation executes) and then closes the
+	// connection without an answer: the ambiguous case.
+	DropAfterExecute bool
+	// StatusAfterExecute lets the API handle the request in full and then
+	// answers this status from the edge instead of the API's answer, with
+	// an HTML body: 500, 502, 503 or 504 (a proxy that lost or timed out
+	// the answer). The outcome is unknown to the client although the
+	// mutation ran.
+	StatusAfterExecute int
+	// TruncateAfterExecute lets the API handle the request in full and
+	// then answers HTTP 200 with the API's headers and only the first half
+	// of its body, so that the JSON does not parse.
+	TruncateAfterExecute bool
+	// LatencyAfterExecute lets the API handle the request in full and then
+	// waits this long before answering. If the client has gone by then,
+	// nothing more happens: the mutation ran and nobody saw its answer.
+	LatencyAfterExecute time.Duration
+	// ExecuteDespiteCancel, with Latency, makes the API handle the request
+	// once the latency is over even if the client gave up meanwhile, as a
+	// real server does with a request already in flight: the execution
+	// lands after the client stopped waiting (Close waits for it).
+	ExecuteDespiteCancel bool
+	// Conflict answers as for a reused idempotency key, in the server's
+	// current form (HTTP 200 with the router's SUBREQUEST_HTTP_ERROR by
+	// default, HTTP 409 with WithRawAPIErrors), without executing and
+	// without taking a lock. An unknown API key still gets its 401 first.
+	Conflict bool
+}
+
+// A note on dropped connections and Go clients: net/http's Transport
+// silently resends a request that carries an X-Idempotency-Key header when
+// a reused keep-alive connection closes before any answer. With
+// DropBeforeExecute or DropAfterExecute such a client may therefore see
+// the resent request's answer (for example the idempotency conflict of a
+// locked key) instead of a transport error.
+
+// InjectFault makes the next `times` requests for operation fail with f.
+// operation matches the request's GraphQL operationName (the SDK sends e.g.
+// "LnInvoicePaymentSend") or a root field name ("lnInvoicePaymentSend").
+// Faults queue up in order.
+func (s *Server) InjectFault(operation string, f Fault, times int) {
+	s.ts.InjectFault(operation, testserver.Fault(f), times)
+}
+
+// ClearFaults drops every injected fault that no request has taken yet.
+func (s *Server) ClearFaults() { s.ts.ClearFaults() }
+
+// Requests returns how many HTTP requests for operation (operationName or
+// root field name) reached the server, faulted ones included.
+func (s *Server) Requests(operation string) int { return s.ts.Requests(operation) }
+
+// Executions returns how many times a mutation for operation
+// (operationName or root field name) executed past authentication and
+// scope checks.
+func (s *Server) Executions(operation string) int { return s.ts.Executions(operation) }
