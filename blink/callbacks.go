@@ -9,7 +9,8 @@ import (
 )
 
 // CallbackEndpoint is a URL to which Blink posts the account's webhook
-// events (see NOTES on webhooks: Svix-signed deliveries).
+// events (Svix-signed deliveries; the signing secret is in the Svix portal
+// that callbackPortalUrl links to).
 type CallbackEndpoint struct {
 	// ID is the endpoint's id, such as "ep_...".
 	ID string

@@ -142,7 +142,7 @@ func WithLogger(l *slog.Logger) Option {
 }
 
 // WithUserAgent puts ua in front of the SDK's own token in the User-Agent
-// header ("shop/1.2 blink-go/0.1.0"). ua must be printable ASCII (bytes 0x20
+// header ("shop/1.2 blink-go/0.2.0"). ua must be printable ASCII (bytes 0x20
 // to 0x7E): control characters (CR, LF, NUL, TAB and the rest below 0x20, and
 // DEL) could split the header or be refused by net/http on every request, and
 // non-ASCII bytes are refused as well, since a User-Agent is product tokens
