@@ -51,6 +51,7 @@ type wallet struct {
 	txs           []*Transaction // the ledger, oldest first (ascending seq)
 	currentAddr   string
 	pendingIn     []*Transaction // incoming on-chain, unconfirmed; not in the ledger yet
+	pendingLog    []*Transaction // every pending incoming ever, oldest first, for myUpdates
 }
 
 type endpoint struct{ id, url string }

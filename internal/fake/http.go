@@ -29,19 +29,11 @@ const maxComplexity = 200
 // requests and graphql-transport-ws websockets, both on /graphql.
 func (s *Server) Handler() http.Handler {
 	gql := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: &resolver{s: s}}))
-	gql.AddTransport(transport.Websocket{
-		InitFunc: func(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
-			if key, ok := p["X-API-KEY"].(string); ok && key != "" {
-				if c, ok := s.lookupKey(key); ok {
-					ctx = withCaller(ctx, c)
-				}
-			}
-			return ctx, nil, nil
-		},
-	})
+	gql.AddTransport(s.websocketTransport())
 	gql.AddTransport(transport.GET{})
 	gql.AddTransport(transport.POST{})
 	gql.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	gql.AroundOperations(onlySubscriptions)
 	gql.AroundRootFields(s.authorizeRootField)
 	gql.SetErrorPresenter(presentError)
 	gql.SetRecoverFunc(recoverPanic)
@@ -61,6 +53,9 @@ type gqlRequest struct {
 // idempotency middleware and the complexity limit, then gqlgen.
 func (s *Server) serveGraphQL(gql http.Handler, w http.ResponseWriter, r *http.Request) {
 	if strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
+		if s.serveWebSocketEdge(w, r) {
+			return
+		}
 		gql.ServeHTTP(w, r)
 		return
 	}

@@ -2,6 +2,7 @@ package fake
 
 import (
 	"crypto/rand"
+	"crypto/sha1"
 	"encoding/hex"
 	"fmt"
 )
@@ -34,4 +35,14 @@ func randomAlnum(n int) string {
 		b[i] = alnum[int(b[i])%len(alnum)]
 	}
 	return string(b)
+}
+
+// nameUUID returns a version-5 (name-based) UUID of name: the same name
+// gives the same id, as the real server's realtimePrice ids do.
+func nameUUID(name string) string {
+	h := sha1.Sum([]byte("blinktest:" + name))
+	b := h[:16]
+	b[6] = b[6]&0x0f | 0x50
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }

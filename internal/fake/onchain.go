@@ -264,6 +264,7 @@ func (s *Server) ReceiveOnChain(address string, sats int64) (string, error) {
 		DisplayCurrency: s.accounts[w.accountID].displayCurrency,
 	}
 	w.pendingIn = append(w.pendingIn, t)
+	w.pendingLog = append(w.pendingLog, t)
 	s.changed()
 	return t.TxHash, nil
 }

@@ -75,7 +75,7 @@ func (s *Server) realtimePrice(currency *string) (*model.RealtimePrice, error) {
 	defer s.mu.Unlock()
 	now := s.now()
 	return &model.RealtimePrice{
-		ID:                         "price-" + itoa(now.Unix()),
+		ID:                         nameUUID(itoa(now.Unix()) + "-" + cur),
 		Timestamp:                  now,
 		DenominatorCurrency:        cur,
 		DenominatorCurrencyDetails: currencies[0],

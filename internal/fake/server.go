@@ -38,6 +38,14 @@ type Config struct {
 	// HTTP 200 with data null and a SUBREQUEST_HTTP_ERROR error, and
 	// ordinary top-level errors carry no code (see router.go).
 	RawAPIErrors bool
+	// PingInterval is how often the server sends a websocket ping frame,
+	// and how long it waits for the pong before it terminates the
+	// connection; default DefaultPingInterval (12 s).
+	PingInterval time.Duration
+	// InitTimeout is how long the server waits for connection_init on a
+	// new websocket before it closes it with 4408; default
+	// DefaultInitTimeout (3 s).
+	InitTimeout time.Duration
 }
 
 // Server is the state of one fake Blink server and its HTTP handler. All
@@ -65,6 +73,9 @@ type Server struct {
 	price       int64
 	watchers    map[int]chan struct{}
 	nextWatcher int
+
+	// ws holds the websocket connections and socket faults (websocket.go).
+	ws wsState
 
 	// opCache holds parsed request documents by query text (http.go).
 	opCache *lru.LRU[parsedQuery]

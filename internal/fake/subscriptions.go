@@ -2,9 +2,11 @@ package fake
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	"github.com/blink-sdk/blink-go/internal/fake/graph/model"
+	"github.com/blink-sdk/blink-go/internal/fake/scalars"
 )
 
 // Subscriptions emit their current value at once, then whenever the state
@@ -120,10 +122,18 @@ func (r *subscriptionResolver) LnInvoicePaymentStatus(ctx context.Context, in mo
 	return r.statusStream(ctx, "", in.PaymentRequest), nil
 }
 
-// MyUpdates streams the caller's account events: a price at once and on
-// every price change, then an update per incoming lightning, intraledger
-// or on-chain transaction and per on-chain send. Outgoing lightning and
-// intraledger payments produce no event, as on the real server.
+// PriceUpdateInterval is how often myUpdates sends the price again, by
+// the server's clock, as the real server's price trigger does.
+const PriceUpdateInterval = 30 * time.Second
+
+// MyUpdates streams the caller's account events: on subscribe a Price
+// (accounts whose display currency is USD) and a RealtimePrice, both again
+// every PriceUpdateInterval of the server's clock and when the price
+// changes; then an update per incoming lightning, intraledger or on-chain
+// transaction (an on-chain deposit once pending and once confirmed) and
+// per on-chain send. Outgoing lightning and intraledger payments produce
+// no event, as on the real server. Without a valid key it answers
+// NOT_AUTHENTICATED.
 func (r *subscriptionResolver) MyUpdates(ctx context.Context) (<-chan *model.MyUpdatesPayload, error) {
 	c := callerFrom(ctx)
 	if c.acct == nil {
@@ -131,23 +141,44 @@ func (r *subscriptionResolver) MyUpdates(ctx context.Context) (<-chan *model.MyU
 	}
 	s := r.s
 	me := model.NewUser(live{s}, c.acct.id)
+	wallets := []string{c.acct.btcWallet, c.acct.usdWallet}
 	var lastPrice int64 = -1
+	var lastPriceAt time.Time
 	s.mu.Lock()
 	var seen int64
-	for _, id := range []string{c.acct.btcWallet, c.acct.usdWallet} {
-		if w := s.wallets[id]; w != nil && len(w.txs) > 0 {
-			seen = max(seen, w.txs[len(w.txs)-1].seq)
+	pendingSeen := map[string]int{}
+	for _, id := range wallets {
+		if w := s.wallets[id]; w != nil {
+			if len(w.txs) > 0 {
+				seen = max(seen, w.txs[len(w.txs)-1].seq)
+			}
+			pendingSeen[id] = len(w.pendingLog)
 		}
 	}
 	s.mu.Unlock()
 	var queue []*model.MyUpdatesPayload
+	push := func(u model.UserUpdate) {
+		queue = append(queue, &model.MyUpdatesPayload{Errors: []model.Error{}, Me: me, Update: u})
+	}
 	return stream(ctx, s, func() (*model.MyUpdatesPayload, bool, time.Duration) {
-		if p, err := s.realtimePrice(nil); err == nil && int64(p.BtcSatPrice.Base) != lastPrice {
-			lastPrice = int64(p.BtcSatPrice.Base)
-			queue = append(queue, &model.MyUpdatesPayload{Errors: []model.Error{}, Me: me, Update: p})
+		now := s.now()
+		if p, err := s.realtimePrice(nil); err == nil &&
+			(int64(p.BtcSatPrice.Base) != lastPrice || !now.Before(lastPriceAt.Add(PriceUpdateInterval))) {
+			lastPrice, lastPriceAt = int64(p.BtcSatPrice.Base), now
+			if s.displayCurrency(c.acct.id) == "USD" {
+				push(s.usdPrice())
+			}
+			push(p)
 		}
 		s.mu.Lock()
-		txs := s.walletTxsSince([]string{c.acct.btcWallet, c.acct.usdWallet}, seen)
+		for _, id := range wallets {
+			w := s.wallets[id]
+			for _, t := range w.pendingLog[pendingSeen[id]:] {
+				push(s.pendingReceiptUpdate(t))
+			}
+			pendingSeen[id] = len(w.pendingLog)
+		}
+		txs := s.walletTxsSince(wallets, seen)
 		for i := len(txs) - 1; i >= 0; i-- {
 			t := txs[i]
 			if t.seq <= seen {
@@ -155,20 +186,62 @@ func (r *subscriptionResolver) MyUpdates(ctx context.Context) (<-chan *model.MyU
 			}
 			seen = t.seq
 			if u := s.userUpdate(t); u != nil {
-				queue = append(queue, &model.MyUpdatesPayload{Errors: []model.Error{}, Me: me, Update: u})
+				push(u)
 			}
 		}
 		s.mu.Unlock()
+		again := max(lastPriceAt.Add(PriceUpdateInterval).Sub(now), time.Millisecond)
 		if len(queue) == 0 {
-			return nil, false, 0
+			return nil, false, again
 		}
 		next := queue[0]
 		queue = queue[1:]
 		if len(queue) > 0 {
 			return next, true, time.Nanosecond // come back at once for the rest
 		}
-		return next, true, 0
+		return next, true, again
 	}), nil
+}
+
+// displayCurrency is an account's display currency.
+func (s *Server) displayCurrency(accountID string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if a := s.accounts[accountID]; a != nil {
+		return a.displayCurrency
+	}
+	return ""
+}
+
+// usdPrice is myUpdates' Price event: US cents per sat, base/10^12.
+func (s *Server) usdPrice() *model.Price {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return &model.Price{
+		Base: scalars.SafeInt(s.satPriceBase()), Offset: PriceOffset, CurrencyUnit: "USDCENT",
+		FormattedAmount: strconv.FormatFloat(float64(s.price)/satsPerBTC, 'f', -1, 64),
+	}
+}
+
+// pendingReceiptUpdate is the OnchainReceiptPending event of an
+// unconfirmed deposit. Callers hold s.mu.
+func (s *Server) pendingReceiptUpdate(t *Transaction) model.UserUpdate {
+	usdPerSat := float64(s.price) / satsPerBTC / 100
+	return &model.OnChainUpdate{
+		Amount: abs(t.Amount), DisplayCurrencyPerSat: usdPerSat, UsdPerSat: usdPerSat,
+		Transaction: toModelTx(t), TxHash: t.TxHash, TxNotificationType: model.TxNotificationTypeOnchainReceiptPending,
+		WalletID: t.WalletID,
+	}
+}
+
+// Tick makes the server look at its clock again: subscriptions send what
+// is due by it (myUpdates' prices every PriceUpdateInterval, an invoice's
+// EXPIRED). Call it after moving the clock of Config.Now; with the real
+// clock it is never needed.
+func (s *Server) Tick() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.changed()
 }
 
 // userUpdate is the myUpdates event of a new transaction, or nil.

@@ -67,6 +67,16 @@ func WithKeyPrefix(prefix string) Option { return func(o *options) { o.cfg.KeyPr
 // Nothing executes in any of these cases, in either form.
 func WithRawAPIErrors() Option { return func(o *options) { o.cfg.RawAPIErrors = true } }
 
+// WithPingInterval sets how often the server sends a websocket ping frame
+// and how long it then waits for the pong before it terminates the
+// connection (without a close frame); default 12 s, as the real server.
+func WithPingInterval(d time.Duration) Option { return func(o *options) { o.cfg.PingInterval = d } }
+
+// WithInitTimeout sets how long the server waits for connection_init on a
+// new websocket before it closes it with 4408 "Connection initialisation
+// timeout"; default 3 s, as the real server.
+func WithInitTimeout(d time.Duration) Option { return func(o *options) { o.cfg.InitTimeout = d } }
+
 // NewServer starts a fake server listening on 127.0.0.1 at a random port.
 // The caller must Close it.
 func NewServer(opts ...Option) *Server {
@@ -98,8 +108,10 @@ func (s *Server) WebSocketURL() string {
 	return "ws://" + strings.TrimPrefix(s.http.URL, "http://") + "/graphql"
 }
 
-// Close shuts the server down, closing open connections.
+// Close shuts the server down, closing open connections (websockets
+// included).
 func (s *Server) Close() {
+	s.fake.DropWebSockets()
 	s.http.CloseClientConnections()
 	s.http.Close()
 }
@@ -129,3 +141,13 @@ func (s *Server) SetPrice(usdCentsPerBTC int64) { s.fake.SetPrice(usdCentsPerBTC
 
 // Price returns the BTC price in US cents per bitcoin.
 func (s *Server) Price() int64 { return s.fake.Price() }
+
+// Tick makes the server look at its clock again, so that subscriptions
+// send what is due by it: myUpdates' Price and RealtimePrice every
+// PriceUpdateInterval, an invoice's EXPIRED. Call it after moving a
+// WithClock clock; with the real clock it is never needed.
+func (s *Server) Tick() { s.fake.Tick() }
+
+// PriceUpdateInterval is how often, by the server's clock, myUpdates sends
+// the price again (30 s, as the real server).
+const PriceUpdateInterval = fake.PriceUpdateInterval

@@ -120,6 +120,7 @@ func TestMyUpdatesSendsPriceThenReceipts(t *testing.T) {
 	w.subscribe("u", `subscription { myUpdates { errors { code message } update { __typename
   ... on LnUpdate { paymentHash status walletId }
   ... on IntraLedgerUpdate { amount walletId txNotificationType } } } }`, nil)
+	assert.Equal(t, "Price", get(w.next(), "myUpdates", "update", "__typename"))
 	assert.Equal(t, "RealtimePrice", get(w.next(), "myUpdates", "update", "__typename"))
 
 	pr, hash := createInvoice(t, f.srv, f.bobKey, f.bob.BTCWalletID, 10)
