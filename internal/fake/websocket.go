@@ -1,0 +1,422 @@
+package fake
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/coder/websocket"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+)
+
+// The websocket side of the fake, as the real one behaves: graphql-ws's
+// server on the ws library (graphql-transport-ws only, websocket ping
+// frames every 12 s and a connection that does not answer them
+// terminated, connection_init within 3 s), plus the faults a client must
+// survive (drops, refusals, stalls). gqlgen runs the protocol; this file
+// accepts the connections, pings them, rewrites gqlgen's close codes to
+// graphql-ws's, and sits between the socket and the TCP connection so
+// that a stall stops every byte both ways.
+
+// Defaults of the websocket timers, those of the real server.
+const (
+	DefaultPingInterval = 12 * time.Second
+	DefaultInitTimeout  = 3 * time.Second
+)
+
+const transportWS = "graphql-transport-ws"
+
+// wsState is the server's websocket connections and socket faults.
+type wsState struct {
+	mu          sync.Mutex
+	conns       map[*wsNetConn]struct{}
+	refuseUntil time.Time // zero: accept
+	refuseAll   bool      // refuse until AcceptWebSockets
+	stalled     chan struct{}
+	dropAfter   int // next messages left before every connection drops; 0 = off
+}
+
+// wsCtxKey marks the context of an operation that came over a websocket.
+type wsCtxKey struct{}
+
+func (s *Server) pingInterval() time.Duration {
+	if s.cfg.PingInterval > 0 {
+		return s.cfg.PingInterval
+	}
+	return DefaultPingInterval
+}
+
+func (s *Server) initTimeout() time.Duration {
+	if s.cfg.InitTimeout > 0 {
+		return s.cfg.InitTimeout
+	}
+	return DefaultInitTimeout
+}
+
+// websocketTransport is gqlgen's websocket transport configured as the
+// real server: the key from the connection_init payload, every connection
+// acked, the init timeout.
+func (s *Server) websocketTransport() transport.Websocket {
+	return transport.Websocket{
+		Implementation: wsImplementation{s: s},
+		InitTimeout:    s.initTimeout(),
+		InitFunc: func(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
+			ctx = context.WithValue(ctx, wsCtxKey{}, true)
+			if key, ok := p["X-API-KEY"].(string); ok && key != "" {
+				if c, ok := s.lookupKey(key); ok {
+					ctx = withCaller(ctx, c)
+				}
+			}
+			return ctx, nil, nil
+		},
+	}
+}
+
+// onlySubscriptions refuses queries and mutations over the socket with
+// an error message, as the real server's onSubscribe does.
+func onlySubscriptions(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+	if ws, _ := ctx.Value(wsCtxKey{}).(bool); ws {
+		if oc := graphql.GetOperationContext(ctx); oc.Operation != nil && oc.Operation.Operation != ast.Subscription {
+			transport.AddSubscriptionError(ctx, &gqlerror.Error{Message: "Only subscription operations are supported"})
+			return func(context.Context) *graphql.Response { return nil }
+		}
+	}
+	return next(ctx)
+}
+
+// serveWebSocketEdge answers an upgrade request the socket faults or the
+// subprotocol refuse, and reports whether it did.
+func (s *Server) serveWebSocketEdge(w http.ResponseWriter, r *http.Request) bool {
+	s.ws.mu.Lock()
+	refused := s.ws.refuseAll || time.Now().Before(s.ws.refuseUntil)
+	s.ws.mu.Unlock()
+	if refused {
+		writeEdgeStatus(w, http.StatusServiceUnavailable, "")
+		return true
+	}
+	var offered []string
+	for _, h := range r.Header.Values("Sec-WebSocket-Protocol") {
+		for _, p := range strings.Split(h, ",") {
+			offered = append(offered, strings.TrimSpace(p))
+		}
+	}
+	if slices.Contains(offered, transportWS) {
+		return false
+	}
+	// graphql-ws accepts the socket without a subprotocol, then closes it.
+	c, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true})
+	if err != nil {
+		return true
+	}
+	_ = c.Close(4406, "Subprotocol not acceptable")
+	return true
+}
+
+// wsImplementation accepts gqlgen's websocket connections on
+// coder/websocket, over a TCP connection the fake can stall and drop.
+type wsImplementation struct{ s *Server }
+
+func (i wsImplementation) Accept(w http.ResponseWriter, r *http.Request, _ transport.WebsocketAcceptOptions) (transport.WebsocketConn, error) {
+	hw := &hijackWriter{ResponseWriter: w, s: i.s}
+	c, err := websocket.Accept(hw, r, &websocket.AcceptOptions{
+		Subprotocols:       []string{transportWS},
+		InsecureSkipVerify: true, // the real server allows every origin
+	})
+	if err != nil {
+		return nil, err
+	}
+	wc := &wsConn{s: i.s, c: c, nc: hw.nc}
+	go wc.pingLoop()
+	return wc, nil
+}
+
+// hijackWriter hands coder/websocket a TCP connection wrapped in a
+// wsNetConn.
+type hijackWriter struct {
+	http.ResponseWriter
+	s  *Server
+	nc *wsNetConn
+}
+
+func (h *hijackWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	hj, ok := h.ResponseWriter.(http.Hijacker)
+	if !ok {
+		return nil, nil, errors.New("fake: response writer cannot hijack")
+	}
+	conn, brw, err := hj.Hijack()
+	if err != nil {
+		return nil, nil, err
+	}
+	h.nc = h.s.registerConn(conn)
+	brw.Writer.Reset(h.nc)
+	return h.nc, brw, nil
+}
+
+// wsNetConn is a websocket's TCP connection. While the server is stalled
+// no byte passes either way: reads hold what arrived, writes wait.
+type wsNetConn struct {
+	net.Conn
+	s         *Server
+	closed    chan struct{}
+	closeOnce sync.Once
+}
+
+func (s *Server) registerConn(conn net.Conn) *wsNetConn {
+	nc := &wsNetConn{Conn: conn, s: s, closed: make(chan struct{})}
+	s.ws.mu.Lock()
+	if s.ws.conns == nil {
+		s.ws.conns = map[*wsNetConn]struct{}{}
+	}
+	s.ws.conns[nc] = struct{}{}
+	s.ws.mu.Unlock()
+	return nc
+}
+
+// waitUnstalled returns when the server is not stalled or nc is closed,
+// and reports whether nc is still open.
+func (nc *wsNetConn) waitUnstalled() bool {
+	for {
+		nc.s.ws.mu.Lock()
+		st := nc.s.ws.stalled
+		nc.s.ws.mu.Unlock()
+		if st == nil {
+			select {
+			case <-nc.closed:
+				return false
+			default:
+				return true
+			}
+		}
+		select {
+		case <-st:
+		case <-nc.closed:
+			return false
+		}
+	}
+}
+
+func (nc *wsNetConn) Read(p []byte) (int, error) {
+	if !nc.waitUnstalled() {
+		return 0, net.ErrClosed
+	}
+	n, err := nc.Conn.Read(p)
+	if !nc.waitUnstalled() {
+		return 0, net.ErrClosed
+	}
+	return n, err
+}
+
+func (nc *wsNetConn) Write(p []byte) (int, error) {
+	if !nc.waitUnstalled() {
+		return 0, net.ErrClosed
+	}
+	return nc.Conn.Write(p)
+}
+
+func (nc *wsNetConn) Close() error {
+	nc.closeOnce.Do(func() {
+		close(nc.closed)
+		nc.s.ws.mu.Lock()
+		delete(nc.s.ws.conns, nc)
+		nc.s.ws.mu.Unlock()
+	})
+	return nc.Conn.Close()
+}
+
+// wsConn is gqlgen's view of one websocket.
+type wsConn struct {
+	s       *Server
+	c       *websocket.Conn
+	nc      *wsNetConn
+	closing atomic.Bool // WriteClose owns the closing of the connection
+}
+
+// pingLoop sends a ping frame every interval and terminates the
+// connection when the pong has not come by the next one, as the ws
+// library's keep-alive in graphql-ws does. A stalled server does not
+// ping.
+func (c *wsConn) pingLoop() {
+	d := c.s.pingInterval()
+	t := time.NewTicker(d)
+	defer t.Stop()
+	for {
+		select {
+		case <-c.nc.closed:
+			return
+		case <-t.C:
+		}
+		if !c.nc.waitUnstalled() {
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), d)
+		err := c.c.Ping(ctx)
+		cancel()
+		if err != nil && !c.s.wsStalled() {
+			_ = c.nc.Close()
+			return
+		}
+	}
+}
+
+func (c *wsConn) Close() error {
+	if c.closing.Load() {
+		return nil
+	}
+	return c.c.CloseNow()
+}
+
+func (c *wsConn) Subprotocol() string { return c.c.Subprotocol() }
+
+func (c *wsConn) SetReadLimit(n int64) { c.c.SetReadLimit(n) }
+
+func (c *wsConn) NextReader() (int, io.Reader, error) {
+	typ, b, err := c.c.Read(context.Background())
+	if err != nil {
+		switch websocket.CloseStatus(err) {
+		case websocket.StatusNormalClosure, websocket.StatusNoStatusRcvd:
+			return int(typ), nil, transport.ErrWebsocketClosed
+		}
+		return int(typ), nil, err
+	}
+	return int(typ), bytes.NewReader(b), nil
+}
+
+func (c *wsConn) WriteJSON(v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	if err := c.c.Write(context.Background(), websocket.MessageText, b); err != nil {
+		return err
+	}
+	var m struct{ Type string }
+	if json.Unmarshal(b, &m) == nil && m.Type == "next" {
+		c.s.countNext()
+	}
+	return nil
+}
+
+// WriteClose closes with graphql-ws's codes where gqlgen uses 1002: 4408
+// for the init timeout, 4400 for any other protocol error. The close
+// handshake runs in the background, as gqlgen's own adapter does.
+func (c *wsConn) WriteClose(code int, reason string) error {
+	if code == transport.WebsocketCloseProtocolError {
+		code, reason = 4400, "Bad request: "+reason
+		if strings.Contains(reason, "initialisation timeout") {
+			code, reason = 4408, "Connection initialisation timeout"
+		}
+	}
+	if c.closing.Swap(true) {
+		return nil
+	}
+	go func() { _ = c.c.Close(websocket.StatusCode(code), reason) }()
+	return nil
+}
+
+// countNext counts a next message sent for DropWebSocketsAfter.
+func (s *Server) countNext() {
+	s.ws.mu.Lock()
+	if s.ws.dropAfter == 0 {
+		s.ws.mu.Unlock()
+		return
+	}
+	s.ws.dropAfter--
+	drop := s.ws.dropAfter == 0
+	s.ws.mu.Unlock()
+	if drop {
+		s.DropWebSockets()
+	}
+}
+
+func (s *Server) wsStalled() bool {
+	s.ws.mu.Lock()
+	defer s.ws.mu.Unlock()
+	return s.ws.stalled != nil
+}
+
+// DropWebSockets closes the TCP connection of every open websocket at
+// once, without a close frame, as a network failure does: clients see an
+// abnormal closure (1006). Their subscriptions end.
+func (s *Server) DropWebSockets() {
+	s.ws.mu.Lock()
+	conns := make([]*wsNetConn, 0, len(s.ws.conns))
+	for nc := range s.ws.conns {
+		conns = append(conns, nc)
+	}
+	s.ws.mu.Unlock()
+	for _, nc := range conns {
+		_ = nc.Close()
+	}
+}
+
+// DropWebSocketsAfter drops every open websocket (as DropWebSockets) once
+// the server has sent n more next messages, counted over all
+// connections. It fires once; n <= 0 disarms it.
+func (s *Server) DropWebSocketsAfter(n int) {
+	s.ws.mu.Lock()
+	defer s.ws.mu.Unlock()
+	s.ws.dropAfter = max(n, 0)
+}
+
+// RefuseWebSockets refuses new websocket connections for d of real time:
+// the upgrade request gets HTTP 503 from the edge. Open connections are
+// left alone. d <= 0 refuses until AcceptWebSockets.
+func (s *Server) RefuseWebSockets(d time.Duration) {
+	s.ws.mu.Lock()
+	defer s.ws.mu.Unlock()
+	if d <= 0 {
+		s.ws.refuseAll = true
+		return
+	}
+	s.ws.refuseUntil = time.Now().Add(d)
+}
+
+// AcceptWebSockets lifts RefuseWebSockets.
+func (s *Server) AcceptWebSockets() {
+	s.ws.mu.Lock()
+	defer s.ws.mu.Unlock()
+	s.ws.refuseAll, s.ws.refuseUntil = false, time.Time{}
+}
+
+// StallWebSockets makes every websocket, open or opened later, go silent
+// without closing: the server reads nothing (so it answers no ping and
+// acks no connection_init), writes nothing and sends no ping frames, as a
+// half-open connection does. UnstallWebSockets resumes them; what was
+// held is then delivered.
+func (s *Server) StallWebSockets() {
+	s.ws.mu.Lock()
+	defer s.ws.mu.Unlock()
+	if s.ws.stalled == nil {
+		s.ws.stalled = make(chan struct{})
+	}
+}
+
+// UnstallWebSockets ends StallWebSockets.
+func (s *Server) UnstallWebSockets() {
+	s.ws.mu.Lock()
+	defer s.ws.mu.Unlock()
+	if s.ws.stalled != nil {
+		close(s.ws.stalled)
+		s.ws.stalled = nil
+	}
+}
+
+// WebSockets returns how many websocket connections are open.
+func (s *Server) WebSockets() int {
+	s.ws.mu.Lock()
+	defer s.ws.mu.Unlock()
+	return len(s.ws.conns)
+}
