@@ -36,6 +36,7 @@ type Client struct {
 	network          learnt[string]
 	walletCurrencies learnt[map[string]WalletCurrency]
 	clock            serverClock
+	rt               realtimeHolder // the websocket for subscriptions (realtime.go)
 }
 
 // New returns a client for the given API key. With an empty key the client

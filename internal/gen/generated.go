@@ -5,6 +5,7 @@ package gen
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/Khan/genqlient/graphql"
@@ -1548,6 +1549,150 @@ var AllInvoicePaymentStatus = []InvoicePaymentStatus{
 	InvoicePaymentStatusExpired,
 	InvoicePaymentStatusPaid,
 	InvoicePaymentStatusPending,
+}
+
+// InvoiceStatusByHashUpdatesLnInvoicePaymentStatusByHashLnInvoicePaymentStatusPayload includes the requested fields of the GraphQL type LnInvoicePaymentStatusPayload.
+type InvoiceStatusByHashUpdatesLnInvoicePaymentStatusByHashLnInvoicePaymentStatusPayload struct {
+	Errors          []InvoiceStatusByHashUpdatesLnInvoicePaymentStatusByHashLnInvoicePaymentStatusPayloadErrorsError `json:"errors"`
+	PaymentHash     *string                                                                                          `json:"paymentHash"`
+	PaymentPreimage *string                                                                                          `json:"paymentPreimage"`
+	PaymentRequest  *string                                                                                          `json:"paymentRequest"`
+	Status          *InvoicePaymentStatus                                                                            `json:"status"`
+}
+
+// GetErrors returns InvoiceStatusByHashUpdatesLnInvoicePaymentStatusByHashLnInvoicePaymentStatusPayload.Errors, and is useful for accessing the field via an interface.
+func (v *InvoiceStatusByHashUpdatesLnInvoicePaymentStatusByHashLnInvoicePaymentStatusPayload) GetErrors() []InvoiceStatusByHashUpdatesLnInvoicePaymentStatusByHashLnInvoicePaymentStatusPayloadErrorsError {
+	return v.Errors
+}
+
+// GetPaymentHash returns InvoiceStatusByHashUpdatesLnInvoicePaymentStatusByHashLnInvoicePaymentStatusPayload.PaymentHash, and is useful for accessing the field via an interface.
+func (v *InvoiceStatusByHashUpdatesLnInvoicePaymentStatusByHashLnInvoicePaymentStatusPayload) GetPaymentHash() *string {
+	return v.PaymentHash
+}
+
+// GetPaymentPreimage returns InvoiceStatusByHashUpdatesLnInvoicePaymentStatusByHashLnInvoicePaymentStatusPayload.PaymentPreimage, and is useful for accessing the field via an interface.
+func (v *InvoiceStatusByHashUpdatesLnInvoicePaymentStatusByHashLnInvoicePaymentStatusPayload) GetPaymentPreimage() *string {
+	return v.PaymentPreimage
+}
+
+// GetPaymentRequest returns InvoiceStatusByHashUpdatesLnInvoicePaymentStatusByHashLnInvoicePaymentStatusPayload.PaymentRequest, and is useful for accessing the field via an interface.
+func (v *InvoiceStatusByHashUpdatesLnInvoicePaymentStatusByHashLnInvoicePaymentStatusPayload) GetPaymentRequest() *string {
+	return v.PaymentRequest
+}
+
+// GetStatus returns InvoiceStatusByHashUpdatesLnInvoicePaymentStatusByHashLnInvoicePaymentStatusPayload.Status, and is useful for accessing the field via an interface.
+func (v *InvoiceStatusByHashUpdatesLnInvoicePaymentStatusByHashLnInvoicePaymentStatusPayload) GetStatus() *InvoicePaymentStatus {
+	return v.Status
+}
+
+// InvoiceStatusByHashUpdatesLnInvoicePaymentStatusByHashLnInvoicePaymentStatusPayloadErrorsError includes the requested fields of the GraphQL type Error.
+type InvoiceStatusByHashUpdatesLnInvoicePaymentStatusByHashLnInvoicePaymentStatusPayloadErrorsError struct {
+	Typename *string   `json:"__typename"`
+	Code     *string   `json:"code"`
+	Message  string    `json:"message"`
+	Path     []*string `json:"path"`
+}
+
+// GetTypename returns InvoiceStatusByHashUpdatesLnInvoicePaymentStatusByHashLnInvoicePaymentStatusPayloadErrorsError.Typename, and is useful for accessing the field via an interface.
+func (v *InvoiceStatusByHashUpdatesLnInvoicePaymentStatusByHashLnInvoicePaymentStatusPayloadErrorsError) GetTypename() *string {
+	return v.Typename
+}
+
+// GetCode returns InvoiceStatusByHashUpdatesLnInvoicePaymentStatusByHashLnInvoicePaymentStatusPayloadErrorsError.Code, and is useful for accessing the field via an interface.
+func (v *InvoiceStatusByHashUpdatesLnInvoicePaymentStatusByHashLnInvoicePaymentStatusPayloadErrorsError) GetCode() *string {
+	return v.Code
+}
+
+// GetMessage returns InvoiceStatusByHashUpdatesLnInvoicePaymentStatusByHashLnInvoicePaymentStatusPayloadErrorsError.Message, and is useful for accessing the field via an interface.
+func (v *InvoiceStatusByHashUpdatesLnInvoicePaymentStatusByHashLnInvoicePaymentStatusPayloadErrorsError) GetMessage() string {
+	return v.Message
+}
+
+// GetPath returns InvoiceStatusByHashUpdatesLnInvoicePaymentStatusByHashLnInvoicePaymentStatusPayloadErrorsError.Path, and is useful for accessing the field via an interface.
+func (v *InvoiceStatusByHashUpdatesLnInvoicePaymentStatusByHashLnInvoicePaymentStatusPayloadErrorsError) GetPath() []*string {
+	return v.Path
+}
+
+// InvoiceStatusByHashUpdatesResponse is returned by InvoiceStatusByHashUpdates on success.
+type InvoiceStatusByHashUpdatesResponse struct {
+	LnInvoicePaymentStatusByHash InvoiceStatusByHashUpdatesLnInvoicePaymentStatusByHashLnInvoicePaymentStatusPayload `json:"lnInvoicePaymentStatusByHash"`
+}
+
+// GetLnInvoicePaymentStatusByHash returns InvoiceStatusByHashUpdatesResponse.LnInvoicePaymentStatusByHash, and is useful for accessing the field via an interface.
+func (v *InvoiceStatusByHashUpdatesResponse) GetLnInvoicePaymentStatusByHash() InvoiceStatusByHashUpdatesLnInvoicePaymentStatusByHashLnInvoicePaymentStatusPayload {
+	return v.LnInvoicePaymentStatusByHash
+}
+
+// InvoiceStatusByPaymentRequestUpdatesLnInvoicePaymentStatusByPaymentRequestLnInvoicePaymentStatusPayload includes the requested fields of the GraphQL type LnInvoicePaymentStatusPayload.
+type InvoiceStatusByPaymentRequestUpdatesLnInvoicePaymentStatusByPaymentRequestLnInvoicePaymentStatusPayload struct {
+	Errors          []InvoiceStatusByPaymentRequestUpdatesLnInvoicePaymentStatusByPaymentRequestLnInvoicePaymentStatusPayloadErrorsError `json:"errors"`
+	PaymentHash     *string                                                                                                              `json:"paymentHash"`
+	PaymentPreimage *string                                                                                                              `json:"paymentPreimage"`
+	PaymentRequest  *string                                                                                                              `json:"paymentRequest"`
+	Status          *InvoicePaymentStatus                                                                                                `json:"status"`
+}
+
+// GetErrors returns InvoiceStatusByPaymentRequestUpdatesLnInvoicePaymentStatusByPaymentRequestLnInvoicePaymentStatusPayload.Errors, and is useful for accessing the field via an interface.
+func (v *InvoiceStatusByPaymentRequestUpdatesLnInvoicePaymentStatusByPaymentRequestLnInvoicePaymentStatusPayload) GetErrors() []InvoiceStatusByPaymentRequestUpdatesLnInvoicePaymentStatusByPaymentRequestLnInvoicePaymentStatusPayloadErrorsError {
+	return v.Errors
+}
+
+// GetPaymentHash returns InvoiceStatusByPaymentRequestUpdatesLnInvoicePaymentStatusByPaymentRequestLnInvoicePaymentStatusPayload.PaymentHash, and is useful for accessing the field via an interface.
+func (v *InvoiceStatusByPaymentRequestUpdatesLnInvoicePaymentStatusByPaymentRequestLnInvoicePaymentStatusPayload) GetPaymentHash() *string {
+	return v.PaymentHash
+}
+
+// GetPaymentPreimage returns InvoiceStatusByPaymentRequestUpdatesLnInvoicePaymentStatusByPaymentRequestLnInvoicePaymentStatusPayload.PaymentPreimage, and is useful for accessing the field via an interface.
+func (v *InvoiceStatusByPaymentRequestUpdatesLnInvoicePaymentStatusByPaymentRequestLnInvoicePaymentStatusPayload) GetPaymentPreimage() *string {
+	return v.PaymentPreimage
+}
+
+// GetPaymentRequest returns InvoiceStatusByPaymentRequestUpdatesLnInvoicePaymentStatusByPaymentRequestLnInvoicePaymentStatusPayload.PaymentRequest, and is useful for accessing the field via an interface.
+func (v *InvoiceStatusByPaymentRequestUpdatesLnInvoicePaymentStatusByPaymentRequestLnInvoicePaymentStatusPayload) GetPaymentRequest() *string {
+	return v.PaymentRequest
+}
+
+// GetStatus returns InvoiceStatusByPaymentRequestUpdatesLnInvoicePaymentStatusByPaymentRequestLnInvoicePaymentStatusPayload.Status, and is useful for accessing the field via an interface.
+func (v *InvoiceStatusByPaymentRequestUpdatesLnInvoicePaymentStatusByPaymentRequestLnInvoicePaymentStatusPayload) GetStatus() *InvoicePaymentStatus {
+	return v.Status
+}
+
+// InvoiceStatusByPaymentRequestUpdatesLnInvoicePaymentStatusByPaymentRequestLnInvoicePaymentStatusPayloadErrorsError includes the requested fields of the GraphQL type Error.
+type InvoiceStatusByPaymentRequestUpdatesLnInvoicePaymentStatusByPaymentRequestLnInvoicePaymentStatusPayloadErrorsError struct {
+	Typename *string   `json:"__typename"`
+	Code     *string   `json:"code"`
+	Message  string    `json:"message"`
+	Path     []*string `json:"path"`
+}
+
+// GetTypename returns InvoiceStatusByPaymentRequestUpdatesLnInvoicePaymentStatusByPaymentRequestLnInvoicePaymentStatusPayloadErrorsError.Typename, and is useful for accessing the field via an interface.
+func (v *InvoiceStatusByPaymentRequestUpdatesLnInvoicePaymentStatusByPaymentRequestLnInvoicePaymentStatusPayloadErrorsError) GetTypename() *string {
+	return v.Typename
+}
+
+// GetCode returns InvoiceStatusByPaymentRequestUpdatesLnInvoicePaymentStatusByPaymentRequestLnInvoicePaymentStatusPayloadErrorsError.Code, and is useful for accessing the field via an interface.
+func (v *InvoiceStatusByPaymentRequestUpdatesLnInvoicePaymentStatusByPaymentRequestLnInvoicePaymentStatusPayloadErrorsError) GetCode() *string {
+	return v.Code
+}
+
+// GetMessage returns InvoiceStatusByPaymentRequestUpdatesLnInvoicePaymentStatusByPaymentRequestLnInvoicePaymentStatusPayloadErrorsError.Message, and is useful for accessing the field via an interface.
+func (v *InvoiceStatusByPaymentRequestUpdatesLnInvoicePaymentStatusByPaymentRequestLnInvoicePaymentStatusPayloadErrorsError) GetMessage() string {
+	return v.Message
+}
+
+// GetPath returns InvoiceStatusByPaymentRequestUpdatesLnInvoicePaymentStatusByPaymentRequestLnInvoicePaymentStatusPayloadErrorsError.Path, and is useful for accessing the field via an interface.
+func (v *InvoiceStatusByPaymentRequestUpdatesLnInvoicePaymentStatusByPaymentRequestLnInvoicePaymentStatusPayloadErrorsError) GetPath() []*string {
+	return v.Path
+}
+
+// InvoiceStatusByPaymentRequestUpdatesResponse is returned by InvoiceStatusByPaymentRequestUpdates on success.
+type InvoiceStatusByPaymentRequestUpdatesResponse struct {
+	LnInvoicePaymentStatusByPaymentRequest InvoiceStatusByPaymentRequestUpdatesLnInvoicePaymentStatusByPaymentRequestLnInvoicePaymentStatusPayload `json:"lnInvoicePaymentStatusByPaymentRequest"`
+}
+
+// GetLnInvoicePaymentStatusByPaymentRequest returns InvoiceStatusByPaymentRequestUpdatesResponse.LnInvoicePaymentStatusByPaymentRequest, and is useful for accessing the field via an interface.
+func (v *InvoiceStatusByPaymentRequestUpdatesResponse) GetLnInvoicePaymentStatusByPaymentRequest() InvoiceStatusByPaymentRequestUpdatesLnInvoicePaymentStatusByPaymentRequestLnInvoicePaymentStatusPayload {
+	return v.LnInvoicePaymentStatusByPaymentRequest
 }
 
 // InvoicesMeUser includes the requested fields of the GraphQL type User.
@@ -5099,6 +5244,13 @@ func (v *PriceFieldsUsdCentPricePriceOfOneUsdCentInMinorUnit) GetBase() int64 { 
 // GetOffset returns PriceFieldsUsdCentPricePriceOfOneUsdCentInMinorUnit.Offset, and is useful for accessing the field via an interface.
 func (v *PriceFieldsUsdCentPricePriceOfOneUsdCentInMinorUnit) GetOffset() int { return v.Offset }
 
+type RealtimePriceInput struct {
+	Currency *string `json:"currency"`
+}
+
+// GetCurrency returns RealtimePriceInput.Currency, and is useful for accessing the field via an interface.
+func (v *RealtimePriceInput) GetCurrency() *string { return v.Currency }
+
 // RealtimePriceRealtimePrice includes the requested fields of the GraphQL type RealtimePrice.
 type RealtimePriceRealtimePrice struct {
 	PriceFields `json:"-"`
@@ -5188,6 +5340,146 @@ type RealtimePriceResponse struct {
 
 // GetRealtimePrice returns RealtimePriceResponse.RealtimePrice, and is useful for accessing the field via an interface.
 func (v *RealtimePriceResponse) GetRealtimePrice() RealtimePriceRealtimePrice { return v.RealtimePrice }
+
+// RealtimePriceUpdatesRealtimePriceRealtimePricePayload includes the requested fields of the GraphQL type RealtimePricePayload.
+type RealtimePriceUpdatesRealtimePriceRealtimePricePayload struct {
+	Errors        []RealtimePriceUpdatesRealtimePriceRealtimePricePayloadErrorsError  `json:"errors"`
+	RealtimePrice *RealtimePriceUpdatesRealtimePriceRealtimePricePayloadRealtimePrice `json:"realtimePrice"`
+}
+
+// GetErrors returns RealtimePriceUpdatesRealtimePriceRealtimePricePayload.Errors, and is useful for accessing the field via an interface.
+func (v *RealtimePriceUpdatesRealtimePriceRealtimePricePayload) GetErrors() []RealtimePriceUpdatesRealtimePriceRealtimePricePayloadErrorsError {
+	return v.Errors
+}
+
+// GetRealtimePrice returns RealtimePriceUpdatesRealtimePriceRealtimePricePayload.RealtimePrice, and is useful for accessing the field via an interface.
+func (v *RealtimePriceUpdatesRealtimePriceRealtimePricePayload) GetRealtimePrice() *RealtimePriceUpdatesRealtimePriceRealtimePricePayloadRealtimePrice {
+	return v.RealtimePrice
+}
+
+// RealtimePriceUpdatesRealtimePriceRealtimePricePayloadErrorsError includes the requested fields of the GraphQL type Error.
+type RealtimePriceUpdatesRealtimePriceRealtimePricePayloadErrorsError struct {
+	Typename *string   `json:"__typename"`
+	Code     *string   `json:"code"`
+	Message  string    `json:"message"`
+	Path     []*string `json:"path"`
+}
+
+// GetTypename returns RealtimePriceUpdatesRealtimePriceRealtimePricePayloadErrorsError.Typename, and is useful for accessing the field via an interface.
+func (v *RealtimePriceUpdatesRealtimePriceRealtimePricePayloadErrorsError) GetTypename() *string {
+	return v.Typename
+}
+
+// GetCode returns RealtimePriceUpdatesRealtimePriceRealtimePricePayloadErrorsError.Code, and is useful for accessing the field via an interface.
+func (v *RealtimePriceUpdatesRealtimePriceRealtimePricePayloadErrorsError) GetCode() *string {
+	return v.Code
+}
+
+// GetMessage returns RealtimePriceUpdatesRealtimePriceRealtimePricePayloadErrorsError.Message, and is useful for accessing the field via an interface.
+func (v *RealtimePriceUpdatesRealtimePriceRealtimePricePayloadErrorsError) GetMessage() string {
+	return v.Message
+}
+
+// GetPath returns RealtimePriceUpdatesRealtimePriceRealtimePricePayloadErrorsError.Path, and is useful for accessing the field via an interface.
+func (v *RealtimePriceUpdatesRealtimePriceRealtimePricePayloadErrorsError) GetPath() []*string {
+	return v.Path
+}
+
+// RealtimePriceUpdatesRealtimePriceRealtimePricePayloadRealtimePrice includes the requested fields of the GraphQL type RealtimePrice.
+type RealtimePriceUpdatesRealtimePriceRealtimePricePayloadRealtimePrice struct {
+	PriceFields `json:"-"`
+}
+
+// GetId returns RealtimePriceUpdatesRealtimePriceRealtimePricePayloadRealtimePrice.Id, and is useful for accessing the field via an interface.
+func (v *RealtimePriceUpdatesRealtimePriceRealtimePricePayloadRealtimePrice) GetId() string {
+	return v.PriceFields.Id
+}
+
+// GetTimestamp returns RealtimePriceUpdatesRealtimePriceRealtimePricePayloadRealtimePrice.Timestamp, and is useful for accessing the field via an interface.
+func (v *RealtimePriceUpdatesRealtimePriceRealtimePricePayloadRealtimePrice) GetTimestamp() scalar.Timestamp {
+	return v.PriceFields.Timestamp
+}
+
+// GetDenominatorCurrencyDetails returns RealtimePriceUpdatesRealtimePriceRealtimePricePayloadRealtimePrice.DenominatorCurrencyDetails, and is useful for accessing the field via an interface.
+func (v *RealtimePriceUpdatesRealtimePriceRealtimePricePayloadRealtimePrice) GetDenominatorCurrencyDetails() PriceFieldsDenominatorCurrencyDetailsCurrency {
+	return v.PriceFields.DenominatorCurrencyDetails
+}
+
+// GetBtcSatPrice returns RealtimePriceUpdatesRealtimePriceRealtimePricePayloadRealtimePrice.BtcSatPrice, and is useful for accessing the field via an interface.
+func (v *RealtimePriceUpdatesRealtimePriceRealtimePricePayloadRealtimePrice) GetBtcSatPrice() PriceFieldsBtcSatPricePriceOfOneSatInMinorUnit {
+	return v.PriceFields.BtcSatPrice
+}
+
+// GetUsdCentPrice returns RealtimePriceUpdatesRealtimePriceRealtimePricePayloadRealtimePrice.UsdCentPrice, and is useful for accessing the field via an interface.
+func (v *RealtimePriceUpdatesRealtimePriceRealtimePricePayloadRealtimePrice) GetUsdCentPrice() PriceFieldsUsdCentPricePriceOfOneUsdCentInMinorUnit {
+	return v.PriceFields.UsdCentPrice
+}
+
+func (v *RealtimePriceUpdatesRealtimePriceRealtimePricePayloadRealtimePrice) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*RealtimePriceUpdatesRealtimePriceRealtimePricePayloadRealtimePrice
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.RealtimePriceUpdatesRealtimePriceRealtimePricePayloadRealtimePrice = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.PriceFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalRealtimePriceUpdatesRealtimePriceRealtimePricePayloadRealtimePrice struct {
+	Id string `json:"id"`
+
+	Timestamp scalar.Timestamp `json:"timestamp"`
+
+	DenominatorCurrencyDetails PriceFieldsDenominatorCurrencyDetailsCurrency `json:"denominatorCurrencyDetails"`
+
+	BtcSatPrice PriceFieldsBtcSatPricePriceOfOneSatInMinorUnit `json:"btcSatPrice"`
+
+	UsdCentPrice PriceFieldsUsdCentPricePriceOfOneUsdCentInMinorUnit `json:"usdCentPrice"`
+}
+
+func (v *RealtimePriceUpdatesRealtimePriceRealtimePricePayloadRealtimePrice) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *RealtimePriceUpdatesRealtimePriceRealtimePricePayloadRealtimePrice) __premarshalJSON() (*__premarshalRealtimePriceUpdatesRealtimePriceRealtimePricePayloadRealtimePrice, error) {
+	var retval __premarshalRealtimePriceUpdatesRealtimePriceRealtimePricePayloadRealtimePrice
+
+	retval.Id = v.PriceFields.Id
+	retval.Timestamp = v.PriceFields.Timestamp
+	retval.DenominatorCurrencyDetails = v.PriceFields.DenominatorCurrencyDetails
+	retval.BtcSatPrice = v.PriceFields.BtcSatPrice
+	retval.UsdCentPrice = v.PriceFields.UsdCentPrice
+	return &retval, nil
+}
+
+// RealtimePriceUpdatesResponse is returned by RealtimePriceUpdates on success.
+type RealtimePriceUpdatesResponse struct {
+	RealtimePrice RealtimePriceUpdatesRealtimePriceRealtimePricePayload `json:"realtimePrice"`
+}
+
+// GetRealtimePrice returns RealtimePriceUpdatesResponse.RealtimePrice, and is useful for accessing the field via an interface.
+func (v *RealtimePriceUpdatesResponse) GetRealtimePrice() RealtimePriceUpdatesRealtimePriceRealtimePricePayload {
+	return v.RealtimePrice
+}
 
 type Scope string
 
@@ -6559,6 +6851,26 @@ func (v *__InvoiceByPaymentHashInput) GetWalletId() string { return v.WalletId }
 // GetPaymentHash returns __InvoiceByPaymentHashInput.PaymentHash, and is useful for accessing the field via an interface.
 func (v *__InvoiceByPaymentHashInput) GetPaymentHash() string { return v.PaymentHash }
 
+// __InvoiceStatusByHashUpdatesInput is used internally by genqlient
+type __InvoiceStatusByHashUpdatesInput struct {
+	Input LnInvoicePaymentStatusByHashInput `json:"input"`
+}
+
+// GetInput returns __InvoiceStatusByHashUpdatesInput.Input, and is useful for accessing the field via an interface.
+func (v *__InvoiceStatusByHashUpdatesInput) GetInput() LnInvoicePaymentStatusByHashInput {
+	return v.Input
+}
+
+// __InvoiceStatusByPaymentRequestUpdatesInput is used internally by genqlient
+type __InvoiceStatusByPaymentRequestUpdatesInput struct {
+	Input LnInvoicePaymentStatusByPaymentRequestInput `json:"input"`
+}
+
+// GetInput returns __InvoiceStatusByPaymentRequestUpdatesInput.Input, and is useful for accessing the field via an interface.
+func (v *__InvoiceStatusByPaymentRequestUpdatesInput) GetInput() LnInvoicePaymentStatusByPaymentRequestInput {
+	return v.Input
+}
+
 // __InvoicesInput is used internally by genqlient
 type __InvoicesInput struct {
 	WalletIds []*string `json:"walletIds"`
@@ -6870,6 +7182,14 @@ type __RealtimePriceInput struct {
 
 // GetCurrency returns __RealtimePriceInput.Currency, and is useful for accessing the field via an interface.
 func (v *__RealtimePriceInput) GetCurrency() *string { return v.Currency }
+
+// __RealtimePriceUpdatesInput is used internally by genqlient
+type __RealtimePriceUpdatesInput struct {
+	Input RealtimePriceInput `json:"input"`
+}
+
+// GetInput returns __RealtimePriceUpdatesInput.Input, and is useful for accessing the field via an interface.
+func (v *__RealtimePriceUpdatesInput) GetInput() RealtimePriceInput { return v.Input }
 
 // __TransactionByIDInput is used internally by genqlient
 type __TransactionByIDInput struct {
@@ -7496,6 +7816,132 @@ func InvoiceByPaymentHash(
 	)
 
 	return data_, err_
+}
+
+// The subscription executed by InvoiceStatusByHashUpdates.
+const InvoiceStatusByHashUpdates_Operation = `
+subscription InvoiceStatusByHashUpdates ($input: LnInvoicePaymentStatusByHashInput!) {
+	lnInvoicePaymentStatusByHash(input: $input) {
+		errors {
+			__typename
+			code
+			message
+			path
+		}
+		paymentHash
+		paymentPreimage
+		paymentRequest
+		status
+	}
+}
+`
+
+// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
+func InvoiceStatusByHashUpdates(
+	ctx_ context.Context,
+	client_ graphql.WebSocketClient,
+	input LnInvoicePaymentStatusByHashInput,
+) (dataChan_ chan InvoiceStatusByHashUpdatesWsResponse, subscriptionID_ string, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "InvoiceStatusByHashUpdates",
+		Query:  InvoiceStatusByHashUpdates_Operation,
+		Variables: &__InvoiceStatusByHashUpdatesInput{
+			Input: input,
+		},
+	}
+
+	dataChan_ = make(chan InvoiceStatusByHashUpdatesWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, InvoiceStatusByHashUpdatesForwardData)
+
+	return dataChan_, subscriptionID_, err_
+}
+
+type InvoiceStatusByHashUpdatesWsResponse graphql.BaseResponse[*InvoiceStatusByHashUpdatesResponse]
+
+func InvoiceStatusByHashUpdatesForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+	var gqlResp graphql.Response
+	var wsResp InvoiceStatusByHashUpdatesWsResponse
+	err := json.Unmarshal(jsonRawMsg, &gqlResp)
+	if err != nil {
+		return err
+	}
+	if len(gqlResp.Errors) == 0 {
+		err = json.Unmarshal(jsonRawMsg, &wsResp)
+		if err != nil {
+			return err
+		}
+	} else {
+		wsResp.Errors = gqlResp.Errors
+	}
+	dataChan_, ok := interfaceChan.(chan InvoiceStatusByHashUpdatesWsResponse)
+	if !ok {
+		return errors.New("failed to cast interface into 'chan InvoiceStatusByHashUpdatesWsResponse'")
+	}
+	dataChan_ <- wsResp
+	return nil
+}
+
+// The subscription executed by InvoiceStatusByPaymentRequestUpdates.
+const InvoiceStatusByPaymentRequestUpdates_Operation = `
+subscription InvoiceStatusByPaymentRequestUpdates ($input: LnInvoicePaymentStatusByPaymentRequestInput!) {
+	lnInvoicePaymentStatusByPaymentRequest(input: $input) {
+		errors {
+			__typename
+			code
+			message
+			path
+		}
+		paymentHash
+		paymentPreimage
+		paymentRequest
+		status
+	}
+}
+`
+
+// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
+func InvoiceStatusByPaymentRequestUpdates(
+	ctx_ context.Context,
+	client_ graphql.WebSocketClient,
+	input LnInvoicePaymentStatusByPaymentRequestInput,
+) (dataChan_ chan InvoiceStatusByPaymentRequestUpdatesWsResponse, subscriptionID_ string, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "InvoiceStatusByPaymentRequestUpdates",
+		Query:  InvoiceStatusByPaymentRequestUpdates_Operation,
+		Variables: &__InvoiceStatusByPaymentRequestUpdatesInput{
+			Input: input,
+		},
+	}
+
+	dataChan_ = make(chan InvoiceStatusByPaymentRequestUpdatesWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, InvoiceStatusByPaymentRequestUpdatesForwardData)
+
+	return dataChan_, subscriptionID_, err_
+}
+
+type InvoiceStatusByPaymentRequestUpdatesWsResponse graphql.BaseResponse[*InvoiceStatusByPaymentRequestUpdatesResponse]
+
+func InvoiceStatusByPaymentRequestUpdatesForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+	var gqlResp graphql.Response
+	var wsResp InvoiceStatusByPaymentRequestUpdatesWsResponse
+	err := json.Unmarshal(jsonRawMsg, &gqlResp)
+	if err != nil {
+		return err
+	}
+	if len(gqlResp.Errors) == 0 {
+		err = json.Unmarshal(jsonRawMsg, &wsResp)
+		if err != nil {
+			return err
+		}
+	} else {
+		wsResp.Errors = gqlResp.Errors
+	}
+	dataChan_, ok := interfaceChan.(chan InvoiceStatusByPaymentRequestUpdatesWsResponse)
+	if !ok {
+		return errors.New("failed to cast interface into 'chan InvoiceStatusByPaymentRequestUpdatesWsResponse'")
+	}
+	dataChan_ <- wsResp
+	return nil
 }
 
 // The query executed by Invoices.
@@ -9393,6 +9839,85 @@ func RealtimePrice(
 	)
 
 	return data_, err_
+}
+
+// The subscription executed by RealtimePriceUpdates.
+const RealtimePriceUpdates_Operation = `
+subscription RealtimePriceUpdates ($input: RealtimePriceInput!) {
+	realtimePrice(input: $input) {
+		errors {
+			__typename
+			code
+			message
+			path
+		}
+		realtimePrice {
+			... PriceFields
+		}
+	}
+}
+fragment PriceFields on RealtimePrice {
+	id
+	timestamp
+	denominatorCurrencyDetails {
+		id
+		symbol
+		fractionDigits
+	}
+	btcSatPrice {
+		base
+		offset
+	}
+	usdCentPrice {
+		base
+		offset
+	}
+}
+`
+
+// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
+func RealtimePriceUpdates(
+	ctx_ context.Context,
+	client_ graphql.WebSocketClient,
+	input RealtimePriceInput,
+) (dataChan_ chan RealtimePriceUpdatesWsResponse, subscriptionID_ string, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "RealtimePriceUpdates",
+		Query:  RealtimePriceUpdates_Operation,
+		Variables: &__RealtimePriceUpdatesInput{
+			Input: input,
+		},
+	}
+
+	dataChan_ = make(chan RealtimePriceUpdatesWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, RealtimePriceUpdatesForwardData)
+
+	return dataChan_, subscriptionID_, err_
+}
+
+type RealtimePriceUpdatesWsResponse graphql.BaseResponse[*RealtimePriceUpdatesResponse]
+
+func RealtimePriceUpdatesForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+	var gqlResp graphql.Response
+	var wsResp RealtimePriceUpdatesWsResponse
+	err := json.Unmarshal(jsonRawMsg, &gqlResp)
+	if err != nil {
+		return err
+	}
+	if len(gqlResp.Errors) == 0 {
+		err = json.Unmarshal(jsonRawMsg, &wsResp)
+		if err != nil {
+			return err
+		}
+	} else {
+		wsResp.Errors = gqlResp.Errors
+	}
+	dataChan_, ok := interfaceChan.(chan RealtimePriceUpdatesWsResponse)
+	if !ok {
+		return errors.New("failed to cast interface into 'chan RealtimePriceUpdatesWsResponse'")
+	}
+	dataChan_ <- wsResp
+	return nil
 }
 
 // The query executed by TransactionByID.

@@ -1,0 +1,462 @@
+package blink
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+)
+
+// noLeaks checks, after every other cleanup of the test has run, that no
+// goroutine started during the test is left.
+func noLeaks(t *testing.T) {
+	t.Helper()
+	opt := goleak.IgnoreCurrent()
+	t.Cleanup(func() { goleak.VerifyNone(t, opt) })
+}
+
+// fastRealtime is a realtime configuration for tests.
+var fastRealtime = realtimeConfig{
+	grace:            200 * time.Millisecond,
+	keepalive:        150 * time.Millisecond,
+	initTimeout:      300 * time.Millisecond,
+	minBackoff:       10 * time.Millisecond,
+	maxBackoff:       50 * time.Millisecond,
+	rateLimitBackoff: 400 * time.Millisecond,
+	stableAfter:      time.Hour,
+	writeTimeout:     time.Second,
+}
+
+// wsPeer is the server side of one connection of a wsTestServer.
+type wsPeer struct {
+	t    *testing.T
+	conn *websocket.Conn
+	ctx  context.Context
+}
+
+func (p *wsPeer) read() (wsMessage, error) {
+	ctx, cancel := context.WithTimeout(p.ctx, 5*time.Second)
+	defer cancel()
+	_, b, err := p.conn.Read(ctx)
+	if err != nil {
+		return wsMessage{}, err
+	}
+	var m wsMessage
+	err = json.Unmarshal(b, &m)
+	return m, err
+}
+
+// readType reads until a message of the type arrives, answering pings.
+func (p *wsPeer) readType(typ string) (wsMessage, error) {
+	for {
+		m, err := p.read()
+		if err != nil || m.Type == typ {
+			return m, err
+		}
+		if m.Type == "ping" {
+			p.send(wsMessage{Type: "pong"})
+		}
+	}
+}
+
+func (p *wsPeer) send(m wsMessage) {
+	b, _ := json.Marshal(m)
+	_ = p.conn.Write(p.ctx, websocket.MessageText, b)
+}
+
+func (p *wsPeer) sendJSON(id, typ, payload string) {
+	p.send(wsMessage{ID: id, Type: typ, Payload: json.RawMessage(payload)})
+}
+
+// ack reads connection_init, answers connection_ack and returns the init.
+func (p *wsPeer) ack() (wsMessage, error) {
+	m, err := p.read()
+	if err != nil {
+		return m, err
+	}
+	if m.Type != "connection_init" {
+		return m, errors.New("first message is " + m.Type)
+	}
+	p.send(wsMessage{Type: "connection_ack"})
+	return m, nil
+}
+
+// serveAnswering answers pings and lets every subscription go unanswered
+// until the connection ends; it returns the subscribe messages seen.
+func (p *wsPeer) serveAnswering(onSub func(m wsMessage)) {
+	for {
+		m, err := p.read()
+		if err != nil {
+			return
+		}
+		switch m.Type {
+		case "ping":
+			p.send(wsMessage{Type: "pong"})
+		case "subscribe":
+			if onSub != nil {
+				onSub(m)
+			}
+		}
+	}
+}
+
+// wsTestServer is a hand-written graphql-transport-ws server whose
+// connections a test scripts, for what blinktest does not do (stalls,
+// close codes, missing acks). n counts connections from 1.
+type wsTestServer struct {
+	*httptest.Server
+	conns atomic.Int32
+	wg    sync.WaitGroup
+}
+
+func newWSTestServer(t *testing.T, handle func(n int, p *wsPeer)) *wsTestServer {
+	t.Helper()
+	s := &wsTestServer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{Subprotocols: []string{wsSubprotocol}})
+		if err != nil {
+			return
+		}
+		s.wg.Add(1)
+		defer s.wg.Done()
+		defer conn.CloseNow()
+		n := int(s.conns.Add(1))
+		handle(n, &wsPeer{t: t, conn: conn, ctx: ctx})
+	}))
+	t.Cleanup(func() {
+		cancel()
+		s.CloseClientConnections()
+		s.Close()
+		s.wg.Wait()
+	})
+	return s
+}
+
+func (s *wsTestServer) wsURL() string { return "ws" + strings.TrimPrefix(s.URL, "http") + "/graphql" }
+
+// newRTClient returns a client whose websocket goes to wsURL, with the
+// fast realtime configuration (changed by tune), closed at the end.
+func newRTClient(t *testing.T, key, wsURL string, tune func(*realtimeConfig)) *Client {
+	t.Helper()
+	c, err := New(key, WithEndpoint("http://127.0.0.1:1/graphql"), WithWebSocketURL(wsURL))
+	require.NoError(t, err)
+	cfg := fastRealtime
+	if tune != nil {
+		tune(&cfg)
+	}
+	c.rt.cfg = cfg
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// nextOf waits for the next event of a kind, skipping others.
+func nextOf(t *testing.T, s *rtSub, kind rtKind, within time.Duration) rtEvent {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), within)
+	defer cancel()
+	for {
+		ev, err := s.next(ctx)
+		require.NoError(t, err, "no event of kind %d within %s", kind, within)
+		if ev.kind == kind {
+			return ev
+		}
+		require.NotEqual(t, rtEnd, ev.kind, "the subscription ended: %v", ev.err)
+	}
+}
+
+func testSub(t *testing.T, c *Client) *rtSub {
+	t.Helper()
+	s, err := c.subscribe("Test", "Test", "subscription Test { realtimePrice(input: {}) { errors { message } } }", nil)
+	require.NoError(t, err)
+	return s
+}
+
+func TestRealtime_ConnectionInitCarriesTheKeyExactly(t *testing.T) {
+	noLeaks(t)
+	inits := make(chan wsMessage, 2)
+	srv := newWSTestServer(t, func(n int, p *wsPeer) {
+		m, err := p.ack()
+		if err == nil {
+			inits <- m
+		}
+		p.serveAnswering(nil)
+	})
+
+	c := newRTClient(t, testKey, srv.wsURL(), nil)
+	s := testSub(t, c)
+	init := <-inits
+	var payload map[string]any
+	require.NoError(t, json.Unmarshal(init.Payload, &payload))
+	assert.Equal(t, map[string]any{"X-API-KEY": testKey}, payload)
+	s.stop()
+
+	anon := newRTClient(t, "", srv.wsURL(), nil)
+	s = testSub(t, anon)
+	init = <-inits
+	assert.Empty(t, init.Payload, "a client without a key sends connection_init without a payload")
+	s.stop()
+}
+
+func TestRealtime_SubscriptionsShareOneConnectionWithUniqueIDs(t *testing.T) {
+	noLeaks(t)
+	ids := make(chan string, 10)
+	srv := newWSTestServer(t, func(n int, p *wsPeer) {
+		if _, err := p.ack(); err != nil {
+			return
+		}
+		p.serveAnswering(func(m wsMessage) {
+			ids <- m.ID
+			p.sendJSON(m.ID, "next", `{"data":{"n":1}}`)
+		})
+	})
+	c := newRTClient(t, "", srv.wsURL(), nil)
+	var subs []*rtSub
+	for range 5 {
+		subs = append(subs, testSub(t, c))
+	}
+	seen := map[string]bool{}
+	for range 5 {
+		id := <-ids
+		assert.False(t, seen[id], "id %s used twice", id)
+		seen[id] = true
+	}
+	for _, s := range subs {
+		ev := nextOf(t, s, rtNext, 2*time.Second)
+		assert.JSONEq(t, `{"data":{"n":1}}`, string(ev.payload))
+	}
+	assert.EqualValues(t, 1, srv.conns.Load(), "all subscriptions share one connection")
+	for _, s := range subs {
+		s.stop()
+	}
+}
+
+func TestRealtime_ConnectionClosesAGracePeriodAfterTheLastSubscription(t *testing.T) {
+	noLeaks(t)
+	closed := make(chan time.Time, 1)
+	completes := make(chan string, 1)
+	srv := newWSTestServer(t, func(n int, p *wsPeer) {
+		if _, err := p.ack(); err != nil {
+			return
+		}
+		for {
+			m, err := p.read()
+			if err != nil {
+				closed <- time.Now()
+				return
+			}
+			if m.Type == "complete" {
+				completes <- m.ID
+			}
+			if m.Type == "ping" {
+				p.send(wsMessage{Type: "pong"})
+			}
+		}
+	})
+	c := newRTClient(t, "", srv.wsURL(), func(cfg *realtimeConfig) { cfg.grace = 300 * time.Millisecond })
+	s := testSub(t, c)
+	nextOf(t, s, rtSubscribed, 2*time.Second)
+	stopped := time.Now()
+	s.stop()
+	assert.Equal(t, "1", <-completes, "stop sends complete for the subscription's id")
+	select {
+	case at := <-closed:
+		assert.GreaterOrEqual(t, at.Sub(stopped), 250*time.Millisecond, "closed before the grace period")
+	case <-time.After(3 * time.Second):
+		t.Fatal("the idle connection was not closed after the grace period")
+	}
+
+	// A new subscription after that opens a new connection.
+	s = testSub(t, c)
+	nextOf(t, s, rtSubscribed, 2*time.Second)
+	assert.EqualValues(t, 2, srv.conns.Load())
+	s.stop()
+}
+
+func TestRealtime_NewSubscriptionWithinGraceReusesTheConnection(t *testing.T) {
+	noLeaks(t)
+	srv := newWSTestServer(t, func(n int, p *wsPeer) {
+		if _, err := p.ack(); err == nil {
+			p.serveAnswering(nil)
+		}
+	})
+	c := newRTClient(t, "", srv.wsURL(), func(cfg *realtimeConfig) { cfg.grace = time.Second })
+	s := testSub(t, c)
+	nextOf(t, s, rtSubscribed, 2*time.Second)
+	s.stop()
+	time.Sleep(100 * time.Millisecond)
+	s = testSub(t, c)
+	nextOf(t, s, rtSubscribed, 2*time.Second)
+	assert.EqualValues(t, 1, srv.conns.Load())
+	s.stop()
+}
+
+func TestRealtime_AnswersServerPingsOfBothKinds(t *testing.T) {
+	noLeaks(t)
+	result := make(chan error, 2)
+	srv := newWSTestServer(t, func(n int, p *wsPeer) {
+		if _, err := p.ack(); err != nil {
+			result <- err
+			return
+		}
+		// Let the client's reader be the only reader: ping frames are
+		// answered by coder/websocket on the client while it reads.
+		go func() {
+			ctx, cancel := context.WithTimeout(p.ctx, 2*time.Second)
+			defer cancel()
+			result <- p.conn.Ping(ctx)
+		}()
+		p.send(wsMessage{Type: "ping"})
+		_, err := p.readType("pong")
+		result <- err
+		p.serveAnswering(nil)
+	})
+	c := newRTClient(t, "", srv.wsURL(), func(cfg *realtimeConfig) { cfg.keepalive = time.Hour })
+	s := testSub(t, c)
+	require.NoError(t, <-result)
+	require.NoError(t, <-result)
+	s.stop()
+}
+
+func TestRealtime_KeepaliveNoticesASilentConnectionWithinTwoIntervals(t *testing.T) {
+	noLeaks(t)
+	stalledAt := make(chan time.Time, 1)
+	srv := newWSTestServer(t, func(n int, p *wsPeer) {
+		if _, err := p.ack(); err != nil {
+			return
+		}
+		if n == 1 {
+			// Stall: read (so TCP stays open) but never answer anything.
+			stalledAt <- time.Now()
+			for {
+				if _, err := p.read(); err != nil {
+					return
+				}
+			}
+		}
+		p.serveAnswering(nil)
+	})
+	const interval = 150 * time.Millisecond
+	c := newRTClient(t, "", srv.wsURL(), func(cfg *realtimeConfig) { cfg.keepalive = interval })
+	s := testSub(t, c)
+	nextOf(t, s, rtSubscribed, 2*time.Second)
+	at := <-stalledAt
+	nextOf(t, s, rtDown, 2*time.Second)
+	assert.Less(t, time.Since(at), 2*interval+100*time.Millisecond, "the silent connection took too long to notice")
+	ev := nextOf(t, s, rtSubscribed, 2*time.Second)
+	assert.True(t, ev.reconnect)
+	assert.EqualValues(t, 2, srv.conns.Load())
+	s.stop()
+}
+
+func TestRealtime_ClientPingsKeepAQuietHealthyConnection(t *testing.T) {
+	noLeaks(t)
+	srv := newWSTestServer(t, func(n int, p *wsPeer) {
+		if _, err := p.ack(); err == nil {
+			p.serveAnswering(nil)
+		}
+	})
+	c := newRTClient(t, "", srv.wsURL(), func(cfg *realtimeConfig) { cfg.keepalive = 50 * time.Millisecond })
+	s := testSub(t, c)
+	nextOf(t, s, rtSubscribed, 2*time.Second)
+	time.Sleep(400 * time.Millisecond)
+	assert.EqualValues(t, 1, srv.conns.Load(), "a connection that answers pongs is kept")
+	s.stop()
+}
+
+func TestRealtime_MissingAckTimesOutAndReconnects(t *testing.T) {
+	noLeaks(t)
+	srv := newWSTestServer(t, func(n int, p *wsPeer) {
+		if n == 1 {
+			_, _ = p.read() // connection_init, never acknowledged
+			<-p.ctx.Done()
+			return
+		}
+		if _, err := p.ack(); err == nil {
+			p.serveAnswering(nil)
+		}
+	})
+	c := newRTClient(t, "", srv.wsURL(), func(cfg *realtimeConfig) { cfg.initTimeout = 200 * time.Millisecond })
+	s := testSub(t, c)
+	nextOf(t, s, rtDown, 2*time.Second)
+	ev := nextOf(t, s, rtSubscribed, 2*time.Second)
+	assert.False(t, ev.reconnect, "the first subscribe is not a reconnect")
+	assert.EqualValues(t, 2, srv.conns.Load())
+	s.stop()
+}
+
+func TestRealtime_ServerErrorAndCompleteEndTheSubscription(t *testing.T) {
+	noLeaks(t)
+	srv := newWSTestServer(t, func(n int, p *wsPeer) {
+		if _, err := p.ack(); err != nil {
+			return
+		}
+		k := 0
+		p.serveAnswering(func(m wsMessage) {
+			k++
+			if k == 1 {
+				p.sendJSON(m.ID, "error", `[{"message":"Only subscription operations are supported"}]`)
+			} else {
+				p.sendJSON(m.ID, "complete", ``)
+			}
+		})
+	})
+	c := newRTClient(t, "", srv.wsURL(), nil)
+	s1 := testSub(t, c)
+	ev := nextOf(t, s1, rtEnd, 2*time.Second)
+	require.Error(t, ev.err)
+	assert.Contains(t, ev.err.Error(), "Only subscription operations are supported")
+	s2 := testSub(t, c)
+	ev = nextOf(t, s2, rtEnd, 2*time.Second)
+	assert.NoError(t, ev.err)
+}
+
+func TestRealtime_CloseEndsEverySubscriptionAndGoroutine(t *testing.T) {
+	noLeaks(t)
+	srv := newWSTestServer(t, func(n int, p *wsPeer) {
+		if _, err := p.ack(); err == nil {
+			p.serveAnswering(nil)
+		}
+	})
+	c := newRTClient(t, "", srv.wsURL(), func(cfg *realtimeConfig) { cfg.grace = time.Hour })
+	var subs []*rtSub
+	for range 3 {
+		subs = append(subs, testSub(t, c))
+	}
+	nextOf(t, subs[0], rtSubscribed, 2*time.Second)
+	done := make(chan struct{})
+	go func() { c.Close(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(2 * time.Second):
+		t.Fatal("Close did not return")
+	}
+	for _, s := range subs {
+		ev := nextOf(t, s, rtEnd, time.Second)
+		assert.ErrorIs(t, ev.err, ErrClientClosed)
+	}
+	_, err := c.subscribe("Test", "Test", "subscription { x }", nil)
+	assert.ErrorIs(t, err, ErrClientClosed)
+}
+
+func TestRealtime_CloseWhileDialingAStalledServerReturnsAtOnce(t *testing.T) {
+	noLeaks(t)
+	srv := newWSTestServer(t, func(n int, p *wsPeer) { <-p.ctx.Done() })
+	c := newRTClient(t, "", srv.wsURL(), func(cfg *realtimeConfig) { cfg.initTimeout = time.Hour })
+	testSub(t, c)
+	time.Sleep(50 * time.Millisecond)
+	start := time.Now()
+	c.Close()
+	assert.Less(t, time.Since(start), time.Second)
+}
