@@ -68,6 +68,31 @@
 // the client gave up, an idempotency conflict without execution. Faults
 // queue up in order; [Server.ClearFaults] drops those not yet taken.
 //
+// # Websocket
+//
+// The websocket behaves as the real one does where clients break on it:
+// only the graphql-transport-ws subprotocol is accepted (graphql-ws is
+// closed with 4406); connection_init must come within 3 s
+// ([WithInitTimeout]) or the socket is closed with 4408; every connection
+// is acked, even with a bad key, and myUpdates then answers one next with
+// a NOT_AUTHENTICATED error "Not Authenticated for subscription" and
+// completes; queries and mutations get an error message "Only subscription
+// operations are supported"; the server sends a ping frame every 12 s
+// ([WithPingInterval]) and terminates a connection whose pong has not
+// come by the next one. myUpdates sends a Price (accounts whose display
+// currency is USD) and a RealtimePrice on subscribe and again every
+// [PriceUpdateInterval] of the server's clock ([Server.Tick] after moving
+// a [WithClock] clock), an OnChainUpdate OnchainReceiptPending for an
+// unconfirmed deposit and OnchainReceipt once confirmed, and nothing for
+// outgoing lightning and intraledger payments.
+//
+// Socket faults: [Server.DropWebSockets] drops every connection now and
+// [Server.DropWebSocketsAfter] after the next n next messages;
+// [Server.RefuseWebSockets] answers new upgrades 503 for a while (or until
+// [Server.AcceptWebSockets]); [Server.StallWebSockets] makes every socket
+// silent without closing it until [Server.UnstallWebSockets].
+// [Server.WebSockets] counts the open connections.
+//
 // # Clock
 //
 // [WithClock] gives the server a clock of the test's own: invoice expiry,

@@ -85,3 +85,36 @@ func (s *Server) Requests(operation string) int { return s.ts.Requests(operation
 // (operationName or root field name) executed past authentication and
 // scope checks.
 func (s *Server) Executions(operation string) int { return s.ts.Executions(operation) }
+
+// DropWebSockets closes the TCP connection of every open websocket at
+// once, without a close frame, as a network failure does: clients see an
+// abnormal closure (1006) and their subscriptions end. New connections
+// are accepted as before.
+func (s *Server) DropWebSockets() { s.ts.DropWebSockets() }
+
+// DropWebSocketsAfter arms a one-shot fault: once the server has sent n
+// more "next" messages, counted over all connections, it drops every open
+// websocket as DropWebSockets does, right after the n-th. n <= 0 disarms
+// it.
+func (s *Server) DropWebSocketsAfter(n int) { s.ts.DropWebSocketsAfter(n) }
+
+// RefuseWebSockets refuses new websocket connections for d of real time:
+// the upgrade request gets HTTP 503 from the edge. Open connections are
+// left alone. d <= 0 refuses until AcceptWebSockets.
+func (s *Server) RefuseWebSockets(d time.Duration) { s.ts.RefuseWebSockets(d) }
+
+// AcceptWebSockets lifts RefuseWebSockets at once.
+func (s *Server) AcceptWebSockets() { s.ts.AcceptWebSockets() }
+
+// StallWebSockets makes every websocket, open or opened later, go silent
+// without closing, as a half-open connection does: the server reads
+// nothing (it answers no ping and acks no connection_init), writes
+// nothing and sends no ping frames. UnstallWebSockets resumes them and
+// delivers what was held both ways.
+func (s *Server) StallWebSockets() { s.ts.StallWebSockets() }
+
+// UnstallWebSockets ends StallWebSockets.
+func (s *Server) UnstallWebSockets() { s.ts.UnstallWebSockets() }
+
+// WebSockets returns how many websocket connections are open.
+func (s *Server) WebSockets() int { return s.ts.WebSockets() }

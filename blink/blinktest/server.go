@@ -54,6 +54,16 @@ func WithKeyPrefix(prefix string) Option { return with(testserver.WithKeyPrefix(
 // server answers as production does (see the package documentation).
 func WithRawAPIErrors() Option { return with(testserver.WithRawAPIErrors()) }
 
+// WithPingInterval sets how often the server sends a websocket ping frame
+// and how long it then waits for the pong before it terminates the
+// connection (without a close frame); default 12 s, as the real server.
+func WithPingInterval(d time.Duration) Option { return with(testserver.WithPingInterval(d)) }
+
+// WithInitTimeout sets how long the server waits for connection_init on a
+// new websocket before it closes it with 4408 "Connection initialisation
+// timeout"; default 3 s, as the real server.
+func WithInitTimeout(d time.Duration) Option { return with(testserver.WithInitTimeout(d)) }
+
 // NewServer starts a fake server listening on 127.0.0.1 at a random port.
 // The caller must Close it.
 func NewServer(opts ...Option) *Server {
@@ -113,3 +123,13 @@ func (s *Server) SetPrice(perBTC blink.Cents) { s.ts.SetPrice(int64(perBTC)) }
 
 // Price returns the BTC price in US cents per bitcoin.
 func (s *Server) Price() blink.Cents { return blink.Cents(s.ts.Price()) }
+
+// Tick makes the server look at its clock again, so that subscriptions
+// send what is due by it: myUpdates' Price and RealtimePrice every
+// PriceUpdateInterval, an invoice's EXPIRED. Call it after moving a
+// WithClock clock; with the real clock it is never needed.
+func (s *Server) Tick() { s.ts.Tick() }
+
+// PriceUpdateInterval is how often, by the server's clock, myUpdates sends
+// the price again (30 s, as the real server).
+const PriceUpdateInterval = testserver.PriceUpdateInterval
