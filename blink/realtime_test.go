@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -459,4 +460,173 @@ func TestRealtime_CloseWhileDialingAStalledServerReturnsAtOnce(t *testing.T) {
 	start := time.Now()
 	c.Close()
 	assert.Less(t, time.Since(start), time.Second)
+}
+
+func TestRealtime_ReconnectResubscribesEveryLiveSubscription(t *testing.T) {
+	noLeaks(t)
+	seen := make(chan [2]string, 20) // connection, query
+	srv := newWSTestServer(t, func(n int, p *wsPeer) {
+		if _, err := p.ack(); err != nil {
+			return
+		}
+		k := 0
+		p.serveAnswering(func(m wsMessage) {
+			var pl struct{ Query string }
+			_ = json.Unmarshal(m.Payload, &pl)
+			seen <- [2]string{strconv.Itoa(n), pl.Query}
+			k++
+			if n == 1 && k == 3 {
+				p.conn.CloseNow() // a network failure
+			}
+		})
+	})
+	c := newRTClient(t, "", srv.wsURL(), nil)
+	var subs []*rtSub
+	for i := range 3 {
+		s, err := c.subscribe("Test", "Test", "subscription S"+strconv.Itoa(i)+" { x }", nil)
+		require.NoError(t, err)
+		subs = append(subs, s)
+	}
+	byConn := map[string][]string{}
+	for range 6 {
+		select {
+		case x := <-seen:
+			byConn[x[0]] = append(byConn[x[0]], x[1])
+		case <-time.After(3 * time.Second):
+			t.Fatalf("subscriptions seen: %v", byConn)
+		}
+	}
+	assert.ElementsMatch(t, byConn["1"], byConn["2"], "every live subscription is re-sent on the new connection")
+	for _, s := range subs {
+		nextOf(t, s, rtDown, time.Second)
+		ev := nextOf(t, s, rtSubscribed, time.Second)
+		assert.True(t, ev.reconnect, "the consumer hears the resubscription as a reconnect")
+		s.stop()
+	}
+}
+
+// closeWith is a server that acknowledges, waits for a subscribe, then
+// closes with code on its first connection and serves later ones.
+func closeWith(t *testing.T, code websocket.StatusCode) *wsTestServer {
+	return newWSTestServer(t, func(n int, p *wsPeer) {
+		if _, err := p.ack(); err != nil {
+			return
+		}
+		if n == 1 {
+			if _, err := p.readType("subscribe"); err == nil {
+				p.conn.Close(code, closeText(code))
+			}
+			return
+		}
+		p.serveAnswering(nil)
+	})
+}
+
+func TestRealtime_Close4401And4403EndWithAnAuthErrorAndNoReconnect(t *testing.T) {
+	for _, tc := range []struct {
+		code websocket.StatusCode
+		key  string
+		want error
+	}{
+		{4401, testKey, ErrInvalidAPIKey},
+		{4403, testKey, ErrInvalidAPIKey},
+		{4401, "", ErrNotAuthenticated},
+	} {
+		t.Run(strconv.Itoa(int(tc.code))+"/key="+strconv.FormatBool(tc.key != ""), func(t *testing.T) {
+			noLeaks(t)
+			srv := closeWith(t, tc.code)
+			c := newRTClient(t, tc.key, srv.wsURL(), nil)
+			s := testSub(t, c)
+			ev := nextOf(t, s, rtEnd, 2*time.Second)
+			var e *Error
+			require.ErrorAs(t, ev.err, &e)
+			assert.ErrorIs(t, ev.err, tc.want)
+			assert.ErrorIs(t, ev.err, ErrNotAuthenticated)
+			assert.False(t, IsTransient(ev.err))
+			assert.NotContains(t, ev.err.Error(), testKey)
+			time.Sleep(200 * time.Millisecond)
+			assert.EqualValues(t, 1, srv.conns.Load(), "no reconnect after an auth close")
+		})
+	}
+}
+
+func TestRealtime_ProtocolErrorClosesEndTheSubscription(t *testing.T) {
+	for _, code := range []websocket.StatusCode{4400, 4406, 4409} {
+		t.Run(strconv.Itoa(int(code)), func(t *testing.T) {
+			noLeaks(t)
+			srv := closeWith(t, code)
+			c := newRTClient(t, "", srv.wsURL(), nil)
+			s := testSub(t, c)
+			ev := nextOf(t, s, rtEnd, 2*time.Second)
+			assert.ErrorIs(t, ev.err, ErrBadRequest)
+			assert.Contains(t, ev.err.Error(), strconv.Itoa(int(code)))
+			time.Sleep(200 * time.Millisecond)
+			assert.EqualValues(t, 1, srv.conns.Load(), "no reconnect after a protocol error")
+		})
+	}
+}
+
+func TestRealtime_InitTimeoutInternalErrorAndNetworkFailuresReconnect(t *testing.T) {
+	for _, code := range []websocket.StatusCode{4408, 4500, websocket.StatusGoingAway} {
+		t.Run(strconv.Itoa(int(code)), func(t *testing.T) {
+			noLeaks(t)
+			srv := closeWith(t, code)
+			c := newRTClient(t, "", srv.wsURL(), nil)
+			s := testSub(t, c)
+			nextOf(t, s, rtDown, 2*time.Second)
+			ev := nextOf(t, s, rtSubscribed, 2*time.Second)
+			assert.True(t, ev.reconnect)
+			s.stop()
+		})
+	}
+}
+
+func TestRealtime_Close4429BacksOffLonger(t *testing.T) {
+	noLeaks(t)
+	var at [3]time.Time
+	srv := newWSTestServer(t, func(n int, p *wsPeer) {
+		if n <= 3 {
+			at[n-1] = time.Now()
+		}
+		if _, err := p.ack(); err != nil {
+			return
+		}
+		if n == 1 {
+			p.conn.Close(4429, "too many initialisation requests")
+			return
+		}
+		p.serveAnswering(nil)
+	})
+	c := newRTClient(t, "", srv.wsURL(), func(cfg *realtimeConfig) { cfg.rateLimitBackoff = 400 * time.Millisecond })
+	s := testSub(t, c)
+	nextOf(t, s, rtDown, 2*time.Second)
+	nextOf(t, s, rtSubscribed, 3*time.Second)
+	assert.GreaterOrEqual(t, at[1].Sub(at[0]), 200*time.Millisecond, "a 4429 waits at least half the rate-limit backoff")
+	s.stop()
+}
+
+func TestRealtime_BackoffDoublesWithJitterUpToTheCap(t *testing.T) {
+	rt := &realtime{cfg: realtimeConfig{minBackoff: 100 * time.Millisecond, maxBackoff: time.Second, rateLimitBackoff: 5 * time.Second}.withDefaults()}
+	for attempt, step := range []time.Duration{100, 200, 400, 800, 1000, 1000, 1000} {
+		step *= time.Millisecond
+		for range 50 {
+			d := rt.backoff(attempt, errors.New("network"))
+			assert.GreaterOrEqual(t, d, step/2, "attempt %d", attempt)
+			assert.LessOrEqual(t, d, step, "attempt %d", attempt)
+		}
+	}
+	d := rt.backoff(0, websocket.CloseError{Code: 4429})
+	assert.GreaterOrEqual(t, d, 2500*time.Millisecond)
+	assert.GreaterOrEqual(t, rt.backoff(100, errors.New("x")), 500*time.Millisecond, "no overflow")
+}
+
+func TestRealtime_NotAuthenticatedResultIsATypedError(t *testing.T) {
+	payload := json.RawMessage(`{"data":null,"errors":[{"message":"Not Authenticated for subscription","extensions":{"code":"NOT_AUTHENTICATED"}}]}`)
+	err := decodeNext("MyUpdates", payload, &struct{}{}, true)
+	assert.ErrorIs(t, err, ErrInvalidAPIKey)
+	assert.ErrorIs(t, err, ErrNotAuthenticated)
+	// The router drops the code: the message alone must do.
+	err = decodeNext("MyUpdates", json.RawMessage(`{"errors":[{"message":"Not Authenticated for subscription"}]}`), &struct{}{}, false)
+	assert.ErrorIs(t, err, ErrNotAuthenticated)
+	assert.NotErrorIs(t, err, ErrInvalidAPIKey)
 }
