@@ -82,9 +82,10 @@
 // come by the next one. myUpdates sends a Price (accounts whose display
 // currency is USD) and a RealtimePrice on subscribe and again every
 // [PriceUpdateInterval] of the server's clock ([Server.Tick] after moving
-// a [WithClock] clock), an OnChainUpdate OnchainReceiptPending for an
-// unconfirmed deposit and OnchainReceipt once confirmed, and nothing for
-// outgoing lightning and intraledger payments.
+// a [WithClock] clock) and when [Server.SetPrice] changes it; an
+// OnChainUpdate OnchainReceiptPending for an unconfirmed deposit and
+// OnchainReceipt once it is confirmed; and nothing for outgoing lightning
+// and intraledger payments.
 //
 // Socket faults: [Server.DropWebSockets] drops every connection now and
 // [Server.DropWebSocketsAfter] after the next n next messages;
@@ -99,7 +100,9 @@
 // rate limit windows, the one-hour idempotency lock, spending limit
 // windows, payment flows ([PaymentFlowTTL]), timestamps and the Date header
 // of every answer follow it. A test that moves a time variable under the
-// clock's function can expire an invoice or lapse a lock without waiting.
+// clock's function can expire an invoice or lapse a lock without waiting;
+// [Server.Tick] then makes open subscriptions notice (an invoice's
+// EXPIRED, myUpdates' next price).
 //
 // # Production form and raw form
 //

@@ -170,12 +170,14 @@ func (h *hijackWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 type wsNetConn struct {
 	net.Conn
 	s         *Server
-	closed    chan struct{}
+	ctx       context.Context // ends when the connection closes
+	cancel    context.CancelFunc
 	closeOnce sync.Once
 }
 
 func (s *Server) registerConn(conn net.Conn) *wsNetConn {
-	nc := &wsNetConn{Conn: conn, s: s, closed: make(chan struct{})}
+	ctx, cancel := context.WithCancel(context.Background())
+	nc := &wsNetConn{Conn: conn, s: s, ctx: ctx, cancel: cancel}
 	s.ws.mu.Lock()
 	if s.ws.conns == nil {
 		s.ws.conns = map[*wsNetConn]struct{}{}
@@ -194,7 +196,7 @@ func (nc *wsNetConn) waitUnstalled() bool {
 		nc.s.ws.mu.Unlock()
 		if st == nil {
 			select {
-			case <-nc.closed:
+			case <-nc.ctx.Done():
 				return false
 			default:
 				return true
@@ -202,7 +204,7 @@ func (nc *wsNetConn) waitUnstalled() bool {
 		}
 		select {
 		case <-st:
-		case <-nc.closed:
+		case <-nc.ctx.Done():
 			return false
 		}
 	}
@@ -228,7 +230,7 @@ func (nc *wsNetConn) Write(p []byte) (int, error) {
 
 func (nc *wsNetConn) Close() error {
 	nc.closeOnce.Do(func() {
-		close(nc.closed)
+		nc.cancel()
 		nc.s.ws.mu.Lock()
 		delete(nc.s.ws.conns, nc)
 		nc.s.ws.mu.Unlock()
@@ -245,28 +247,48 @@ type wsConn struct {
 }
 
 // pingLoop sends a ping frame every interval and terminates the
-// connection when the pong has not come by the next one, as the ws
-// library's keep-alive in graphql-ws does. A stalled server does not
-// ping.
+// connection when the pong has not come within the interval, as the ws
+// keep-alive of graphql-ws does. A stalled server neither pings nor gives
+// up on a pong: the wait starts again when the stall ends.
 func (c *wsConn) pingLoop() {
 	d := c.s.pingInterval()
 	t := time.NewTicker(d)
 	defer t.Stop()
 	for {
 		select {
-		case <-c.nc.closed:
+		case <-c.nc.ctx.Done():
 			return
 		case <-t.C:
 		}
 		if !c.nc.waitUnstalled() {
 			return
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), d)
-		err := c.c.Ping(ctx)
-		cancel()
-		if err != nil && !c.s.wsStalled() {
-			_ = c.nc.Close()
-			return
+		// The ping's context ends only with the connection: a write that
+		// times out makes coder/websocket close it, which a stall must not.
+		pong := make(chan error, 1)
+		go func() { pong <- c.c.Ping(c.nc.ctx) }()
+		wait := time.NewTimer(d)
+	waiting:
+		for {
+			select {
+			case err := <-pong:
+				wait.Stop()
+				if err != nil {
+					_ = c.nc.Close()
+					return
+				}
+				break waiting
+			case <-wait.C:
+				if c.s.wsStalled() {
+					if !c.nc.waitUnstalled() {
+						return
+					}
+					wait.Reset(d)
+					continue
+				}
+				_ = c.nc.Close()
+				return
+			}
 		}
 	}
 }

@@ -42,7 +42,8 @@ func WithPrice(usdCentsPerBTC int64) Option {
 
 // WithClock sets the server's clock, used for invoice expiry, rate limits,
 // idempotency locks, spending limits, payment flows, timestamps and the
-// Date header of every HTTP response; default time.Now.
+// Date header of every HTTP response, and myUpdates' price every 30 s (call
+// Tick after moving it, for subscriptions to notice); default time.Now.
 func WithClock(now func() time.Time) Option { return func(o *options) { o.cfg.Now = now } }
 
 // WithKeyPrefix sets the prefix of API keys; default "galoy_dev_".
