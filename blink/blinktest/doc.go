@@ -87,12 +87,17 @@
 // OnchainReceipt once it is confirmed; and nothing for outgoing lightning
 // and intraledger payments.
 //
-// Socket faults: [Server.DropWebSockets] drops every connection now and
-// [Server.DropWebSocketsAfter] after the next n next messages;
-// [Server.RefuseWebSockets] answers new upgrades 503 for a while (or until
-// [Server.AcceptWebSockets]); [Server.StallWebSockets] makes every socket
-// silent without closing it until [Server.UnstallWebSockets].
-// [Server.WebSockets] counts the open connections.
+// A second connection_init is closed with 4429, a subscribe before it with
+// 4401, a subscribe reusing the id of a running subscription with 4409.
+//
+// Socket faults: [Server.CloseWebSockets] closes every connection with a
+// close code of the test's choice; [Server.DropWebSockets] drops every
+// connection now (no close frame) and [Server.DropWebSocketsAfter] after
+// the next n next messages; [Server.RefuseWebSockets] answers new
+// upgrades 503 for a while (or until [Server.AcceptWebSockets]);
+// [Server.StallWebSockets] makes every socket silent without closing it
+// until [Server.UnstallWebSockets]. [Server.WebSockets] counts the open
+// connections.
 //
 // # Clock
 //

@@ -92,6 +92,13 @@ func (s *Server) Executions(operation string) int { return s.ts.Executions(opera
 // are accepted as before.
 func (s *Server) DropWebSockets() { s.ts.DropWebSockets() }
 
+// CloseWebSockets closes every open websocket with a close frame of code
+// and reason, as the real server does on its errors: 4400 bad request,
+// 4401 unauthorized, 4403 forbidden, 4429 too many initialisation
+// requests, 4500 internal error, 1001 going away. The fake sends 4406,
+// 4408, 4409, 4429 and 4401 by itself where the real server does.
+func (s *Server) CloseWebSockets(code int, reason string) { s.ts.CloseWebSockets(code, reason) }
+
 // DropWebSocketsAfter arms a one-shot fault: once the server has sent n
 // more "next" messages, counted over all connections, it drops every open
 // websocket as DropWebSockets does, right after the n-th. n <= 0 disarms

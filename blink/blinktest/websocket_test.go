@@ -65,6 +65,12 @@ func TestServer_WebSocketOptionsAndFaultsReachTheSocket(t *testing.T) {
 
 	c, _, err = dial(t, srv)
 	require.NoError(t, err)
+	srv.CloseWebSockets(4429, "Too many initialisation requests")
+	_, _, err = c.Read(ctx)
+	assert.Equal(t, websocket.StatusCode(4429), websocket.CloseStatus(err), "%v", err)
+
+	c, _, err = dial(t, srv)
+	require.NoError(t, err)
 	srv.DropWebSockets()
 	_, _, err = c.Read(ctx)
 	assert.Error(t, err)

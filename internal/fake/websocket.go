@@ -138,7 +138,10 @@ func (i wsImplementation) Accept(w http.ResponseWriter, r *http.Request, _ trans
 	if err != nil {
 		return nil, err
 	}
-	wc := &wsConn{s: i.s, c: c, nc: hw.nc}
+	wc := &wsConn{s: i.s, c: c, nc: hw.nc, active: map[string]struct{}{}, quiet: map[string]int{}}
+	i.s.ws.mu.Lock()
+	hw.nc.ws = wc
+	i.s.ws.mu.Unlock()
 	go wc.pingLoop()
 	return wc, nil
 }
@@ -170,6 +173,7 @@ func (h *hijackWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 type wsNetConn struct {
 	net.Conn
 	s         *Server
+	ws        *wsConn         // the websocket on it, once accepted; under s.ws.mu
 	ctx       context.Context // ends when the connection closes
 	cancel    context.CancelFunc
 	closeOnce sync.Once
@@ -244,6 +248,11 @@ type wsConn struct {
 	c       *websocket.Conn
 	nc      *wsNetConn
 	closing atomic.Bool // WriteClose owns the closing of the connection
+
+	mu     sync.Mutex
+	inited bool                // connection_init received
+	active map[string]struct{} // subscription ids not yet complete
+	quiet  map[string]int      // ids the client completed: gqlgen's complete for them is not sent
 }
 
 // pingLoop sends a ping frame every interval and terminates the
@@ -313,7 +322,47 @@ func (c *wsConn) NextReader() (int, io.Reader, error) {
 		}
 		return int(typ), nil, err
 	}
+	if code, reason := c.refuseMessage(b); code != 0 {
+		_ = c.WriteClose(code, reason)
+		return int(typ), nil, errRefusedMessage
+	}
 	return int(typ), bytes.NewReader(b), nil
+}
+
+var errRefusedMessage = errors.New("fake: message refused with a close code")
+
+// refuseMessage is graphql-ws's close code for a message gqlgen would
+// take: a second connection_init (4429), a subscribe before
+// connection_init (4401) or with the id of a subscription still running
+// (4409); 0 for any other message.
+func (c *wsConn) refuseMessage(b []byte) (int, string) {
+	var m struct{ Type, ID string }
+	if json.Unmarshal(b, &m) != nil {
+		return 0, ""
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch m.Type {
+	case "connection_init":
+		if c.inited {
+			return 4429, "Too many initialisation requests"
+		}
+		c.inited = true
+	case "subscribe":
+		if !c.inited {
+			return 4401, "Unauthorized"
+		}
+		if _, dup := c.active[m.ID]; dup {
+			return 4409, "Subscriber for " + m.ID + " already exists"
+		}
+		c.active[m.ID] = struct{}{}
+	case "complete":
+		if _, ok := c.active[m.ID]; ok {
+			delete(c.active, m.ID)
+			c.quiet[m.ID]++
+		}
+	}
+	return 0, ""
 }
 
 func (c *wsConn) WriteJSON(v any) error {
@@ -321,11 +370,29 @@ func (c *wsConn) WriteJSON(v any) error {
 	if err != nil {
 		return err
 	}
+	var m struct{ Type, ID string }
+	_ = json.Unmarshal(b, &m)
+	if m.Type == "complete" || m.Type == "error" {
+		c.mu.Lock()
+		quiet := m.Type == "complete" && c.quiet[m.ID] > 0
+		if quiet {
+			// graphql-ws sends nothing for a subscription the client
+			// completed; gqlgen confirms it.
+			if c.quiet[m.ID]--; c.quiet[m.ID] == 0 {
+				delete(c.quiet, m.ID)
+			}
+		} else {
+			delete(c.active, m.ID)
+		}
+		c.mu.Unlock()
+		if quiet {
+			return nil
+		}
+	}
 	if err := c.c.Write(context.Background(), websocket.MessageText, b); err != nil {
 		return err
 	}
-	var m struct{ Type string }
-	if json.Unmarshal(b, &m) == nil && m.Type == "next" {
+	if m.Type == "next" {
 		c.s.countNext()
 	}
 	return nil
@@ -381,6 +448,24 @@ func (s *Server) DropWebSockets() {
 	s.ws.mu.Unlock()
 	for _, nc := range conns {
 		_ = nc.Close()
+	}
+}
+
+// CloseWebSockets closes every open websocket with a close frame of code
+// and reason, as the server does on its errors (4400 bad request, 4403
+// forbidden, 4429 too many initialisation requests, 4500 internal error,
+// 1001 going away, ...).
+func (s *Server) CloseWebSockets(code int, reason string) {
+	s.ws.mu.Lock()
+	var conns []*wsConn
+	for nc := range s.ws.conns {
+		if nc.ws != nil {
+			conns = append(conns, nc.ws)
+		}
+	}
+	s.ws.mu.Unlock()
+	for _, c := range conns {
+		_ = c.WriteClose(code, reason)
 	}
 }
 

@@ -218,3 +218,48 @@ func TestMyUpdatesSendsOnchainReceiptPendingThenOnchainReceipt(t *testing.T) {
 	assert.Equal(t, tx, get(u, "txHash"))
 	assert.Equal(t, "SUCCESS", get(u, "transaction", "status"))
 }
+
+func TestWebSocketClosesASecondConnectionInitWith4429(t *testing.T) {
+	srv := blinktest.New(t)
+	w := dialWS(t, srv, "")
+	w.send(map[string]any{"type": "connection_init"})
+	err := readUntilError(t, w.c, 2*time.Second)
+	assert.Equal(t, websocket.StatusCode(4429), websocket.CloseStatus(err), "%v", err)
+}
+
+func TestWebSocketClosesASubscribeBeforeConnectionInitWith4401(t *testing.T) {
+	srv := blinktest.New(t)
+	c, _, err := dialRaw(t, srv, "graphql-transport-ws")
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	require.NoError(t, c.Write(ctx, websocket.MessageText, []byte(`{"id":"1","type":"subscribe","payload":{"query":"subscription { realtimePrice(input: {currency: \"USD\"}) { errors { message } } }"}}`)))
+	err = readUntilError(t, c, 2*time.Second)
+	assert.Equal(t, websocket.StatusCode(4401), websocket.CloseStatus(err), "%v", err)
+}
+
+func TestWebSocketClosesADuplicateSubscriptionIDWith4409(t *testing.T) {
+	srv := blinktest.New(t)
+	w := dialWS(t, srv, "")
+	w.subscribe("1", realtimePriceDoc, nil)
+	w.next()
+	w.subscribe("1", realtimePriceDoc, nil)
+	err := readUntilError(t, w.c, 2*time.Second)
+	assert.Equal(t, websocket.StatusCode(4409), websocket.CloseStatus(err), "%v", err)
+}
+
+func TestWebSocketReusesAnIDOnceItsSubscriptionCompleted(t *testing.T) {
+	srv := blinktest.New(t)
+	w := dialWS(t, srv, "")
+	w.subscribe("1", realtimePriceDoc, nil)
+	w.next()
+	w.send(map[string]any{"id": "1", "type": "complete"}) // answered with nothing
+	w.subscribe("1", realtimePriceDoc, nil)
+	w.next()
+	w.send(map[string]any{"type": "ping"})
+	assert.Equal(t, "pong", w.read()["type"], "no complete for a subscription the client completed")
+	w.subscribe("q", `query { globals { network } }`, nil) // ends with an error message
+	assert.Equal(t, "error", w.read()["type"])
+	w.subscribe("q", `query { globals { network } }`, nil)
+	assert.Equal(t, "error", w.read()["type"])
+}

@@ -185,3 +185,14 @@ func TestStallWebSocketsLeavesANewConnectionUnacked(t *testing.T) {
 	srv.UnstallWebSockets()
 	assert.Equal(t, "connection_ack", p.next(t)["type"])
 }
+
+func TestCloseWebSocketsClosesEveryConnectionWithTheCode(t *testing.T) {
+	srv := blinktest.New(t)
+	a, b := dialWS(t, srv, ""), dialWS(t, srv, "")
+	pa, pb := startPump(t, a.c), startPump(t, b.c)
+	srv.CloseWebSockets(4500, "Internal server error")
+	for _, p := range []*pump{pa, pb} {
+		err := p.ended(t)
+		assert.Equal(t, websocket.StatusCode(4500), websocket.CloseStatus(err), "%v", err)
+	}
+}
