@@ -1,0 +1,205 @@
+package blink
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"math/rand/v2"
+	"time"
+)
+
+// WaitInvoiceOptions tunes WaitForInvoice. The zero value is ready to use.
+type WaitInvoiceOptions struct {
+	// PollFloor is the shortest time between two HTTP checks of the
+	// invoice, whatever asks for them (a reconnect, a hint, polling):
+	// default DefaultPollFloor. While the websocket is down the invoice is
+	// checked about every PollFloor (plus up to 20% jitter).
+	PollFloor time.Duration
+	// MaxPollInterval caps the wait between checks after failed ones,
+	// which back off exponentially from PollFloor: default 30s.
+	MaxPollInterval time.Duration
+	// Hint, when it receives, asks for a check over HTTP now (or once
+	// PollFloor has passed since the last one): feed it the invoice's
+	// webhook deliveries, which are hints and never proof. A closed Hint
+	// counts once.
+	Hint <-chan struct{}
+	// PollOnly leaves the websocket out and polls over HTTP only.
+	PollOnly bool
+}
+
+// DefaultPollFloor is WaitInvoiceOptions.PollFloor's default.
+const DefaultPollFloor = 3 * time.Second
+
+// WaitForInvoice waits until a Blink invoice, given by payment hash (64
+// hex digits) or payment request (a "lightning:" prefix removed), is
+// paid or expires, or ctx ends. No key is needed: it works for invoices
+// created on behalf of a recipient too.
+//
+// It returns the status with the preimage once the invoice is PAID, an
+// *Error matching ErrInvoiceExpired once it is EXPIRED, ctx.Err() when
+// ctx ends, an error matching ErrClientClosed when the client is closed,
+// and a non-transient error of the status query (an unknown invoice, for
+// example) as it comes. Transient failures (network, 5xx, 429) are
+// retried with backoff and never end the wait.
+//
+// It follows the invoice's status subscription (InvoiceUpdates) while the
+// client's websocket works, and checks over HTTP (query
+// lnInvoicePaymentStatusByHash or ...ByPaymentRequest) once after every
+// subscribe and resubscribe, because the server replays nothing sent
+// while the websocket was down. While the websocket is down, or refused
+// for good, it polls over HTTP instead, never more often than
+// opts.PollFloor. Any number of concurrent waits share the client's one
+// websocket.
+func (c *Client) WaitForInvoice(ctx context.Context, invoice string, opts *WaitInvoiceOptions) (*InvoicePaymentStatus, error) {
+	const op = "WaitForInvoice"
+	var o WaitInvoiceOptions
+	if opts != nil {
+		o = *opts
+	}
+	if o.PollFloor <= 0 {
+		o.PollFloor = DefaultPollFloor
+	}
+	if o.MaxPollInterval < o.PollFloor {
+		o.MaxPollInterval = max(30*time.Second, o.PollFloor)
+	}
+	byHash := isHex64(invoice)
+	if !byHash && stripLightningPrefix(invoice) == "" {
+		return nil, invalidInput(op, "the payment request is empty")
+	}
+	check := func(ctx context.Context) (*InvoicePaymentStatus, error) {
+		if byHash {
+			return c.InvoiceStatus(ctx, invoice)
+		}
+		return c.InvoiceStatusByPaymentRequest(ctx, invoice)
+	}
+	expired := func() error {
+		return &Error{Operation: op, Message: "the invoice expired unpaid", sentinel: ErrInvoiceExpired}
+	}
+
+	var sub *rtSub
+	var decode func(json.RawMessage) (*InvoicePaymentStatus, error)
+	var ready <-chan struct{}
+	now := time.Now()
+	due := now // the next HTTP check; zero: none planned
+	if !o.PollOnly {
+		s, d, err := c.invoiceSubscription(op, invoice)
+		if err != nil {
+			return nil, err
+		}
+		defer s.stop()
+		sub, ready, decode = s, s.ready(), d
+		// The subscribe (and its check) normally comes first; this
+		// check is for a websocket that does not come up.
+		due = now.Add(o.PollFloor)
+	}
+	var lastCheck time.Time
+	wsUp := false
+	failures := 0
+	// plan asks for a check at t, or once PollFloor has passed since the
+	// last one, keeping an earlier plan.
+	plan := func(t time.Time) {
+		if !lastCheck.IsZero() {
+			if f := lastCheck.Add(o.PollFloor); t.Before(f) {
+				t = f
+			}
+		}
+		if due.IsZero() || t.Before(due) {
+			due = t
+		}
+	}
+	hint := o.Hint
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	for {
+		var fire <-chan time.Time
+		if !due.IsZero() {
+			timer.Reset(max(time.Until(due), 0))
+			fire = timer.C
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case _, ok := <-hint:
+			if !ok {
+				hint = nil
+			}
+			plan(time.Now())
+			continue
+		case <-ready:
+			for {
+				ev, ok := sub.poll()
+				if !ok {
+					break
+				}
+				switch ev.kind {
+				case rtSubscribed:
+					wsUp = true
+					plan(time.Now())
+				case rtDown:
+					wsUp = false
+					plan(time.Now())
+				case rtEnd:
+					if errors.Is(ev.err, ErrClientClosed) {
+						return nil, ev.err
+					}
+					// Refused for good or ended by the server: poll.
+					c.log.Debug("blink: WaitForInvoice polls: the subscription ended", "error", ev.err)
+					sub, ready, wsUp = nil, nil, false
+					plan(time.Now())
+				case rtNext:
+					st, err := decode(ev.payload)
+					switch {
+					case err != nil:
+						plan(time.Now()) // let the HTTP answer decide
+					case st.Status == InvoicePaid && st.Preimage != "":
+						return st, nil
+					case st.Status == InvoicePaid:
+						plan(time.Now()) // paid without a preimage: read it over HTTP
+					case st.Status == InvoiceExpired:
+						return nil, expired()
+					}
+				}
+				if sub == nil {
+					break
+				}
+			}
+			continue
+		case <-fire:
+		}
+		if due.IsZero() || time.Now().Before(due) {
+			continue
+		}
+		// Check over HTTP.
+		due = time.Time{}
+		lastCheck = time.Now()
+		st, err := check(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			if !IsTransient(err) {
+				return nil, err
+			}
+			failures++
+			step := o.PollFloor
+			for i := 1; i < failures && step < o.MaxPollInterval; i++ {
+				step *= 2
+			}
+			due = lastCheck.Add(jitterUp(min(step, o.MaxPollInterval)))
+			continue
+		}
+		failures = 0
+		switch st.Status {
+		case InvoicePaid:
+			return st, nil
+		case InvoiceExpired:
+			return nil, expired()
+		}
+		if !wsUp {
+			due = lastCheck.Add(jitterUp(o.PollFloor))
+		}
+	}
+}
+
+// jitter returns d plus up to 20%.
+func jitterUp(d time.Duration) time.Duration { return d + rand.N(d/5+1) }

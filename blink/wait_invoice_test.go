@@ -1,0 +1,291 @@
+package blink
+
+import (
+	"context"
+	"net"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	blinktest "github.com/blink-sdk/blink-go/internal/testserver"
+)
+
+const statusByHash = "LnInvoicePaymentStatusByHash"
+
+// waitAsync runs WaitForInvoice in the background.
+func waitAsync(ctx context.Context, c *Client, invoice string, o *WaitInvoiceOptions) <-chan waitResult {
+	r := make(chan waitResult, 1)
+	go func() {
+		st, err := c.WaitForInvoice(ctx, invoice, o)
+		r <- waitResult{st, err, time.Now()}
+	}()
+	return r
+}
+
+type waitResult struct {
+	st  *InvoicePaymentStatus
+	err error
+	at  time.Time
+}
+
+func recvWait(t *testing.T, r <-chan waitResult, within time.Duration) waitResult {
+	t.Helper()
+	select {
+	case x := <-r:
+		return x
+	case <-time.After(within):
+		t.Fatalf("WaitForInvoice did not return within %s", within)
+	}
+	return waitResult{}
+}
+
+// refusedWSURL is a websocket URL on which nothing listens.
+func refusedWSURL(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := l.Addr().String()
+	l.Close()
+	return "ws://" + addr + "/graphql"
+}
+
+// newAnonClientWS is a client without a key for the fake's HTTP endpoint
+// and the given websocket URL.
+func newAnonClientWS(t *testing.T, srv *blinktest.Server, wsURL string) *Client {
+	t.Helper()
+	c, err := New("", WithEndpoint(srv.URL()), WithWebSocketURL(wsURL))
+	require.NoError(t, err)
+	c.rt.cfg = fastRealtime
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+func TestWaitForInvoice_ReturnsPaidWithPreimageOverTheWebsocket(t *testing.T) {
+	noLeaks(t)
+	srv := newFake(t)
+	alice := newFakeUser(t, srv, "alice", 0, 0, nil)
+	inv, err := alice.Client.CreateInvoice(bg(), alice.BTCWalletID, 1_000, nil)
+	require.NoError(t, err)
+	anon := newAnonFakeClient(t, srv)
+
+	r := waitAsync(bg(), anon, inv.PaymentRequest, &WaitInvoiceOptions{PollFloor: time.Hour})
+	time.Sleep(200 * time.Millisecond)
+	paidAt := time.Now()
+	require.NoError(t, srv.PayInvoice(inv.PaymentRequest))
+	x := recvWait(t, r, 5*time.Second)
+	require.NoError(t, x.err)
+	assert.Equal(t, InvoicePaid, x.st.Status)
+	assert.True(t, rcvPreimageMatches(x.st.Preimage, inv.PaymentHash))
+	assert.Less(t, x.at.Sub(paidAt), time.Second, "the websocket delivers PAID without waiting for a poll")
+	assert.Equal(t, 1, srv.Requests("LnInvoicePaymentStatusByPaymentRequest"), "one HTTP check, after the subscribe")
+}
+
+func TestWaitForInvoice_ExpiredIsAnInvoiceExpiredError(t *testing.T) {
+	noLeaks(t)
+	clk := newRcvClock()
+	srv := newFake(t, blinktest.WithClock(clk.Now))
+	alice := newFakeUser(t, srv, "alice", 0, 0, nil)
+	inv, err := alice.Client.CreateInvoice(bg(), alice.BTCWalletID, 1_000, &InvoiceOptions{ExpiresIn: time.Minute})
+	require.NoError(t, err)
+	anon := newAnonFakeClient(t, srv)
+	r := waitAsync(bg(), anon, inv.PaymentHash, &WaitInvoiceOptions{PollFloor: 100 * time.Millisecond})
+	time.Sleep(200 * time.Millisecond)
+	clk.Advance(2 * time.Minute)
+	srv.SetPrice(srv.Price()) // wakes the fake's streams
+	x := recvWait(t, r, 5*time.Second)
+	require.Error(t, x.err)
+	assert.ErrorIs(t, x.err, ErrInvoiceExpired)
+	var e *Error
+	assert.ErrorAs(t, x.err, &e)
+	assert.Nil(t, x.st)
+}
+
+func TestWaitForInvoice_PollsWithinTheFloorWhileTheWebsocketIsRefused(t *testing.T) {
+	noLeaks(t)
+	srv := newFake(t)
+	alice := newFakeUser(t, srv, "alice", 0, 0, nil)
+	inv, err := alice.Client.CreateInvoice(bg(), alice.BTCWalletID, 1_000, nil)
+	require.NoError(t, err)
+	anon := newAnonClientWS(t, srv, refusedWSURL(t))
+	const floor = 150 * time.Millisecond
+	start := time.Now()
+	r := waitAsync(bg(), anon, inv.PaymentHash, &WaitInvoiceOptions{PollFloor: floor})
+	time.Sleep(700 * time.Millisecond)
+	paidAt := time.Now()
+	require.NoError(t, srv.PayInvoice(inv.PaymentRequest))
+	x := recvWait(t, r, 5*time.Second)
+	require.NoError(t, x.err)
+	assert.Equal(t, InvoicePaid, x.st.Status)
+	assert.NotEmpty(t, x.st.Preimage)
+	assert.Less(t, x.at.Sub(paidAt), floor*6/5+100*time.Millisecond, "PAID found within the poll floor")
+	n := srv.Requests(statusByHash)
+	maxChecks := int(x.at.Sub(start)/floor) + 1
+	assert.LessOrEqual(t, n, maxChecks, "never polled more often than the floor")
+	assert.GreaterOrEqual(t, n, 3)
+}
+
+func TestWaitForInvoice_PollOnlyNeverOpensTheWebsocket(t *testing.T) {
+	noLeaks(t)
+	srv := newFake(t)
+	alice := newFakeUser(t, srv, "alice", 0, 0, nil)
+	inv, err := alice.Client.CreateInvoice(bg(), alice.BTCWalletID, 1_000, nil)
+	require.NoError(t, err)
+	require.NoError(t, srv.PayInvoice(inv.PaymentRequest))
+	anon := newAnonFakeClient(t, srv)
+	st, err := anon.WaitForInvoice(bg(), inv.PaymentHash, &WaitInvoiceOptions{PollOnly: true})
+	require.NoError(t, err)
+	assert.Equal(t, InvoicePaid, st.Status)
+	assert.Nil(t, anon.rt.m, "no websocket was opened")
+}
+
+func TestWaitForInvoice_HintTriggersAnImmediateCheck(t *testing.T) {
+	noLeaks(t)
+	srv := newFake(t)
+	alice := newFakeUser(t, srv, "alice", 0, 0, nil)
+	inv, err := alice.Client.CreateInvoice(bg(), alice.BTCWalletID, 1_000, nil)
+	require.NoError(t, err)
+	// A websocket that acknowledges and subscribes but never reports.
+	ws := newWSTestServer(t, func(n int, p *wsPeer) {
+		if _, err := p.ack(); err == nil {
+			p.serveAnswering(nil)
+		}
+	})
+	anon := newAnonClientWS(t, srv, ws.wsURL())
+	hint := make(chan struct{}, 1)
+	const floor = 300 * time.Millisecond
+	r := waitAsync(bg(), anon, inv.PaymentHash, &WaitInvoiceOptions{PollFloor: floor, Hint: hint})
+	time.Sleep(2 * floor)
+	require.Equal(t, 1, srv.Requests(statusByHash), "one check after the subscribe, none while the websocket works")
+	require.NoError(t, srv.PayInvoice(inv.PaymentRequest))
+	hintAt := time.Now()
+	hint <- struct{}{}
+	x := recvWait(t, r, 5*time.Second)
+	require.NoError(t, x.err)
+	assert.Equal(t, InvoicePaid, x.st.Status)
+	assert.Less(t, x.at.Sub(hintAt), floor/2, "the hint is checked at once (the floor has passed)")
+}
+
+func TestWaitForInvoice_ChecksOverHTTPAfterEveryResubscribe(t *testing.T) {
+	noLeaks(t)
+	srv := newFake(t)
+	alice := newFakeUser(t, srv, "alice", 0, 0, nil)
+	inv, err := alice.Client.CreateInvoice(bg(), alice.BTCWalletID, 1_000, nil)
+	require.NoError(t, err)
+	// The first connection drops after the subscribe (the payment happens
+	// while the client is away); the second never reports it.
+	paid := make(chan struct{})
+	ws := newWSTestServer(t, func(n int, p *wsPeer) {
+		if _, err := p.ack(); err != nil {
+			return
+		}
+		if n == 1 {
+			if _, err := p.readType("subscribe"); err == nil {
+				<-paid
+				p.conn.CloseNow()
+			}
+			return
+		}
+		p.serveAnswering(nil)
+	})
+	anon := newAnonClientWS(t, srv, ws.wsURL())
+	const floor = 100 * time.Millisecond
+	r := waitAsync(bg(), anon, inv.PaymentHash, &WaitInvoiceOptions{PollFloor: floor, MaxPollInterval: time.Hour})
+	time.Sleep(3 * floor)
+	require.NoError(t, srv.PayInvoice(inv.PaymentRequest))
+	close(paid)
+	x := recvWait(t, r, 5*time.Second)
+	require.NoError(t, x.err)
+	assert.Equal(t, InvoicePaid, x.st.Status, "the check after the resubscribe (or the poll while down) finds the payment missed")
+}
+
+func TestWaitForInvoice_UnknownInvoiceIsAnError(t *testing.T) {
+	noLeaks(t)
+	srv := newFake(t)
+	anon := newAnonFakeClient(t, srv)
+	ctx, cancel := context.WithTimeout(bg(), 10*time.Second)
+	defer cancel()
+	_, err := anon.WaitForInvoice(ctx, hash64, &WaitInvoiceOptions{PollFloor: 50 * time.Millisecond})
+	require.Error(t, err)
+	assert.NotErrorIs(t, err, context.DeadlineExceeded)
+	assert.False(t, IsTransient(err))
+}
+
+func TestWaitForInvoice_ContextEndReturnsItsError(t *testing.T) {
+	noLeaks(t)
+	srv := newFake(t)
+	alice := newFakeUser(t, srv, "alice", 0, 0, nil)
+	inv, err := alice.Client.CreateInvoice(bg(), alice.BTCWalletID, 1_000, nil)
+	require.NoError(t, err)
+	anon := newAnonFakeClient(t, srv)
+	ctx, cancel := context.WithTimeout(bg(), 300*time.Millisecond)
+	defer cancel()
+	_, err = anon.WaitForInvoice(ctx, inv.PaymentHash, nil)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+}
+
+func TestWaitForInvoice_CloseEndsTheWait(t *testing.T) {
+	noLeaks(t)
+	srv := newFake(t)
+	alice := newFakeUser(t, srv, "alice", 0, 0, nil)
+	inv, err := alice.Client.CreateInvoice(bg(), alice.BTCWalletID, 1_000, nil)
+	require.NoError(t, err)
+	anon := newAnonFakeClient(t, srv)
+	r := waitAsync(bg(), anon, inv.PaymentHash, nil)
+	time.Sleep(200 * time.Millisecond)
+	anon.Close()
+	x := recvWait(t, r, 2*time.Second)
+	assert.ErrorIs(t, x.err, ErrClientClosed)
+}
+
+func TestWaitForInvoice_ThousandWaitsShareOneConnection(t *testing.T) {
+	if testing.Short() {
+		t.Skip("1,000 invoices")
+	}
+	noLeaks(t)
+	const n = 1000
+	srv := newFake(t, blinktest.WithInvoiceRateLimit(10*n))
+	alice := newFakeUser(t, srv, "alice", 0, 0, nil)
+	invs := make([]*Invoice, n)
+	for i := range invs {
+		inv, err := alice.Client.CreateInvoice(bg(), alice.BTCWalletID, Sats(1+i), nil)
+		require.NoError(t, err)
+		invs[i] = inv
+	}
+	anon := newAnonFakeClient(t, srv)
+	// Under -race a loaded loopback can miss the test keepalive: a
+	// reconnect would not lose a payment, but one connection is the point.
+	anon.rt.cfg.keepalive, anon.rt.cfg.initTimeout = 5*time.Second, 5*time.Second
+	ctx, cancel := context.WithTimeout(bg(), time.Minute)
+	defer cancel()
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for _, inv := range invs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			st, err := anon.WaitForInvoice(ctx, inv.PaymentHash, &WaitInvoiceOptions{PollFloor: time.Minute})
+			if err == nil && st.Status != InvoicePaid {
+				err = &Error{Message: "status " + string(st.Status)}
+			}
+			errs <- err
+		}()
+	}
+	time.Sleep(500 * time.Millisecond)
+	for _, inv := range invs {
+		require.NoError(t, srv.PayInvoice(inv.PaymentRequest))
+	}
+	wg.Wait()
+	close(errs)
+	failed := 0
+	for err := range errs {
+		if err != nil {
+			failed++
+		}
+	}
+	assert.Zero(t, failed, "waits that did not return PAID")
+	assert.EqualValues(t, 1, anon.rt.m.connects.Load(), "one websocket for "+strconv.Itoa(n)+" waits")
+}
