@@ -28,12 +28,12 @@ const maxComplexity = 200
 // Handler returns the HTTP handler of the fake API: POST (and GET) GraphQL
 // requests and graphql-transport-ws websockets, both on /graphql.
 func (s *Server) Handler() http.Handler {
-	gql := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: &resolver{s: s}}))
-	gql.AddTransport(s.websocketTransport())
+	es := graph.NewExecutableSchema(graph.Config{Resolvers: &resolver{s: s}})
+	gql := handler.New(es)
+	gql.AddTransport(s.websocketTransport(es.Schema()))
 	gql.AddTransport(transport.GET{})
 	gql.AddTransport(transport.POST{})
 	gql.SetQueryCache(lru.New[*ast.QueryDocument](1000))
-	gql.AroundOperations(onlySubscriptions)
 	gql.AroundRootFields(s.authorizeRootField)
 	gql.SetErrorPresenter(presentError)
 	gql.SetRecoverFunc(recoverPanic)

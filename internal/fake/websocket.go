@@ -15,11 +15,12 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/coder/websocket"
+	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+	"github.com/vektah/gqlparser/v2/parser"
 )
 
 // The websocket side of the fake, as the real one behaves: graphql-ws's
@@ -46,11 +47,10 @@ type wsState struct {
 	refuseUntil time.Time // zero: accept
 	refuseAll   bool      // refuse until AcceptWebSockets
 	stalled     chan struct{}
-	dropAfter   int // next messages left before every connection drops; 0 = off
+	dropAfter   int     // next messages left before every connection drops; 0 = off
+	gen         int     // counts DropWebSockets and CloseWebSockets calls
+	last        wsClose // what the latest of them did
 }
-
-// wsCtxKey marks the context of an operation that came over a websocket.
-type wsCtxKey struct{}
 
 func (s *Server) pingInterval() time.Duration {
 	if s.cfg.PingInterval > 0 {
@@ -68,13 +68,13 @@ func (s *Server) initTimeout() time.Duration {
 
 // websocketTransport is gqlgen's websocket transport configured as the
 // real server: the key from the connection_init payload, every connection
-// acked, the init timeout.
-func (s *Server) websocketTransport() transport.Websocket {
+// acked, the init timeout. schema checks subscribe messages as the real
+// server's onSubscribe does.
+func (s *Server) websocketTransport(schema *ast.Schema) transport.Websocket {
 	return transport.Websocket{
-		Implementation: wsImplementation{s: s},
+		Implementation: wsImplementation{s: s, schema: schema},
 		InitTimeout:    s.initTimeout(),
 		InitFunc: func(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
-			ctx = context.WithValue(ctx, wsCtxKey{}, true)
 			if key, ok := p["X-API-KEY"].(string); ok && key != "" {
 				if c, ok := s.lookupKey(key); ok {
 					ctx = withCaller(ctx, c)
@@ -83,18 +83,6 @@ func (s *Server) websocketTransport() transport.Websocket {
 			return ctx, nil, nil
 		},
 	}
-}
-
-// onlySubscriptions refuses queries and mutations over the socket with
-// an error message, as the real server's onSubscribe does.
-func onlySubscriptions(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-	if ws, _ := ctx.Value(wsCtxKey{}).(bool); ws {
-		if oc := graphql.GetOperationContext(ctx); oc.Operation != nil && oc.Operation.Operation != ast.Subscription {
-			transport.AddSubscriptionError(ctx, &gqlerror.Error{Message: "Only subscription operations are supported"})
-			return func(context.Context) *graphql.Response { return nil }
-		}
-	}
-	return next(ctx)
 }
 
 // serveWebSocketEdge answers an upgrade request the socket faults or the
@@ -127,9 +115,17 @@ func (s *Server) serveWebSocketEdge(w http.ResponseWriter, r *http.Request) bool
 
 // wsImplementation accepts gqlgen's websocket connections on
 // coder/websocket, over a TCP connection the fake can stall and drop.
-type wsImplementation struct{ s *Server }
+type wsImplementation struct {
+	s      *Server
+	schema *ast.Schema
+}
 
 func (i wsImplementation) Accept(w http.ResponseWriter, r *http.Request, _ transport.WebsocketAcceptOptions) (transport.WebsocketConn, error) {
+	// A fault that lands while the connection is being accepted (the
+	// client may already hold its 101) applies to it too.
+	i.s.ws.mu.Lock()
+	gen := i.s.ws.gen
+	i.s.ws.mu.Unlock()
 	hw := &hijackWriter{ResponseWriter: w, s: i.s}
 	c, err := websocket.Accept(hw, r, &websocket.AcceptOptions{
 		Subprotocols:       []string{transportWS},
@@ -138,10 +134,19 @@ func (i wsImplementation) Accept(w http.ResponseWriter, r *http.Request, _ trans
 	if err != nil {
 		return nil, err
 	}
-	wc := &wsConn{s: i.s, c: c, nc: hw.nc, active: map[string]struct{}{}, quiet: map[string]int{}}
+	wc := &wsConn{s: i.s, schema: i.schema, c: c, nc: hw.nc, active: map[string]struct{}{}, quiet: map[string]int{}}
 	i.s.ws.mu.Lock()
 	hw.nc.ws = wc
+	missed := i.s.ws.gen != gen
+	last := i.s.ws.last
 	i.s.ws.mu.Unlock()
+	if missed {
+		if last.drop {
+			_ = hw.nc.Close()
+		} else {
+			_ = wc.WriteClose(last.code, last.reason)
+		}
+	}
 	go wc.pingLoop()
 	return wc, nil
 }
@@ -242,9 +247,18 @@ func (nc *wsNetConn) Close() error {
 	return nc.Conn.Close()
 }
 
+// wsClose is how DropWebSockets (drop) or CloseWebSockets (code and
+// reason) ended the connections.
+type wsClose struct {
+	drop   bool
+	code   int
+	reason string
+}
+
 // wsConn is gqlgen's view of one websocket.
 type wsConn struct {
 	s       *Server
+	schema  *ast.Schema
 	c       *websocket.Conn
 	nc      *wsNetConn
 	closing atomic.Bool // WriteClose owns the closing of the connection
@@ -314,19 +328,76 @@ func (c *wsConn) Subprotocol() string { return c.c.Subprotocol() }
 func (c *wsConn) SetReadLimit(n int64) { c.c.SetReadLimit(n) }
 
 func (c *wsConn) NextReader() (int, io.Reader, error) {
-	typ, b, err := c.c.Read(context.Background())
-	if err != nil {
-		switch websocket.CloseStatus(err) {
-		case websocket.StatusNormalClosure, websocket.StatusNoStatusRcvd:
-			return int(typ), nil, transport.ErrWebsocketClosed
+	for {
+		typ, b, err := c.c.Read(context.Background())
+		if err != nil {
+			switch websocket.CloseStatus(err) {
+			case websocket.StatusNormalClosure, websocket.StatusNoStatusRcvd:
+				return int(typ), nil, transport.ErrWebsocketClosed
+			}
+			return int(typ), nil, err
 		}
-		return int(typ), nil, err
+		if code, reason := c.refuseMessage(b); code != 0 {
+			_ = c.WriteClose(code, reason)
+			return int(typ), nil, errRefusedMessage
+		}
+		id, errs, fatal := c.checkSubscribe(b)
+		if fatal {
+			_ = c.WriteClose(4500, "Internal server error")
+			return int(typ), nil, errRefusedMessage
+		}
+		if errs == nil {
+			return int(typ), bytes.NewReader(b), nil
+		}
+		c.mu.Lock()
+		delete(c.active, id)
+		c.mu.Unlock()
+		out, _ := json.Marshal(map[string]any{"id": id, "type": "error", "payload": errs})
+		if err := c.c.Write(context.Background(), websocket.MessageText, out); err != nil {
+			return int(typ), nil, err
+		}
 	}
-	if code, reason := c.refuseMessage(b); code != 0 {
-		_ = c.WriteClose(code, reason)
-		return int(typ), nil, errRefusedMessage
+}
+
+// checkSubscribe checks a subscribe message as the real server's
+// onSubscribe does before anything runs: a document that does not parse
+// throws there, which graphql-ws answers by closing the socket with 4500
+// (fatal); an operation it cannot pick, a query or mutation, or a
+// document that fails validation gets an error message with errs.
+func (c *wsConn) checkSubscribe(b []byte) (id string, errs gqlerror.List, fatal bool) {
+	var m struct {
+		ID      string
+		Type    string
+		Payload struct {
+			Query         string
+			OperationName string
+		}
 	}
-	return int(typ), bytes.NewReader(b), nil
+	if json.Unmarshal(b, &m) != nil || m.Type != "subscribe" {
+		return "", nil, false
+	}
+	doc, perr := parser.ParseQuery(&ast.Source{Input: m.Payload.Query})
+	if perr != nil {
+		return m.ID, nil, true
+	}
+	var op *ast.OperationDefinition
+	if m.Payload.OperationName == "" {
+		if len(doc.Operations) == 1 {
+			op = doc.Operations[0]
+		}
+	} else {
+		op = doc.Operations.ForName(m.Payload.OperationName)
+	}
+	switch {
+	case op == nil:
+		return m.ID, gqlerror.List{{Message: "Unable to identify operation"}}, false
+	case op.Operation != ast.Subscription:
+		return m.ID, gqlerror.List{{Message: "Only subscription operations are supported"}}, false
+	}
+	if _, verrs := gqlparser.LoadQuery(c.schema, m.Payload.Query); len(verrs) > 0 {
+		return m.ID, verrs, false
+	}
+	return m.ID, nil, false
 }
 
 var errRefusedMessage = errors.New("fake: message refused with a close code")
@@ -441,6 +512,8 @@ func (s *Server) wsStalled() bool {
 // abnormal closure (1006). Their subscriptions end.
 func (s *Server) DropWebSockets() {
 	s.ws.mu.Lock()
+	s.ws.gen++
+	s.ws.last = wsClose{drop: true}
 	conns := make([]*wsNetConn, 0, len(s.ws.conns))
 	for nc := range s.ws.conns {
 		conns = append(conns, nc)
@@ -458,6 +531,8 @@ func (s *Server) DropWebSockets() {
 func (s *Server) CloseWebSockets(code int, reason string) {
 	s.ws.mu.Lock()
 	var conns []*wsConn
+	s.ws.gen++
+	s.ws.last = wsClose{code: code, reason: reason}
 	for nc := range s.ws.conns {
 		if nc.ws != nil {
 			conns = append(conns, nc.ws)

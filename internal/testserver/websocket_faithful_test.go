@@ -263,3 +263,26 @@ func TestWebSocketReusesAnIDOnceItsSubscriptionCompleted(t *testing.T) {
 	w.subscribe("q", `query { globals { network } }`, nil)
 	assert.Equal(t, "error", w.read()["type"])
 }
+
+func TestWebSocketAnswersAnInvalidSubscriptionWithAnErrorMessage(t *testing.T) {
+	srv := blinktest.New(t)
+	w := dialWS(t, srv, "")
+	w.subscribe("v", `subscription { realtimePrice(input: {currency: "USD"}) { noSuchField } }`, nil)
+	m := w.read()
+	assert.Equal(t, "error", m["type"])
+	assert.Equal(t, "v", m["id"])
+	assert.Contains(t, get(m, "payload", 0, "message"), "noSuchField")
+
+	w.subscribe("two", `subscription A { realtimePrice(input: {currency: "USD"}) { errors { message } } } subscription B { realtimePrice(input: {currency: "USD"}) { errors { message } } }`, nil)
+	m = w.read()
+	assert.Equal(t, "error", m["type"])
+	assert.Equal(t, "Unable to identify operation", get(m, "payload", 0, "message"))
+}
+
+func TestWebSocketClosesWith4500OnADocumentThatDoesNotParse(t *testing.T) {
+	srv := blinktest.New(t)
+	w := dialWS(t, srv, "")
+	w.subscribe("x", `subscription {`, nil)
+	err := readUntilError(t, w.c, 2*time.Second)
+	assert.Equal(t, websocket.StatusCode(4500), websocket.CloseStatus(err), "%v", err)
+}
