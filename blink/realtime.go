@@ -294,7 +294,9 @@ func (s *rtSub) stop() {
 	rt.endLocked(s, nil)
 	rt.mu.Unlock()
 	if sess != nil {
+		sess.subMu.Lock()
 		_ = sess.write(wsMessage{ID: id, Type: "complete"})
+		sess.subMu.Unlock()
 	}
 }
 
@@ -432,11 +434,15 @@ func (rt *realtime) terminal(err error) func(op string) error {
 		}
 	}
 	code := closeCode(err)
+	var he *Error
+	if errors.As(err, &he) && (he.HTTPStatus == http.StatusUnauthorized || he.HTTPStatus == http.StatusForbidden) {
+		code = websocket.StatusCode(4000 + he.HTTPStatus) // the handshake refused: as 4401 / 4403
+	}
 	switch code {
 	case 4401, 4403:
 		hasKey := rt.c.HasKey()
 		return func(op string) error {
-			e := &Error{Operation: op, Message: fmt.Sprintf("the server closed the websocket with %d (%s)", int(code), closeText(code)),
+			e := &Error{Operation: op, Message: fmt.Sprintf("the server refused the websocket (%d %s)", int(code), closeText(code)),
 				sentinel: ErrNotAuthenticated, cause: err}
 			if hasKey {
 				e.sentinel, e.also = ErrInvalidAPIKey, ErrNotAuthenticated
@@ -652,6 +658,7 @@ type rtSession struct {
 	err      error // why it ended; set through once
 	lastRecv atomic.Int64
 	wg       sync.WaitGroup
+	subMu    sync.Mutex // orders subscribe and complete messages
 }
 
 // assign gives sub an id unique on this connection; rt.mu is held.
@@ -674,6 +681,16 @@ func (s *rtSession) sendSubscribe(id string, sub *rtSub) {
 		OperationName string         `json:"operationName"`
 		Variables     map[string]any `json:"variables"`
 	}{sub.query, sub.gqlOp, sub.vars})
+	// Under subMu, so that a stop that comes first is seen here, and one
+	// that comes later writes its complete after this subscribe.
+	s.subMu.Lock()
+	defer s.subMu.Unlock()
+	s.rt.mu.Lock()
+	live := sub.sess == s && sub.id == id
+	s.rt.mu.Unlock()
+	if !live {
+		return
+	}
 	if err := s.write(wsMessage{ID: id, Type: "subscribe", Payload: payload}); err != nil {
 		s.kill(err)
 	}

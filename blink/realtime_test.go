@@ -630,3 +630,19 @@ func TestRealtime_NotAuthenticatedResultIsATypedError(t *testing.T) {
 	assert.ErrorIs(t, err, ErrNotAuthenticated)
 	assert.NotErrorIs(t, err, ErrInvalidAPIKey)
 }
+
+func TestRealtime_HandshakeRefusedWith401EndsWithoutReconnect(t *testing.T) {
+	noLeaks(t)
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		http.Error(w, "unauthorized", http.StatusUnauthorized)
+	}))
+	defer srv.Close()
+	c := newRTClient(t, testKey, "ws"+strings.TrimPrefix(srv.URL, "http")+"/graphql", nil)
+	s := testSub(t, c)
+	ev := nextOf(t, s, rtEnd, 2*time.Second)
+	assert.ErrorIs(t, ev.err, ErrInvalidAPIKey)
+	time.Sleep(100 * time.Millisecond)
+	assert.EqualValues(t, 1, n.Load())
+}

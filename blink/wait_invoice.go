@@ -134,7 +134,13 @@ func (c *Client) WaitForInvoice(ctx context.Context, invoice string, opts *WaitI
 				switch ev.kind {
 				case rtSubscribed:
 					wsUp = true
-					plan(time.Now())
+					at := time.Now()
+					if ev.reconnect {
+						// Every wait of the client resubscribes at once:
+						// spread their checks over up to a second.
+						at = at.Add(rand.N(min(o.PollFloor, time.Second)))
+					}
+					plan(at)
 				case rtDown:
 					wsUp = false
 					plan(time.Now())
