@@ -46,7 +46,8 @@ func TestServer_WebSocketOptionsAndFaultsReachTheSocket(t *testing.T) {
 	_, b, err := c.Read(ctx)
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"type":"connection_ack"}`, string(b))
-	assert.Equal(t, 1, srv.WebSockets())
+	assert.Eventually(t, func() bool { return srv.WebSockets() == 1 }, time.Second, time.Millisecond,
+		"the first socket's close handshake ends")
 
 	srv.StallWebSockets()
 	require.NoError(t, c.Write(ctx, websocket.MessageText, []byte(`{"type":"ping"}`)))
