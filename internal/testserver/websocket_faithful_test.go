@@ -45,7 +45,7 @@ const myUpdatesDoc = `subscription { myUpdates { errors { code message } update 
   ... on OnChainUpdate { txNotificationType txHash amount walletId transaction { status } } } } }`
 
 func TestWebSocketDropsAClientThatDoesNotAnswerPings(t *testing.T) {
-	srv := blinktest.New(t, blinktest.WithPingInterval(50*time.Millisecond))
+	srv := blinktest.New(t, blinktest.WithPingInterval(100*time.Millisecond))
 	reader := dialWS(t, srv, "")
 	silent := dialWS(t, srv, "")
 
@@ -55,7 +55,7 @@ func TestWebSocketDropsAClientThatDoesNotAnswerPings(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { _, _, err := reader.c.Read(ctx); done <- err }()
 
-	time.Sleep(400 * time.Millisecond) // 8 ping intervals
+	time.Sleep(600 * time.Millisecond) // 6 ping intervals
 	// The silent client read nothing: its pongs never went out.
 	err := readUntilError(t, silent.c, time.Second)
 	assert.Equal(t, websocket.StatusCode(-1), websocket.CloseStatus(err), "terminated without a close frame: %v", err)

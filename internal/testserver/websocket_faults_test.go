@@ -149,7 +149,7 @@ func TestRefuseWebSocketsUntilAcceptWebSockets(t *testing.T) {
 }
 
 func TestStallWebSocketsGoesSilentWithoutClosingThenResumes(t *testing.T) {
-	srv := blinktest.New(t, blinktest.WithPingInterval(50*time.Millisecond))
+	srv := blinktest.New(t, blinktest.WithPingInterval(100*time.Millisecond))
 	w := dialWS(t, srv, "")
 	w.subscribe("p", realtimePriceDoc, nil)
 	p := startPump(t, w.c)
@@ -161,7 +161,7 @@ func TestStallWebSocketsGoesSilentWithoutClosingThenResumes(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Millisecond)
 	assert.Error(t, w.c.Ping(ctx), "a stalled server answers no ping frame")
 	cancel()
-	p.silent(t, 300*time.Millisecond) // six ping intervals: not terminated either
+	p.silent(t, 400*time.Millisecond) // four ping intervals: not terminated either
 	assert.Equal(t, 1, srv.WebSockets())
 
 	srv.UnstallWebSockets()
