@@ -53,8 +53,12 @@ func stream[T any](ctx context.Context, s *Server, emit func() (T, bool, time.Du
 	return out
 }
 
+// RealtimePrice streams the price: at once, again every
+// PriceUpdateInterval of the server's clock (as the real server's price
+// trigger publishes it) and whenever it changes.
 func (r *subscriptionResolver) RealtimePrice(ctx context.Context, in model.RealtimePriceInput) (<-chan *model.RealtimePricePayload, error) {
 	var last int64 = -1
+	var lastAt time.Time
 	return stream(ctx, r.s, func() (*model.RealtimePricePayload, bool, time.Duration) {
 		p, err := r.s.realtimePrice(in.Currency)
 		if err != nil {
@@ -64,11 +68,12 @@ func (r *subscriptionResolver) RealtimePrice(ctx context.Context, in model.Realt
 			last = -2
 			return &model.RealtimePricePayload{Errors: gqlErrors(err.(*AppError))}, true, 0
 		}
-		if int64(p.BtcSatPrice.Base) == last {
-			return nil, false, 0
+		now := r.s.now()
+		if int64(p.BtcSatPrice.Base) == last && now.Before(lastAt.Add(PriceUpdateInterval)) {
+			return nil, false, max(lastAt.Add(PriceUpdateInterval).Sub(now), time.Millisecond)
 		}
-		last = int64(p.BtcSatPrice.Base)
-		return &model.RealtimePricePayload{Errors: []model.Error{}, RealtimePrice: p}, true, 0
+		last, lastAt = int64(p.BtcSatPrice.Base), now
+		return &model.RealtimePricePayload{Errors: []model.Error{}, RealtimePrice: p}, true, PriceUpdateInterval
 	}), nil
 }
 

@@ -286,3 +286,16 @@ func TestWebSocketClosesWith4500OnADocumentThatDoesNotParse(t *testing.T) {
 	err := readUntilError(t, w.c, 2*time.Second)
 	assert.Equal(t, websocket.StatusCode(4500), websocket.CloseStatus(err), "%v", err)
 }
+
+func TestRealtimePriceSubscriptionRepeatsEvery30SecondsOfTheClock(t *testing.T) {
+	clk := newClock()
+	srv := blinktest.New(t, blinktest.WithClock(clk.Now))
+	w := dialWS(t, srv, "")
+	w.subscribe("p", `subscription { realtimePrice(input: {currency: "USD"}) { realtimePrice { id timestamp } } }`, nil)
+	first := get(w.next(), "realtimePrice", "realtimePrice", "timestamp").(float64)
+	clk.Advance(10 * time.Second)
+	srv.Tick()
+	clk.Advance(blinktest.PriceUpdateInterval - 10*time.Second)
+	srv.Tick()
+	assert.Equal(t, first+30, get(w.next(), "realtimePrice", "realtimePrice", "timestamp"), "nothing at 10 s, the price again at 30 s")
+}
