@@ -34,8 +34,11 @@ import (
 
 // Defaults of the websocket timers, those of the real server.
 const (
+	// DefaultPingInterval is how often a ping frame goes out, and how
+	// long its pong may take.
 	DefaultPingInterval = 12 * time.Second
-	DefaultInitTimeout  = 3 * time.Second
+	// DefaultInitTimeout is how long connection_init may take to come.
+	DefaultInitTimeout = 3 * time.Second
 )
 
 const transportWS = "graphql-transport-ws"
@@ -44,12 +47,12 @@ const transportWS = "graphql-transport-ws"
 type wsState struct {
 	mu          sync.Mutex
 	conns       map[*wsNetConn]struct{}
-	refuseUntil time.Time // zero: accept
-	refuseAll   bool      // refuse until AcceptWebSockets
-	stalled     chan struct{}
-	dropAfter   int     // next messages left before every connection drops; 0 = off
-	gen         int     // counts DropWebSockets and CloseWebSockets calls
-	last        wsClose // what the latest of them did
+	refuseUntil time.Time     // zero: accept
+	refuseAll   bool          // refuse until AcceptWebSockets
+	stalled     chan struct{} // closed by UnstallWebSockets; nil: not stalled
+	dropAfter   int           // next messages left before every connection drops; 0 = off
+	gen         int           // counts DropWebSockets and CloseWebSockets calls
+	last        wsClose       // what the latest of them did
 }
 
 func (s *Server) pingInterval() time.Duration {
