@@ -114,9 +114,10 @@ func (c *Client) realtime() (*realtime, error) {
 
 // Close ends the client's realtime connection: every subscription ends
 // with an error matching ErrClientClosed, WaitForInvoice calls return it,
-// and Close returns once every goroutine the client started has ended.
-// Later subscriptions fail with ErrClientClosed; the HTTP methods keep
-// working. Close is safe to call more than once and from any goroutine.
+// and Close returns once the websocket's goroutines have ended. It also
+// closes idle HTTP connections. Later subscriptions fail with
+// ErrClientClosed; the HTTP methods keep working. Close always returns
+// nil, and is safe to call more than once and from any goroutine.
 func (c *Client) Close() error {
 	h := &c.rt
 	h.mu.Lock()
@@ -294,8 +295,12 @@ func (s *rtSub) stop() {
 	rt.endLocked(s, nil)
 	rt.mu.Unlock()
 	if sess != nil {
+		// Best effort and short: the consumer is returning, and a
+		// connection that cannot take it is dropped anyway.
 		sess.subMu.Lock()
-		_ = sess.write(wsMessage{ID: id, Type: "complete"})
+		ctx, cancel := context.WithTimeout(rt.ctx, min(rt.cfg.writeTimeout, time.Second))
+		_ = sess.writeCtx(ctx, wsMessage{ID: id, Type: "complete"})
+		cancel()
 		sess.subMu.Unlock()
 	}
 }
