@@ -212,3 +212,39 @@ func TestPriceUpdates_BadCurrencyRefusedBeforeSubscribing(t *testing.T) {
 		assert.ErrorIs(t, err, ErrInvalidInput)
 	}
 }
+
+// The fake answers myUpdates with an unknown key as the server does (it
+// acks the connection, then refuses the subscription with
+// NOT_AUTHENTICATED): the subscription ends with a typed error, whether
+// it comes as an error message or as a result with errors, and the
+// client does not reconnect for it.
+func TestRealtime_MyUpdatesWithABadKeyEndsWithInvalidAPIKey(t *testing.T) {
+	noLeaks(t)
+	srv := newFake(t)
+	bad := "galoy_dev_" + strings.Repeat("Zz9y", 16)
+	c, err := New(bad, WithEndpoint(srv.URL()))
+	require.NoError(t, err)
+	c.rt.cfg = fastRealtime
+	t.Cleanup(func() { c.Close() })
+	sub, err := c.subscribe("MyUpdates", "MyUpdates", "subscription MyUpdates { myUpdates { errors { code message } } }", nil)
+	require.NoError(t, err)
+	defer sub.stop()
+	ctx, cancel := context.WithTimeout(bg(), 5*time.Second)
+	defer cancel()
+	var got error
+	for got == nil {
+		ev, err := sub.next(ctx)
+		require.NoError(t, err, "no error for myUpdates with a bad key")
+		switch ev.kind {
+		case rtNext:
+			got = decodeNext("MyUpdates", ev.payload, &struct{}{}, true)
+		case rtEnd:
+			got = ev.err
+			require.Error(t, got, "ended without an error")
+		}
+	}
+	assert.ErrorIs(t, got, ErrInvalidAPIKey)
+	assert.ErrorIs(t, got, ErrNotAuthenticated)
+	assert.NotContains(t, got.Error(), bad)
+	assert.EqualValues(t, 1, c.rt.m.connects.Load())
+}
