@@ -289,3 +289,19 @@ func TestWaitForInvoice_ThousandWaitsShareOneConnection(t *testing.T) {
 	assert.Zero(t, failed, "waits that did not return PAID")
 	assert.EqualValues(t, 1, anon.rt.m.connects.Load(), "one websocket for "+strconv.Itoa(n)+" waits")
 }
+
+func TestWaitForInvoice_WorksWithoutAKeyForARecipientInvoice(t *testing.T) {
+	noLeaks(t)
+	srv := newFake(t)
+	bob := newFakeUser(t, srv, "bob", 0, 0, nil)
+	anon := newAnonFakeClient(t, srv)
+	inv, err := anon.CreateInvoiceForRecipient(bg(), RecipientUser("bob"), 500, nil)
+	require.NoError(t, err)
+	r := waitAsync(bg(), anon, inv.PaymentRequest, nil)
+	time.Sleep(100 * time.Millisecond)
+	require.NoError(t, srv.PayInvoice(inv.PaymentRequest))
+	x := recvWait(t, r, 5*time.Second)
+	require.NoError(t, x.err)
+	assert.Equal(t, InvoicePaid, x.st.Status)
+	assert.Equal(t, int64(500), srv.Balance(bob.BTCWalletID))
+}
