@@ -97,7 +97,9 @@ func TestWaitForInvoice_Figures1000Waits(t *testing.T) {
 	runtime.ReadMemStats(&mem)
 	heap := int64(mem.HeapInuse) - int64(base.HeapInuse)
 	t.Logf("heap in use for %d waits (client side and the fake's streams): %.1f MB", n, float64(heap)/1e6)
-	assert.Less(t, heap, int64(50e6))
+	if !raceEnabled {
+		assert.Less(t, heap, int64(50e6))
+	}
 
 	lat := make([]time.Duration, n)
 	for i, inv := range invs {
