@@ -47,8 +47,9 @@ var (
 	ErrInvalidInput = errors.New("blink: invalid input")
 	// ErrConfig: the client's configuration is invalid.
 	ErrConfig = errors.New("blink: invalid configuration")
-	// ErrInvoiceExpired: the invoice's expiry has passed; refused before
-	// sending. Also matches ErrInvalidInput.
+	// ErrInvoiceExpired: the invoice's expiry has passed. A send refuses it
+	// before sending (the error then also matches ErrInvalidInput);
+	// WaitForInvoice returns it for an invoice that expired unpaid.
 	ErrInvoiceExpired = errors.New("blink: invoice expired")
 	// ErrWrongNetwork: the invoice or address is for another Bitcoin network
 	// than the server's; refused before sending. Also matches ErrInvalidInput.
