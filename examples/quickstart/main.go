@@ -83,6 +83,19 @@ func payOnFake(ctx context.Context, w io.Writer) error {
 	}
 	fmt.Fprintf(w, "\nbob created an invoice for %s: %s\n", inv.Amount, abbrev(inv.PaymentRequest, 40))
 
+	// Bob waits for his invoice to be paid (over the websocket, with
+	// polling as the fallback) while alice pays it.
+	type waited struct {
+		st  *blink.InvoicePaymentStatus
+		err error
+	}
+	paid := make(chan waited, 1)
+	go func() {
+		st, err := bob.WaitForInvoice(ctx, inv.PaymentRequest, nil)
+		paid <- waited{st, err}
+	}()
+	defer bob.Close()
+
 	res, err := alice.PayInvoice(ctx, aliceWallet.ID, inv.PaymentRequest, nil)
 	switch {
 	case errors.Is(err, blink.ErrOutcomeUnknown):
@@ -96,6 +109,12 @@ func payOnFake(ctx context.Context, w io.Writer) error {
 		fmt.Fprintf(w, "alice's transaction: %s %s %s via %s (settled %s), memo %q, id %s\n",
 			tx.Direction, tx.Amount, tx.Status, tx.Initiation.Rail, tx.Settlement.Rail, tx.Memo, tx.ID)
 	}
+
+	wd := <-paid
+	if wd.err != nil {
+		return fmt.Errorf("bob waits for his invoice: %w", wd.err)
+	}
+	fmt.Fprintf(w, "bob's wait ended: invoice %s, with its preimage: %t\n", wd.st.Status, len(wd.st.Preimage) == 64)
 
 	if _, _, err := printBalances(ctx, w, "after", alice, bob); err != nil {
 		return err

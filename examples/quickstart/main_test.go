@@ -27,6 +27,7 @@ func TestQuickstartWithoutKeyPaysBobFromAliceOnTheFake(t *testing.T) {
 	assert.Contains(t, got, "bob created an invoice for 21000 sats: lnbcrt")
 	assert.Contains(t, got, "alice paid it: SUCCEEDED, fee 0 sats")
 	assert.Contains(t, got, "alice's transaction: SEND -21000 sats SUCCESS via lightning")
+	assert.Contains(t, got, "bob's wait ended: invoice PAID, with its preimage: true")
 	assert.Regexp(t, regexp.MustCompile(`balances after:\n  alice: 79000 sats\n  bob:   21000 sats\n`), got)
 }
 
