@@ -4404,6 +4404,961 @@ type MeResponse struct {
 // GetMe returns MeResponse.Me, and is useful for accessing the field via an interface.
 func (v *MeResponse) GetMe() *MeMeUser { return v.Me }
 
+// MyUpdatesMyUpdatesMyUpdatesPayload includes the requested fields of the GraphQL type MyUpdatesPayload.
+type MyUpdatesMyUpdatesMyUpdatesPayload struct {
+	Errors []MyUpdatesMyUpdatesMyUpdatesPayloadErrorsError     `json:"errors"`
+	Update *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateUserUpdate `json:"-"`
+}
+
+// GetErrors returns MyUpdatesMyUpdatesMyUpdatesPayload.Errors, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayload) GetErrors() []MyUpdatesMyUpdatesMyUpdatesPayloadErrorsError {
+	return v.Errors
+}
+
+// GetUpdate returns MyUpdatesMyUpdatesMyUpdatesPayload.Update, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayload) GetUpdate() *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateUserUpdate {
+	return v.Update
+}
+
+func (v *MyUpdatesMyUpdatesMyUpdatesPayload) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*MyUpdatesMyUpdatesMyUpdatesPayload
+		Update json.RawMessage `json:"update"`
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.MyUpdatesMyUpdatesMyUpdatesPayload = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	{
+		dst := &v.Update
+		src := firstPass.Update
+		if len(src) != 0 && string(src) != "null" {
+			*dst = new(MyUpdatesMyUpdatesMyUpdatesPayloadUpdateUserUpdate)
+			err = __unmarshalMyUpdatesMyUpdatesMyUpdatesPayloadUpdateUserUpdate(
+				src, *dst)
+			if err != nil {
+				return fmt.Errorf(
+					"unable to unmarshal MyUpdatesMyUpdatesMyUpdatesPayload.Update: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+type __premarshalMyUpdatesMyUpdatesMyUpdatesPayload struct {
+	Errors []MyUpdatesMyUpdatesMyUpdatesPayloadErrorsError `json:"errors"`
+
+	Update json.RawMessage `json:"update"`
+}
+
+func (v *MyUpdatesMyUpdatesMyUpdatesPayload) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *MyUpdatesMyUpdatesMyUpdatesPayload) __premarshalJSON() (*__premarshalMyUpdatesMyUpdatesMyUpdatesPayload, error) {
+	var retval __premarshalMyUpdatesMyUpdatesMyUpdatesPayload
+
+	retval.Errors = v.Errors
+	{
+
+		dst := &retval.Update
+		src := v.Update
+		if src != nil {
+			var err error
+			*dst, err = __marshalMyUpdatesMyUpdatesMyUpdatesPayloadUpdateUserUpdate(
+				src)
+			if err != nil {
+				return nil, fmt.Errorf(
+					"unable to marshal MyUpdatesMyUpdatesMyUpdatesPayload.Update: %w", err)
+			}
+		}
+	}
+	return &retval, nil
+}
+
+// MyUpdatesMyUpdatesMyUpdatesPayloadErrorsError includes the requested fields of the GraphQL type Error.
+type MyUpdatesMyUpdatesMyUpdatesPayloadErrorsError struct {
+	Typename *string   `json:"__typename"`
+	Code     *string   `json:"code"`
+	Message  string    `json:"message"`
+	Path     []*string `json:"path"`
+}
+
+// GetTypename returns MyUpdatesMyUpdatesMyUpdatesPayloadErrorsError.Typename, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadErrorsError) GetTypename() *string { return v.Typename }
+
+// GetCode returns MyUpdatesMyUpdatesMyUpdatesPayloadErrorsError.Code, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadErrorsError) GetCode() *string { return v.Code }
+
+// GetMessage returns MyUpdatesMyUpdatesMyUpdatesPayloadErrorsError.Message, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadErrorsError) GetMessage() string { return v.Message }
+
+// GetPath returns MyUpdatesMyUpdatesMyUpdatesPayloadErrorsError.Path, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadErrorsError) GetPath() []*string { return v.Path }
+
+// MyUpdatesMyUpdatesMyUpdatesPayloadUpdateIntraLedgerUpdate includes the requested fields of the GraphQL type IntraLedgerUpdate.
+type MyUpdatesMyUpdatesMyUpdatesPayloadUpdateIntraLedgerUpdate struct {
+	Typename           *string                                                              `json:"__typename"`
+	TxNotificationType TxNotificationType                                                   `json:"txNotificationType"`
+	WalletId           string                                                               `json:"walletId"`
+	Amount             scalar.SatAmount                                                     `json:"amount"`
+	Transaction        MyUpdatesMyUpdatesMyUpdatesPayloadUpdateIntraLedgerUpdateTransaction `json:"transaction"`
+}
+
+// GetTypename returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdateIntraLedgerUpdate.Typename, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateIntraLedgerUpdate) GetTypename() *string {
+	return v.Typename
+}
+
+// GetTxNotificationType returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdateIntraLedgerUpdate.TxNotificationType, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateIntraLedgerUpdate) GetTxNotificationType() TxNotificationType {
+	return v.TxNotificationType
+}
+
+// GetWalletId returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdateIntraLedgerUpdate.WalletId, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateIntraLedgerUpdate) GetWalletId() string {
+	return v.WalletId
+}
+
+// GetAmount returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdateIntraLedgerUpdate.Amount, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateIntraLedgerUpdate) GetAmount() scalar.SatAmount {
+	return v.Amount
+}
+
+// GetTransaction returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdateIntraLedgerUpdate.Transaction, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateIntraLedgerUpdate) GetTransaction() MyUpdatesMyUpdatesMyUpdatesPayloadUpdateIntraLedgerUpdateTransaction {
+	return v.Transaction
+}
+
+// MyUpdatesMyUpdatesMyUpdatesPayloadUpdateIntraLedgerUpdateTransaction includes the requested fields of the GraphQL type Transaction.
+type MyUpdatesMyUpdatesMyUpdatesPayloadUpdateIntraLedgerUpdateTransaction struct {
+	TransactionFields `json:"-"`
+}
+
+// GetId returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdateIntraLedgerUpdateTransaction.Id, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateIntraLedgerUpdateTransaction) GetId() string {
+	return v.TransactionFields.Id
+}
+
+// GetCreatedAt returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdateIntraLedgerUpdateTransaction.CreatedAt, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateIntraLedgerUpdateTransaction) GetCreatedAt() scalar.Timestamp {
+	return v.TransactionFields.CreatedAt
+}
+
+// GetDirection returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdateIntraLedgerUpdateTransaction.Direction, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateIntraLedgerUpdateTransaction) GetDirection() TxDirection {
+	return v.TransactionFields.Direction
+}
+
+// GetStatus returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdateIntraLedgerUpdateTransaction.Status, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateIntraLedgerUpdateTransaction) GetStatus() TxStatus {
+	return v.TransactionFields.Status
+}
+
+// GetMemo returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdateIntraLedgerUpdateTransaction.Memo, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateIntraLedgerUpdateTransaction) GetMemo() *string {
+	return v.TransactionFields.Memo
+}
+
+// GetExternalId returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdateIntraLedgerUpdateTransaction.ExternalId, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateIntraLedgerUpdateTransaction) GetExternalId() *string {
+	return v.TransactionFields.ExternalId
+}
+
+// GetSettlementAmount returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdateIntraLedgerUpdateTransaction.SettlementAmount, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateIntraLedgerUpdateTransaction) GetSettlementAmount() scalar.SignedAmount {
+	return v.TransactionFields.SettlementAmount
+}
+
+// GetSettlementFee returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdateIntraLedgerUpdateTransaction.SettlementFee, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateIntraLedgerUpdateTransaction) GetSettlementFee() scalar.SignedAmount {
+	return v.TransactionFields.SettlementFee
+}
+
+// GetSettlementCurrency returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdateIntraLedgerUpdateTransaction.SettlementCurrency, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateIntraLedgerUpdateTransaction) GetSettlementCurrency() WalletCurrency {
+	return v.TransactionFields.SettlementCurrency
+}
+
+// GetSettlementDisplayAmount returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdateIntraLedgerUpdateTransaction.SettlementDisplayAmount, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateIntraLedgerUpdateTransaction) GetSettlementDisplayAmount() string {
+	return v.TransactionFields.SettlementDisplayAmount
+}
+
+// GetSettlementDisplayFee returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdateIntraLedgerUpdateTransaction.SettlementDisplayFee, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateIntraLedgerUpdateTransaction) GetSettlementDisplayFee() string {
+	return v.TransactionFields.SettlementDisplayFee
+}
+
+// GetSettlementDisplayCurrency returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdateIntraLedgerUpdateTransaction.SettlementDisplayCurrency, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateIntraLedgerUpdateTransaction) GetSettlementDisplayCurrency() string {
+	return v.TransactionFields.SettlementDisplayCurrency
+}
+
+// GetSettlementPrice returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdateIntraLedgerUpdateTransaction.SettlementPrice, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateIntraLedgerUpdateTransaction) GetSettlementPrice() TransactionFieldsSettlementPricePriceOfOneSettlementMinorUnitInDisplayMinorUnit {
+	return v.TransactionFields.SettlementPrice
+}
+
+// GetInitiationVia returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdateIntraLedgerUpdateTransaction.InitiationVia, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateIntraLedgerUpdateTransaction) GetInitiationVia() scalar.Via {
+	return v.TransactionFields.InitiationVia
+}
+
+// GetSettlementVia returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdateIntraLedgerUpdateTransaction.SettlementVia, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateIntraLedgerUpdateTransaction) GetSettlementVia() scalar.Via {
+	return v.TransactionFields.SettlementVia
+}
+
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateIntraLedgerUpdateTransaction) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*MyUpdatesMyUpdatesMyUpdatesPayloadUpdateIntraLedgerUpdateTransaction
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.MyUpdatesMyUpdatesMyUpdatesPayloadUpdateIntraLedgerUpdateTransaction = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.TransactionFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalMyUpdatesMyUpdatesMyUpdatesPayloadUpdateIntraLedgerUpdateTransaction struct {
+	Id string `json:"id"`
+
+	CreatedAt scalar.Timestamp `json:"createdAt"`
+
+	Direction TxDirection `json:"direction"`
+
+	Status TxStatus `json:"status"`
+
+	Memo *string `json:"memo"`
+
+	ExternalId *string `json:"externalId"`
+
+	SettlementAmount scalar.SignedAmount `json:"settlementAmount"`
+
+	SettlementFee scalar.SignedAmount `json:"settlementFee"`
+
+	SettlementCurrency WalletCurrency `json:"settlementCurrency"`
+
+	SettlementDisplayAmount string `json:"settlementDisplayAmount"`
+
+	SettlementDisplayFee string `json:"settlementDisplayFee"`
+
+	SettlementDisplayCurrency string `json:"settlementDisplayCurrency"`
+
+	SettlementPrice TransactionFieldsSettlementPricePriceOfOneSettlementMinorUnitInDisplayMinorUnit `json:"settlementPrice"`
+
+	InitiationVia scalar.Via `json:"initiationVia"`
+
+	SettlementVia scalar.Via `json:"settlementVia"`
+}
+
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateIntraLedgerUpdateTransaction) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateIntraLedgerUpdateTransaction) __premarshalJSON() (*__premarshalMyUpdatesMyUpdatesMyUpdatesPayloadUpdateIntraLedgerUpdateTransaction, error) {
+	var retval __premarshalMyUpdatesMyUpdatesMyUpdatesPayloadUpdateIntraLedgerUpdateTransaction
+
+	retval.Id = v.TransactionFields.Id
+	retval.CreatedAt = v.TransactionFields.CreatedAt
+	retval.Direction = v.TransactionFields.Direction
+	retval.Status = v.TransactionFields.Status
+	retval.Memo = v.TransactionFields.Memo
+	retval.ExternalId = v.TransactionFields.ExternalId
+	retval.SettlementAmount = v.TransactionFields.SettlementAmount
+	retval.SettlementFee = v.TransactionFields.SettlementFee
+	retval.SettlementCurrency = v.TransactionFields.SettlementCurrency
+	retval.SettlementDisplayAmount = v.TransactionFields.SettlementDisplayAmount
+	retval.SettlementDisplayFee = v.TransactionFields.SettlementDisplayFee
+	retval.SettlementDisplayCurrency = v.TransactionFields.SettlementDisplayCurrency
+	retval.SettlementPrice = v.TransactionFields.SettlementPrice
+	retval.InitiationVia = v.TransactionFields.InitiationVia
+	retval.SettlementVia = v.TransactionFields.SettlementVia
+	return &retval, nil
+}
+
+// MyUpdatesMyUpdatesMyUpdatesPayloadUpdateLnUpdate includes the requested fields of the GraphQL type LnUpdate.
+type MyUpdatesMyUpdatesMyUpdatesPayloadUpdateLnUpdate struct {
+	Typename    *string                                                     `json:"__typename"`
+	PaymentHash string                                                      `json:"paymentHash"`
+	Status      InvoicePaymentStatus                                        `json:"status"`
+	WalletId    string                                                      `json:"walletId"`
+	Transaction MyUpdatesMyUpdatesMyUpdatesPayloadUpdateLnUpdateTransaction `json:"transaction"`
+}
+
+// GetTypename returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdateLnUpdate.Typename, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateLnUpdate) GetTypename() *string { return v.Typename }
+
+// GetPaymentHash returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdateLnUpdate.PaymentHash, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateLnUpdate) GetPaymentHash() string {
+	return v.PaymentHash
+}
+
+// GetStatus returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdateLnUpdate.Status, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateLnUpdate) GetStatus() InvoicePaymentStatus {
+	return v.Status
+}
+
+// GetWalletId returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdateLnUpdate.WalletId, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateLnUpdate) GetWalletId() string { return v.WalletId }
+
+// GetTransaction returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdateLnUpdate.Transaction, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateLnUpdate) GetTransaction() MyUpdatesMyUpdatesMyUpdatesPayloadUpdateLnUpdateTransaction {
+	return v.Transaction
+}
+
+// MyUpdatesMyUpdatesMyUpdatesPayloadUpdateLnUpdateTransaction includes the requested fields of the GraphQL type Transaction.
+type MyUpdatesMyUpdatesMyUpdatesPayloadUpdateLnUpdateTransaction struct {
+	TransactionFields `json:"-"`
+}
+
+// GetId returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdateLnUpdateTransaction.Id, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateLnUpdateTransaction) GetId() string {
+	return v.TransactionFields.Id
+}
+
+// GetCreatedAt returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdateLnUpdateTransaction.CreatedAt, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateLnUpdateTransaction) GetCreatedAt() scalar.Timestamp {
+	return v.TransactionFields.CreatedAt
+}
+
+// GetDirection returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdateLnUpdateTransaction.Direction, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateLnUpdateTransaction) GetDirection() TxDirection {
+	return v.TransactionFields.Direction
+}
+
+// GetStatus returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdateLnUpdateTransaction.Status, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateLnUpdateTransaction) GetStatus() TxStatus {
+	return v.TransactionFields.Status
+}
+
+// GetMemo returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdateLnUpdateTransaction.Memo, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateLnUpdateTransaction) GetMemo() *string {
+	return v.TransactionFields.Memo
+}
+
+// GetExternalId returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdateLnUpdateTransaction.ExternalId, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateLnUpdateTransaction) GetExternalId() *string {
+	return v.TransactionFields.ExternalId
+}
+
+// GetSettlementAmount returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdateLnUpdateTransaction.SettlementAmount, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateLnUpdateTransaction) GetSettlementAmount() scalar.SignedAmount {
+	return v.TransactionFields.SettlementAmount
+}
+
+// GetSettlementFee returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdateLnUpdateTransaction.SettlementFee, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateLnUpdateTransaction) GetSettlementFee() scalar.SignedAmount {
+	return v.TransactionFields.SettlementFee
+}
+
+// GetSettlementCurrency returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdateLnUpdateTransaction.SettlementCurrency, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateLnUpdateTransaction) GetSettlementCurrency() WalletCurrency {
+	return v.TransactionFields.SettlementCurrency
+}
+
+// GetSettlementDisplayAmount returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdateLnUpdateTransaction.SettlementDisplayAmount, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateLnUpdateTransaction) GetSettlementDisplayAmount() string {
+	return v.TransactionFields.SettlementDisplayAmount
+}
+
+// GetSettlementDisplayFee returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdateLnUpdateTransaction.SettlementDisplayFee, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateLnUpdateTransaction) GetSettlementDisplayFee() string {
+	return v.TransactionFields.SettlementDisplayFee
+}
+
+// GetSettlementDisplayCurrency returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdateLnUpdateTransaction.SettlementDisplayCurrency, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateLnUpdateTransaction) GetSettlementDisplayCurrency() string {
+	return v.TransactionFields.SettlementDisplayCurrency
+}
+
+// GetSettlementPrice returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdateLnUpdateTransaction.SettlementPrice, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateLnUpdateTransaction) GetSettlementPrice() TransactionFieldsSettlementPricePriceOfOneSettlementMinorUnitInDisplayMinorUnit {
+	return v.TransactionFields.SettlementPrice
+}
+
+// GetInitiationVia returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdateLnUpdateTransaction.InitiationVia, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateLnUpdateTransaction) GetInitiationVia() scalar.Via {
+	return v.TransactionFields.InitiationVia
+}
+
+// GetSettlementVia returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdateLnUpdateTransaction.SettlementVia, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateLnUpdateTransaction) GetSettlementVia() scalar.Via {
+	return v.TransactionFields.SettlementVia
+}
+
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateLnUpdateTransaction) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*MyUpdatesMyUpdatesMyUpdatesPayloadUpdateLnUpdateTransaction
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.MyUpdatesMyUpdatesMyUpdatesPayloadUpdateLnUpdateTransaction = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.TransactionFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalMyUpdatesMyUpdatesMyUpdatesPayloadUpdateLnUpdateTransaction struct {
+	Id string `json:"id"`
+
+	CreatedAt scalar.Timestamp `json:"createdAt"`
+
+	Direction TxDirection `json:"direction"`
+
+	Status TxStatus `json:"status"`
+
+	Memo *string `json:"memo"`
+
+	ExternalId *string `json:"externalId"`
+
+	SettlementAmount scalar.SignedAmount `json:"settlementAmount"`
+
+	SettlementFee scalar.SignedAmount `json:"settlementFee"`
+
+	SettlementCurrency WalletCurrency `json:"settlementCurrency"`
+
+	SettlementDisplayAmount string `json:"settlementDisplayAmount"`
+
+	SettlementDisplayFee string `json:"settlementDisplayFee"`
+
+	SettlementDisplayCurrency string `json:"settlementDisplayCurrency"`
+
+	SettlementPrice TransactionFieldsSettlementPricePriceOfOneSettlementMinorUnitInDisplayMinorUnit `json:"settlementPrice"`
+
+	InitiationVia scalar.Via `json:"initiationVia"`
+
+	SettlementVia scalar.Via `json:"settlementVia"`
+}
+
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateLnUpdateTransaction) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateLnUpdateTransaction) __premarshalJSON() (*__premarshalMyUpdatesMyUpdatesMyUpdatesPayloadUpdateLnUpdateTransaction, error) {
+	var retval __premarshalMyUpdatesMyUpdatesMyUpdatesPayloadUpdateLnUpdateTransaction
+
+	retval.Id = v.TransactionFields.Id
+	retval.CreatedAt = v.TransactionFields.CreatedAt
+	retval.Direction = v.TransactionFields.Direction
+	retval.Status = v.TransactionFields.Status
+	retval.Memo = v.TransactionFields.Memo
+	retval.ExternalId = v.TransactionFields.ExternalId
+	retval.SettlementAmount = v.TransactionFields.SettlementAmount
+	retval.SettlementFee = v.TransactionFields.SettlementFee
+	retval.SettlementCurrency = v.TransactionFields.SettlementCurrency
+	retval.SettlementDisplayAmount = v.TransactionFields.SettlementDisplayAmount
+	retval.SettlementDisplayFee = v.TransactionFields.SettlementDisplayFee
+	retval.SettlementDisplayCurrency = v.TransactionFields.SettlementDisplayCurrency
+	retval.SettlementPrice = v.TransactionFields.SettlementPrice
+	retval.InitiationVia = v.TransactionFields.InitiationVia
+	retval.SettlementVia = v.TransactionFields.SettlementVia
+	return &retval, nil
+}
+
+// MyUpdatesMyUpdatesMyUpdatesPayloadUpdateOnChainUpdate includes the requested fields of the GraphQL type OnChainUpdate.
+type MyUpdatesMyUpdatesMyUpdatesPayloadUpdateOnChainUpdate struct {
+	Typename           *string                                                          `json:"__typename"`
+	TxNotificationType TxNotificationType                                               `json:"txNotificationType"`
+	TxHash             string                                                           `json:"txHash"`
+	WalletId           string                                                           `json:"walletId"`
+	Amount             scalar.SatAmount                                                 `json:"amount"`
+	Transaction        MyUpdatesMyUpdatesMyUpdatesPayloadUpdateOnChainUpdateTransaction `json:"transaction"`
+}
+
+// GetTypename returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdateOnChainUpdate.Typename, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateOnChainUpdate) GetTypename() *string {
+	return v.Typename
+}
+
+// GetTxNotificationType returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdateOnChainUpdate.TxNotificationType, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateOnChainUpdate) GetTxNotificationType() TxNotificationType {
+	return v.TxNotificationType
+}
+
+// GetTxHash returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdateOnChainUpdate.TxHash, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateOnChainUpdate) GetTxHash() string { return v.TxHash }
+
+// GetWalletId returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdateOnChainUpdate.WalletId, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateOnChainUpdate) GetWalletId() string {
+	return v.WalletId
+}
+
+// GetAmount returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdateOnChainUpdate.Amount, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateOnChainUpdate) GetAmount() scalar.SatAmount {
+	return v.Amount
+}
+
+// GetTransaction returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdateOnChainUpdate.Transaction, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateOnChainUpdate) GetTransaction() MyUpdatesMyUpdatesMyUpdatesPayloadUpdateOnChainUpdateTransaction {
+	return v.Transaction
+}
+
+// MyUpdatesMyUpdatesMyUpdatesPayloadUpdateOnChainUpdateTransaction includes the requested fields of the GraphQL type Transaction.
+type MyUpdatesMyUpdatesMyUpdatesPayloadUpdateOnChainUpdateTransaction struct {
+	TransactionFields `json:"-"`
+}
+
+// GetId returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdateOnChainUpdateTransaction.Id, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateOnChainUpdateTransaction) GetId() string {
+	return v.TransactionFields.Id
+}
+
+// GetCreatedAt returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdateOnChainUpdateTransaction.CreatedAt, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateOnChainUpdateTransaction) GetCreatedAt() scalar.Timestamp {
+	return v.TransactionFields.CreatedAt
+}
+
+// GetDirection returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdateOnChainUpdateTransaction.Direction, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateOnChainUpdateTransaction) GetDirection() TxDirection {
+	return v.TransactionFields.Direction
+}
+
+// GetStatus returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdateOnChainUpdateTransaction.Status, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateOnChainUpdateTransaction) GetStatus() TxStatus {
+	return v.TransactionFields.Status
+}
+
+// GetMemo returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdateOnChainUpdateTransaction.Memo, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateOnChainUpdateTransaction) GetMemo() *string {
+	return v.TransactionFields.Memo
+}
+
+// GetExternalId returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdateOnChainUpdateTransaction.ExternalId, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateOnChainUpdateTransaction) GetExternalId() *string {
+	return v.TransactionFields.ExternalId
+}
+
+// GetSettlementAmount returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdateOnChainUpdateTransaction.SettlementAmount, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateOnChainUpdateTransaction) GetSettlementAmount() scalar.SignedAmount {
+	return v.TransactionFields.SettlementAmount
+}
+
+// GetSettlementFee returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdateOnChainUpdateTransaction.SettlementFee, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateOnChainUpdateTransaction) GetSettlementFee() scalar.SignedAmount {
+	return v.TransactionFields.SettlementFee
+}
+
+// GetSettlementCurrency returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdateOnChainUpdateTransaction.SettlementCurrency, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateOnChainUpdateTransaction) GetSettlementCurrency() WalletCurrency {
+	return v.TransactionFields.SettlementCurrency
+}
+
+// GetSettlementDisplayAmount returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdateOnChainUpdateTransaction.SettlementDisplayAmount, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateOnChainUpdateTransaction) GetSettlementDisplayAmount() string {
+	return v.TransactionFields.SettlementDisplayAmount
+}
+
+// GetSettlementDisplayFee returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdateOnChainUpdateTransaction.SettlementDisplayFee, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateOnChainUpdateTransaction) GetSettlementDisplayFee() string {
+	return v.TransactionFields.SettlementDisplayFee
+}
+
+// GetSettlementDisplayCurrency returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdateOnChainUpdateTransaction.SettlementDisplayCurrency, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateOnChainUpdateTransaction) GetSettlementDisplayCurrency() string {
+	return v.TransactionFields.SettlementDisplayCurrency
+}
+
+// GetSettlementPrice returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdateOnChainUpdateTransaction.SettlementPrice, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateOnChainUpdateTransaction) GetSettlementPrice() TransactionFieldsSettlementPricePriceOfOneSettlementMinorUnitInDisplayMinorUnit {
+	return v.TransactionFields.SettlementPrice
+}
+
+// GetInitiationVia returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdateOnChainUpdateTransaction.InitiationVia, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateOnChainUpdateTransaction) GetInitiationVia() scalar.Via {
+	return v.TransactionFields.InitiationVia
+}
+
+// GetSettlementVia returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdateOnChainUpdateTransaction.SettlementVia, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateOnChainUpdateTransaction) GetSettlementVia() scalar.Via {
+	return v.TransactionFields.SettlementVia
+}
+
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateOnChainUpdateTransaction) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*MyUpdatesMyUpdatesMyUpdatesPayloadUpdateOnChainUpdateTransaction
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.MyUpdatesMyUpdatesMyUpdatesPayloadUpdateOnChainUpdateTransaction = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.TransactionFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalMyUpdatesMyUpdatesMyUpdatesPayloadUpdateOnChainUpdateTransaction struct {
+	Id string `json:"id"`
+
+	CreatedAt scalar.Timestamp `json:"createdAt"`
+
+	Direction TxDirection `json:"direction"`
+
+	Status TxStatus `json:"status"`
+
+	Memo *string `json:"memo"`
+
+	ExternalId *string `json:"externalId"`
+
+	SettlementAmount scalar.SignedAmount `json:"settlementAmount"`
+
+	SettlementFee scalar.SignedAmount `json:"settlementFee"`
+
+	SettlementCurrency WalletCurrency `json:"settlementCurrency"`
+
+	SettlementDisplayAmount string `json:"settlementDisplayAmount"`
+
+	SettlementDisplayFee string `json:"settlementDisplayFee"`
+
+	SettlementDisplayCurrency string `json:"settlementDisplayCurrency"`
+
+	SettlementPrice TransactionFieldsSettlementPricePriceOfOneSettlementMinorUnitInDisplayMinorUnit `json:"settlementPrice"`
+
+	InitiationVia scalar.Via `json:"initiationVia"`
+
+	SettlementVia scalar.Via `json:"settlementVia"`
+}
+
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateOnChainUpdateTransaction) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateOnChainUpdateTransaction) __premarshalJSON() (*__premarshalMyUpdatesMyUpdatesMyUpdatesPayloadUpdateOnChainUpdateTransaction, error) {
+	var retval __premarshalMyUpdatesMyUpdatesMyUpdatesPayloadUpdateOnChainUpdateTransaction
+
+	retval.Id = v.TransactionFields.Id
+	retval.CreatedAt = v.TransactionFields.CreatedAt
+	retval.Direction = v.TransactionFields.Direction
+	retval.Status = v.TransactionFields.Status
+	retval.Memo = v.TransactionFields.Memo
+	retval.ExternalId = v.TransactionFields.ExternalId
+	retval.SettlementAmount = v.TransactionFields.SettlementAmount
+	retval.SettlementFee = v.TransactionFields.SettlementFee
+	retval.SettlementCurrency = v.TransactionFields.SettlementCurrency
+	retval.SettlementDisplayAmount = v.TransactionFields.SettlementDisplayAmount
+	retval.SettlementDisplayFee = v.TransactionFields.SettlementDisplayFee
+	retval.SettlementDisplayCurrency = v.TransactionFields.SettlementDisplayCurrency
+	retval.SettlementPrice = v.TransactionFields.SettlementPrice
+	retval.InitiationVia = v.TransactionFields.InitiationVia
+	retval.SettlementVia = v.TransactionFields.SettlementVia
+	return &retval, nil
+}
+
+// MyUpdatesMyUpdatesMyUpdatesPayloadUpdatePrice includes the requested fields of the GraphQL type Price.
+type MyUpdatesMyUpdatesMyUpdatesPayloadUpdatePrice struct {
+	Typename        *string `json:"__typename"`
+	Base            int64   `json:"base"`
+	Offset          int     `json:"offset"`
+	CurrencyUnit    string  `json:"currencyUnit"`
+	FormattedAmount string  `json:"formattedAmount"`
+}
+
+// GetTypename returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdatePrice.Typename, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdatePrice) GetTypename() *string { return v.Typename }
+
+// GetBase returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdatePrice.Base, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdatePrice) GetBase() int64 { return v.Base }
+
+// GetOffset returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdatePrice.Offset, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdatePrice) GetOffset() int { return v.Offset }
+
+// GetCurrencyUnit returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdatePrice.CurrencyUnit, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdatePrice) GetCurrencyUnit() string {
+	return v.CurrencyUnit
+}
+
+// GetFormattedAmount returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdatePrice.FormattedAmount, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdatePrice) GetFormattedAmount() string {
+	return v.FormattedAmount
+}
+
+// MyUpdatesMyUpdatesMyUpdatesPayloadUpdateRealtimePrice includes the requested fields of the GraphQL type RealtimePrice.
+type MyUpdatesMyUpdatesMyUpdatesPayloadUpdateRealtimePrice struct {
+	Typename    *string `json:"__typename"`
+	PriceFields `json:"-"`
+}
+
+// GetTypename returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdateRealtimePrice.Typename, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateRealtimePrice) GetTypename() *string {
+	return v.Typename
+}
+
+// GetId returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdateRealtimePrice.Id, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateRealtimePrice) GetId() string {
+	return v.PriceFields.Id
+}
+
+// GetTimestamp returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdateRealtimePrice.Timestamp, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateRealtimePrice) GetTimestamp() scalar.Timestamp {
+	return v.PriceFields.Timestamp
+}
+
+// GetDenominatorCurrencyDetails returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdateRealtimePrice.DenominatorCurrencyDetails, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateRealtimePrice) GetDenominatorCurrencyDetails() PriceFieldsDenominatorCurrencyDetailsCurrency {
+	return v.PriceFields.DenominatorCurrencyDetails
+}
+
+// GetBtcSatPrice returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdateRealtimePrice.BtcSatPrice, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateRealtimePrice) GetBtcSatPrice() PriceFieldsBtcSatPricePriceOfOneSatInMinorUnit {
+	return v.PriceFields.BtcSatPrice
+}
+
+// GetUsdCentPrice returns MyUpdatesMyUpdatesMyUpdatesPayloadUpdateRealtimePrice.UsdCentPrice, and is useful for accessing the field via an interface.
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateRealtimePrice) GetUsdCentPrice() PriceFieldsUsdCentPricePriceOfOneUsdCentInMinorUnit {
+	return v.PriceFields.UsdCentPrice
+}
+
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateRealtimePrice) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*MyUpdatesMyUpdatesMyUpdatesPayloadUpdateRealtimePrice
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.MyUpdatesMyUpdatesMyUpdatesPayloadUpdateRealtimePrice = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.PriceFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalMyUpdatesMyUpdatesMyUpdatesPayloadUpdateRealtimePrice struct {
+	Typename *string `json:"__typename"`
+
+	Id string `json:"id"`
+
+	Timestamp scalar.Timestamp `json:"timestamp"`
+
+	DenominatorCurrencyDetails PriceFieldsDenominatorCurrencyDetailsCurrency `json:"denominatorCurrencyDetails"`
+
+	BtcSatPrice PriceFieldsBtcSatPricePriceOfOneSatInMinorUnit `json:"btcSatPrice"`
+
+	UsdCentPrice PriceFieldsUsdCentPricePriceOfOneUsdCentInMinorUnit `json:"usdCentPrice"`
+}
+
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateRealtimePrice) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateRealtimePrice) __premarshalJSON() (*__premarshalMyUpdatesMyUpdatesMyUpdatesPayloadUpdateRealtimePrice, error) {
+	var retval __premarshalMyUpdatesMyUpdatesMyUpdatesPayloadUpdateRealtimePrice
+
+	retval.Typename = v.Typename
+	retval.Id = v.PriceFields.Id
+	retval.Timestamp = v.PriceFields.Timestamp
+	retval.DenominatorCurrencyDetails = v.PriceFields.DenominatorCurrencyDetails
+	retval.BtcSatPrice = v.PriceFields.BtcSatPrice
+	retval.UsdCentPrice = v.PriceFields.UsdCentPrice
+	return &retval, nil
+}
+
+// MyUpdatesMyUpdatesMyUpdatesPayloadUpdateUserUpdate includes the requested fields of the GraphQL interface UserUpdate.
+//
+// MyUpdatesMyUpdatesMyUpdatesPayloadUpdateUserUpdate is implemented by the following types:
+// MyUpdatesMyUpdatesMyUpdatesPayloadUpdateIntraLedgerUpdate
+// MyUpdatesMyUpdatesMyUpdatesPayloadUpdateLnUpdate
+// MyUpdatesMyUpdatesMyUpdatesPayloadUpdateOnChainUpdate
+// MyUpdatesMyUpdatesMyUpdatesPayloadUpdatePrice
+// MyUpdatesMyUpdatesMyUpdatesPayloadUpdateRealtimePrice
+type MyUpdatesMyUpdatesMyUpdatesPayloadUpdateUserUpdate interface {
+	implementsGraphQLInterfaceMyUpdatesMyUpdatesMyUpdatesPayloadUpdateUserUpdate()
+	// GetTypename returns the receiver's concrete GraphQL type-name (see interface doc for possible values).
+	GetTypename() *string
+}
+
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateIntraLedgerUpdate) implementsGraphQLInterfaceMyUpdatesMyUpdatesMyUpdatesPayloadUpdateUserUpdate() {
+}
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateLnUpdate) implementsGraphQLInterfaceMyUpdatesMyUpdatesMyUpdatesPayloadUpdateUserUpdate() {
+}
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateOnChainUpdate) implementsGraphQLInterfaceMyUpdatesMyUpdatesMyUpdatesPayloadUpdateUserUpdate() {
+}
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdatePrice) implementsGraphQLInterfaceMyUpdatesMyUpdatesMyUpdatesPayloadUpdateUserUpdate() {
+}
+func (v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateRealtimePrice) implementsGraphQLInterfaceMyUpdatesMyUpdatesMyUpdatesPayloadUpdateUserUpdate() {
+}
+
+func __unmarshalMyUpdatesMyUpdatesMyUpdatesPayloadUpdateUserUpdate(b []byte, v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateUserUpdate) error {
+	if string(b) == "null" {
+		return nil
+	}
+
+	var tn struct {
+		TypeName string `json:"__typename"`
+	}
+	err := json.Unmarshal(b, &tn)
+	if err != nil {
+		return err
+	}
+
+	switch tn.TypeName {
+	case "IntraLedgerUpdate":
+		*v = new(MyUpdatesMyUpdatesMyUpdatesPayloadUpdateIntraLedgerUpdate)
+		return json.Unmarshal(b, *v)
+	case "LnUpdate":
+		*v = new(MyUpdatesMyUpdatesMyUpdatesPayloadUpdateLnUpdate)
+		return json.Unmarshal(b, *v)
+	case "OnChainUpdate":
+		*v = new(MyUpdatesMyUpdatesMyUpdatesPayloadUpdateOnChainUpdate)
+		return json.Unmarshal(b, *v)
+	case "Price":
+		*v = new(MyUpdatesMyUpdatesMyUpdatesPayloadUpdatePrice)
+		return json.Unmarshal(b, *v)
+	case "RealtimePrice":
+		*v = new(MyUpdatesMyUpdatesMyUpdatesPayloadUpdateRealtimePrice)
+		return json.Unmarshal(b, *v)
+	case "":
+		return fmt.Errorf(
+			"response was missing UserUpdate.__typename")
+	default:
+		return fmt.Errorf(
+			`unexpected concrete type for MyUpdatesMyUpdatesMyUpdatesPayloadUpdateUserUpdate: "%v"`, tn.TypeName)
+	}
+}
+
+func __marshalMyUpdatesMyUpdatesMyUpdatesPayloadUpdateUserUpdate(v *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateUserUpdate) ([]byte, error) {
+
+	var typename string
+	switch v := (*v).(type) {
+	case *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateIntraLedgerUpdate:
+		typename = "IntraLedgerUpdate"
+
+		result := struct {
+			TypeName string `json:"__typename"`
+			*MyUpdatesMyUpdatesMyUpdatesPayloadUpdateIntraLedgerUpdate
+		}{typename, v}
+		return json.Marshal(result)
+	case *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateLnUpdate:
+		typename = "LnUpdate"
+
+		result := struct {
+			TypeName string `json:"__typename"`
+			*MyUpdatesMyUpdatesMyUpdatesPayloadUpdateLnUpdate
+		}{typename, v}
+		return json.Marshal(result)
+	case *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateOnChainUpdate:
+		typename = "OnChainUpdate"
+
+		result := struct {
+			TypeName string `json:"__typename"`
+			*MyUpdatesMyUpdatesMyUpdatesPayloadUpdateOnChainUpdate
+		}{typename, v}
+		return json.Marshal(result)
+	case *MyUpdatesMyUpdatesMyUpdatesPayloadUpdatePrice:
+		typename = "Price"
+
+		result := struct {
+			TypeName string `json:"__typename"`
+			*MyUpdatesMyUpdatesMyUpdatesPayloadUpdatePrice
+		}{typename, v}
+		return json.Marshal(result)
+	case *MyUpdatesMyUpdatesMyUpdatesPayloadUpdateRealtimePrice:
+		typename = "RealtimePrice"
+
+		premarshaled, err := v.__premarshalJSON()
+		if err != nil {
+			return nil, err
+		}
+		result := struct {
+			TypeName string `json:"__typename"`
+			*__premarshalMyUpdatesMyUpdatesMyUpdatesPayloadUpdateRealtimePrice
+		}{typename, premarshaled}
+		return json.Marshal(result)
+	case nil:
+		return []byte("null"), nil
+	default:
+		return nil, fmt.Errorf(
+			`unexpected concrete type for MyUpdatesMyUpdatesMyUpdatesPayloadUpdateUserUpdate: "%T"`, v)
+	}
+}
+
+// MyUpdatesResponse is returned by MyUpdates on success.
+type MyUpdatesResponse struct {
+	MyUpdates MyUpdatesMyUpdatesMyUpdatesPayload `json:"myUpdates"`
+}
+
+// GetMyUpdates returns MyUpdatesResponse.MyUpdates, and is useful for accessing the field via an interface.
+func (v *MyUpdatesResponse) GetMyUpdates() MyUpdatesMyUpdatesMyUpdatesPayload { return v.MyUpdates }
+
 type Network string
 
 const (
@@ -6631,6 +7586,26 @@ const (
 var AllTxDirection = []TxDirection{
 	TxDirectionReceive,
 	TxDirectionSend,
+}
+
+type TxNotificationType string
+
+const (
+	TxNotificationTypeIntraledgerpayment    TxNotificationType = "IntraLedgerPayment"
+	TxNotificationTypeIntraledgerreceipt    TxNotificationType = "IntraLedgerReceipt"
+	TxNotificationTypeLigtningreceipt       TxNotificationType = "LigtningReceipt"
+	TxNotificationTypeOnchainpayment        TxNotificationType = "OnchainPayment"
+	TxNotificationTypeOnchainreceipt        TxNotificationType = "OnchainReceipt"
+	TxNotificationTypeOnchainreceiptpending TxNotificationType = "OnchainReceiptPending"
+)
+
+var AllTxNotificationType = []TxNotificationType{
+	TxNotificationTypeIntraledgerpayment,
+	TxNotificationTypeIntraledgerreceipt,
+	TxNotificationTypeLigtningreceipt,
+	TxNotificationTypeOnchainpayment,
+	TxNotificationTypeOnchainreceipt,
+	TxNotificationTypeOnchainreceiptpending,
 }
 
 type TxStatus string
@@ -9137,6 +10112,166 @@ func Me(
 	)
 
 	return data_, err_
+}
+
+// The subscription executed by MyUpdates.
+const MyUpdates_Operation = `
+subscription MyUpdates {
+	myUpdates {
+		errors {
+			__typename
+			code
+			message
+			path
+		}
+		update {
+			__typename
+			... on LnUpdate {
+				paymentHash
+				status
+				walletId
+				transaction {
+					... TransactionFields
+				}
+			}
+			... on IntraLedgerUpdate {
+				txNotificationType
+				walletId
+				amount
+				transaction {
+					... TransactionFields
+				}
+			}
+			... on OnChainUpdate {
+				txNotificationType
+				txHash
+				walletId
+				amount
+				transaction {
+					... TransactionFields
+				}
+			}
+			... on Price {
+				base
+				offset
+				currencyUnit
+				formattedAmount
+			}
+			... on RealtimePrice {
+				... PriceFields
+			}
+		}
+	}
+}
+fragment TransactionFields on Transaction {
+	id
+	createdAt
+	direction
+	status
+	memo
+	externalId
+	settlementAmount
+	settlementFee
+	settlementCurrency
+	settlementDisplayAmount
+	settlementDisplayFee
+	settlementDisplayCurrency
+	settlementPrice {
+		base
+		offset
+	}
+	initiationVia {
+		__typename
+		... on InitiationViaIntraLedger {
+			counterPartyUsername
+			counterPartyWalletId
+		}
+		... on InitiationViaLn {
+			paymentHash
+			paymentRequest
+		}
+		... on InitiationViaOnChain {
+			address
+		}
+	}
+	settlementVia {
+		__typename
+		... on SettlementViaIntraLedger {
+			counterPartyUsername
+			counterPartyWalletId
+			preImage
+		}
+		... on SettlementViaLn {
+			preImage
+		}
+		... on SettlementViaOnChain {
+			transactionHash
+			vout
+			arrivalInMempoolEstimatedAt
+		}
+	}
+}
+fragment PriceFields on RealtimePrice {
+	id
+	timestamp
+	denominatorCurrencyDetails {
+		id
+		symbol
+		fractionDigits
+	}
+	btcSatPrice {
+		base
+		offset
+	}
+	usdCentPrice {
+		base
+		offset
+	}
+}
+`
+
+// myUpdates needs a key. __typename tells the kinds apart, and an update
+// that matches no fragment (a kind this document does not know) arrives
+// as {"update":{}}: it is skipped.
+// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
+func MyUpdates(
+	ctx_ context.Context,
+	client_ graphql.WebSocketClient,
+) (dataChan_ chan MyUpdatesWsResponse, subscriptionID_ string, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "MyUpdates",
+		Query:  MyUpdates_Operation,
+	}
+
+	dataChan_ = make(chan MyUpdatesWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, MyUpdatesForwardData)
+
+	return dataChan_, subscriptionID_, err_
+}
+
+type MyUpdatesWsResponse graphql.BaseResponse[*MyUpdatesResponse]
+
+func MyUpdatesForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+	var gqlResp graphql.Response
+	var wsResp MyUpdatesWsResponse
+	err := json.Unmarshal(jsonRawMsg, &gqlResp)
+	if err != nil {
+		return err
+	}
+	if len(gqlResp.Errors) == 0 {
+		err = json.Unmarshal(jsonRawMsg, &wsResp)
+		if err != nil {
+			return err
+		}
+	} else {
+		wsResp.Errors = gqlResp.Errors
+	}
+	dataChan_, ok := interfaceChan.(chan MyUpdatesWsResponse)
+	if !ok {
+		return errors.New("failed to cast interface into 'chan MyUpdatesWsResponse'")
+	}
+	dataChan_ <- wsResp
+	return nil
 }
 
 // The mutation executed by OnChainAddressCreate.

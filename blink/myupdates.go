@@ -1,0 +1,579 @@
+package blink
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"iter"
+	"time"
+
+	"github.com/blink-sdk/blink-go/internal/gen"
+)
+
+// Update is one event of MyUpdates: a *LightningReceipt, an
+// *IntraLedgerReceipt, an *OnChainUpdate, a *PriceUpdate or a
+// *RealtimePriceUpdate. Switch on the type.
+type Update interface {
+	isUpdate()
+}
+
+// LightningReceipt: a lightning payment into one of the account's
+// wallets (myUpdates' LnUpdate), including an invoice paid from another
+// Blink account.
+type LightningReceipt struct {
+	// WalletID is the wallet paid.
+	WalletID string
+	// PaymentHash is the invoice's payment hash.
+	PaymentHash string
+	// Amount is what the wallet received, in its unit (Sats for a BTC
+	// wallet, Cents for a USD wallet), positive.
+	Amount Amount
+	// Status is the invoice's status (InvoicePaid).
+	Status InvoiceStatus
+	// Transaction is the RECEIVE entry of the ledger.
+	Transaction Transaction
+	// CaughtUp is true when the event was missed on the websocket and
+	// found in the ledger over HTTP after a reconnect.
+	CaughtUp bool
+}
+
+// IntraLedgerReceipt: a payment from another Blink wallet into one of the
+// account's wallets (myUpdates' IntraLedgerUpdate).
+type IntraLedgerReceipt struct {
+	// WalletID is the wallet paid.
+	WalletID string
+	// Amount is what the wallet received, in its unit, positive.
+	Amount Amount
+	// Transaction is the RECEIVE entry of the ledger.
+	Transaction Transaction
+	// CaughtUp: see LightningReceipt.CaughtUp.
+	CaughtUp bool
+}
+
+// OnChainKind tells the on-chain events apart.
+type OnChainKind string
+
+// The on-chain events of MyUpdates.
+const (
+	// OnChainReceiptPending: a deposit seen unconfirmed. Its transaction is
+	// not in the ledger (see PendingIncomingTransactions).
+	OnChainReceiptPending OnChainKind = "OnchainReceiptPending"
+	// OnChainReceipt: a deposit confirmed (a new transaction id).
+	OnChainReceipt OnChainKind = "OnchainReceipt"
+	// OnChainPayment: an on-chain send from the account.
+	OnChainPayment OnChainKind = "OnchainPayment"
+)
+
+// OnChainUpdate: an on-chain deposit (once pending, once confirmed) or an
+// on-chain send (myUpdates' OnChainUpdate).
+type OnChainUpdate struct {
+	// Kind is OnChainReceiptPending, OnChainReceipt or OnChainPayment.
+	Kind OnChainKind
+	// WalletID is the account's wallet.
+	WalletID string
+	// TxHash is the Bitcoin transaction's hash.
+	TxHash string
+	// Amount is the amount moved, in the wallet's unit, positive (a send's
+	// includes its fee).
+	Amount Amount
+	// Transaction is the entry (for OnChainReceiptPending, the pending
+	// incoming transaction).
+	Transaction Transaction
+	// CaughtUp: see LightningReceipt.CaughtUp.
+	CaughtUp bool
+}
+
+// PriceUpdate is myUpdates' Price event, sent only to accounts whose
+// display currency is USD: the price of one sat in US cents.
+type PriceUpdate struct {
+	// Price is base / 10^offset cents per sat.
+	Price Price
+	// CurrencyUnit is the server's unit name ("USDCENT").
+	CurrencyUnit string
+	// FormattedAmount is the price as the server formats it.
+	FormattedAmount string
+}
+
+// RealtimePriceUpdate is myUpdates' RealtimePrice event, in the account's
+// display currency.
+type RealtimePriceUpdate struct {
+	RealtimePrice
+}
+
+func (*LightningReceipt) isUpdate()    {}
+func (*IntraLedgerReceipt) isUpdate()  {}
+func (*OnChainUpdate) isUpdate()       {}
+func (*PriceUpdate) isUpdate()         {}
+func (*RealtimePriceUpdate) isUpdate() {}
+
+// MyUpdatesOptions tunes MyUpdates. The zero value (or nil) is the
+// default.
+type MyUpdatesOptions struct {
+	// Since is the ID of the last transaction the caller handled (from an
+	// earlier run). When set, the stream starts by delivering, marked
+	// CaughtUp, every receipt and on-chain update of the ledger after it.
+	// It must be an ID of the account's ledger: an unknown ID lists
+	// nothing. When empty, the stream delivers what happens from now on.
+	Since string
+	// NoCatchUp turns the ledger reconciliation off: the stream then only
+	// relays the websocket, and what happens while it is down is lost.
+	// The key then needs no READ scope.
+	NoCatchUp bool
+}
+
+// MyUpdates streams the events of the key's account over the client's
+// websocket (subscription myUpdates; it needs a key, and the catch-up
+// below needs scope READ): incoming lightning payments
+// (*LightningReceipt), incoming intraledger payments
+// (*IntraLedgerReceipt), on-chain deposits once pending and once
+// confirmed, and on-chain sends (*OnChainUpdate), and prices
+// (*RealtimePriceUpdate on subscribing and every 30 s; *PriceUpdate as
+// well, only for accounts whose display currency is USD).
+//
+// The server never emits an event for outgoing lightning or intraledger
+// payments (follow those with the send's result or the ledger), nor for
+// the refund of a failed send, and it never replays what it sent while
+// the websocket was down. MyUpdates makes up for the last: after every
+// (re)subscription, once the server has answered, it reads the ledger
+// over HTTP from the last transaction delivered (TransactionsSince, and
+// PendingIncomingTransactions for unconfirmed deposits) and delivers what
+// the websocket missed, with CaughtUp set, before going on. Every
+// receipt is delivered once per transaction ID and status, whichever way
+// it came (an on-chain deposit twice: pending, then confirmed under a new
+// ID; one confirmed while the websocket was down is delivered confirmed
+// only, its pending state being gone). Prices are not caught up. A failed
+// catch-up is retried, with backoff, until it succeeds.
+//
+// The sequence ends without an error when ctx ends or the loop breaks. An
+// error is yielded last, and ends it, for a key the server refuses
+// (NOT_AUTHENTICATED: it matches ErrInvalidAPIKey and
+// ErrNotAuthenticated), a client without a key (ErrNotAuthenticated,
+// before subscribing), a key without READ for the catch-up
+// (ErrInsufficientScope), a websocket refused for good and a closed
+// Client (ErrClientClosed). Network failures are not errors: the client
+// reconnects with backoff. An error inside one result (its payload
+// errors) is yielded and the stream goes on.
+func (c *Client) MyUpdates(ctx context.Context, opts *MyUpdatesOptions) iter.Seq2[Update, error] {
+	const op = "MyUpdates"
+	var o MyUpdatesOptions
+	if opts != nil {
+		o = *opts
+	}
+	return func(yield func(Update, error) bool) {
+		if !c.HasKey() {
+			yield(nil, &Error{Operation: op, Message: "myUpdates needs an API key", sentinel: ErrNotAuthenticated})
+			return
+		}
+		m := &myUpdates{c: c, op: op, cursor: o.Since, seen: newSeenSet(20_000), wallets: map[WalletCurrency]string{}}
+		if !o.NoCatchUp {
+			if err := m.start(ctx, o.Since == ""); err != nil {
+				if ctx.Err() == nil {
+					yield(nil, badKey(err))
+				}
+				return
+			}
+		}
+		sub, err := c.subscribe(op, "MyUpdates", gen.MyUpdates_Operation, nil)
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		defer sub.stop()
+		// Every (re)subscription arms a catch-up, done as soon as the server
+		// answers on it (the subscription is live there: nothing can fall
+		// between the ledger read and the stream) and before that answer is
+		// delivered, or catchUpWait after it without an answer; a failed
+		// one is retried with backoff.
+		var catchUpAt time.Time // zero: none pending
+		retry := 0
+		runCatchUp := func() (stop bool) {
+			ok, stop := m.catchUp(ctx, yield)
+			if ok {
+				catchUpAt, m.pending, retry = time.Time{}, false, 0
+			} else {
+				catchUpAt = time.Now().Add(catchUpBackoff(retry))
+				retry++
+			}
+			return stop
+		}
+		for ctx.Err() == nil {
+			var wait time.Duration
+			if !catchUpAt.IsZero() {
+				wait = max(time.Until(catchUpAt), time.Nanosecond)
+			}
+			ev, timedOut, err := nextWithin(ctx, sub, wait)
+			if err != nil {
+				return
+			}
+			if timedOut {
+				if runCatchUp() {
+					return
+				}
+				continue
+			}
+			switch ev.kind {
+			case rtSubscribed:
+				if !o.NoCatchUp {
+					catchUpAt, m.pending, retry = time.Now().Add(catchUpWait), true, 0
+				}
+			case rtEnd:
+				if ev.err != nil {
+					yield(nil, ev.err)
+				}
+				return
+			case rtNext:
+				if m.pending && retry == 0 && !isErrorResult(ev.payload) {
+					// The server answered: catch up first.
+					if runCatchUp() {
+						return
+					}
+				}
+				u, err := m.decode(ev.payload)
+				if err != nil {
+					if isAuthError(err) {
+						yield(nil, err)
+						return
+					}
+					if !yield(nil, err) {
+						return
+					}
+				} else if u != nil && m.fresh(u, !m.pending) {
+					if !yield(u, nil) {
+						return
+					}
+				}
+			}
+		}
+	}
+}
+
+// catchUpWait is how long after a (re)subscription the catch-up waits for
+// the server's first answer (the prices it sends on subscribing).
+const catchUpWait = time.Second
+
+func catchUpBackoff(retry int) time.Duration {
+	d := 250 * time.Millisecond
+	for i := 0; i < retry && d < 30*time.Second; i++ {
+		d *= 2
+	}
+	return min(d, 30*time.Second)
+}
+
+// nextWithin returns the next event; with wait > 0 it gives up after
+// wait and reports timedOut.
+func nextWithin(ctx context.Context, sub *rtSub, wait time.Duration) (rtEvent, bool, error) {
+	if wait <= 0 {
+		ev, err := sub.next(ctx)
+		return ev, false, err
+	}
+	if ev, ok := sub.poll(); ok {
+		return ev, false, nil
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return rtEvent{}, false, ctx.Err()
+		case <-t.C:
+			return rtEvent{}, true, nil
+		case <-sub.ready():
+			if ev, ok := sub.poll(); ok {
+				return ev, false, nil
+			}
+		}
+	}
+}
+
+// badKey makes an HTTP 401 for the key (ErrInvalidAPIKey) match
+// ErrNotAuthenticated too, as the websocket's NOT_AUTHENTICATED does, so
+// that a bad key ends MyUpdates with the same error whichever way the
+// server said it.
+func badKey(err error) error {
+	var e *Error
+	if errors.As(err, &e) && e.sentinel == ErrInvalidAPIKey && e.also == nil {
+		c := *e
+		c.also = ErrNotAuthenticated
+		return &c
+	}
+	return err
+}
+
+// isErrorResult: a result with top-level errors (a bad key's
+// NOT_AUTHENTICATED), which must end the stream before any catch-up.
+func isErrorResult(payload json.RawMessage) bool {
+	var r struct {
+		Errors []json.RawMessage `json:"errors"`
+	}
+	return json.Unmarshal(payload, &r) == nil && len(r.Errors) > 0
+}
+
+// isAuthError: an error after which no request with this key can work.
+func isAuthError(err error) bool {
+	return errors.Is(err, ErrNotAuthenticated) || errors.Is(err, ErrInvalidAPIKey) || errors.Is(err, ErrInsufficientScope)
+}
+
+// myUpdates is the state of one MyUpdates stream.
+type myUpdates struct {
+	c      *Client
+	op     string
+	cursor string // the newest ledger entry delivered or walked past
+	seen   *seenSet
+	// pending: a catch-up is due; live events do not move the cursor
+	// meanwhile (they may be newer than what was missed).
+	pending bool
+	// wallets maps a currency to the account's wallet of it (a ledger
+	// entry names its currency, not its wallet).
+	wallets map[WalletCurrency]string
+}
+
+// start reads the account's wallets and, when fromNow, the newest entry
+// of the ledger: what comes after it is new.
+func (m *myUpdates) start(ctx context.Context, fromNow bool) error {
+	ws, err := m.c.Wallets(ctx)
+	if err != nil {
+		return err
+	}
+	for _, w := range ws {
+		m.wallets[w.Currency] = w.ID
+	}
+	if !fromNow {
+		return nil
+	}
+	page, err := m.c.TransactionsPage(ctx, &TransactionListOptions{PageSize: 1})
+	if err != nil {
+		return err
+	}
+	if len(page.Transactions) > 0 {
+		m.cursor = page.Transactions[0].ID
+	}
+	return nil
+}
+
+// fresh records a receipt's transaction id and status and says whether it
+// is new; with move it moves the cursor to a ledger entry. Prices are
+// always fresh.
+func (m *myUpdates) fresh(u Update, move bool) bool {
+	var tx *Transaction
+	inLedger := true
+	switch v := u.(type) {
+	case *LightningReceipt:
+		tx = &v.Transaction
+	case *IntraLedgerReceipt:
+		tx = &v.Transaction
+	case *OnChainUpdate:
+		tx = &v.Transaction
+		inLedger = v.Kind != OnChainReceiptPending
+	default:
+		return true
+	}
+	if tx.ID == "" {
+		return true
+	}
+	if !m.seen.add(tx.ID + "/" + string(tx.Status)) {
+		return false
+	}
+	if inLedger && move {
+		m.cursor = tx.ID
+	}
+	return true
+}
+
+// catchUp walks the ledger from the cursor and delivers what was missed.
+// ok is false after a failure to retry; stop is true when the stream is
+// to end (the consumer stopped, ctx ended, or an auth failure was
+// yielded).
+func (m *myUpdates) catchUp(ctx context.Context, yield func(Update, error) bool) (ok, stop bool) {
+	c := m.c
+	cursor := m.cursor
+	sendHashes := map[string]bool{}
+	var missed []Update
+	for tx, err := range c.TransactionsSince(ctx, cursor, nil) {
+		if err != nil {
+			return m.catchUpFailed(ctx, err, yield)
+		}
+		cursor = tx.ID
+		if tx.Direction == Send && tx.Initiation.Rail != OnChain {
+			sendHashes[tx.Initiation.PaymentHash] = true
+			continue
+		}
+		if tx.Direction == Receive && tx.Initiation.Rail == Lightning && tx.Initiation.PaymentHash != "" {
+			refund, err := m.isRefund(ctx, &tx, sendHashes)
+			if err != nil {
+				return m.catchUpFailed(ctx, err, yield)
+			}
+			if refund {
+				continue
+			}
+		}
+		if u := updateOfTransaction(tx, m.walletOf(tx)); u != nil {
+			missed = append(missed, u)
+		}
+	}
+	pending, err := c.PendingIncomingTransactions(ctx)
+	if err != nil {
+		return m.catchUpFailed(ctx, err, yield)
+	}
+	for _, tx := range pending {
+		missed = append(missed, &OnChainUpdate{Kind: OnChainReceiptPending, WalletID: m.walletOf(tx), TxHash: tx.Settlement.TxHash,
+			Amount: absAmount(tx.Amount), Transaction: tx, CaughtUp: true})
+	}
+	m.cursor = cursor
+	for _, u := range missed {
+		if m.fresh(u, false) && !yield(u, nil) {
+			return true, true
+		}
+	}
+	return true, false
+}
+
+// isRefund says whether a lightning RECEIVE is the refund of a failed
+// send of the same hash (the server emits no event for those).
+func (m *myUpdates) isRefund(ctx context.Context, tx *Transaction, sendHashes map[string]bool) (bool, error) {
+	if sendHashes[tx.Initiation.PaymentHash] {
+		return true, nil
+	}
+	if m.seen.has(tx.ID + "/" + string(tx.Status)) {
+		return false, nil // delivered live: a receipt
+	}
+	w := m.walletOf(*tx)
+	if w == "" {
+		return false, nil
+	}
+	txs, err := m.c.TransactionsByPaymentHash(ctx, w, tx.Initiation.PaymentHash)
+	if err != nil {
+		return false, err
+	}
+	for _, t := range txs {
+		if t.Direction == Send {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+func (m *myUpdates) catchUpFailed(ctx context.Context, err error, yield func(Update, error) bool) (ok, stop bool) {
+	if ctx.Err() != nil {
+		return false, true
+	}
+	if isAuthError(err) {
+		yield(nil, badKey(err))
+		return false, true
+	}
+	m.c.log.Debug("blink: MyUpdates catch-up failed, retrying", "error", err)
+	return false, false
+}
+
+// walletOf is a ledger entry's wallet, by its currency (an account has
+// one wallet of each).
+func (m *myUpdates) walletOf(tx Transaction) string { return m.wallets[tx.Amount.Currency] }
+
+// updateOfTransaction is the event the server sends for a ledger entry,
+// or nil for an entry it sends none for (lightning and intraledger sends).
+func updateOfTransaction(tx Transaction, walletID string) Update {
+	amount := absAmount(tx.Amount)
+	switch {
+	case tx.Initiation.Rail == OnChain || tx.Settlement.Rail == OnChain:
+		kind := OnChainPayment
+		if tx.Direction == Receive {
+			kind = OnChainReceipt
+		}
+		return &OnChainUpdate{Kind: kind, WalletID: walletID, TxHash: tx.Settlement.TxHash, Amount: amount, Transaction: tx, CaughtUp: true}
+	case tx.Direction != Receive:
+		return nil
+	case tx.Initiation.Rail == Lightning:
+		return &LightningReceipt{WalletID: walletID, PaymentHash: tx.Initiation.PaymentHash, Amount: amount,
+			Status: InvoicePaid, Transaction: tx, CaughtUp: true}
+	default:
+		return &IntraLedgerReceipt{WalletID: walletID, Amount: amount, Transaction: tx, CaughtUp: true}
+	}
+}
+
+func absAmount(a Amount) Amount {
+	if a.Value < 0 {
+		a.Value = -a.Value
+	}
+	return a
+}
+
+// myUpdatesKinds are the update kinds the document selects.
+var myUpdatesKinds = map[string]bool{"LnUpdate": true, "IntraLedgerUpdate": true, "OnChainUpdate": true, "Price": true, "RealtimePrice": true}
+
+// decode maps one myUpdates result; nil for an update of a kind the
+// document does not select.
+func (m *myUpdates) decode(payload json.RawMessage) (Update, error) {
+	op := m.op
+	var peek struct {
+		Data struct {
+			MyUpdates struct {
+				Update *struct {
+					Typename string `json:"__typename"`
+				} `json:"update"`
+			} `json:"myUpdates"`
+		} `json:"data"`
+	}
+	if json.Unmarshal(payload, &peek) == nil && peek.Data.MyUpdates.Update != nil && !myUpdatesKinds[peek.Data.MyUpdates.Update.Typename] {
+		// Check for errors first, then skip the unknown kind.
+		var r struct {
+			Errors []wireError `json:"errors"`
+		}
+		if json.Unmarshal(payload, &r) == nil && len(r.Errors) > 0 {
+			return nil, m.c.scrub(topLevelError(op, r.Errors, true))
+		}
+		return nil, nil
+	}
+	var r gen.MyUpdatesResponse
+	if err := decodeNext(op, payload, &r, true); err != nil {
+		return nil, m.c.scrub(err)
+	}
+	x := r.MyUpdates
+	if err := m.c.scrub(payloadError(op, x.Errors)); err != nil {
+		return nil, err
+	}
+	if x.Update == nil {
+		return nil, nil
+	}
+	switch v := (*x.Update).(type) {
+	case *gen.MyUpdatesMyUpdatesMyUpdatesPayloadUpdateLnUpdate:
+		tx := toTransaction(&v.Transaction.TransactionFields)
+		return &LightningReceipt{WalletID: v.WalletId, PaymentHash: v.PaymentHash, Amount: absAmount(tx.Amount),
+			Status: InvoiceStatus(v.Status), Transaction: tx}, nil
+	case *gen.MyUpdatesMyUpdatesMyUpdatesPayloadUpdateIntraLedgerUpdate:
+		tx := toTransaction(&v.Transaction.TransactionFields)
+		return &IntraLedgerReceipt{WalletID: v.WalletId, Amount: absAmount(tx.Amount), Transaction: tx}, nil
+	case *gen.MyUpdatesMyUpdatesMyUpdatesPayloadUpdateOnChainUpdate:
+		tx := toTransaction(&v.Transaction.TransactionFields)
+		return &OnChainUpdate{Kind: OnChainKind(v.TxNotificationType), WalletID: v.WalletId, TxHash: v.TxHash,
+			Amount: absAmount(tx.Amount), Transaction: tx}, nil
+	case *gen.MyUpdatesMyUpdatesMyUpdatesPayloadUpdatePrice:
+		return &PriceUpdate{Price: Price{Base: v.Base, Offset: v.Offset}, CurrencyUnit: v.CurrencyUnit, FormattedAmount: v.FormattedAmount}, nil
+	case *gen.MyUpdatesMyUpdatesMyUpdatesPayloadUpdateRealtimePrice:
+		return &RealtimePriceUpdate{RealtimePrice: *toRealtimePriceFields(&v.PriceFields)}, nil
+	}
+	return nil, nil
+}
+
+// seenSet remembers the last n keys.
+type seenSet struct {
+	n    int
+	keys map[string]struct{}
+	fifo []string
+}
+
+func newSeenSet(n int) *seenSet { return &seenSet{n: n, keys: map[string]struct{}{}} }
+
+func (s *seenSet) has(k string) bool { _, ok := s.keys[k]; return ok }
+
+// add records k; false when it was there.
+func (s *seenSet) add(k string) bool {
+	if s.has(k) {
+		return false
+	}
+	s.keys[k] = struct{}{}
+	s.fifo = append(s.fifo, k)
+	if len(s.fifo) > s.n {
+		delete(s.keys, s.fifo[0])
+		s.fifo = s.fifo[1:]
+	}
+	return true
+}
