@@ -426,9 +426,10 @@ func TestMyUpdates_CloseEndsTheStreamWithErrClientClosed(t *testing.T) {
 	assert.ErrorIs(t, got, ErrClientClosed)
 }
 
-// 240 payments of every kind into one account (lightning from outside
+// 1,000 payments of every kind into one account (lightning from outside
 // and from another Blink account, intraledger, on-chain deposits) while
-// the fake drops the socket at random, often while payments go on: the
+// the fake drops the socket at random (50+ times) and stalls it (4
+// times), often while payments go on: the
 // consumer sees each exactly once, and each deposit once pending and
 // once confirmed.
 func TestMyUpdates_EveryPaymentExactlyOnceThroughRandomDrops(t *testing.T) {
@@ -436,7 +437,7 @@ func TestMyUpdates_EveryPaymentExactlyOnceThroughRandomDrops(t *testing.T) {
 		t.Skip("chaos")
 	}
 	noLeaks(t)
-	const n = 240
+	const n = 1000
 	srv := newFake(t, blinktest.WithInvoiceRateLimit(10*n))
 	alice := newFakeKeyUser(t, srv, "alice", 0)
 	bob := newFakeKeyUser(t, srv, "bob", 100_000_000)
@@ -446,7 +447,7 @@ func TestMyUpdates_EveryPaymentExactlyOnceThroughRandomDrops(t *testing.T) {
 	uc.waitPrice(t)
 
 	want := 0 // receipts expected: deposits count twice
-	drops := 0
+	drops, stalls := 0, 0
 	for i := range n {
 		switch i % 4 {
 		case 0:
@@ -479,7 +480,19 @@ func TestMyUpdates_EveryPaymentExactlyOnceThroughRandomDrops(t *testing.T) {
 			require.NoError(t, srv.ConfirmOnChain(h))
 			want += 2
 		}
-		if i%10 == 0 || rand.N(12) == 0 {
+		switch {
+		case i%250 == 125:
+			// A half-open socket: payments go on while the keepalive
+			// notices it, and new sockets stall too until it ends.
+			srv.StallWebSockets()
+			stalls++
+			for range 3 {
+				payOutside(t, srv, alice, 5)
+				want++
+			}
+			time.Sleep(3 * fastRealtime.keepalive)
+			srv.UnstallWebSockets()
+		case i%25 == 0 || rand.N(30) == 0:
 			srv.DropWebSockets()
 			drops++
 			time.Sleep(time.Duration(rand.N(15)) * time.Millisecond)
@@ -528,9 +541,10 @@ func TestMyUpdates_EveryPaymentExactlyOnceThroughRandomDrops(t *testing.T) {
 	}
 	assert.Equal(t, want, len(rs), "0 missed, 0 duplicates")
 	assert.Zero(t, dups)
-	assert.Equal(t, n/4*3+n/4, ledger)
-	assert.GreaterOrEqual(t, drops, 10)
-	t.Logf("%d payments, %d receipts (%d caught up), %d drops, %d connections", n, len(rs), caught, drops, alice.Client.rt.m.connects.Load())
+	assert.Equal(t, n+3*stalls, ledger)
+	assert.GreaterOrEqual(t, drops, 20)
+	t.Logf("%d payments, %d receipts (%d caught up), %d drops, %d stalls, %d connections",
+		n+3*stalls, len(rs), caught, drops, stalls, alice.Client.rt.m.connects.Load())
 }
 
 func caughtUpOf(u Update) bool {
@@ -543,4 +557,54 @@ func caughtUpOf(u Update) bool {
 		return v.CaughtUp
 	}
 	return false
+}
+
+func TestMyUpdates_CatchUpNeedsReadAndNoCatchUpDoesNot(t *testing.T) {
+	noLeaks(t)
+	srv := newFake(t)
+	u := newFakeUser(t, srv, "alice", 0, 0, []string{"RECEIVE"})
+	u.Client.rt.cfg = fastRealtime
+	t.Cleanup(func() { u.Client.Close() })
+	var got error
+	for _, err := range u.Client.MyUpdates(bg(), nil) {
+		got = err
+	}
+	assert.ErrorIs(t, got, ErrInsufficientScope)
+
+	ctx, cancel := context.WithTimeout(bg(), 5*time.Second)
+	defer cancel()
+	for up, err := range u.Client.MyUpdates(ctx, &MyUpdatesOptions{NoCatchUp: true}) {
+		require.NoError(t, err)
+		switch up.(type) {
+		case *PriceUpdate, *RealtimePriceUpdate: // the prices sent on subscribing
+		default:
+			t.Errorf("first update %T", up)
+		}
+		break
+	}
+	require.NoError(t, ctx.Err())
+}
+
+// The send was walked by an earlier catch-up, so the refund's catch-up
+// finds it only by looking the payment hash up.
+func TestMyUpdates_RefundOfASendBeforeTheCursorIsNotAReceipt(t *testing.T) {
+	noLeaks(t)
+	srv := newFake(t)
+	alice := newFakeKeyUser(t, srv, "alice", 100_000)
+	uc := collectMyUpdates(t, alice.Client, nil)
+	uc.waitPrice(t)
+	res, err := alice.Client.PayInvoice(bg(), alice.BTCWalletID, srv.ExternalInvoice(500, blinktest.OutcomePending), nil)
+	require.NoError(t, err)
+	h1 := payOutside(t, srv, alice, 600) // moves the cursor past the send
+	uc.waitFor(t, 5*time.Second, "h1", func(rs []Update) bool { return len(rs) == 1 })
+
+	srv.RefuseWebSockets(0)
+	srv.DropWebSockets()
+	require.NoError(t, srv.FailPending(res.PaymentHash))
+	h2 := payOutside(t, srv, alice, 700)
+	srv.AcceptWebSockets()
+	uc.waitFor(t, 5*time.Second, "caught up", func(rs []Update) bool { return len(rs) >= 2 })
+	time.Sleep(300 * time.Millisecond)
+	rs := uc.receipts()
+	assert.Equal(t, map[string]int{h1: 1, h2: 1}, receiptHashes(rs), describeUpdates(rs))
 }
