@@ -608,3 +608,33 @@ func TestMyUpdates_RefundOfASendBeforeTheCursorIsNotAReceipt(t *testing.T) {
 	rs := uc.receipts()
 	assert.Equal(t, map[string]int{h1: 1, h2: 1}, receiptHashes(rs), describeUpdates(rs))
 }
+
+func TestMyUpdates_DecodeSkipsUpdatesOfUnknownKindsAndMapsPayloadErrors(t *testing.T) {
+	c, err := New("galoy_dev_"+strings.Repeat("Zz9y", 16), WithEndpoint("http://127.0.0.1:1"))
+	require.NoError(t, err)
+	m := &myUpdates{c: c, op: "MyUpdates", seen: newSeenSet(10)}
+	for _, p := range []string{
+		`{"data":{"myUpdates":{"errors":[],"update":{}}}}`,
+		`{"data":{"myUpdates":{"errors":[],"update":{"__typename":"SomethingNew","x":1}}}}`,
+		`{"data":{"myUpdates":{"errors":[],"update":null}}}`,
+	} {
+		u, err := m.decode([]byte(p))
+		assert.NoError(t, err, p)
+		assert.Nil(t, u, p)
+	}
+	_, err = m.decode([]byte(`{"data":{"myUpdates":{"errors":[{"code":"INVALID_INPUT","message":"nope"}],"update":null}}}`))
+	assert.Error(t, err)
+	_, err = m.decode([]byte(`{"data":null,"errors":[{"message":"Not Authenticated for subscription","extensions":{"code":"NOT_AUTHENTICATED"}}]}`))
+	assert.ErrorIs(t, err, ErrInvalidAPIKey)
+	assert.ErrorIs(t, err, ErrNotAuthenticated)
+}
+
+func TestMyUpdates_SeenSetForgetsTheOldestBeyondItsSize(t *testing.T) {
+	s := newSeenSet(2)
+	assert.True(t, s.add("a"))
+	assert.False(t, s.add("a"))
+	assert.True(t, s.add("b"))
+	assert.True(t, s.add("c"))
+	assert.False(t, s.has("a"))
+	assert.True(t, s.has("b") && s.has("c"))
+}
