@@ -142,7 +142,13 @@ type MyUpdatesOptions struct {
 // it came (an on-chain deposit twice: pending, then confirmed under a new
 // ID; one confirmed while the websocket was down is delivered confirmed
 // only, its pending state being gone). Prices are not caught up. A failed
-// catch-up is retried, with backoff, until it succeeds.
+// catch-up is retried, with backoff, until it succeeds. The HTTP cost:
+// Wallets and one TransactionsPage when the stream starts, then per
+// (re)subscription a TransactionsSince walk and a
+// PendingIncomingTransactions query, plus a TransactionsByPaymentHash
+// lookup per missed lightning receipt (to tell it from the refund of a
+// failed send). What the catch-up cannot see: an entry the ledger writes
+// after a newer one was read (see TransactionsSince).
 //
 // The sequence ends without an error when ctx ends or the loop breaks. An
 // error is yielded last, and ends it, for a key the server refuses
