@@ -434,7 +434,7 @@ func TestMyUpdates_CloseEndsTheStreamWithErrClientClosed(t *testing.T) {
 // once confirmed.
 func TestMyUpdates_EveryPaymentExactlyOnceThroughRandomDrops(t *testing.T) {
 	if testing.Short() {
-		t.Skip("chaos")
+		t.Skip("short mode: the chaos run is long")
 	}
 	noLeaks(t)
 	const n = 1000

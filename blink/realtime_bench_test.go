@@ -18,7 +18,7 @@ import (
 // every one is subscribed again (the figure the issue asks for).
 func TestRealtime_ReconnectResubscribes1000SubscriptionsUnder2s(t *testing.T) {
 	if testing.Short() {
-		t.Skip("1,000 subscriptions")
+		t.Skip("short mode: 1,000 subscriptions")
 	}
 	noLeaks(t)
 	const n = 1000
