@@ -62,7 +62,7 @@ func TestRealtime_ReconnectResubscribes1000SubscriptionsUnder2s(t *testing.T) {
 // an invoice to its waiter returning (p50, p99).
 func TestWaitForInvoice_Figures1000Waits(t *testing.T) {
 	if testing.Short() {
-		t.Skip("1,000 invoices")
+		t.Skip("short mode: 1,000 invoices")
 	}
 	noLeaks(t)
 	const n = 1000

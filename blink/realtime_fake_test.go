@@ -95,7 +95,7 @@ func TestRealtime_FakeClose4401EndsSubscriptionsWithATypedError(t *testing.T) {
 // least 20 times during the payments.
 func TestWaitForInvoice_EveryWaitReturnsPaidThroughRandomDrops(t *testing.T) {
 	if testing.Short() {
-		t.Skip("chaos")
+		t.Skip("short mode: the chaos run is long")
 	}
 	noLeaks(t)
 	const n = 200

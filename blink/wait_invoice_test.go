@@ -243,7 +243,7 @@ func TestWaitForInvoice_CloseEndsTheWait(t *testing.T) {
 
 func TestWaitForInvoice_ThousandWaitsShareOneConnection(t *testing.T) {
 	if testing.Short() {
-		t.Skip("1,000 invoices")
+		t.Skip("short mode: 1,000 invoices")
 	}
 	noLeaks(t)
 	const n = 1000
