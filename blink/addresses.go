@@ -23,7 +23,7 @@ func (c *Client) CreateOnChainAddress(ctx context.Context, walletID string) (str
 		return "", err
 	}
 	p := resp.OnChainAddressCreate
-	return toAddress(op, c.scrub(payloadError(op, p.Errors)), p.Address)
+	return toAddress(op, payloadError(c, op, p.Errors), p.Address)
 }
 
 // CurrentOnChainAddress returns the wallet's current on-chain receive
@@ -40,7 +40,7 @@ func (c *Client) CurrentOnChainAddress(ctx context.Context, walletID string) (st
 		return "", err
 	}
 	p := resp.OnChainAddressCurrent
-	return toAddress(op, c.scrub(payloadError(op, p.Errors)), p.Address)
+	return toAddress(op, payloadError(c, op, p.Errors), p.Address)
 }
 
 // toAddress maps an address payload: its errors, else its address.

@@ -55,7 +55,7 @@ func (c *Client) AddCallbackEndpoint(ctx context.Context, url string) (id string
 		return "", err
 	}
 	p := resp.CallbackEndpointAdd
-	if err := c.scrub(payloadError(op, p.Errors)); err != nil {
+	if err := payloadError(c, op, p.Errors); err != nil {
 		return "", err
 	}
 	if p.Id == nil || *p.Id == "" {
@@ -78,7 +78,7 @@ func (c *Client) DeleteCallbackEndpoint(ctx context.Context, id string) error {
 		return err
 	}
 	p := resp.CallbackEndpointDelete
-	if err := c.scrub(payloadError(op, p.Errors)); err != nil {
+	if err := payloadError(c, op, p.Errors); err != nil {
 		return err
 	}
 	if p.Success == nil || !*p.Success {

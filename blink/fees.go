@@ -15,7 +15,7 @@ func feeResult[E any, P interface {
 	*E
 	payloadErr
 }](c *Client, op string, amount *int64, errs []E) (int64, error) {
-	if err := c.scrub(payloadError[E, P](op, errs)); err != nil {
+	if err := payloadError[E, P](c, op, errs); err != nil {
 		return 0, err
 	}
 	if amount == nil {

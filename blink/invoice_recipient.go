@@ -110,7 +110,7 @@ func (c *Client) CreateInvoiceForRecipient(ctx context.Context, recipient Recipi
 			return nil, err
 		}
 		p := resp.LnInvoiceCreateOnBehalfOfRecipient
-		return createdInvoice(s.op, c.scrub(payloadError(s.op, p.Errors)), p.Invoice)
+		return createdInvoice(s.op, payloadError(c, s.op, p.Errors), p.Invoice)
 	})
 }
 
@@ -133,7 +133,7 @@ func (c *Client) CreateUSDInvoiceForRecipient(ctx context.Context, recipient Rec
 			return nil, err
 		}
 		p := resp.LnUsdInvoiceCreateOnBehalfOfRecipient
-		return createdInvoice(s.op, c.scrub(payloadError(s.op, p.Errors)), p.Invoice)
+		return createdInvoice(s.op, payloadError(c, s.op, p.Errors), p.Invoice)
 	})
 }
 
@@ -158,7 +158,7 @@ func (c *Client) CreateUSDInvoiceForRecipientInSats(ctx context.Context, recipie
 			return nil, err
 		}
 		p := resp.LnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipient
-		return createdInvoice(s.op, c.scrub(payloadError(s.op, p.Errors)), p.Invoice)
+		return createdInvoice(s.op, payloadError(c, s.op, p.Errors), p.Invoice)
 	})
 }
 
@@ -187,6 +187,6 @@ func (c *Client) CreateNoAmountInvoiceForRecipient(ctx context.Context, recipien
 			return nil, err
 		}
 		p := resp.LnNoAmountInvoiceCreateOnBehalfOfRecipient
-		return createdInvoice(s.op, c.scrub(payloadError(s.op, p.Errors)), p.Invoice)
+		return createdInvoice(s.op, payloadError(c, s.op, p.Errors), p.Invoice)
 	})
 }

@@ -296,7 +296,7 @@ func (c *Client) CreateInvoice(ctx context.Context, walletID string, amount Sats
 			return nil, err
 		}
 		p := resp.LnInvoiceCreate
-		return createdInvoice(s.op, c.scrub(payloadError(s.op, p.Errors)), p.Invoice)
+		return createdInvoice(s.op, payloadError(c, s.op, p.Errors), p.Invoice)
 	})
 }
 
@@ -322,7 +322,7 @@ func (c *Client) CreateUSDInvoice(ctx context.Context, walletID string, amount C
 			return nil, err
 		}
 		p := resp.LnUsdInvoiceCreate
-		return createdInvoice(s.op, c.scrub(payloadError(s.op, p.Errors)), p.Invoice)
+		return createdInvoice(s.op, payloadError(c, s.op, p.Errors), p.Invoice)
 	})
 }
 
@@ -351,7 +351,7 @@ func (c *Client) CreateNoAmountInvoice(ctx context.Context, walletID string, opt
 			return nil, err
 		}
 		p := resp.LnNoAmountInvoiceCreate
-		return createdInvoice(s.op, c.scrub(payloadError(s.op, p.Errors)), p.Invoice)
+		return createdInvoice(s.op, payloadError(c, s.op, p.Errors), p.Invoice)
 	})
 }
 
@@ -421,7 +421,7 @@ func (c *Client) CancelInvoice(ctx context.Context, walletID, paymentHash string
 		return err
 	}
 	p := resp.LnInvoiceCancel
-	if err := c.scrub(payloadError(op, p.Errors)); err != nil {
+	if err := payloadError(c, op, p.Errors); err != nil {
 		// A retry after a lost answer finds the invoice already cancelled:
 		// a cancelled invoice reports EXPIRED, which is what was asked.
 		var e *Error

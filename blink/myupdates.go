@@ -533,7 +533,7 @@ func (m *myUpdates) decode(payload json.RawMessage) (Update, error) {
 		return nil, m.c.scrub(err)
 	}
 	x := r.MyUpdates
-	if err := m.c.scrub(payloadError(op, x.Errors)); err != nil {
+	if err := payloadError(m.c, op, x.Errors); err != nil {
 		return nil, err
 	}
 	if x.Update == nil {

@@ -9,13 +9,14 @@ type payloadErr interface {
 }
 
 // payloadError maps a payload's errors list: nil when it is empty (success),
-// otherwise an *Error for the first entry. A null code (input validation)
+// otherwise an *Error for the first entry, scrubbed of c's API key (c may
+// be nil when the caller scrubs the outcome itself). A null code (input validation)
 // is filled in from the few messages whose meaning is known, and otherwise
 // becomes INVALID_INPUT, which is what a validation failure is.
 func payloadError[E any, P interface {
 	*E
 	payloadErr
-}](op string, errs []E) error {
+}](c *Client, op string, errs []E) error {
 	if len(errs) == 0 {
 		return nil
 	}
@@ -37,5 +38,8 @@ func payloadError[E any, P interface {
 	if len(errs) > 1 {
 		e.Message += " (and more errors)"
 	}
-	return e
+	if c == nil {
+		return e
+	}
+	return c.scrub(e)
 }

@@ -119,7 +119,7 @@ func toPaymentResult[E any, P interface {
 			r.PaymentHash = tx.Initiation.PaymentHash
 		}
 	}
-	perr := payloadError[E, P](op, p.errs)
+	perr := payloadError[E, P](nil, op, p.errs) // runSend scrubs the outcome
 	var e *Error
 	errors.As(perr, &e)
 	msg := ""

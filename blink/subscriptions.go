@@ -33,7 +33,7 @@ func (c *Client) invoiceSubscription(op, paymentRequestOrHash string) (*rtSub, f
 				return nil, c.scrub(err)
 			}
 			x := r.LnInvoicePaymentStatusByHash
-			if err := c.scrub(payloadError(op, x.Errors)); err != nil {
+			if err := payloadError(c, op, x.Errors); err != nil {
 				return nil, err
 			}
 			return toPaymentStatus(op, x.Status, x.PaymentHash, x.PaymentRequest, x.PaymentPreimage)
@@ -51,7 +51,7 @@ func (c *Client) invoiceSubscription(op, paymentRequestOrHash string) (*rtSub, f
 			return nil, c.scrub(err)
 		}
 		x := r.LnInvoicePaymentStatusByPaymentRequest
-		if err := c.scrub(payloadError(op, x.Errors)); err != nil {
+		if err := payloadError(c, op, x.Errors); err != nil {
 			return nil, err
 		}
 		return toPaymentStatus(op, x.Status, x.PaymentHash, x.PaymentRequest, x.PaymentPreimage)
@@ -173,7 +173,7 @@ func (c *Client) PriceUpdates(ctx context.Context, currency string) iter.Seq2[*R
 					continue
 				}
 				x := r.RealtimePrice
-				if err := payloadError(op, x.Errors); err != nil {
+				if err := payloadError(c, op, x.Errors); err != nil {
 					if !yield(nil, c.scrub(err)) {
 						return
 					}
