@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/http"
+	"net/textproto"
 	"strconv"
 	"strings"
 	"time"
@@ -70,15 +71,27 @@ type verifier struct {
 	now       func() time.Time
 }
 
+// headerSets are the two header sets in their canonical form, so that
+// reading them is a map look-up (http.Header.Get would canonicalize the
+// lower-case names on every call).
+var headerSets = [2][3]string{
+	{textproto.CanonicalMIMEHeaderKey(HeaderID), textproto.CanonicalMIMEHeaderKey(HeaderTimestamp), textproto.CanonicalMIMEHeaderKey(HeaderSignature)},
+	{textproto.CanonicalMIMEHeaderKey(HeaderWebhookID), textproto.CanonicalMIMEHeaderKey(HeaderWebhookTimestamp), textproto.CanonicalMIMEHeaderKey(HeaderWebhookSignature)},
+}
+
+func first(v []string) string {
+	if len(v) == 0 {
+		return ""
+	}
+	return v[0]
+}
+
 // headerSet picks the delivery's id, timestamp and signatures: the svix-*
 // set when it is complete, else the webhook-* set when it is complete.
 // Sets are never mixed.
 func headerSet(h http.Header) (id, ts string, sigs []string, err error) {
-	for _, set := range [2][3]string{
-		{HeaderID, HeaderTimestamp, HeaderSignature},
-		{HeaderWebhookID, HeaderWebhookTimestamp, HeaderWebhookSignature},
-	} {
-		id, ts, sigs = h.Get(set[0]), h.Get(set[1]), h.Values(set[2])
+	for _, set := range &headerSets {
+		id, ts, sigs = first(h[set[0]]), first(h[set[1]]), h[set[2]]
 		if id != "" && ts != "" && len(sigs) > 0 {
 			return id, ts, sigs, nil
 		}
@@ -113,10 +126,11 @@ func (v *verifier) verify(payload []byte, h http.Header) (string, time.Time, err
 			v1++
 			// A signature that is not base64, or too long to be a
 			// SHA-256 MAC, matches nothing.
-			if base64.StdEncoding.DecodedLen(len(sig)) > len(got) {
+			var src [48]byte // the base64 text, on the stack
+			if len(sig) > len(src) || base64.StdEncoding.DecodedLen(len(sig)) > len(got) {
 				continue
 			}
-			n, err := base64.StdEncoding.Decode(got[:], []byte(sig))
+			n, err := base64.StdEncoding.Decode(got[:], src[:copy(src[:], sig)])
 			if err != nil {
 				continue
 			}
