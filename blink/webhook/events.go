@@ -36,7 +36,8 @@ const (
 // Event is one parsed delivery: *ReceiveLightning, *SendLightning,
 // *ReceiveIntraLedger, *SendIntraLedger, *ReceiveOnChain, *SendOnChain,
 // *InvoicePaid, *InvoiceExpired, or *RawEvent for a type this package
-// does not know. Use a type switch.
+// does not know. Use a type switch, or TransactionOf for what the six
+// account events share. Only this package's types implement Event.
 //
 // An event is a hint, never the truth about money: a delivery can be
 // late, repeated, out of order, or (for per-invoice hooks, whose secret
@@ -76,7 +77,9 @@ type TransactionEvent struct {
 	WalletCurrency string
 }
 
-// Type returns the event type, such as "receive.lightning".
+// Type returns the event type, such as "receive.lightning". The six
+// account event types inherit it; ParseEvent never returns a bare
+// *TransactionEvent.
 func (e *TransactionEvent) Type() string { return e.EventType }
 func (e *TransactionEvent) event()       {}
 
