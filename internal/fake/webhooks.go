@@ -12,11 +12,11 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
-
 )
 
 // Webhook deliveries, as Blink and Svix make them.
@@ -88,10 +88,11 @@ type whMessage struct {
 
 // whState is the delivery machinery. Its fields are guarded by Server.mu.
 type whState struct {
-	msgs    []*whMessage
+	msgs    []*whMessage // every message, for RedeliverWebhook
+	active  []*whMessage // those not done, which the scheduler looks at
 	log     []WebhookAttempt
-	notify  chan struct{} // closed and replaced at every change
-	wake    chan struct{} // wakes the scheduler
+	notify  chan struct{}   // closed and replaced at every change
+	wake    chan struct{}   // wakes the scheduler
 	ctx     context.Context // ends at StopWebhooks
 	cancel  context.CancelFunc
 	stopped bool
@@ -374,6 +375,7 @@ func (s *Server) enqueue(m *whMessage) {
 	}
 	m.due, m.next = true, s.now()
 	s.wh.msgs = append(s.wh.msgs, m)
+	s.wh.active = append(s.wh.active, m)
 	s.startScheduler()
 	s.kick()
 }
@@ -397,7 +399,7 @@ func (s *Server) whChanged() {
 // startScheduler starts the goroutine that runs due attempts, once.
 // Callers hold s.mu.
 func (s *Server) startScheduler() {
-	if s.wh.started {
+	if s.wh.started || s.wh.stopped {
 		return
 	}
 	s.wh.started = true
@@ -421,14 +423,20 @@ func (s *Server) schedule() {
 		s.mu.Lock()
 		s.sweepInvoiceWebhooks()
 		now := s.now()
-		for _, m := range s.wh.msgs {
+		keep := s.wh.active[:0]
+		for _, m := range s.wh.active {
 			if m.due && !m.running && !m.done && !now.Before(m.next) {
 				m.due, m.running = false, true
 				m.attempts++
 				s.wh.wg.Add(1)
 				go s.attempt(m, m.attempts, now)
 			}
+			if !m.done || m.running {
+				keep = append(keep, m)
+			}
 		}
+		clear(s.wh.active[len(keep):])
+		s.wh.active = keep
 		s.whChanged()
 		s.mu.Unlock()
 		select {
@@ -456,7 +464,7 @@ func (s *Server) attempt(m *whMessage, n int, at time.Time) {
 	m.running = false
 	switch {
 	case rec.OK:
-		m.done = true
+		m.done = !m.due // unless a redelivery was asked for meanwhile
 	case n < len(WebhookRetrySchedule):
 		m.due, m.next = true, s.now().Add(WebhookRetrySchedule[n])
 	default:
@@ -519,6 +527,9 @@ func (s *Server) RedeliverWebhook(msgID string) bool {
 	for _, m := range s.wh.msgs {
 		if m.id == msgID {
 			found = true
+			if m.done && !m.running && !slices.Contains(s.wh.active, m) {
+				s.wh.active = append(s.wh.active, m)
+			}
 			m.done, m.due, m.next = false, true, s.now()
 		}
 	}
@@ -536,8 +547,8 @@ func (s *Server) WaitWebhooksIdle(ctx context.Context) error {
 		s.sweepInvoiceWebhooks()
 		busy := false
 		now := s.now()
-		for _, m := range s.wh.msgs {
-			if m.running || m.due && !now.Before(m.next) {
+		for _, m := range s.wh.active {
+			if m.running || m.due && !m.done && !now.Before(m.next) {
 				busy = true
 				break
 			}
