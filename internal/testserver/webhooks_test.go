@@ -654,3 +654,25 @@ func TestWebhooks_CloseStopsEveryDeliveryGoroutine(t *testing.T) {
 	freshClient.CloseIdleConnections()
 	http.DefaultClient.CloseIdleConnections()
 }
+
+// The server never leaves the machine: an https endpoint of another host
+// is accepted, as production accepts it, and its attempts fail without a
+// connection; an https httptest server on loopback is delivered to.
+func TestWebhooks_OnlyLoopbackHostsAreContacted(t *testing.T) {
+	f := newFixture(t)
+	tlsHook := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.ReadAll(r.Body) }))
+	defer tlsHook.Close()
+	addEndpoint(t, f.srv, f.aliceK, "https://merchant.example/blink")
+	addEndpoint(t, f.srv, f.aliceK, tlsHook.URL)
+	pr, _ := createInvoice(t, f.srv, f.aliceK, f.alice.BTCWalletID, 10)
+	require.NoError(t, f.srv.PayInvoice(pr))
+	waitIdle(t, f.srv)
+	byURL := map[string]blinktest.WebhookAttempt{}
+	for _, a := range f.srv.WebhookDeliveries() {
+		byURL[a.Endpoint] = a
+	}
+	require.Len(t, byURL, 2)
+	assert.Contains(t, byURL["https://merchant.example/blink"].Err, "loopback")
+	assert.False(t, byURL["https://merchant.example/blink"].OK)
+	assert.True(t, byURL[tlsHook.URL].OK, byURL[tlsHook.URL].Err)
+}
