@@ -142,33 +142,6 @@ func TestWaitForInvoice_PollOnlyNeverOpensTheWebsocket(t *testing.T) {
 	assert.Nil(t, anon.rt.m, "no websocket was opened")
 }
 
-func TestWaitForInvoice_HintTriggersAnImmediateCheck(t *testing.T) {
-	noLeaks(t)
-	srv := newFake(t)
-	alice := newFakeUser(t, srv, "alice", 0, 0, nil)
-	inv, err := alice.Client.CreateInvoice(bg(), alice.BTCWalletID, 1_000, nil)
-	require.NoError(t, err)
-	// A websocket that acknowledges and subscribes but never reports.
-	ws := newWSTestServer(t, func(n int, p *wsPeer) {
-		if _, err := p.ack(); err == nil {
-			p.serveAnswering(nil)
-		}
-	})
-	anon := newAnonClientWS(t, srv, ws.wsURL())
-	hint := make(chan struct{}, 1)
-	const floor = 300 * time.Millisecond
-	r := waitAsync(bg(), anon, inv.PaymentHash, &WaitInvoiceOptions{PollFloor: floor, Hint: hint})
-	time.Sleep(2 * floor)
-	require.Equal(t, 1, srv.Requests(statusByHash), "one check after the subscribe, none while the websocket works")
-	require.NoError(t, srv.PayInvoice(inv.PaymentRequest))
-	hintAt := time.Now()
-	hint <- struct{}{}
-	x := recvWait(t, r, 5*time.Second)
-	require.NoError(t, x.err)
-	assert.Equal(t, InvoicePaid, x.st.Status)
-	assert.Less(t, x.at.Sub(hintAt), floor/2, "the hint is checked at once (the floor has passed)")
-}
-
 func TestWaitForInvoice_ChecksOverHTTPAfterEveryResubscribe(t *testing.T) {
 	noLeaks(t)
 	srv := newFake(t)
