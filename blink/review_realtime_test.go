@@ -413,3 +413,34 @@ func TestReview_CloseRightAfterTheGracePeriodDoesNotWaitForAStalledPeer(t *testi
 	c.Close()
 	assert.Less(t, time.Since(began), time.Second, "Client.Close waited for a stalled peer")
 }
+
+// An account pays its own USD wallet's invoice from its BTC wallet (the
+// fake refuses only a payment to the same wallet). The server emits an
+// LnUpdate for the USD receipt; a catch-up that walks both entries takes
+// the RECEIVE for the refund of the SEND of the same hash (sendHashes)
+// and never delivers it.
+func TestReview_MyUpdates_OwnCrossWalletReceiptMissedWhileDownIsCaughtUp(t *testing.T) {
+	noLeaks(t)
+	srv := newFake(t)
+	alice := newFakeKeyUser(t, srv, "alice", 1_000_000)
+	uc := collectMyUpdates(t, alice.Client, nil)
+	uc.waitPrice(t)
+	payOwn := func(cents Cents) string {
+		inv, err := alice.Client.CreateUSDInvoice(bg(), alice.USDWalletID, cents, nil)
+		require.NoError(t, err)
+		_, err = alice.Client.PayInvoice(bg(), alice.BTCWalletID, inv.PaymentRequest, nil)
+		require.NoError(t, err)
+		return inv.PaymentHash
+	}
+	// Live, the server reports it.
+	h1 := payOwn(100)
+	uc.waitFor(t, 5*time.Second, "the live own receipt", func(rs []Update) bool { return receiptHashes(rs)[h1] == 1 })
+
+	srv.RefuseWebSockets(0)
+	srv.DropWebSockets()
+	sessionGone(t, alice.Client)
+	h2 := payOwn(200)
+	srv.AcceptWebSockets()
+	rs := uc.barrier(t, srv, alice)
+	assert.Equal(t, 1, receiptHashes(rs)[h2], "the own receipt paid while down was not caught up: %s", describeUpdates(rs))
+}
