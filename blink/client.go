@@ -37,6 +37,7 @@ type Client struct {
 	walletCurrencies learnt[map[string]WalletCurrency]
 	clock            serverClock
 	rt               realtimeHolder // the websocket for subscriptions (realtime.go)
+	hints            hintBoard      // HintInvoice to WaitForInvoice (wait_hints.go)
 }
 
 // New returns a client for the given API key. With an empty key the client

@@ -31,8 +31,10 @@ func ExampleClient_WaitForInvoice() {
 		log.Fatal(err)
 	}
 
+	// The payer pays at once, from its own goroutine: whether the payment
+	// lands before the wait subscribes (the check after the subscribe finds
+	// it) or after (the websocket reports it), the wait returns PAID.
 	go func() {
-		time.Sleep(100 * time.Millisecond)
 		if err := srv.PayInvoice(inv.PaymentRequest); err != nil {
 			log.Print(err)
 		}

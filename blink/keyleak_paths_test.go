@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -17,10 +18,25 @@ func (r *klRig) scopeLearning() {
 		r.t.Errorf("rig: no scope-learning run wrote the \"could not learn the key's scopes\" record: the path was not exercised")
 	}
 	// Concurrent first calls share one failing authorization query and its
-	// error: each scrubs and logs it.
+	// error: each scrubs and logs it. The first query is answered once the
+	// eight callers are inside learnt.get (the fetcher and its waiters).
+	var auths atomic.Int64
 	slow := func(w http.ResponseWriter, req wireReq, n int) {
 		if req.OpName == "Authorization" {
-			time.Sleep(30 * time.Millisecond)
+			if auths.Add(1) == 1 {
+				queued := time.NewTicker(time.Millisecond)
+				deadline := time.After(3 * time.Second)
+			wait:
+				for goroutinesIn(learntGet) < 8 {
+					select {
+					case <-queued.C:
+					case <-deadline:
+						r.t.Errorf("rig: the 8 concurrent first calls did not queue behind one authorization query")
+						break wait
+					}
+				}
+				queued.Stop()
+			}
 			writeJSON(w, 200, `{"data":null,"errors":[{"message":`+klJ(r.echo("authorization failed"))+`,"extensions":{"code":`+klJ(r.key)+`},"path":[`+klJ(r.key)+`]}]}`)
 			return
 		}

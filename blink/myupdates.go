@@ -147,8 +147,10 @@ type MyUpdatesOptions struct {
 // (re)subscription a TransactionsSince walk and a
 // PendingIncomingTransactions query, plus a TransactionsByPaymentHash
 // lookup per missed lightning receipt (to tell it from the refund of a
-// failed send). What the catch-up cannot see: an entry the ledger writes
-// after a newer one was read (see TransactionsSince).
+// failed send). An entry the ledger writes after a newer one was read
+// (see TransactionsSince) is caught up too: each catch-up starts from the
+// newest entry created at least a minute before the newest one
+// delivered, and skips what it delivered already.
 //
 // The sequence ends without an error when ctx ends or the loop breaks. An
 // error is yielded last, and ends it, for a key the server refuses
@@ -170,7 +172,7 @@ func (c *Client) MyUpdates(ctx context.Context, opts *MyUpdatesOptions) iter.Seq
 			yield(nil, &Error{Operation: op, Message: "myUpdates needs an API key", sentinel: ErrNotAuthenticated})
 			return
 		}
-		m := &myUpdates{c: c, op: op, cursor: o.Since, seen: newSeenSet(20_000), wallets: map[WalletCurrency]string{}}
+		m := &myUpdates{c: c, op: op, cursor: o.Since, trail: trail{base: o.Since}, seen: newSeenSet(20_000), wallets: map[WalletCurrency]string{}}
 		if !o.NoCatchUp {
 			if err := m.start(ctx, o.Since == ""); err != nil {
 				if ctx.Err() == nil {
@@ -324,7 +326,11 @@ type myUpdates struct {
 	c      *Client
 	op     string
 	cursor string // the newest ledger entry delivered or walked past
-	seen   *seenSet
+	// trail is where a catch-up starts: a little before the cursor
+	// (catchUpOverlap), for entries written to the ledger after a newer
+	// one was read; seen skips what was delivered already.
+	trail trail
+	seen  *seenSet
 	// pending: a catch-up is due; live events do not move the cursor
 	// meanwhile (they may be newer than what was missed).
 	pending bool
@@ -352,6 +358,7 @@ func (m *myUpdates) start(ctx context.Context, fromNow bool) error {
 	}
 	if len(page.Transactions) > 0 {
 		m.cursor = page.Transactions[0].ID
+		m.trail.base = m.cursor
 	}
 	return nil
 }
@@ -381,6 +388,7 @@ func (m *myUpdates) fresh(u Update, move bool) bool {
 	}
 	if inLedger && move {
 		m.cursor = tx.ID
+		m.trail.add(tx.ID, tx.CreatedAt)
 	}
 	return true
 }
@@ -391,14 +399,16 @@ func (m *myUpdates) fresh(u Update, move bool) bool {
 // yielded).
 func (m *myUpdates) catchUp(ctx context.Context, yield func(Update, error) bool) (ok, stop bool) {
 	c := m.c
-	cursor := m.cursor
+	// The walk from base lists again every entry the trail holds.
+	cursor, trail := m.cursor, trail{base: m.trail.base}
 	sendHashes := map[string]bool{}
 	var missed []Update
-	for tx, err := range c.TransactionsSince(ctx, cursor, nil) {
+	for tx, err := range c.TransactionsSince(ctx, m.trail.base, nil) {
 		if err != nil {
 			return m.catchUpFailed(ctx, err, yield)
 		}
 		cursor = tx.ID
+		trail.add(tx.ID, tx.CreatedAt)
 		if tx.Direction == Send && tx.Initiation.Rail != OnChain {
 			sendHashes[tx.Initiation.PaymentHash] = true
 			continue
@@ -424,7 +434,7 @@ func (m *myUpdates) catchUp(ctx context.Context, yield func(Update, error) bool)
 		missed = append(missed, &OnChainUpdate{Kind: OnChainReceiptPending, WalletID: m.walletOf(tx), TxHash: tx.Settlement.TxHash,
 			Amount: absAmount(tx.Amount), Transaction: tx, CaughtUp: true})
 	}
-	m.cursor = cursor
+	m.cursor, m.trail = cursor, trail
 	for _, u := range missed {
 		if m.fresh(u, false) && !yield(u, nil) {
 			return true, true
@@ -468,6 +478,38 @@ func (m *myUpdates) catchUpFailed(ctx context.Context, err error, yield func(Upd
 	}
 	m.c.log.Debug("blink: MyUpdates catch-up failed, retrying", "error", err)
 	return false, false
+}
+
+// catchUpOverlap is how far before the newest entry delivered a catch-up
+// starts reading the ledger again, by the entries' creation times.
+const catchUpOverlap = time.Minute
+
+// maxTrail bounds the marks a trail keeps; beyond it the overlap shrinks.
+const maxTrail = 4096
+
+// trail follows the ledger entries walked past and keeps base, the
+// newest of them created at least catchUpOverlap before the newest.
+type trail struct {
+	base  string // where a catch-up starts ("" for the ledger's start)
+	marks []trailMark
+}
+
+type trailMark struct {
+	id string
+	at time.Time
+}
+
+// add records an entry walked past, in ledger order.
+func (t *trail) add(id string, at time.Time) {
+	t.marks = append(t.marks, trailMark{id, at})
+	cut := 0
+	for cut < len(t.marks)-1 && (!t.marks[cut].at.After(at.Add(-catchUpOverlap)) || len(t.marks)-cut > maxTrail) {
+		cut++
+	}
+	if cut > 0 {
+		t.base = t.marks[cut-1].id
+		t.marks = append(t.marks[:0], t.marks[cut:]...)
+	}
 }
 
 // walletOf is a ledger entry's wallet, by its currency (an account has

@@ -107,6 +107,24 @@ func (uc *updateCollector) waitPrice(t *testing.T) {
 	}
 }
 
+// barrier pays u a marker invoice from outside Blink and waits for its
+// receipt: what the server sent before it, live or to a catch-up, has
+// then been delivered, so a duplicate or a stray update would show up
+// before the marker. It returns the receipts before the marker, and
+// fails when anything follows it.
+func (uc *updateCollector) barrier(t *testing.T, srv *blinktest.Server, u *fakeUser) []Update {
+	t.Helper()
+	h := payOutside(t, srv, u, 1)
+	rs := uc.waitFor(t, 10*time.Second, "the marker", func(rs []Update) bool { return receiptHashes(rs)[h] > 0 })
+	for i, r := range rs {
+		if ln, ok := r.(*LightningReceipt); ok && ln.PaymentHash == h {
+			require.Equal(t, len(rs)-1, i, "updates after the marker: %s", describeUpdates(rs[i:]))
+			return rs[:i]
+		}
+	}
+	panic("unreachable")
+}
+
 func updateTx(u Update) *Transaction {
 	switch v := u.(type) {
 	case *LightningReceipt:
@@ -178,9 +196,8 @@ func TestMyUpdates_ReceiptsOfEveryKindArrive(t *testing.T) {
 	_, err = alice.Client.PayInvoice(bg(), alice.BTCWalletID, srv.ExternalInvoice(100, blinktest.OutcomeSuccess), nil)
 	require.NoError(t, err)
 
-	rs := uc.waitFor(t, 5*time.Second, "every kind", func(rs []Update) bool { return len(rs) >= 6 })
-	time.Sleep(200 * time.Millisecond)
-	rs = uc.receipts()
+	uc.waitFor(t, 5*time.Second, "every kind", func(rs []Update) bool { return len(rs) >= 6 })
+	rs := uc.barrier(t, srv, alice) // nothing more, not even for the outgoing payment
 	require.Len(t, rs, 6, describeUpdates(rs))
 
 	ln, ok := rs[0].(*LightningReceipt)
@@ -255,16 +272,15 @@ func TestMyUpdates_DropBetweenPaymentsLosesNothingAndDuplicatesNothing(t *testin
 	// Paid while disconnected: the server does not replay it.
 	srv.RefuseWebSockets(0)
 	srv.DropWebSockets()
-	time.Sleep(100 * time.Millisecond)
+	sessionGone(t, alice.Client) // the client knows it is down
 	h2 := payOutside(t, srv, alice, 2_000)
 	h3 := payOutside(t, srv, alice, 3_000)
 	srv.AcceptWebSockets()
 
-	rs := uc.waitFor(t, 5*time.Second, "caught up", func(rs []Update) bool { return len(rs) >= 3 })
+	uc.waitFor(t, 5*time.Second, "caught up", func(rs []Update) bool { return len(rs) >= 3 })
 	h4 := payOutside(t, srv, alice, 4_000)
-	rs = uc.waitFor(t, 5*time.Second, "live after", func(rs []Update) bool { return len(rs) >= 4 })
-	time.Sleep(300 * time.Millisecond)
-	rs = uc.receipts()
+	uc.waitFor(t, 5*time.Second, "live after", func(rs []Update) bool { return len(rs) >= 4 })
+	rs := uc.barrier(t, srv, alice)
 	assert.Equal(t, map[string]int{h1: 1, h2: 1, h3: 1, h4: 1}, receiptHashes(rs), describeUpdates(rs))
 	require.Len(t, rs, 4)
 	assert.True(t, rs[1].(*LightningReceipt).CaughtUp, "missed while down")
@@ -305,9 +321,8 @@ func TestMyUpdates_OnChainDepositMissedWhileDownIsCaughtUpPendingThenConfirmed(t
 	srv.DropWebSockets()
 	require.NoError(t, srv.ConfirmOnChain(txHash))
 	srv.AcceptWebSockets()
-	rs = uc.waitFor(t, 5*time.Second, "confirmed caught up", func(rs []Update) bool { return len(rs) >= 2 })
-	time.Sleep(300 * time.Millisecond)
-	rs = uc.receipts()
+	uc.waitFor(t, 5*time.Second, "confirmed caught up", func(rs []Update) bool { return len(rs) >= 2 })
+	rs = uc.barrier(t, srv, alice)
 	require.Len(t, rs, 2, describeUpdates(rs))
 	c := rs[1].(*OnChainUpdate)
 	assert.Equal(t, OnChainReceipt, c.Kind)
@@ -327,9 +342,8 @@ func TestMyUpdates_SinceDeliversTheLedgerAfterItFirst(t *testing.T) {
 	h3 := payOutside(t, srv, alice, 3_000)
 
 	uc := collectMyUpdates(t, alice.Client, &MyUpdatesOptions{Since: since})
-	rs := uc.waitFor(t, 5*time.Second, "since", func(rs []Update) bool { return len(rs) >= 2 })
-	time.Sleep(200 * time.Millisecond)
-	rs = uc.receipts()
+	uc.waitFor(t, 5*time.Second, "since", func(rs []Update) bool { return len(rs) >= 2 })
+	rs := uc.barrier(t, srv, alice)
 	require.Len(t, rs, 2, describeUpdates(rs))
 	assert.Equal(t, h2, rs[0].(*LightningReceipt).PaymentHash)
 	assert.Equal(t, h3, rs[1].(*LightningReceipt).PaymentHash)
@@ -350,9 +364,8 @@ func TestMyUpdates_RefundOfAFailedSendIsNotAReceipt(t *testing.T) {
 	require.NoError(t, srv.FailPending(res.PaymentHash))
 	h := payOutside(t, srv, alice, 700)
 	srv.AcceptWebSockets()
-	rs := uc.waitFor(t, 5*time.Second, "caught up", func(rs []Update) bool { return len(rs) >= 1 })
-	time.Sleep(300 * time.Millisecond)
-	rs = uc.receipts()
+	uc.waitFor(t, 5*time.Second, "caught up", func(rs []Update) bool { return len(rs) >= 1 })
+	rs := uc.barrier(t, srv, alice)
 	assert.Equal(t, map[string]int{h: 1}, receiptHashes(rs), describeUpdates(rs))
 }
 
@@ -490,20 +503,20 @@ func TestMyUpdates_EveryPaymentExactlyOnceThroughRandomDrops(t *testing.T) {
 				payOutside(t, srv, alice, 5)
 				want++
 			}
-			time.Sleep(3 * fastRealtime.keepalive)
+			sessionGone(t, alice.Client) // the keepalive noticed
 			srv.UnstallWebSockets()
 		case i%25 == 0 || rand.N(30) == 0:
+			before := alice.Client.rt.m.connects.Load()
 			srv.DropWebSockets()
 			drops++
-			time.Sleep(time.Duration(rand.N(15)) * time.Millisecond)
+			if rand.N(2) == 0 {
+				// Pay on while the client reconnects, or only once it has.
+				require.Eventually(t, func() bool { return alice.Client.rt.m.connects.Load() > before }, 10*time.Second, time.Millisecond, "no reconnect")
+			}
 		}
 	}
-	deadline := time.Now().Add(20 * time.Second)
-	for len(uc.receipts()) < want && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-	}
-	time.Sleep(500 * time.Millisecond)
-	rs := uc.receipts()
+	uc.waitFor(t, 20*time.Second, "every receipt", func(rs []Update) bool { return len(rs) >= want })
+	rs := uc.barrier(t, srv, alice) // a duplicate would come before the marker
 	kinds := map[string]int{}
 	for _, u := range rs {
 		switch v := u.(type) {
@@ -517,7 +530,7 @@ func TestMyUpdates_EveryPaymentExactlyOnceThroughRandomDrops(t *testing.T) {
 
 	seen := map[string]int{}
 	caught := 0
-	for _, u := range rs {
+	for _, u := range uc.receipts() { // with the marker, for the ledger
 		tx := updateTx(u)
 		seen[tx.ID+"/"+string(tx.Status)]++
 	}
@@ -541,7 +554,7 @@ func TestMyUpdates_EveryPaymentExactlyOnceThroughRandomDrops(t *testing.T) {
 	}
 	assert.Equal(t, want, len(rs), "0 missed, 0 duplicates")
 	assert.Zero(t, dups)
-	assert.Equal(t, n+3*stalls, ledger)
+	assert.Equal(t, n+3*stalls+1, ledger, "with the marker")
 	assert.GreaterOrEqual(t, drops, 20)
 	t.Logf("%d payments, %d receipts (%d caught up), %d drops, %d stalls, %d connections",
 		n+3*stalls, len(rs), caught, drops, stalls, alice.Client.rt.m.connects.Load())
@@ -604,8 +617,7 @@ func TestMyUpdates_RefundOfASendBeforeTheCursorIsNotAReceipt(t *testing.T) {
 	h2 := payOutside(t, srv, alice, 700)
 	srv.AcceptWebSockets()
 	uc.waitFor(t, 5*time.Second, "caught up", func(rs []Update) bool { return len(rs) >= 2 })
-	time.Sleep(300 * time.Millisecond)
-	rs := uc.receipts()
+	rs := uc.barrier(t, srv, alice)
 	assert.Equal(t, map[string]int{h1: 1, h2: 1}, receiptHashes(rs), describeUpdates(rs))
 }
 

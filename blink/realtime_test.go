@@ -177,6 +177,23 @@ func nextOf(t *testing.T, s *rtSub, kind rtKind, within time.Duration) rtEvent {
 	}
 }
 
+// runEnded waits until the client's connection manager has stopped (its
+// run goroutine returned: no subscription is left and nothing dials any
+// more), so that counting connections afterwards shows every dial there
+// was. A manager that keeps reconnecting never gets there.
+func runEnded(t *testing.T, c *Client) {
+	t.Helper()
+	c.rt.mu.Lock()
+	m := c.rt.m
+	c.rt.mu.Unlock()
+	require.NotNil(t, m)
+	require.Eventually(t, func() bool {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		return !m.running
+	}, 10*time.Second, time.Millisecond, "the connection manager did not stop")
+}
+
 func testSub(t *testing.T, c *Client) *rtSub {
 	t.Helper()
 	s, err := c.subscribe("Test", "Test", "subscription Test { realtimePrice(input: {}) { errors { message } } }", nil)
@@ -287,16 +304,34 @@ func TestRealtime_ConnectionClosesAGracePeriodAfterTheLastSubscription(t *testin
 
 func TestRealtime_NewSubscriptionWithinGraceReusesTheConnection(t *testing.T) {
 	noLeaks(t)
+	completes := make(chan string, 1)
 	srv := newWSTestServer(t, func(n int, p *wsPeer) {
-		if _, err := p.ack(); err == nil {
-			p.serveAnswering(nil)
+		if _, err := p.ack(); err != nil {
+			return
+		}
+		for {
+			m, err := p.read()
+			if err != nil {
+				return
+			}
+			switch m.Type {
+			case "ping":
+				p.send(wsMessage{Type: "pong"})
+			case "complete":
+				completes <- m.ID
+			}
 		}
 	})
-	c := newRTClient(t, "", srv.wsURL(), func(cfg *realtimeConfig) { cfg.grace = time.Second })
+	c := newRTClient(t, "", srv.wsURL(), func(cfg *realtimeConfig) { cfg.grace = time.Hour })
 	s := testSub(t, c)
 	nextOf(t, s, rtSubscribed, 2*time.Second)
 	s.stop()
-	time.Sleep(100 * time.Millisecond)
+	select {
+	case id := <-completes: // the connection has no subscription left
+		assert.Equal(t, "1", id)
+	case <-time.After(5 * time.Second):
+		t.Fatal("stop sent no complete")
+	}
 	s = testSub(t, c)
 	nextOf(t, s, rtSubscribed, 2*time.Second)
 	assert.EqualValues(t, 1, srv.conns.Load())
@@ -363,16 +398,41 @@ func TestRealtime_KeepaliveNoticesASilentConnectionWithinTwoIntervals(t *testing
 
 func TestRealtime_ClientPingsKeepAQuietHealthyConnection(t *testing.T) {
 	noLeaks(t)
+	// The first connection answers every ping and reports the ping
+	// count; a connection the keepalive dropped would send no more.
+	const wantPings = 6
+	pinged := make(chan struct{})
 	srv := newWSTestServer(t, func(n int, p *wsPeer) {
-		if _, err := p.ack(); err == nil {
-			p.serveAnswering(nil)
+		if _, err := p.ack(); err != nil {
+			return
+		}
+		pings := 0
+		for {
+			m, err := p.read()
+			if err != nil {
+				return
+			}
+			if m.Type == "ping" {
+				p.send(wsMessage{Type: "pong"})
+				if pings++; n == 1 && pings == wantPings {
+					close(pinged)
+				}
+			}
 		}
 	})
-	c := newRTClient(t, "", srv.wsURL(), func(cfg *realtimeConfig) { cfg.keepalive = 50 * time.Millisecond })
+	c := newRTClient(t, "", srv.wsURL(), func(cfg *realtimeConfig) { cfg.keepalive = 100 * time.Millisecond })
 	s := testSub(t, c)
 	nextOf(t, s, rtSubscribed, 2*time.Second)
-	time.Sleep(400 * time.Millisecond)
+	select {
+	case <-pinged:
+		// Each ping after the first went out only after the keepalive
+		// found the pong of the one before.
+	case <-time.After(10 * time.Second):
+		t.Fatalf("the first connection did not see %d pings (%d connections)", wantPings, srv.conns.Load())
+	}
 	assert.EqualValues(t, 1, srv.conns.Load(), "a connection that answers pongs is kept")
+	_, down := s.poll()
+	assert.False(t, down, "no event after the subscribe: the connection never went down")
 	s.stop()
 }
 
@@ -453,10 +513,18 @@ func TestRealtime_CloseEndsEverySubscriptionAndGoroutine(t *testing.T) {
 
 func TestRealtime_CloseWhileDialingAStalledServerReturnsAtOnce(t *testing.T) {
 	noLeaks(t)
-	srv := newWSTestServer(t, func(n int, p *wsPeer) { <-p.ctx.Done() })
+	accepted := make(chan struct{}, 1)
+	srv := newWSTestServer(t, func(n int, p *wsPeer) {
+		accepted <- struct{}{}
+		<-p.ctx.Done()
+	})
 	c := newRTClient(t, "", srv.wsURL(), func(cfg *realtimeConfig) { cfg.initTimeout = time.Hour })
 	testSub(t, c)
-	time.Sleep(50 * time.Millisecond)
+	select {
+	case <-accepted: // the client now waits for an ack that never comes
+	case <-time.After(5 * time.Second):
+		t.Fatal("the client did not connect")
+	}
 	start := time.Now()
 	c.Close()
 	assert.Less(t, time.Since(start), time.Second)
@@ -544,7 +612,7 @@ func TestRealtime_Close4401And4403EndWithAnAuthErrorAndNoReconnect(t *testing.T)
 			assert.ErrorIs(t, ev.err, ErrNotAuthenticated)
 			assert.False(t, IsTransient(ev.err))
 			assert.NotContains(t, ev.err.Error(), testKey)
-			time.Sleep(200 * time.Millisecond)
+			runEnded(t, c)
 			assert.EqualValues(t, 1, srv.conns.Load(), "no reconnect after an auth close")
 		})
 	}
@@ -560,7 +628,7 @@ func TestRealtime_ProtocolErrorClosesEndTheSubscription(t *testing.T) {
 			ev := nextOf(t, s, rtEnd, 2*time.Second)
 			assert.ErrorIs(t, ev.err, ErrBadRequest)
 			assert.Contains(t, ev.err.Error(), strconv.Itoa(int(code)))
-			time.Sleep(200 * time.Millisecond)
+			runEnded(t, c)
 			assert.EqualValues(t, 1, srv.conns.Load(), "no reconnect after a protocol error")
 		})
 	}
@@ -643,6 +711,6 @@ func TestRealtime_HandshakeRefusedWith401EndsWithoutReconnect(t *testing.T) {
 	s := testSub(t, c)
 	ev := nextOf(t, s, rtEnd, 2*time.Second)
 	assert.ErrorIs(t, ev.err, ErrInvalidAPIKey)
-	time.Sleep(100 * time.Millisecond)
-	assert.EqualValues(t, 1, n.Load())
+	runEnded(t, c)
+	assert.EqualValues(t, 1, n.Load(), "no reconnect after a 401 on the handshake")
 }

@@ -14,6 +14,8 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -38,6 +40,31 @@ func (k *advClock) move(d time.Duration) { k.off.Add(int64(d)) }
 type advRoundTrip func(*http.Request) (*http.Response, error)
 
 func (f advRoundTrip) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// goroutinesIn counts the goroutines whose stack has a frame of fn (a
+// function name as runtime.Stack prints it).
+func goroutinesIn(fn string) int {
+	buf := make([]byte, 1<<16)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			buf = buf[:n]
+			break
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+	k := 0
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		if strings.Contains(g, fn) {
+			k++
+		}
+	}
+	return k
+}
+
+// learntGet is the frame of a caller inside learnt.get: fetching a value
+// the client learns once, or waiting for another caller's fetch.
+const learntGet = "blink.(*learnt[...]).get("
 
 // storedCopy is what an integration stores of an unknown outcome to finish
 // it after a restart: every exported field but Cause.
@@ -215,7 +242,7 @@ func TestAdversarial_FinishPayment_ConcurrentCallsWithTheSameErrorDoNotRace(t *t
 		for !done.Load() {
 			_ = ou.Error()
 			_ = storedCopy(ou)
-			time.Sleep(time.Millisecond)
+			runtime.Gosched()
 		}
 	}()
 	var wg sync.WaitGroup
@@ -318,7 +345,6 @@ func TestAdversarial_FinishPayment_InvoiceResendFailureIsNotDefiniteWhileTheOrig
 	srv.InjectFault("LnInvoicePaymentSend", blinktest.Fault{Latency: latency, ExecuteDespiteCancel: true}, 1)
 	ctx, cancel := context.WithTimeout(bg(), 150*time.Millisecond)
 	defer cancel()
-	start := time.Now()
 	_, err = alice.Client.PayInvoice(ctx, alice.BTCWalletID, pr, nil)
 	var ou *OutcomeUnknownError
 	require.ErrorAs(t, err, &ou)
@@ -327,7 +353,8 @@ func TestAdversarial_FinishPayment_InvoiceResendFailureIsNotDefiniteWhileTheOrig
 	// The wallet is funded before the original request lands.
 	_, err = carol.Client.SendIntraLedger(bg(), carol.BTCWalletID, alice.BTCWalletID, 1_000, nil)
 	require.NoError(t, err)
-	time.Sleep(time.Until(start.Add(latency + 300*time.Millisecond)))
+	// Close waits for every request in flight: the original has landed.
+	srv.Close()
 
 	if res != nil && res.Status == PaymentFailed {
 		assert.Zero(t, srv.Balance(bob.BTCWalletID), "FinishPayment said PaymentFailed (%v) but the original send paid the invoice afterwards", finErr)
@@ -447,7 +474,6 @@ func TestAdversarial_FinishPayment_RequestStillSleepingIsLockedOutByTheRetire(t 
 	srv.InjectFault("IntraLedgerPaymentSend", blinktest.Fault{Latency: latency, ExecuteDespiteCancel: true}, 1)
 	ctx, cancel := context.WithTimeout(bg(), 100*time.Millisecond)
 	defer cancel()
-	start := time.Now()
 	_, err = alice.Client.SendIntraLedger(ctx, alice.BTCWalletID, bob.BTCWalletID, 400, nil)
 	var ou *OutcomeUnknownError
 	require.ErrorAs(t, err, &ou)
@@ -456,7 +482,8 @@ func TestAdversarial_FinishPayment_RequestStillSleepingIsLockedOutByTheRetire(t 
 	res, err := alice.Client.FinishPayment(bg(), ou)
 	require.NoError(t, err)
 	assert.Equal(t, PaymentSucceeded, res.Status)
-	time.Sleep(time.Until(start.Add(latency + 300*time.Millisecond)))
+	// Close waits for every request in flight: the original has landed.
+	srv.Close()
 	assert.Equal(t, 1, srv.Executions("IntraLedgerPaymentSend"))
 	assert.Equal(t, int64(400), srv.Balance(bob.BTCWalletID))
 }
@@ -515,13 +542,13 @@ func TestAdversarial_Send_LateOrRouterFormServerErrorsAreUnknownNeverTransient(t
 	}
 
 	// And a 5xx that arrives just after the deadline.
+	ctx, cancel := context.WithTimeout(bg(), 50*time.Millisecond)
+	defer cancel()
 	ws := newWireServer(t, func(w http.ResponseWriter, r wireReq, n int) {
-		time.Sleep(60 * time.Millisecond)
+		<-ctx.Done()
 		writeJSON(w, 502, `bad gateway`)
 	})
 	c := newTestClient(t, ws.URL, WithScopes(ScopeRead, ScopeWrite))
-	ctx, cancel := context.WithTimeout(bg(), 50*time.Millisecond)
-	defer cancel()
 	_, err := c.SendIntraLedger(ctx, "11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222", 5, nil)
 	assert.ErrorIs(t, err, ErrOutcomeUnknown)
 	assert.False(t, IsTransient(err))
@@ -667,7 +694,8 @@ func TestAdversarial_Client_PanickingTransportDuringConcurrentFirstSendsDoesNotW
 			_, _ = c.PayInvoice(bg(), alice.BTCWalletID, pr, nil)
 		}()
 	}
-	time.Sleep(50 * time.Millisecond)
+	// One caller fetches (held at the gate), the five others wait for it.
+	require.Eventually(t, func() bool { return goroutinesIn(learntGet) >= 6 }, 10*time.Second, time.Millisecond, "the callers did not queue behind the fetch")
 	close(gate)
 	panics := 0
 	for range 6 {
@@ -710,24 +738,30 @@ func TestAdversarial_PayInvoice_MsatInvoiceAboveMaxAmountSendsNothing(t *testing
 // nothing hangs.
 func TestAdversarial_Scopes_CancelledFetcherDoesNotFailOrWedgeItsWaiters(t *testing.T) {
 	var auths atomic.Int64
+	release := make(chan struct{}) // the first authorization answers only after its caller gave up
 	ws := newWireServer(t, func(w http.ResponseWriter, r wireReq, n int) {
 		if r.OpName == "Authorization" {
 			if auths.Add(1) == 1 {
-				time.Sleep(300 * time.Millisecond)
+				<-release
 			}
 			writeJSON(w, 200, `{"data":{"authorization":{"scopes":["READ","WRITE"]}}}`)
 			return
 		}
 		writeJSON(w, 200, meData)
 	})
+	var once sync.Once
+	t.Cleanup(func() { once.Do(func() { close(release) }) }) // before the server's Close
 	c := newTestClient(t, ws.URL)
-	ctx, cancel := context.WithTimeout(bg(), 50*time.Millisecond)
+	ctx, cancel := context.WithCancel(bg())
 	defer cancel()
 	first := make(chan error, 1)
 	go func() { _, err := c.Me(ctx); first <- err }()
-	time.Sleep(10 * time.Millisecond)
+	require.Eventually(t, func() bool { return auths.Load() == 1 }, 10*time.Second, time.Millisecond, "the first caller's scope fetch")
 	second := make(chan error, 1)
 	go func() { _, err := c.Me(bg()); second <- err }()
+	// The second caller waits for the first's fetch; then the first gives up.
+	require.Eventually(t, func() bool { return goroutinesIn(learntGet) >= 2 }, 10*time.Second, time.Millisecond, "the second caller did not wait for the fetch")
+	cancel()
 	select {
 	case err := <-first:
 		assert.Error(t, err)

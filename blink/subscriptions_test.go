@@ -152,7 +152,9 @@ func TestInvoiceUpdates_ResubscribedAfterADropReportsTheCurrentStatus(t *testing
 		p.serveAnswering(func(m wsMessage) {
 			if n == 1 {
 				p.sendJSON(m.ID, "next", `{"data":{"lnInvoicePaymentStatusByHash":{"errors":[],"status":"PENDING","paymentHash":"`+hash64+`"}}}`)
-				time.Sleep(20 * time.Millisecond)
+				// The client answers a ping after it has read the PENDING.
+				p.send(wsMessage{Type: "ping"})
+				_, _ = p.readType("pong")
 				p.conn.CloseNow()
 				return
 			}

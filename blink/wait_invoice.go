@@ -5,23 +5,34 @@ import (
 	"encoding/json"
 	"errors"
 	"math/rand/v2"
+	"strings"
 	"time"
+
+	"github.com/blink-sdk/blink-go/internal/bolt11"
 )
 
 // WaitInvoiceOptions tunes WaitForInvoice. The zero value is ready to use.
 type WaitInvoiceOptions struct {
 	// PollFloor is the shortest time between two HTTP checks of the
 	// invoice, whatever asks for them (a reconnect, a hint, polling):
-	// default DefaultPollFloor. While the websocket is down the invoice is
-	// checked about every PollFloor (plus up to 20% jitter).
+	// default DefaultPollFloor.
+	//
+	// While the websocket is down the interval steps with the invoice's
+	// age (from its payment request, or from the start of the wait when
+	// given a hash): PollFloor for the first 3 minutes, then 10s, then 30s
+	// after 15 minutes, each with 20% jitter and never under PollFloor nor
+	// over MaxPollInterval. A stuck invoice polled for a day costs about
+	// 3,000 requests, not the 28,800 of a fixed 3s.
 	PollFloor time.Duration
-	// MaxPollInterval caps the wait between checks after failed ones,
-	// which back off exponentially from PollFloor: default 30s.
+	// MaxPollInterval caps the wait between checks, both the age steps
+	// and the exponential backoff after failed checks: default 30s (never
+	// under PollFloor).
 	MaxPollInterval time.Duration
 	// Hint, when it receives, asks for a check over HTTP now (or once
 	// PollFloor has passed since the last one): feed it the invoice's
 	// webhook deliveries, which are hints and never proof. A closed Hint
-	// counts once.
+	// counts once. Client.HintInvoice does the same by payment hash,
+	// without a channel.
 	Hint <-chan struct{}
 	// PollOnly leaves the websocket out and polls over HTTP only.
 	PollOnly bool
@@ -59,12 +70,26 @@ func (c *Client) WaitForInvoice(ctx context.Context, invoice string, opts *WaitI
 	if o.PollFloor <= 0 {
 		o.PollFloor = DefaultPollFloor
 	}
-	if o.MaxPollInterval < o.PollFloor {
-		o.MaxPollInterval = max(30*time.Second, o.PollFloor)
+	if o.MaxPollInterval <= 0 {
+		o.MaxPollInterval = 30 * time.Second
 	}
+	o.MaxPollInterval = max(o.MaxPollInterval, o.PollFloor)
 	byHash := isHex64(invoice)
 	if !byHash && stripLightningPrefix(invoice) == "" {
 		return nil, invalidInput(op, "the payment request is empty")
+	}
+	hash, born := strings.ToLower(invoice), time.Now()
+	if !byHash {
+		hash = ""
+		if inv, err := bolt11.Decode(stripLightningPrefix(invoice)); err == nil {
+			hash, born = inv.PaymentHash, inv.Timestamp
+		}
+	}
+	var hinted <-chan struct{}
+	if hash != "" {
+		ch, unwatch := c.hints.watch(hash)
+		defer unwatch()
+		hinted = ch
 	}
 	check := func(ctx context.Context) (*InvoicePaymentStatus, error) {
 		if byHash {
@@ -125,6 +150,9 @@ func (c *Client) WaitForInvoice(ctx context.Context, invoice string, opts *WaitI
 			}
 			plan(time.Now())
 			continue
+		case <-hinted:
+			plan(time.Now())
+			continue
 		case <-ready:
 			for {
 				ev, ok := sub.poll()
@@ -179,6 +207,9 @@ func (c *Client) WaitForInvoice(ctx context.Context, invoice string, opts *WaitI
 		due = time.Time{}
 		lastCheck = time.Now()
 		st, err := check(ctx)
+		if c.hints.checked != nil {
+			c.hints.checked(wsUp)
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
@@ -202,9 +233,29 @@ func (c *Client) WaitForInvoice(ctx context.Context, invoice string, opts *WaitI
 			return nil, expired()
 		}
 		if !wsUp {
-			due = lastCheck.Add(jitterUp(o.PollFloor))
+			due = lastCheck.Add(pollInterval(lastCheck.Sub(born), o.PollFloor, o.MaxPollInterval))
 		}
 	}
+}
+
+// pollInterval is the wait before the next check of an invoice of the
+// given age while the websocket is down: floor for the first 3 minutes,
+// 10s until 15 minutes, 30s after, clamped to [floor, ceiling], with 20%
+// jitter that never goes under floor (the steps follow the polling budget
+// in Blink's notes for LNURL verify, which has the same problem).
+func pollInterval(age, floor, ceiling time.Duration) time.Duration {
+	step := floor
+	switch {
+	case age >= 15*time.Minute:
+		step = 30 * time.Second
+	case age >= 3*time.Minute:
+		step = 10 * time.Second
+	}
+	step = min(max(step, floor), ceiling)
+	if step == floor {
+		return jitterUp(step)
+	}
+	return max(step-step/5+rand.N(2*step/5+1), floor)
 }
 
 // jitter returns d plus up to 20%.

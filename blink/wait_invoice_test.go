@@ -32,6 +32,34 @@ type waitResult struct {
 	at  time.Time
 }
 
+// downChecks returns a channel that is closed once the client's waits
+// have made n HTTP checks while their subscriptions were down (the
+// counterpart of liveChecks; it replaces the client's checked hook).
+func downChecks(c *Client, n int) <-chan struct{} {
+	done := make(chan struct{})
+	var mu sync.Mutex
+	c.hints.checked = func(wsUp bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		if !wsUp && n > 0 {
+			if n--; n == 0 {
+				close(done)
+			}
+		}
+	}
+	return done
+}
+
+// recvWithin waits for ch to receive or close, failing after within.
+func recvWithin(t *testing.T, ch <-chan struct{}, within time.Duration, what string) {
+	t.Helper()
+	select {
+	case <-ch:
+	case <-time.After(within):
+		t.Fatalf("%s: not within %s", what, within)
+	}
+}
+
 func recvWait(t *testing.T, r <-chan waitResult, within time.Duration) waitResult {
 	t.Helper()
 	select {
@@ -71,9 +99,12 @@ func TestWaitForInvoice_ReturnsPaidWithPreimageOverTheWebsocket(t *testing.T) {
 	inv, err := alice.Client.CreateInvoice(bg(), alice.BTCWalletID, 1_000, nil)
 	require.NoError(t, err)
 	anon := newAnonFakeClient(t, srv)
+	live := liveChecks(anon, 1)
 
 	r := waitAsync(bg(), anon, inv.PaymentRequest, &WaitInvoiceOptions{PollFloor: time.Hour})
-	time.Sleep(200 * time.Millisecond)
+	// The check after the subscribe is done: with a floor of an hour only
+	// the websocket can report the payment from now on.
+	recvWithin(t, live, 5*time.Second, "the check after the subscribe")
 	paidAt := time.Now()
 	require.NoError(t, srv.PayInvoice(inv.PaymentRequest))
 	x := recvWait(t, r, 5*time.Second)
@@ -92,8 +123,9 @@ func TestWaitForInvoice_ExpiredIsAnInvoiceExpiredError(t *testing.T) {
 	inv, err := alice.Client.CreateInvoice(bg(), alice.BTCWalletID, 1_000, &InvoiceOptions{ExpiresIn: time.Minute})
 	require.NoError(t, err)
 	anon := newAnonFakeClient(t, srv)
+	live := liveChecks(anon, 1)
 	r := waitAsync(bg(), anon, inv.PaymentHash, &WaitInvoiceOptions{PollFloor: 100 * time.Millisecond})
-	time.Sleep(200 * time.Millisecond)
+	recvWithin(t, live, 5*time.Second, "the check after the subscribe") // found PENDING
 	clk.Advance(2 * time.Minute)
 	srv.SetPrice(srv.Price()) // wakes the fake's streams
 	x := recvWait(t, r, 5*time.Second)
@@ -112,9 +144,10 @@ func TestWaitForInvoice_PollsWithinTheFloorWhileTheWebsocketIsRefused(t *testing
 	require.NoError(t, err)
 	anon := newAnonClientWS(t, srv, refusedWSURL(t))
 	const floor = 150 * time.Millisecond
+	polled := downChecks(anon, 3)
 	start := time.Now()
 	r := waitAsync(bg(), anon, inv.PaymentHash, &WaitInvoiceOptions{PollFloor: floor})
-	time.Sleep(700 * time.Millisecond)
+	recvWithin(t, polled, 10*time.Second, "three polls while the websocket is refused")
 	paidAt := time.Now()
 	require.NoError(t, srv.PayInvoice(inv.PaymentRequest))
 	x := recvWait(t, r, 5*time.Second)
@@ -142,33 +175,6 @@ func TestWaitForInvoice_PollOnlyNeverOpensTheWebsocket(t *testing.T) {
 	assert.Nil(t, anon.rt.m, "no websocket was opened")
 }
 
-func TestWaitForInvoice_HintTriggersAnImmediateCheck(t *testing.T) {
-	noLeaks(t)
-	srv := newFake(t)
-	alice := newFakeUser(t, srv, "alice", 0, 0, nil)
-	inv, err := alice.Client.CreateInvoice(bg(), alice.BTCWalletID, 1_000, nil)
-	require.NoError(t, err)
-	// A websocket that acknowledges and subscribes but never reports.
-	ws := newWSTestServer(t, func(n int, p *wsPeer) {
-		if _, err := p.ack(); err == nil {
-			p.serveAnswering(nil)
-		}
-	})
-	anon := newAnonClientWS(t, srv, ws.wsURL())
-	hint := make(chan struct{}, 1)
-	const floor = 300 * time.Millisecond
-	r := waitAsync(bg(), anon, inv.PaymentHash, &WaitInvoiceOptions{PollFloor: floor, Hint: hint})
-	time.Sleep(2 * floor)
-	require.Equal(t, 1, srv.Requests(statusByHash), "one check after the subscribe, none while the websocket works")
-	require.NoError(t, srv.PayInvoice(inv.PaymentRequest))
-	hintAt := time.Now()
-	hint <- struct{}{}
-	x := recvWait(t, r, 5*time.Second)
-	require.NoError(t, x.err)
-	assert.Equal(t, InvoicePaid, x.st.Status)
-	assert.Less(t, x.at.Sub(hintAt), floor/2, "the hint is checked at once (the floor has passed)")
-}
-
 func TestWaitForInvoice_ChecksOverHTTPAfterEveryResubscribe(t *testing.T) {
 	noLeaks(t)
 	srv := newFake(t)
@@ -192,9 +198,12 @@ func TestWaitForInvoice_ChecksOverHTTPAfterEveryResubscribe(t *testing.T) {
 		p.serveAnswering(nil)
 	})
 	anon := newAnonClientWS(t, srv, ws.wsURL())
+	live := liveChecks(anon, 1)
 	const floor = 100 * time.Millisecond
 	r := waitAsync(bg(), anon, inv.PaymentHash, &WaitInvoiceOptions{PollFloor: floor, MaxPollInterval: time.Hour})
-	time.Sleep(3 * floor)
+	// The first connection's check found the invoice PENDING: only a
+	// check after the drop can find the payment.
+	recvWithin(t, live, 5*time.Second, "the check after the first subscribe")
 	require.NoError(t, srv.PayInvoice(inv.PaymentRequest))
 	close(paid)
 	x := recvWait(t, r, 5*time.Second)
@@ -234,8 +243,9 @@ func TestWaitForInvoice_CloseEndsTheWait(t *testing.T) {
 	inv, err := alice.Client.CreateInvoice(bg(), alice.BTCWalletID, 1_000, nil)
 	require.NoError(t, err)
 	anon := newAnonFakeClient(t, srv)
+	live := liveChecks(anon, 1)
 	r := waitAsync(bg(), anon, inv.PaymentHash, nil)
-	time.Sleep(200 * time.Millisecond)
+	recvWithin(t, live, 5*time.Second, "the check after the subscribe") // the wait is under way
 	anon.Close()
 	x := recvWait(t, r, 2*time.Second)
 	assert.ErrorIs(t, x.err, ErrClientClosed)
@@ -259,6 +269,7 @@ func TestWaitForInvoice_ThousandWaitsShareOneConnection(t *testing.T) {
 	// Under -race a loaded loopback can miss the test keepalive: a
 	// reconnect would not lose a payment, but one connection is the point.
 	anon.rt.cfg.keepalive, anon.rt.cfg.initTimeout = 5*time.Second, 5*time.Second
+	live := liveChecks(anon, n)
 	ctx, cancel := context.WithTimeout(bg(), time.Minute)
 	defer cancel()
 	var wg sync.WaitGroup
@@ -274,7 +285,7 @@ func TestWaitForInvoice_ThousandWaitsShareOneConnection(t *testing.T) {
 			errs <- err
 		}()
 	}
-	time.Sleep(500 * time.Millisecond)
+	recvWithin(t, live, time.Minute, "every wait subscribed and checked once")
 	for _, inv := range invs {
 		require.NoError(t, srv.PayInvoice(inv.PaymentRequest))
 	}
@@ -297,8 +308,9 @@ func TestWaitForInvoice_WorksWithoutAKeyForARecipientInvoice(t *testing.T) {
 	anon := newAnonFakeClient(t, srv)
 	inv, err := anon.CreateInvoiceForRecipient(bg(), RecipientUser("bob"), 500, nil)
 	require.NoError(t, err)
+	live := liveChecks(anon, 1)
 	r := waitAsync(bg(), anon, inv.PaymentRequest, nil)
-	time.Sleep(100 * time.Millisecond)
+	recvWithin(t, live, 5*time.Second, "the check after the subscribe")
 	require.NoError(t, srv.PayInvoice(inv.PaymentRequest))
 	x := recvWait(t, r, 5*time.Second)
 	require.NoError(t, x.err)
