@@ -340,3 +340,48 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	defer l.mu.Unlock()
 	return l.w.Write(p)
 }
+
+// Pins: the function gets exactly the bytes that were verified (leading
+// and trailing whitespace included), and the event parsed from them.
+func TestReview_FnGetsTheVerifiedBytes(t *testing.T) {
+	body := " \n" + rvBody + "\r\n"
+	var got Delivery
+	h, err := NewHandler(rvSecret, func(ctx context.Context, d Delivery) error { got = d; return nil },
+		&HandlerOptions{Now: func() time.Time { return rvNow }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := rvServe(h, http.MethodPost, rvSign(t, rvSecret, "msg_ws", body), strings.NewReader(body), int64(len(body)))
+	if rec.Code != http.StatusNoContent {
+		t.Fatalf("%d", rec.Code)
+	}
+	if string(got.Payload) != body || got.ID != "msg_ws" || !got.Timestamp.Equal(rvNow) {
+		t.Errorf("delivery: id %q ts %v payload %q", got.ID, got.Timestamp, got.Payload)
+	}
+	if _, ok := got.Event.(*ReceiveLightning); !ok {
+		t.Errorf("event %T", got.Event)
+	}
+}
+
+// Pins: duplicate keys parse as JSON.parse does (the last one wins), in
+// the head pass and the full pass alike, so eventType and the body read
+// the same object.
+func TestReview_DuplicateKeysLastWinsInBothPasses(t *testing.T) {
+	body := strings.Replace(rvBody, `"eventType":"receive.lightning"`, `"eventType":"send.lightning","eventType":"receive.lightning"`, 1)
+	body = strings.Replace(body, `"settlementAmount":1000`, `"settlementAmount":5,"settlementAmount":1000`, 1)
+	ev, err := ParseEvent([]byte(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rl, ok := ev.(*ReceiveLightning)
+	if !ok {
+		t.Fatalf("%T", ev)
+	}
+	if rl.Transaction.Amount.Value != 1000 {
+		t.Errorf("amount %d", rl.Transaction.Amount.Value)
+	}
+	// Trailing data after the object is refused, not ignored.
+	if _, err := ParseEvent([]byte(rvBody + `{"eventType":"send.lightning"}`)); !errors.Is(err, ErrMalformedEvent) {
+		t.Errorf("two objects: %v", err)
+	}
+}
