@@ -78,6 +78,10 @@ type HandlerOptions struct {
 // function to be idempotent (key your side effects on the transaction id
 // and status, or on the payment hash), and treat the event as a hint to
 // check the ledger, not as the truth about money.
+//
+// A function that ignores its context keeps running past the deadline,
+// and its message id stays claimed (retries get 409) until it returns:
+// honour ctx.
 type Handler struct {
 	v       verifier
 	fn      func(context.Context, Delivery) error
@@ -90,7 +94,9 @@ type Handler struct {
 // NewHandler returns a Handler that verifies deliveries with secret (and
 // opts.OldSecrets) and passes each new one to fn. The context fn gets
 // ends at opts.Timeout; fn returning nil marks the message id as
-// handled, and an error releases it for the next retry. opts may be nil.
+// handled, and an error, a panic or a runtime.Goexit releases it for the
+// next retry. If the store fails to record a handled id, the id is
+// released and the delivery still answers 2xx. opts may be nil.
 //
 // The error is ErrBadSecret when a secret is not a whsec_ secret, and an
 // error for a nil fn.
@@ -204,7 +210,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	done := make(chan error, 1)
 	go func() {
-		done <- h.call(fctx, id, Delivery{ID: id, Timestamp: ts, Event: ev, Payload: body})
+		err := errExited // what done gets when fn calls runtime.Goexit
+		defer func() { done <- err }()
+		err = h.call(fctx, id, Delivery{ID: id, Timestamp: ts, Event: ev, Payload: body})
 	}()
 	select {
 	case err = <-done:
@@ -228,13 +236,23 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// errExited is the error of a fn that neither returned nor panicked
+// (it called runtime.Goexit, as t.FailNow does).
+var errExited = errors.New("webhook: handler exited without returning")
+
 // call runs fn and then completes or releases the claim of id. A panic of
-// fn releases the claim and becomes an error.
+// fn, or a runtime.Goexit, releases the claim and becomes an error. When
+// fn succeeded but the store cannot record it, the claim is released
+// (a later redelivery runs fn again: at least once) and the delivery
+// counts as handled, since its work is done.
 func (h *Handler) call(ctx context.Context, id string, d Delivery) (err error) {
 	sctx := context.WithoutCancel(ctx) // the store calls outlive the request
+	returned := false
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("webhook: handler panicked: %v", p)
+		} else if !returned {
+			err = errExited
 		}
 		if err != nil {
 			if rerr := h.store.Release(sctx, id); rerr != nil {
@@ -243,9 +261,13 @@ func (h *Handler) call(ctx context.Context, id string, d Delivery) (err error) {
 			return
 		}
 		if cerr := h.store.Complete(sctx, id); cerr != nil {
-			h.log.ErrorContext(sctx, "webhook: store complete failed", "id", id, "err", cerr)
-			err = cerr
+			h.log.ErrorContext(sctx, "webhook: store complete failed; the id is released", "id", id, "err", cerr)
+			if rerr := h.store.Release(sctx, id); rerr != nil {
+				h.log.ErrorContext(sctx, "webhook: store release failed", "id", id, "err", rerr)
+			}
 		}
 	}()
-	return h.fn(ctx, d)
+	err = h.fn(ctx, d)
+	returned = true
+	return err
 }

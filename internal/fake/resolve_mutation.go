@@ -320,6 +320,7 @@ func (r *mutationResolver) CallbackEndpointDelete(ctx context.Context, in model.
 	for i, ep := range a.endpoints {
 		if ep.id == in.ID {
 			a.endpoints = append(a.endpoints[:i], a.endpoints[i+1:]...)
+			s.dropEndpointMessages(in.ID)
 			t := true
 			return &model.SuccessPayload{Errors: []model.Error{}, Success: &t}, nil
 		}

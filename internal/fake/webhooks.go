@@ -79,12 +79,25 @@ type WebhookAttempt struct {
 // whMessage is one message to one endpoint and its delivery state.
 type whMessage struct {
 	id, url, secret, eventType string
+	endpoint                   string // the endpoint's id; "" for a per-invoice webhookUrl
 	body                       []byte
 	attempts                   int       // attempts made (or running)
 	next                       time.Time // when the next attempt is due
 	due                        bool      // an attempt is scheduled at next
 	running                    bool
 	done                       bool // delivered, or out of attempts
+	deleted                    bool // its endpoint was deleted: no more attempts
+}
+
+// dropEndpointMessages ends the attempts to a deleted endpoint, as Svix
+// does. Callers hold s.mu.
+func (s *Server) dropEndpointMessages(endpointID string) {
+	for _, m := range s.wh.msgs {
+		if m.endpoint == endpointID {
+			m.deleted, m.done, m.due = true, true, false
+		}
+	}
+	s.kick()
 }
 
 // whState is the delivery machinery. Its fields are guarded by Server.mu.
@@ -266,7 +279,7 @@ func (s *Server) emitTx(t *Transaction) {
 	}
 	id := newMsgID()
 	for _, e := range a.endpoints {
-		s.enqueue(&whMessage{id: id, url: e.url, secret: a.whSecret, eventType: eventType, body: body})
+		s.enqueue(&whMessage{id: id, url: e.url, endpoint: e.id, secret: a.whSecret, eventType: eventType, body: body})
 	}
 }
 
@@ -409,9 +422,14 @@ func (s *Server) startScheduler() {
 	if s.wh.client == nil {
 		// Only loopback hosts are contacted (post), so the certificate of
 		// an httptest TLS server need not be trusted.
-		s.wh.client = &http.Client{Transport: &http.Transport{
-			TLSClientConfig: &tls.Config{InsecureSkipVerify: true}, //nolint:gosec // loopback only
-		}}
+		// Svix does not follow redirects: a 3xx is a failed attempt (and a
+		// redirect must not lead a delivery off the machine).
+		s.wh.client = &http.Client{
+			Transport: &http.Transport{
+				TLSClientConfig: &tls.Config{InsecureSkipVerify: true}, //nolint:gosec // loopback only
+			},
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		}
 	}
 	s.wh.wg.Add(1)
 	go s.schedule()
@@ -468,6 +486,8 @@ func (s *Server) attempt(m *whMessage, n int, at time.Time) {
 	s.wh.log = append(s.wh.log, rec)
 	m.running = false
 	switch {
+	case m.deleted:
+		m.done, m.due = true, false
 	case rec.OK:
 		m.done = !m.due // unless a redelivery was asked for meanwhile
 	case n < len(WebhookRetrySchedule):
@@ -535,7 +555,7 @@ func (s *Server) RedeliverWebhook(msgID string) bool {
 	defer s.mu.Unlock()
 	found := false
 	for _, m := range s.wh.msgs {
-		if m.id == msgID {
+		if m.id == msgID && !m.deleted {
 			found = true
 			if m.done && !m.running && !slices.Contains(s.wh.active, m) {
 				s.wh.active = append(s.wh.active, m)
