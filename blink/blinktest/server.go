@@ -42,7 +42,9 @@ func WithPrice(perBTC blink.Cents) Option { return with(testserver.WithPrice(int
 // WithClock sets the server's clock, used for invoice expiry, rate limits,
 // idempotency locks, spending limits, timestamps and the Date header of
 // every answer, and myUpdates' price every 30 s (call Tick after moving
-// it, for subscriptions to notice); default time.Now.
+// it, for subscriptions to notice); default time.Now. Webhook deliveries
+// are signed with this clock's time too: give a webhook.Handler the same
+// clock (HandlerOptions.Now), or it refuses them as too old or too new.
 func WithClock(now func() time.Time) Option { return with(testserver.WithClock(now)) }
 
 // WithKeyPrefix sets the prefix of API keys; default "galoy_dev_".
