@@ -50,6 +50,7 @@ type gqlRequest struct {
 	Query         string         `json:"query"`
 	OperationName string         `json:"operationName"`
 	Variables     map[string]any `json:"variables"`
+	Extensions    apqExtensions  `json:"extensions"`
 }
 
 // serveGraphQL runs a request through the edge (faults, key check), the
@@ -77,6 +78,14 @@ func (s *Server) serveGraphQL(gql http.Handler, w http.ResponseWriter, r *http.R
 		q := r.URL.Query()
 		req.Query, req.OperationName = q.Get("query"), q.Get("operationName")
 		_ = json.Unmarshal([]byte(q.Get("variables")), &req.Variables)
+		_ = json.Unmarshal([]byte(q.Get("extensions")), &req.Extensions)
+	}
+	if !s.cfg.RawAPIErrors {
+		// The router answers persisted queries before the API (apq.go).
+		var ok bool
+		if r, ok = s.resolvePersisted(w, r, &req, &body); !ok {
+			return
+		}
 	}
 	op, doc := s.selectOperation(req)
 	names := operationNames(req, op)
@@ -221,9 +230,24 @@ func (s *Server) serveAPI(w http.ResponseWriter, call apiCall) {
 		s.refuse(w, conflict)
 		return
 	}
-	if refusal, ok := s.checkIdempotency(r); !ok {
+	lockSuffix := ""
+	if s.cfg.RawAPIErrors && call.req.persistedHash() != "" && call.req.Query != "" {
+		// Only the API sees the client's extensions: the router sends it
+		// requests of its own.
+		lockSuffix = "-persisted"
+	}
+	if refusal, ok := s.checkIdempotency(r, lockSuffix); !ok {
 		s.refuse(w, refusal)
 		return
+	}
+	if s.cfg.RawAPIErrors && call.req.persistedHash() != "" {
+		// Apollo Server's APQ, after the API's middleware (apq.go).
+		var ok bool
+		if call.r, ok = s.resolvePersisted(w, call.r, &call.req, &call.body); !ok {
+			return
+		}
+		r = call.r
+		call.op, call.doc = s.selectOperation(call.req)
 	}
 	if n, over := overComplexity(call); over {
 		s.refuse(w, complexityRefusal(n))
