@@ -6,11 +6,11 @@ import (
 
 // resolver is the gqlgen ResolverRoot of the fake. Every sub-resolver
 // embeds the generated stub type (graph/stubs_gen.go), which keeps the
-// resolver types complete while the schema grows; every field of the schema
-// has its own method in this package (fields that need a user session:
+// resolver types complete while the schema grows. The fields have their
+// own methods in this package (those that need a user session:
 // resolve_session.go), and the schema-walk test
-// (internal/testserver/schemawalk_test.go) checks that none answers with
-// the stub.
+// (internal/testserver/schemawalk_test.go) checks that no field answers
+// with the stub but those its pendingOtherBranches still lists.
 type resolver struct{ s *Server }
 
 type (
