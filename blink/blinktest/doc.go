@@ -160,8 +160,10 @@
 // wallets are free; on-chain sends cost OnChainFeeSats(speed).
 //
 // Lightning addresses of the fake's accounts are username@blinktest.invalid
-// (globals.lightningAddressDomain). Fields the fake does not simulate
-// answer an error "<Type>.<field> is not implemented in blinktest".
+// (globals.lightningAddressDomain). Fields that need a user session (phone
+// and email login, captcha, TOTP, support chat, migration) answer an API key
+// as the real server does, or as it does when the service behind them is
+// out of reach: a payload error, and nothing changes.
 //
 // # Webhooks
 //

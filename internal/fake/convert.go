@@ -126,7 +126,12 @@ func (s *Server) toNoAmountInvoice(inv *invoice) *model.LnNoAmountInvoice {
 }
 
 func toTxConnection(p Page[*Transaction]) *model.TransactionConnection {
-	c := &model.TransactionConnection{PageInfo: &model.PageInfo{HasNextPage: p.HasNext, HasPreviousPage: p.HasPrevious}}
+	// edges is a nullable list, but the real server's connections always
+	// have one: [] when empty.
+	c := &model.TransactionConnection{
+		PageInfo: &model.PageInfo{HasNextPage: p.HasNext, HasPreviousPage: p.HasPrevious},
+		Edges:    make([]*model.TransactionEdge, 0, len(p.Items)),
+	}
 	for _, t := range p.Items {
 		c.Edges = append(c.Edges, &model.TransactionEdge{Cursor: t.ID, Node: toModelTx(t)})
 	}

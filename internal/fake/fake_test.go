@@ -94,7 +94,7 @@ func TestConversionsRoundInBlinksFavour(t *testing.T) {
 func TestComplexityCountsMutationRootFieldsAs120(t *testing.T) {
 	doc, err := parser.ParseQuery(&ast.Source{Input: `mutation { a: lnInvoiceCreate(input: {}) { errors { message } } b: lnInvoiceCreate(input: {}) { ...E } } fragment E on LnInvoicePayload { errors { message code } }`})
 	require.NoError(t, err)
-	assert.Equal(t, 2*120+2+3, complexity(doc, doc.Operations[0].SelectionSet, true))
+	assert.Equal(t, 2*120+2+3, complexityOf(doc, doc.Operations[0], nil))
 }
 
 func TestIdempotencyKeyFormatIsTheRealUUIDRegex(t *testing.T) {

@@ -16,13 +16,14 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/parser"
+	"github.com/vektah/gqlparser/v2/validator"
 
 	"github.com/blink-sdk/blink-go/internal/fake/graph"
 )
 
-// maxComplexity is the real server's query complexity limit; every
-// mutation root field costs 120 and every other field 1, so only one
-// mutation fits in a request.
+// maxComplexity is the real server's query complexity limit, for every
+// operation (complexity.go): a mutation root field costs 120 and every
+// other field 1, so only one mutation fits in a request.
 const maxComplexity = 200
 
 // Handler returns the HTTP handler of the fake API: POST (and GET) GraphQL
@@ -46,8 +47,10 @@ func (s *Server) Handler() http.Handler {
 
 // gqlRequest is the part of a GraphQL request the middleware looks at.
 type gqlRequest struct {
-	Query         string `json:"query"`
-	OperationName string `json:"operationName"`
+	Query         string         `json:"query"`
+	OperationName string         `json:"operationName"`
+	Variables     map[string]any `json:"variables"`
+	Extensions    apqExtensions  `json:"extensions"`
 }
 
 // serveGraphQL runs a request through the edge (faults, key check), the
@@ -72,13 +75,23 @@ func (s *Server) serveGraphQL(gql http.Handler, w http.ResponseWriter, r *http.R
 		// request empty, and gqlgen answers it with the API's own error.
 		_ = json.Unmarshal(body, &req)
 	} else {
-		req.Query, req.OperationName = r.URL.Query().Get("query"), r.URL.Query().Get("operationName")
+		q := r.URL.Query()
+		req.Query, req.OperationName = q.Get("query"), q.Get("operationName")
+		_ = json.Unmarshal([]byte(q.Get("variables")), &req.Variables)
+		_ = json.Unmarshal([]byte(q.Get("extensions")), &req.Extensions)
+	}
+	if !s.cfg.RawAPIErrors {
+		// The router answers persisted queries before the API (apq.go).
+		var ok bool
+		if r, ok = s.resolvePersisted(w, r, &req, &body); !ok {
+			return
+		}
 	}
 	op, doc := s.selectOperation(req)
 	names := operationNames(req, op)
 	s.countRequest(names)
 
-	call := apiCall{gql: gql, r: r, body: body, op: op, doc: doc}
+	call := apiCall{gql: gql, r: r, body: body, op: op, doc: doc, req: req}
 	f, ok := s.takeFault(names)
 	if !ok {
 		s.serveAPI(w, call)
@@ -94,6 +107,7 @@ type apiCall struct {
 	body     []byte
 	op       *ast.OperationDefinition
 	doc      *ast.QueryDocument
+	req      gqlRequest
 	conflict bool // answer as for a reused idempotency key (Fault.Conflict)
 }
 
@@ -216,15 +230,28 @@ func (s *Server) serveAPI(w http.ResponseWriter, call apiCall) {
 		s.refuse(w, conflict)
 		return
 	}
-	if refusal, ok := s.checkIdempotency(r); !ok {
+	lockSuffix := ""
+	if s.cfg.RawAPIErrors && call.req.persistedHash() != "" && call.req.Query != "" {
+		// Only the API sees the client's extensions: the router sends it
+		// requests of its own.
+		lockSuffix = "-persisted"
+	}
+	if refusal, ok := s.checkIdempotency(r, lockSuffix); !ok {
 		s.refuse(w, refusal)
 		return
 	}
-	if call.op != nil && call.op.Operation == ast.Mutation {
-		if n := complexity(call.doc, call.op.SelectionSet, true); n >= maxComplexity {
-			s.refuse(w, complexityRefusal(n))
+	if s.cfg.RawAPIErrors && call.req.persistedHash() != "" {
+		// Apollo Server's APQ, after the API's middleware (apq.go).
+		var ok bool
+		if call.r, ok = s.resolvePersisted(w, call.r, &call.req, &call.body); !ok {
 			return
 		}
+		r = call.r
+		call.op, call.doc = s.selectOperation(call.req)
+	}
+	if n, over := overComplexity(call); over {
+		s.refuse(w, complexityRefusal(n))
+		return
 	}
 	if call.body != nil {
 		r.Body = io.NopCloser(bytes.NewReader(call.body))
@@ -460,30 +487,25 @@ func operationNames(req gqlRequest, op *ast.OperationDefinition) []string {
 	return names
 }
 
-// complexity estimates graphql-query-complexity's value: 1 per field,
-// 120 per mutation root field, fragments expanded.
-func complexity(doc *ast.QueryDocument, set ast.SelectionSet, root bool) int {
-	n := 0
-	for _, sel := range set {
-		switch x := sel.(type) {
-		case *ast.Field:
-			if x.Name == "__typename" {
-				continue
-			}
-			cost := 1
-			if root {
-				cost = 120
-			}
-			n += cost + complexity(doc, x.SelectionSet, false)
-		case *ast.InlineFragment:
-			n += complexity(doc, x.SelectionSet, root)
-		case *ast.FragmentSpread:
-			if fd := doc.Fragments.ForName(x.Name); fd != nil {
-				n += complexity(doc, fd.SelectionSet, root)
-			}
-		}
+// overComplexity reports whether the request's operation reaches the
+// complexity limit, and its complexity. As the real check runs after
+// validation and the choice of the operation, a document that does not
+// validate, or whose operation is not known, is left to gqlgen's error; it is validated on a parse of
+// its own, only when over the limit, since validation annotates the
+// document and the cached parses are shared.
+func overComplexity(call apiCall) (int, bool) {
+	if call.op == nil {
+		return 0, false
 	}
-	return n
+	n := complexityOf(call.doc, call.op, call.req.Variables)
+	if n < maxComplexity {
+		return n, false
+	}
+	doc, err := parser.ParseQuery(&ast.Source{Input: call.req.Query})
+	if err != nil || len(validator.Validate(apiSchema(), doc)) > 0 {
+		return n, false
+	}
+	return n, true
 }
 
 // dropNullData removes a null "data" member from a response.

@@ -18,7 +18,8 @@ const IdempotencyLockTTL = time.Hour
 // seen in the last hour with 409 (the first response is not replayed),
 // otherwise the key is locked before the request executes. ok reports
 // whether the request may go on; otherwise refusal is the API's answer.
-func (s *Server) checkIdempotency(r *http.Request) (refusal apiRefusal, ok bool) {
+// The lock is taken on the key followed by suffix (apq.go).
+func (s *Server) checkIdempotency(r *http.Request, suffix string) (refusal apiRefusal, ok bool) {
 	vals := r.Header.Values("X-Idempotency-Key")
 	if len(vals) == 0 || vals[0] == "" {
 		return apiRefusal{}, true
@@ -30,6 +31,7 @@ func (s *Server) checkIdempotency(r *http.Request) (refusal apiRefusal, ok bool)
 	if !idempotencyKeyRe.MatchString(key) {
 		return apiRefusal{status: http.StatusBadRequest, body: idemNotUUIDBody}, false
 	}
+	key += suffix
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()

@@ -2,6 +2,7 @@ package fake
 
 import (
 	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"regexp"
@@ -43,6 +44,7 @@ type invoice struct {
 	msat          int64  // the BOLT11 amount when not sats*1000 (ExternalInvoiceMsat)
 	cents         int64  // > 0 for invoices denominated in cents
 	memo          string
+	descHash      *[32]byte // the h field instead of d (descriptionHash)
 	externalID    string
 	webhookURL    string
 	whSecret      string // signs the webhookUrl delivery (webhooks.go)
@@ -175,6 +177,7 @@ type invoiceRequest struct {
 	expiresIn    *int64
 	externalID   *string
 	memo         *string
+	descHash     *string // Hex32Bytes, on-behalf-of-recipient only
 	webhookURL   *string
 }
 
@@ -194,6 +197,25 @@ func checkMemo(m *string) *AppError {
 		return validationError("Memo is too long")
 	}
 	return nil
+}
+
+// checkHex32 validates the Hex32Bytes scalar: lower-case hex of 32 bytes
+// (core/api/src/graphql/public/types/scalar/hex32bytes.ts: a value that
+// does not survive a hex round trip, upper case included, is not hex).
+func checkHex32(h *string) (*[32]byte, *AppError) {
+	if h == nil {
+		return nil, nil
+	}
+	b, err := hex.DecodeString(*h)
+	if err != nil || hex.EncodeToString(b) != *h {
+		return nil, validationError("Hex32Bytes is not valid hex")
+	}
+	if len(b) != 32 {
+		return nil, validationError("Hex32Bytes is not 32 bytes")
+	}
+	var out [32]byte
+	copy(out[:], b)
+	return &out, nil
 }
 
 // checkAmountScalar validates a SatAmount or CentAmount scalar.
@@ -224,6 +246,10 @@ func (s *Server) createInvoice(r invoiceRequest) (*invoice, *AppError) {
 		}
 	}
 	if e := checkMemo(r.memo); e != nil {
+		return nil, e
+	}
+	descHash, e := checkHex32(r.descHash)
+	if e != nil {
 		return nil, e
 	}
 	if r.externalID != nil && !externalIDRe.MatchString(*r.externalID) {
@@ -292,6 +318,7 @@ func (s *Server) createInvoice(r invoiceRequest) (*invoice, *AppError) {
 	if r.memo != nil {
 		inv.memo = *r.memo
 	}
+	inv.descHash = descHash
 	if r.webhookURL != nil && *r.webhookURL != "" {
 		// Blink registers the URL as the endpoint of the invoice's own Svix
 		// application (core/api/src/app/wallets/add-invoice-for-wallet.ts:384-393):
@@ -374,13 +401,14 @@ func (s *Server) mint(inv *invoice) error {
 		msat = inv.sats * 1000
 	}
 	pr, err := sign.Encode(sign.Params{
-		Network:       s.bolt11Network(),
-		AmountMsat:    msat,
-		PaymentHash:   hash,
-		PaymentSecret: inv.secret,
-		Description:   inv.memo,
-		Expiry:        inv.expiresAt.Sub(inv.createdAt).Truncate(time.Second),
-		Timestamp:     inv.createdAt,
+		Network:         s.bolt11Network(),
+		AmountMsat:      msat,
+		PaymentHash:     hash,
+		PaymentSecret:   inv.secret,
+		Description:     inv.memo,
+		DescriptionHash: inv.descHash,
+		Expiry:          inv.expiresAt.Sub(inv.createdAt).Truncate(time.Second),
+		Timestamp:       inv.createdAt,
 	}, signer)
 	if err != nil {
 		return err

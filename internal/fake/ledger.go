@@ -43,8 +43,9 @@ type Transaction struct {
 	// DisplayCurrency is the account's display currency at settlement.
 	DisplayCurrency string
 
-	seq    int64 // insertion order, for stable newest-first sorting
-	refund bool  // a revert of a failed payment: no myUpdates event
+	seq       int64 // insertion order, for stable newest-first sorting
+	refund    bool  // a revert of a failed payment: no myUpdates event
+	chainSats int64 // a pending incoming on-chain amount in sats (USD wallets credit its cents value)
 }
 
 // record adds a transaction to its wallet's ledger. Callers hold s.mu.

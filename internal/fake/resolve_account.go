@@ -101,7 +101,10 @@ func (s *Server) invoiceConnection(walletIDs []string, after, before *string, fi
 	if err != nil {
 		return nil, err
 	}
-	c := &model.InvoiceConnection{PageInfo: &model.PageInfo{HasNextPage: p.HasNext, HasPreviousPage: p.HasPrevious}}
+	c := &model.InvoiceConnection{
+		PageInfo: &model.PageInfo{HasNextPage: p.HasNext, HasPreviousPage: p.HasPrevious},
+		Edges:    make([]*model.InvoiceEdge, 0, len(p.Items)), // [] when empty, as the real server
+	}
 	for _, inv := range p.Items {
 		c.Edges = append(c.Edges, &model.InvoiceEdge{Cursor: inv.hash, Node: s.toModelInvoice(inv)})
 	}

@@ -64,7 +64,7 @@ func (r *mutationResolver) LnNoAmountInvoiceCreate(ctx context.Context, in model
 func (r *mutationResolver) LnInvoiceCreateOnBehalfOfRecipient(_ context.Context, in model.LnInvoiceCreateOnBehalfOfRecipientInput) (*model.LnInvoicePayload, error) {
 	inv, e := r.s.createInvoice(invoiceRequest{
 		walletID: in.RecipientWalletID, forRecipient: true, kind: kindSats, amount: int64(in.Amount),
-		expiresIn: minutesPtr(in.ExpiresIn), externalID: in.ExternalID, memo: in.Memo, webhookURL: in.WebhookURL,
+		expiresIn: minutesPtr(in.ExpiresIn), externalID: in.ExternalID, memo: in.Memo, descHash: in.DescriptionHash, webhookURL: in.WebhookURL,
 	})
 	return lnInvoicePayload(r.s, inv, e), nil
 }
@@ -72,7 +72,7 @@ func (r *mutationResolver) LnInvoiceCreateOnBehalfOfRecipient(_ context.Context,
 func (r *mutationResolver) LnUsdInvoiceCreateOnBehalfOfRecipient(_ context.Context, in model.LnUsdInvoiceCreateOnBehalfOfRecipientInput) (*model.LnInvoicePayload, error) {
 	inv, e := r.s.createInvoice(invoiceRequest{
 		walletID: in.RecipientWalletID, forRecipient: true, kind: kindCents, usdWallet: true, amount: int64(in.Amount),
-		expiresIn: minutesPtr(in.ExpiresIn), externalID: in.ExternalID, memo: in.Memo, webhookURL: in.WebhookURL,
+		expiresIn: minutesPtr(in.ExpiresIn), externalID: in.ExternalID, memo: in.Memo, descHash: in.DescriptionHash, webhookURL: in.WebhookURL,
 	})
 	return lnInvoicePayload(r.s, inv, e), nil
 }
@@ -80,7 +80,7 @@ func (r *mutationResolver) LnUsdInvoiceCreateOnBehalfOfRecipient(_ context.Conte
 func (r *mutationResolver) LnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipient(_ context.Context, in model.LnUsdInvoiceBtcDenominatedCreateOnBehalfOfRecipientInput) (*model.LnInvoicePayload, error) {
 	inv, e := r.s.createInvoice(invoiceRequest{
 		walletID: in.RecipientWalletID, forRecipient: true, kind: kindSats, usdWallet: true, amount: int64(in.Amount),
-		expiresIn: minutesPtr(in.ExpiresIn), externalID: in.ExternalID, memo: in.Memo, webhookURL: in.WebhookURL,
+		expiresIn: minutesPtr(in.ExpiresIn), externalID: in.ExternalID, memo: in.Memo, descHash: in.DescriptionHash, webhookURL: in.WebhookURL,
 	})
 	return lnInvoicePayload(r.s, inv, e), nil
 }

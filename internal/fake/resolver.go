@@ -5,8 +5,12 @@ import (
 )
 
 // resolver is the gqlgen ResolverRoot of the fake. Every sub-resolver
-// embeds the generated Unimplemented stub, so fields the fake does not
-// simulate answer "<Type>.<field> is not implemented in blinktest".
+// embeds the generated stub type (graph/stubs_gen.go), which keeps the
+// resolver types complete while the schema grows. The fields have their
+// own methods in this package (those that need a user session:
+// resolve_session.go), and the schema-walk test
+// (internal/testserver/schemawalk_test.go) checks that no field answers
+// with the stub but those its pendingOtherBranches still lists.
 type resolver struct{ s *Server }
 
 type (

@@ -91,6 +91,9 @@ type Server struct {
 	// opCache holds parsed request documents by query text (http.go).
 	opCache *lru.LRU[parsedQuery]
 
+	// persisted holds the automatic persisted queries by hash (apq.go).
+	persisted *lru.LRU[string]
+
 	nodeKey     *secp256k1.PrivateKey // Blink's node: signs the fake's invoices
 	externalKey *secp256k1.PrivateKey // the outside world's node
 }
@@ -135,6 +138,7 @@ func NewServer(cfg Config) *Server {
 		watchers:    map[int]chan struct{}{},
 		price:       cfg.USDCentsPerBTC,
 		opCache:     lru.New[parsedQuery](opCacheSize),
+		persisted:   lru.New[string](opCacheSize),
 		nodeKey:     secp256k1.PrivKeyFromBytes(nodeSeed[:]),
 		externalKey: secp256k1.PrivKeyFromBytes(extSeed[:]),
 	}

@@ -33,9 +33,12 @@ type Params struct {
 	// PaymentSecret is the payment secret (the s field). It is always
 	// encoded, as the specification requires, even when all zero.
 	PaymentSecret [32]byte
-	// Description is the UTF-8 description (the d field), always encoded,
-	// possibly empty, and at most 639 bytes long.
+	// Description is the UTF-8 description (the d field), encoded, possibly
+	// empty, unless DescriptionHash is set, and at most 639 bytes long.
 	Description string
+	// DescriptionHash, when set, is the h field, written instead of d (as
+	// LND does: a description hash replaces the description).
+	DescriptionHash *[32]byte
 	// Expiry is the x field, a whole number of seconds; 0 omits the field,
 	// which means the default of 3600 seconds.
 	Expiry time.Duration
@@ -55,6 +58,7 @@ const (
 	tagPaymentHash   = 1  // p
 	tagPaymentSecret = 16 // s
 	tagDescription   = 13 // d
+	tagDescHash      = 23 // h
 	tagExpiry        = 6  // x
 	tagMinFinalCLTV  = 24 // c
 
@@ -64,7 +68,7 @@ const (
 )
 
 // Encode builds the invoice described by p, signs it with key and returns it
-// in lower case. The fields are written in the order p, s, d, x, c; the
+// in lower case. The fields are written in the order p, s, d (or h), x, c; the
 // payee (n field) is not included, so readers recover it from the
 // signature. The amount uses the largest multiplier that represents it
 // exactly, which gives the shortest form. The signature is a compact,
@@ -106,7 +110,11 @@ func Encode(p Params, key *secp256k1.PrivateKey) (string, error) {
 	words = appendUint(words, uint64(ts), 7)
 	words = appendField(words, tagPaymentHash, bytesToWords(nil, p.PaymentHash[:]))
 	words = appendField(words, tagPaymentSecret, bytesToWords(nil, p.PaymentSecret[:]))
-	words = appendField(words, tagDescription, bytesToWords(nil, []byte(p.Description)))
+	if p.DescriptionHash != nil {
+		words = appendField(words, tagDescHash, bytesToWords(nil, p.DescriptionHash[:]))
+	} else {
+		words = appendField(words, tagDescription, bytesToWords(nil, []byte(p.Description)))
+	}
 	if p.Expiry != 0 {
 		words = appendField(words, tagExpiry, minimalUint(uint64(p.Expiry/time.Second)))
 	}
