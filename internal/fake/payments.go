@@ -236,6 +236,7 @@ func (s *Server) payLightning(p lnPay) PayResult {
 			Memo: memo, ExternalID: inv.externalID,
 		})
 		s.invoiceWebhook(inv)
+		s.addIntraledgerContacts(senderAcct, recipientAcct) // resolve_contacts.go
 		return PayResult{Status: resultSuccess, Tx: snap(send)}
 	}
 	switch inv.outcome {
@@ -473,5 +474,6 @@ func (s *Server) payIntraledger(p intraPay) PayResult {
 		Via: via, SettledVia: "intraledger", CounterpartyWalletID: sender.id, CounterpartyUsername: sa.username,
 		Memo: memo,
 	})
+	s.addIntraledgerContacts(sa, ra) // resolve_contacts.go
 	return PayResult{Status: resultSuccess, Tx: snap(send)}
 }
