@@ -274,3 +274,19 @@ func TestAccountRealtimePrice_InTheDisplayCurrency(t *testing.T) {
 	r := call(t, f.srv, f.aliceK, `{ me { defaultAccount { realtimePrice { denominatorCurrencyDetails { id symbol } } } } }`, nil)
 	assert.Equal(t, "€", r.str("data", "me", "defaultAccount", "realtimePrice", "denominatorCurrencyDetails", "symbol"))
 }
+
+func TestMyUpdates_NoPriceEventOnceTheDisplayCurrencyIsNotUSD(t *testing.T) {
+	f := newPricedFixture(t)
+	call(t, f.srv, f.bobKey, mDisplayCurrency, map[string]any{"c": "EUR"})
+	w := dialWS(t, f.srv, f.bobKey)
+	w.subscribe("u", `subscription { myUpdates { update { __typename
+  ... on RealtimePrice { denominatorCurrencyDetails { id } }
+  ... on IntraLedgerUpdate { amount } } } }`, nil)
+	// my-updates.ts:310-319 upstream: Price only for USD; RealtimePrice in
+	// the account's currency.
+	d := w.next()
+	assert.Equal(t, "RealtimePrice", get(d, "myUpdates", "update", "__typename"))
+	assert.Equal(t, "EUR", get(d, "myUpdates", "update", "denominatorCurrencyDetails", "id"))
+	call(t, f.srv, f.aliceK, mIntraPay, map[string]any{"in": map[string]any{"walletId": f.alice.BTCWalletID, "recipientWalletId": f.bob.BTCWalletID, "amount": 5}})
+	assert.Equal(t, "IntraLedgerUpdate", get(w.next(), "myUpdates", "update", "__typename"))
+}
