@@ -64,7 +64,10 @@ func TestContacts_ErrorsAndLocalRefusals(t *testing.T) {
 
 	for _, err := range []error{
 		func() error { _, err := alice.Client.CreateContact(bg(), " ", nil); return err }(),
-		func() error { _, err := alice.Client.CreateContact(bg(), "bob", &ContactOptions{Type: "PHONE"}); return err }(),
+		func() error {
+			_, err := alice.Client.CreateContact(bg(), "bob", &ContactOptions{Type: "PHONE"})
+			return err
+		}(),
 		func() error { _, err := alice.Client.SetContactAlias(bg(), "3x", "Alias"); return err }(),
 		func() error { _, err := alice.Client.SetContactAlias(bg(), "bob", ""); return err }(),
 	} {

@@ -15,7 +15,7 @@ const (
 	mDefaultWallet   = `mutation($w: WalletId!) { accountUpdateDefaultWalletId(input: {walletId: $w}) { errors { code message } account { defaultWallet { id currency } } } }`
 	mUsername        = `mutation($u: Username!) { userUpdateUsername(input: {username: $u}) { errors { code message } user { username } } }`
 	mLanguage        = `mutation($l: Language!) { userUpdateLanguage(input: {language: $l}) { errors { code message } user { language } } }`
-	mIntraPay       = `mutation($in: IntraLedgerPaymentSendInput!) { intraLedgerPaymentSend(input: $in) { status errors { code message } } }`
+	mIntraPay        = `mutation($in: IntraLedgerPaymentSendInput!) { intraLedgerPaymentSend(input: $in) { status errors { code message } } }`
 	mContactCreate   = `mutation($in: ContactCreateInput!) { contactCreate(input: $in) { errors { code message } contact { id handle displayName type transactionsCount } } }`
 	mContactAlias    = `mutation($u: Username!, $a: ContactAlias!) { userContactUpdateAlias(input: {username: $u, alias: $a}) { errors { code message } contact { handle alias transactionsCount } } }`
 	qContacts        = `{ me { contacts { id handle username alias transactionsCount transactions { edges { node { id } } } } } }`
