@@ -75,3 +75,14 @@ func TestWindDown_NeedsREAD(t *testing.T) {
 	require.ErrorAs(t, err, &se)
 	assert.Equal(t, ScopeRead, se.Needed)
 }
+
+func TestWindDown_ReceiveDisabledFailsCreateInvoiceWithErrReceiveDisabled(t *testing.T) {
+	srv := newFake(t)
+	u := newFakeUser(t, srv, "alice", 0, 0, nil)
+	srv.SetWindDown(u.ID, &blinktest.WindDown{Status: "GATED_CLOSED"})
+	_, err := u.Client.CreateInvoice(bg(), u.BTCWalletID, 1_000, nil)
+	assert.ErrorIs(t, err, ErrReceiveDisabled)
+	wd, err := u.Client.WindDown(bg())
+	require.NoError(t, err)
+	assert.True(t, wd.ReceiveDisabled(time.Now()))
+}

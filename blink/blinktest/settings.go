@@ -24,8 +24,11 @@ type WindDown struct {
 
 // SetWindDown puts the account under a regional wind-down (nil lifts it),
 // so that an integration can test the path where it must warn loudly:
-// Client.WindDown then returns it. It panics on an unknown account or
-// status. The fake does not refuse receipts during a wind-down.
+// Client.WindDown then returns it. In the RECEIVE_DISABLED and
+// GATED_CLOSED phases the account can no longer receive, as in
+// production: creating invoices or on-chain addresses for it, and paying
+// it from another account, fail with code RECEIVE_DISABLED. It panics on
+// an unknown account or status.
 func (s *Server) SetWindDown(accountID string, w *WindDown) {
 	if w == nil {
 		s.ts.SetWindDown(accountID, nil)

@@ -72,6 +72,9 @@ func (s *Server) onChainAddress(callerID, walletID string, fresh bool) (string, 
 	if w.currency != "BTC" {
 		return "", errMismatchedCurrency
 	}
+	if e := s.receiveBlocked(w.accountID); e != nil { // resolve_settings.go
+		return "", e
+	}
 	if fresh || w.currentAddr == "" {
 		if !s.accounts[w.accountID].addressRate.take(s.now(), time.Hour, AddressRateLimit, 4*time.Hour) {
 			return "", errTooManyAddresses

@@ -176,6 +176,11 @@ func (s *Server) payLightning(p lnPay) PayResult {
 		s.keepFlow(fk)
 		return PayResult{Status: resultSuccess, Tx: &Transaction{Fee: fee}}
 	}
+	if recipient != nil && recipient.accountID != sender.accountID {
+		if e := s.receiveBlocked(recipient.accountID); e != nil { // send-lightning.ts:111-114 upstream
+			return failed(e)
+		}
+	}
 	s.keepFlow(fk)
 	if w := p.key.checkSpend(s.now(), sats+feeSats); w != "" {
 		return failed(limitExceeded(w))
@@ -427,6 +432,11 @@ func (s *Server) payIntraledger(p intraPay) PayResult {
 	}
 	if recipient.id == sender.id {
 		return failed(errSelfPayment)
+	}
+	if recipient.accountID != sender.accountID {
+		if e := s.receiveBlocked(recipient.accountID); e != nil { // send-intraledger.ts:231 upstream
+			return failed(e)
+		}
 	}
 	sats, debit := p.amount, p.amount
 	if p.inCents {

@@ -106,6 +106,22 @@ func (s *Server) SetMigration(accountID string, m Migration) {
 	s.changed()
 }
 
+// errReceiveDisabled is ReceiveDisabledError (error-map.ts:669-672).
+var errReceiveDisabled = &AppError{Code: "RECEIVE_DISABLED", Message: "This account can no longer receive payments. If this is your account, please update the Blink app to migrate your funds."}
+
+// receiveBlocked refuses receipts into an account whose wind-down phase is
+// RECEIVE_DISABLED or GATED_CLOSED, as upstream's checkReceiveAllowed
+// (app/wind-down/check-receive-allowed.ts): invoice and on-chain address
+// creation for it, and intraledger or lightning payments into it from
+// another account. Callers hold s.mu.
+func (s *Server) receiveBlocked(accountID string) *AppError {
+	a := s.accounts[accountID]
+	if a == nil || a.set.windDown == nil || a.set.windDown.Status == "PRE_CUTOFF" {
+		return nil
+	}
+	return errReceiveDisabled
+}
+
 func (r *queryResolver) WindDown(ctx context.Context) (*model.AccountWindDown, error) {
 	s := r.s
 	s.mu.Lock()

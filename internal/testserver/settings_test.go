@@ -290,3 +290,30 @@ func TestMyUpdates_NoPriceEventOnceTheDisplayCurrencyIsNotUSD(t *testing.T) {
 	call(t, f.srv, f.aliceK, mIntraPay, map[string]any{"in": map[string]any{"walletId": f.alice.BTCWalletID, "recipientWalletId": f.bob.BTCWalletID, "amount": 5}})
 	assert.Equal(t, "IntraLedgerUpdate", get(w.next(), "myUpdates", "update", "__typename"))
 }
+
+func TestWindDown_ReceiveDisabledRefusesReceiptsAsProduction(t *testing.T) {
+	f := newPricedFixture(t)
+	f.srv.SetWindDown(f.bob.ID, &blinktest.WindDown{Status: "PRE_CUTOFF"})
+	createInvoice(t, f.srv, f.bobKey, f.bob.BTCWalletID, 10) // still receives
+	pr, _ := createInvoice(t, f.srv, f.bobKey, f.bob.BTCWalletID, 10)
+
+	f.srv.SetWindDown(f.bob.ID, &blinktest.WindDown{Status: "RECEIVE_DISABLED"})
+	const msg = "This account can no longer receive payments. If this is your account, please update the Blink app to migrate your funds."
+	r := call(t, f.srv, f.bobKey, mInvoiceCreate, map[string]any{"input": map[string]any{"walletId": f.bob.BTCWalletID, "amount": 10}})
+	assert.Equal(t, "RECEIVE_DISABLED", r.str("data", "lnInvoiceCreate", "errors", 0, "code"), r.Raw)
+	assert.Equal(t, msg, r.str("data", "lnInvoiceCreate", "errors", 0, "message"))
+	r = call(t, f.srv, "", `mutation($w: WalletId!) { lnInvoiceCreateOnBehalfOfRecipient(input: {recipientWalletId: $w, amount: 10}) { errors { code } } }`, map[string]any{"w": f.bob.BTCWalletID})
+	assert.Equal(t, "RECEIVE_DISABLED", r.str("data", "lnInvoiceCreateOnBehalfOfRecipient", "errors", 0, "code"), r.Raw)
+	r = call(t, f.srv, f.bobKey, `mutation($w: WalletId!) { onChainAddressCreate(input: {walletId: $w}) { errors { code } } }`, map[string]any{"w": f.bob.BTCWalletID})
+	assert.Equal(t, "RECEIVE_DISABLED", r.str("data", "onChainAddressCreate", "errors", 0, "code"), r.Raw)
+	r = call(t, f.srv, f.aliceK, mIntraPay, map[string]any{"in": map[string]any{"walletId": f.alice.BTCWalletID, "recipientWalletId": f.bob.BTCWalletID, "amount": 5}})
+	assert.Equal(t, "FAILURE", r.str("data", "intraLedgerPaymentSend", "status"))
+	assert.Equal(t, "RECEIVE_DISABLED", r.str("data", "intraLedgerPaymentSend", "errors", 0, "code"))
+	r = pay(t, f.srv, f.aliceK, f.alice.BTCWalletID, pr)
+	assert.Equal(t, "FAILURE", r.str("data", "lnInvoicePaymentSend", "status"), r.Raw)
+	assert.Equal(t, "RECEIVE_DISABLED", r.str("data", "lnInvoicePaymentSend", "errors", 0, "code"))
+	assert.Equal(t, int64(500_000), f.srv.Balance(f.bob.BTCWalletID), "nothing arrived")
+	// Bob can still send.
+	r = call(t, f.srv, f.bobKey, mIntraPay, map[string]any{"in": map[string]any{"walletId": f.bob.BTCWalletID, "recipientWalletId": f.alice.BTCWalletID, "amount": 5}})
+	assert.Equal(t, "SUCCESS", r.str("data", "intraLedgerPaymentSend", "status"), r.Raw)
+}
