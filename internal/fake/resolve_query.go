@@ -142,7 +142,7 @@ func (r *queryResolver) UsernameAvailable(_ context.Context, username string) (*
 	s := r.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !queryUsernameRe.MatchString(username) {
+	if !validUsername(username) { // the Username scalar's full rule (resolve_settings.go)
 		return nil, inputError("Invalid value for Username")
 	}
 	_, taken := s.byUsername[strings.ToLower(username)]
