@@ -107,6 +107,6 @@ func TestCallbackEndpointsAddListDelete(t *testing.T) {
 
 func TestUnsimulatedFieldsSayNotImplemented(t *testing.T) {
 	f := newFixture(t)
-	r := call(t, f.srv, f.aliceK, `{ me { defaultAccount { id quiz { id } } } }`, nil)
+	r := call(t, f.srv, f.aliceK, `{ me { defaultAccount { id ... on ConsumerAccount { quiz { id } } } } }`, nil)
 	assert.Equal(t, "ConsumerAccount.quiz is not implemented in blinktest", r.str("errors", 0, "message"), r.Raw)
 }
