@@ -125,6 +125,30 @@
 // you generate yourself from the Blink schema (a copy ships with this
 // module as graphql/schema.graphql).
 //
+// # Not offered
+//
+// Some root fields of the API are deliberately not offered, because an
+// API key is not what they are for. Those that need a user session of the
+// Blink app (a phone, email or Telegram login with a captcha, TOTP, device
+// tokens) are userLogin, userLoginUpgrade, userLoginUpgradeTelegram,
+// userLogout, captchaCreateChallenge, captchaRequestAuthCode,
+// userEmailRegistrationInitiate, userEmailRegistrationValidate,
+// userEmailDelete, userPhoneRegistrationInitiate,
+// userPhoneRegistrationValidate, userPhoneDelete,
+// userTotpRegistrationInitiate, userTotpRegistrationValidate,
+// userTotpDelete, deviceNotificationTokenCreate, quizClaim,
+// supportChatMessageAdd, supportChatReset, feedbackSubmit and
+// accountDelete; the migration to a self-custodial wallet runs in the app
+// and the server refuses API keys on migrationStart, migrationCommit and
+// migrationLnAddressTransfer ([Client.Migration] reads its status); the
+// merchant map (businessMapMarkers, merchantMapSuggest), mobileVersions,
+// regionCheck and statefulNotificationAcknowledge serve the mobile app;
+// and lnInvoicePaymentStatus (query and subscription, deprecated) and the
+// price subscription are superseded by lnInvoicePaymentStatusByPaymentRequest
+// ([Client.InvoiceStatusByPaymentRequest]) and realtimePrice, which the SDK
+// sends. Send any of them yourself through the client's GraphQL access if
+// you must (see "Your own GraphQL").
+//
 // # Where to look next
 //
 // Receiving: [Client.CreateInvoice] (and [InvoiceOptions.ExternalID], which
@@ -132,6 +156,12 @@
 // [Client.CreateOnChainAddress]. Sending: [Client.PayInvoice],
 // [Client.PayLightningAddress], [Client.SendIntraLedger],
 // [Client.SendOnChain], [PayOptions]. History: [Client.Transactions] and
-// [Client.TransactionsByPaymentHash]. Prices: [Client.RealtimePrice]. The
-// package's runnable examples show them against blinktest.
+// [Client.TransactionsByPaymentHash]. Prices: [Client.RealtimePrice],
+// [Client.PriceHistory], [Client.EstimateConversion]. The account:
+// [Client.AccountSettings] and its setters ([Client.SetDisplayCurrency],
+// [Client.SetDefaultWallet], [Client.SetUsername], ...),
+// [Client.AccountLimits], [Client.Contacts]. Check [Client.WindDown] and
+// [Client.CustodialRestrictions] at start-up and surface what they report
+// loudly: a wound-down account stops receiving. The package's runnable
+// examples show them against blinktest.
 package blink

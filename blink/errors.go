@@ -268,9 +268,18 @@ func writeOperation(b *strings.Builder, op string) {
 // sends under another name (TestGoMethods_EveryOperationConstantIsNamed
 // keeps it whole).
 var goMethods = map[string]string{
+	"AccountDisableNotificationCategory":                  "DisableNotificationCategory",
+	"AccountDisableNotificationChannel":                   "DisableNotificationChannel",
+	"AccountEnableNotificationCategory":                   "EnableNotificationCategory",
+	"AccountEnableNotificationChannel":                    "EnableNotificationChannel",
+	"AccountUpdateDefaultWalletId":                        "SetDefaultWallet",
+	"AccountUpdateDisplayCurrency":                        "SetDisplayCurrency",
 	"Authorization":                                       "Scopes",
+	"BtcPriceList":                                        "PriceHistory",
 	"CallbackEndpointAdd":                                 "AddCallbackEndpoint",
 	"CallbackEndpointDelete":                              "DeleteCallbackEndpoint",
+	"ContactCreate":                                       "CreateContact",
+	"CurrencyConversionEstimation":                        "EstimateConversion",
 	"CurrencyList":                                        "Currencies",
 	"IntraLedgerPaymentSend":                              "SendIntraLedger",
 	"IntraLedgerUsdPaymentSend":                           "SendIntraLedgerUSD",
@@ -304,6 +313,10 @@ var goMethods = map[string]string{
 	"OnChainUsdTxFee":                                     "OnChainFeeUSD",
 	"OnChainUsdTxFeeAsBtcDenominated":                     "OnChainFeeUSDInSats",
 	"TransactionByID":                                     "Transaction",
+	"UserContactUpdateAlias":                              "SetContactAlias",
+	"UserDefaultWalletId":                                 "UserDefaultWalletID",
+	"UserUpdateLanguage":                                  "SetLanguage",
+	"UserUpdateUsername":                                  "SetUsername",
 	"WalletByID":                                          "Wallet",
 }
 

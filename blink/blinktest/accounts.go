@@ -33,6 +33,9 @@ type AccountOptions struct {
 	// DefaultCurrency picks the default wallet: blink.BTC (default) or
 	// blink.USD.
 	DefaultCurrency blink.WalletCurrency
+	// NoUsername creates the account without a username, which
+	// Client.SetUsername can then set once; Username must be "".
+	NoUsername bool
 }
 
 // Account identifies a created account and its wallets.
@@ -67,6 +70,7 @@ func (s *Server) CreateAccount(o AccountOptions) Account {
 	a := s.ts.CreateAccount(testserver.AccountOptions{
 		Username: o.Username, Level: string(o.Level), DisplayCurrency: o.DisplayCurrency,
 		BTCBalance: int64(o.BTCBalance), USDBalance: int64(o.USDBalance), DefaultCurrency: string(o.DefaultCurrency),
+		NoUsername: o.NoUsername,
 	})
 	s.mu.Lock()
 	s.currency[a.BTCWalletID], s.currency[a.USDWalletID] = blink.BTC, blink.USD

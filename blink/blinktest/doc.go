@@ -58,6 +58,17 @@
 // and [Server.Executions] count what reached the server and what executed,
 // which is how a test proves that a retry never paid twice.
 //
+// Account state that only Blink changes is set from the test: a regional
+// wind-down ([Server.SetWindDown]; in its RECEIVE_DISABLED and
+// GATED_CLOSED phases receipts fail with RECEIVE_DISABLED, as in
+// production), custodial restrictions ([Server.SetCustodialRestrictions])
+// and the migration status ([Server.SetMigration]), so that an integration
+// can test the path where it must warn loudly. What an API key changes
+// (display currency, default wallet, username, language, notification
+// settings, contacts) is kept per account, and the account limits count
+// the day's sends. Display currencies other than USD (EUR, JPY) have fixed
+// rates to the dollar.
+//
 // # Faults
 //
 // [Server.InjectFault] makes the next requests for an operation fail with

@@ -12,12 +12,13 @@ import (
 // AccountOptions describes an account to create. Zero fields take their
 // defaults.
 type AccountOptions struct {
-	Username        string // "" = a generated username
+	Username        string // "" = a generated username (none with NoUsername)
 	Level           string // "ONE" by default; "ZERO", "TWO", "THREE"
 	DisplayCurrency string // "USD" by default
 	BTCBalance      int64  // sats
 	USDBalance      int64  // cents
 	DefaultCurrency string // "BTC" by default; or "USD"
+	NoUsername      bool   // an account without a username (userUpdateUsername can set one)
 }
 
 // Account identifies a created account.
@@ -43,6 +44,7 @@ type account struct {
 	selfRate, recipientRate rateWindow // invoice creation rate limits
 	addressRate             rateWindow // on-chain address creation rate limit
 	whSecret                string     // signs the deliveries to endpoints (webhooks.go)
+	set                     settings   // resolve_settings.go, resolve_contacts.go
 }
 
 type wallet struct {
@@ -77,11 +79,14 @@ var usernameRe = regexp.MustCompile(`^[0-9a-z_]{3,50}$`)
 func (s *Server) CreateAccount(o AccountOptions) Account {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if o.Username == "" {
+	if o.NoUsername && o.Username != "" {
+		panic("blinktest: NoUsername with a Username")
+	}
+	if o.Username == "" && !o.NoUsername {
 		o.Username = "user_" + strings.ToLower(randomAlnum(10))
 	}
 	o.Username = strings.ToLower(o.Username)
-	if !usernameRe.MatchString(o.Username) {
+	if !o.NoUsername && !usernameRe.MatchString(o.Username) {
 		panic(fmt.Sprintf("blinktest: invalid username %q", o.Username))
 	}
 	if _, taken := s.byUsername[o.Username]; taken {
@@ -106,7 +111,9 @@ func (s *Server) CreateAccount(o AccountOptions) Account {
 		a.defaultWallet = usd.id
 	}
 	s.accounts[a.id] = a
-	s.byUsername[a.username] = a
+	if a.username != "" {
+		s.byUsername[a.username] = a
+	}
 	s.wallets[btc.id] = btc
 	s.wallets[usd.id] = usd
 	return a.public()

@@ -15,21 +15,23 @@ func strPtr(s string) *string {
 	return &s
 }
 
-// majorUnits formats minor units (cents) times num/den as a decimal of
-// major units with two digits, e.g. "-0.47".
-func majorUnits(minor int64, num, den int64) string {
-	r := new(big.Rat).SetFrac(big.NewInt(minor), big.NewInt(100))
-	r.Mul(r, new(big.Rat).SetFrac(big.NewInt(num), big.NewInt(den)))
-	return r.FloatString(2)
+// displayAmount converts an amount of a wallet's unit into the display
+// currency's major units at the transaction's price, in the display
+// currency the account had when the transaction was recorded.
+func displayAmount(t *Transaction, amount int64) string {
+	cents := new(big.Rat).SetInt64(amount)
+	if t.Currency != "USD" {
+		cents.Mul(cents, new(big.Rat).SetFrac(big.NewInt(t.PriceUSDCentsPerBTC), big.NewInt(satsPerBTC)))
+	}
+	return displayMajor(cents, txDisplayCurrency(t))
 }
 
-// displayAmount converts an amount of a wallet's unit into the display
-// currency's major units at the transaction's price.
-func displayAmount(t *Transaction, amount int64) string {
-	if t.Currency == "USD" {
-		return majorUnits(amount, 1, 1)
+// txDisplayCurrency is a transaction's display currency, USD by default.
+func txDisplayCurrency(t *Transaction) string {
+	if t.DisplayCurrency == "" {
+		return "USD"
 	}
-	return majorUnits(amount, t.PriceUSDCentsPerBTC, satsPerBTC)
+	return t.DisplayCurrency
 }
 
 // toModelTx converts a ledger entry into the GraphQL Transaction.
@@ -49,7 +51,7 @@ func toModelTx(t *Transaction) *model.Transaction {
 		SettlementCurrency:        model.WalletCurrency(t.Currency),
 		SettlementDisplayAmount:   displayAmount(t, t.Amount),
 		SettlementDisplayFee:      displayAmount(t, t.Fee),
-		SettlementDisplayCurrency: "USD",
+		SettlementDisplayCurrency: txDisplayCurrency(t),
 		SettlementPrice:           settlementPrice(t),
 	}
 	switch t.Via {
@@ -82,12 +84,13 @@ func toModelTx(t *Transaction) *model.Transaction {
 }
 
 // settlementPrice is the price of one minor unit of the wallet's currency
-// in display minor units (US cents), as base / 10^12.
+// in display minor units, as base / 10^12.
 func settlementPrice(t *Transaction) *model.PriceOfOneSettlementMinorUnitInDisplayMinorUnit {
 	base := int64(1_000_000_000_000)
 	if t.Currency == "BTC" {
 		base = t.PriceUSDCentsPerBTC * 10_000
 	}
+	base = displayRate(txDisplayCurrency(t)).applyInt(base)
 	r := new(big.Rat).SetFrac(big.NewInt(base), new(big.Int).Exp(big.NewInt(10), big.NewInt(PriceOffset), nil))
 	return &model.PriceOfOneSettlementMinorUnitInDisplayMinorUnit{
 		Base: scalars.SafeInt(base), Offset: PriceOffset, CurrencyUnit: "MINOR",

@@ -296,6 +296,9 @@ func (s *Server) createInvoice(r invoiceRequest) (*invoice, *AppError) {
 			return nil, errInvalidSats
 		}
 	}
+	if e := s.receiveBlocked(w.accountID); e != nil { // resolve_settings.go
+		return nil, e
+	}
 	if e := s.takeInvoiceRate(s.accounts[w.accountID], r.forRecipient, now); e != nil {
 		return nil, e
 	}

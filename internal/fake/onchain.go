@@ -72,6 +72,9 @@ func (s *Server) onChainAddress(callerID, walletID string, fresh bool) (string, 
 	// No currency check: the real server gives USD wallets addresses too
 	// (core/api/src/app/wallets/create-on-chain-address.ts:16-34); what
 	// arrives there is credited in cents at the price of the day.
+	if e := s.receiveBlocked(w.accountID); e != nil { // resolve_settings.go
+		return "", e
+	}
 	if fresh || w.currentAddr == "" {
 		if !s.accounts[w.accountID].addressRate.take(s.now(), time.Hour, AddressRateLimit, 4*time.Hour) {
 			return "", errTooManyAddresses

@@ -176,6 +176,11 @@ func (s *Server) payLightning(p lnPay) PayResult {
 		s.keepFlow(fk)
 		return PayResult{Status: resultSuccess, Tx: &Transaction{Fee: fee}}
 	}
+	if recipient != nil && recipient.accountID != sender.accountID {
+		if e := s.receiveBlocked(recipient.accountID); e != nil { // send-lightning.ts:111-114 upstream
+			return failed(e)
+		}
+	}
 	s.keepFlow(fk)
 	if w := p.key.checkSpend(s.now(), sats+feeSats); w != "" {
 		return failed(limitExceeded(w))
@@ -236,6 +241,7 @@ func (s *Server) payLightning(p lnPay) PayResult {
 			Memo: memo, ExternalID: inv.externalID,
 		})
 		s.invoiceWebhook(inv)
+		s.addIntraledgerContacts(senderAcct, recipientAcct) // resolve_contacts.go
 		return PayResult{Status: resultSuccess, Tx: snap(send)}
 	}
 	switch inv.outcome {
@@ -427,6 +433,11 @@ func (s *Server) payIntraledger(p intraPay) PayResult {
 	if recipient.id == sender.id {
 		return failed(errSelfPayment)
 	}
+	if recipient.accountID != sender.accountID {
+		if e := s.receiveBlocked(recipient.accountID); e != nil { // send-intraledger.ts:231 upstream
+			return failed(e)
+		}
+	}
 	sats, debit := p.amount, p.amount
 	if p.inCents {
 		sats = s.satsWorth(p.amount)
@@ -473,5 +484,6 @@ func (s *Server) payIntraledger(p intraPay) PayResult {
 		Via: via, SettledVia: "intraledger", CounterpartyWalletID: sender.id, CounterpartyUsername: sa.username,
 		Memo: memo,
 	})
+	s.addIntraledgerContacts(sa, ra) // resolve_contacts.go
 	return PayResult{Status: resultSuccess, Tx: snap(send)}
 }

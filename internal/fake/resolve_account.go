@@ -120,8 +120,10 @@ func (r *accountResolver) CallbackPortalURL(_ context.Context, a *model.Consumer
 	return r.s.portalURL(a.AccountID), nil
 }
 
+// RealtimePrice is the price in the account's display currency.
 func (r *accountResolver) RealtimePrice(_ context.Context, a *model.ConsumerAccount) (*model.RealtimePrice, error) {
-	return r.s.realtimePrice(nil)
+	cur := r.s.displayCurrency(a.AccountID)
+	return r.s.realtimePrice(&cur)
 }
 
 // Wallets (BTCWallet and UsdWallet share these).

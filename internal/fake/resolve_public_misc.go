@@ -7,7 +7,6 @@ import (
 	"encoding/csv"
 	"math"
 	"strconv"
-	"strings"
 	"time"
 	"unicode/utf16"
 
@@ -77,27 +76,6 @@ func (r *mutationResolver) MerchantMapSuggest(_ context.Context, in model.Mercha
 		CreatedAt:   now,
 		Validated:   false,
 	}}, nil
-}
-
-// NotificationSettings answers the defaults of a new account: push on,
-// no category off.
-func (r *accountResolver) NotificationSettings(context.Context, *model.ConsumerAccount) (*model.NotificationSettings, error) {
-	return &model.NotificationSettings{Push: &model.NotificationChannelSettings{Enabled: true, DisabledCategories: []string{}}}, nil
-}
-
-// ContactByUsername finds one of the user's contacts by username; the real
-// server answers an unknown one with a top-level NOT_FOUND error
-// (core/api/src/graphql/public/types/object/user.ts:93, error-map.ts:163).
-func (r *userResolver) ContactByUsername(_ context.Context, u *model.User, username string) (*model.UserContact, error) {
-	if !queryUsernameRe.MatchString(username) {
-		return nil, inputError("Invalid value for Username")
-	}
-	for _, c := range u.Contacts() {
-		if strings.EqualFold(c.Username, username) {
-			return c, nil
-		}
-	}
-	return nil, &AppError{Code: "NOT_FOUND", Message: "Contact does not exist for account " + u.AccountID}
 }
 
 // csvHeader is the real export's column list

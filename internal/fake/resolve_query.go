@@ -46,7 +46,8 @@ func (r *queryResolver) Globals(context.Context) (*model.Globals, error) {
 	}, nil
 }
 
-// currencies is the fake's currencyList; prices exist for USD only.
+// currencies is the fake's currencyList; each has a fixed rate to the US
+// dollar (displayRates).
 var currencies = []*model.Currency{
 	{ID: "USD", Name: "US Dollar", Symbol: "$", Flag: "🇺🇸", FractionDigits: 2},
 	{ID: "EUR", Name: "Euro", Symbol: "€", Flag: "🇪🇺", FractionDigits: 2},
@@ -61,16 +62,19 @@ func (r *queryResolver) CurrencyList(context.Context) ([]*model.Currency, error)
 const usdPriceOffset = 6
 
 // realtimePrice answers realtimePrice in the real server's base/offset
-// form: btcSatPrice with offset 12, usdCentPrice with offset 6. Only USD
-// has a price in the fake.
+// form: btcSatPrice with offset 12, usdCentPrice with offset 6, in minor
+// units of the currency (every currency of currencyList has a fixed rate
+// to the US dollar in the fake: displayRates).
 func (s *Server) realtimePrice(currency *string) (*model.RealtimePrice, error) {
 	cur := "USD"
 	if currency != nil && *currency != "" {
 		cur = strings.ToUpper(*currency)
 	}
-	if cur != "USD" {
+	details := currencyByCode(cur)
+	if details == nil {
 		return nil, inputError("Invalid currency.")
 	}
+	rate := displayRate(cur)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
@@ -78,9 +82,9 @@ func (s *Server) realtimePrice(currency *string) (*model.RealtimePrice, error) {
 		ID:                         nameUUID(itoa(now.Unix()) + "-" + cur),
 		Timestamp:                  now,
 		DenominatorCurrency:        cur,
-		DenominatorCurrencyDetails: currencies[0],
-		BtcSatPrice:                &model.PriceOfOneSatInMinorUnit{Base: scalars.SafeInt(s.satPriceBase()), Offset: PriceOffset, CurrencyUnit: "MINOR"},
-		UsdCentPrice:               &model.PriceOfOneUsdCentInMinorUnit{Base: 1_000_000, Offset: usdPriceOffset, CurrencyUnit: "MINOR"},
+		DenominatorCurrencyDetails: details,
+		BtcSatPrice:                &model.PriceOfOneSatInMinorUnit{Base: scalars.SafeInt(rate.applyInt(s.satPriceBase())), Offset: PriceOffset, CurrencyUnit: "MINOR"},
+		UsdCentPrice:               &model.PriceOfOneUsdCentInMinorUnit{Base: scalars.SafeInt(rate.applyInt(1_000_000)), Offset: usdPriceOffset, CurrencyUnit: "MINOR"},
 	}, nil
 }
 
@@ -138,7 +142,7 @@ func (r *queryResolver) UsernameAvailable(_ context.Context, username string) (*
 	s := r.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !queryUsernameRe.MatchString(username) {
+	if !validUsername(username) { // the Username scalar's full rule (resolve_settings.go)
 		return nil, inputError("Invalid value for Username")
 	}
 	_, taken := s.byUsername[strings.ToLower(username)]

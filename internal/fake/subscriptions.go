@@ -167,10 +167,11 @@ func (r *subscriptionResolver) MyUpdates(ctx context.Context) (<-chan *model.MyU
 	}
 	return stream(ctx, s, func() (*model.MyUpdatesPayload, bool, time.Duration) {
 		now := s.now()
-		if p, err := s.realtimePrice(nil); err == nil &&
+		cur := s.displayCurrency(c.acct.id) // the account's, as upstream (my-updates.ts:300-319)
+		if p, err := s.realtimePrice(&cur); err == nil &&
 			(int64(p.BtcSatPrice.Base) != lastPrice || !now.Before(lastPriceAt.Add(PriceUpdateInterval))) {
 			lastPrice, lastPriceAt = int64(p.BtcSatPrice.Base), now
-			if s.displayCurrency(c.acct.id) == "USD" {
+			if cur == "USD" {
 				push(s.usdPrice())
 			}
 			push(p)

@@ -36,6 +36,474 @@ func (v *AccountDefaultWalletResponse) GetAccountDefaultWallet() AccountDefaultW
 	return v.AccountDefaultWallet
 }
 
+// AccountDisableNotificationCategoryAccountDisableNotificationCategoryAccountUpdateNotificationSettingsPayload includes the requested fields of the GraphQL type AccountUpdateNotificationSettingsPayload.
+type AccountDisableNotificationCategoryAccountDisableNotificationCategoryAccountUpdateNotificationSettingsPayload struct {
+	Errors  []AccountDisableNotificationCategoryAccountDisableNotificationCategoryAccountUpdateNotificationSettingsPayloadErrorsError           `json:"errors"`
+	Account *AccountDisableNotificationCategoryAccountDisableNotificationCategoryAccountUpdateNotificationSettingsPayloadAccountConsumerAccount `json:"account"`
+}
+
+// GetErrors returns AccountDisableNotificationCategoryAccountDisableNotificationCategoryAccountUpdateNotificationSettingsPayload.Errors, and is useful for accessing the field via an interface.
+func (v *AccountDisableNotificationCategoryAccountDisableNotificationCategoryAccountUpdateNotificationSettingsPayload) GetErrors() []AccountDisableNotificationCategoryAccountDisableNotificationCategoryAccountUpdateNotificationSettingsPayloadErrorsError {
+	return v.Errors
+}
+
+// GetAccount returns AccountDisableNotificationCategoryAccountDisableNotificationCategoryAccountUpdateNotificationSettingsPayload.Account, and is useful for accessing the field via an interface.
+func (v *AccountDisableNotificationCategoryAccountDisableNotificationCategoryAccountUpdateNotificationSettingsPayload) GetAccount() *AccountDisableNotificationCategoryAccountDisableNotificationCategoryAccountUpdateNotificationSettingsPayloadAccountConsumerAccount {
+	return v.Account
+}
+
+// AccountDisableNotificationCategoryAccountDisableNotificationCategoryAccountUpdateNotificationSettingsPayloadAccountConsumerAccount includes the requested fields of the GraphQL type ConsumerAccount.
+type AccountDisableNotificationCategoryAccountDisableNotificationCategoryAccountUpdateNotificationSettingsPayloadAccountConsumerAccount struct {
+	NotificationSettingsFields `json:"-"`
+}
+
+// GetNotificationSettings returns AccountDisableNotificationCategoryAccountDisableNotificationCategoryAccountUpdateNotificationSettingsPayloadAccountConsumerAccount.NotificationSettings, and is useful for accessing the field via an interface.
+func (v *AccountDisableNotificationCategoryAccountDisableNotificationCategoryAccountUpdateNotificationSettingsPayloadAccountConsumerAccount) GetNotificationSettings() NotificationSettingsFieldsNotificationSettings {
+	return v.NotificationSettingsFields.NotificationSettings
+}
+
+func (v *AccountDisableNotificationCategoryAccountDisableNotificationCategoryAccountUpdateNotificationSettingsPayloadAccountConsumerAccount) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*AccountDisableNotificationCategoryAccountDisableNotificationCategoryAccountUpdateNotificationSettingsPayloadAccountConsumerAccount
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.AccountDisableNotificationCategoryAccountDisableNotificationCategoryAccountUpdateNotificationSettingsPayloadAccountConsumerAccount = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.NotificationSettingsFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalAccountDisableNotificationCategoryAccountDisableNotificationCategoryAccountUpdateNotificationSettingsPayloadAccountConsumerAccount struct {
+	NotificationSettings NotificationSettingsFieldsNotificationSettings `json:"notificationSettings"`
+}
+
+func (v *AccountDisableNotificationCategoryAccountDisableNotificationCategoryAccountUpdateNotificationSettingsPayloadAccountConsumerAccount) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *AccountDisableNotificationCategoryAccountDisableNotificationCategoryAccountUpdateNotificationSettingsPayloadAccountConsumerAccount) __premarshalJSON() (*__premarshalAccountDisableNotificationCategoryAccountDisableNotificationCategoryAccountUpdateNotificationSettingsPayloadAccountConsumerAccount, error) {
+	var retval __premarshalAccountDisableNotificationCategoryAccountDisableNotificationCategoryAccountUpdateNotificationSettingsPayloadAccountConsumerAccount
+
+	retval.NotificationSettings = v.NotificationSettingsFields.NotificationSettings
+	return &retval, nil
+}
+
+// AccountDisableNotificationCategoryAccountDisableNotificationCategoryAccountUpdateNotificationSettingsPayloadErrorsError includes the requested fields of the GraphQL type Error.
+type AccountDisableNotificationCategoryAccountDisableNotificationCategoryAccountUpdateNotificationSettingsPayloadErrorsError struct {
+	Typename *string   `json:"__typename"`
+	Code     *string   `json:"code"`
+	Message  string    `json:"message"`
+	Path     []*string `json:"path"`
+}
+
+// GetTypename returns AccountDisableNotificationCategoryAccountDisableNotificationCategoryAccountUpdateNotificationSettingsPayloadErrorsError.Typename, and is useful for accessing the field via an interface.
+func (v *AccountDisableNotificationCategoryAccountDisableNotificationCategoryAccountUpdateNotificationSettingsPayloadErrorsError) GetTypename() *string {
+	return v.Typename
+}
+
+// GetCode returns AccountDisableNotificationCategoryAccountDisableNotificationCategoryAccountUpdateNotificationSettingsPayloadErrorsError.Code, and is useful for accessing the field via an interface.
+func (v *AccountDisableNotificationCategoryAccountDisableNotificationCategoryAccountUpdateNotificationSettingsPayloadErrorsError) GetCode() *string {
+	return v.Code
+}
+
+// GetMessage returns AccountDisableNotificationCategoryAccountDisableNotificationCategoryAccountUpdateNotificationSettingsPayloadErrorsError.Message, and is useful for accessing the field via an interface.
+func (v *AccountDisableNotificationCategoryAccountDisableNotificationCategoryAccountUpdateNotificationSettingsPayloadErrorsError) GetMessage() string {
+	return v.Message
+}
+
+// GetPath returns AccountDisableNotificationCategoryAccountDisableNotificationCategoryAccountUpdateNotificationSettingsPayloadErrorsError.Path, and is useful for accessing the field via an interface.
+func (v *AccountDisableNotificationCategoryAccountDisableNotificationCategoryAccountUpdateNotificationSettingsPayloadErrorsError) GetPath() []*string {
+	return v.Path
+}
+
+type AccountDisableNotificationCategoryInput struct {
+	Category string               `json:"category"`
+	Channel  *NotificationChannel `json:"channel"`
+}
+
+// GetCategory returns AccountDisableNotificationCategoryInput.Category, and is useful for accessing the field via an interface.
+func (v *AccountDisableNotificationCategoryInput) GetCategory() string { return v.Category }
+
+// GetChannel returns AccountDisableNotificationCategoryInput.Channel, and is useful for accessing the field via an interface.
+func (v *AccountDisableNotificationCategoryInput) GetChannel() *NotificationChannel { return v.Channel }
+
+// AccountDisableNotificationCategoryResponse is returned by AccountDisableNotificationCategory on success.
+type AccountDisableNotificationCategoryResponse struct {
+	AccountDisableNotificationCategory AccountDisableNotificationCategoryAccountDisableNotificationCategoryAccountUpdateNotificationSettingsPayload `json:"accountDisableNotificationCategory"`
+}
+
+// GetAccountDisableNotificationCategory returns AccountDisableNotificationCategoryResponse.AccountDisableNotificationCategory, and is useful for accessing the field via an interface.
+func (v *AccountDisableNotificationCategoryResponse) GetAccountDisableNotificationCategory() AccountDisableNotificationCategoryAccountDisableNotificationCategoryAccountUpdateNotificationSettingsPayload {
+	return v.AccountDisableNotificationCategory
+}
+
+// AccountDisableNotificationChannelAccountDisableNotificationChannelAccountUpdateNotificationSettingsPayload includes the requested fields of the GraphQL type AccountUpdateNotificationSettingsPayload.
+type AccountDisableNotificationChannelAccountDisableNotificationChannelAccountUpdateNotificationSettingsPayload struct {
+	Errors  []AccountDisableNotificationChannelAccountDisableNotificationChannelAccountUpdateNotificationSettingsPayloadErrorsError           `json:"errors"`
+	Account *AccountDisableNotificationChannelAccountDisableNotificationChannelAccountUpdateNotificationSettingsPayloadAccountConsumerAccount `json:"account"`
+}
+
+// GetErrors returns AccountDisableNotificationChannelAccountDisableNotificationChannelAccountUpdateNotificationSettingsPayload.Errors, and is useful for accessing the field via an interface.
+func (v *AccountDisableNotificationChannelAccountDisableNotificationChannelAccountUpdateNotificationSettingsPayload) GetErrors() []AccountDisableNotificationChannelAccountDisableNotificationChannelAccountUpdateNotificationSettingsPayloadErrorsError {
+	return v.Errors
+}
+
+// GetAccount returns AccountDisableNotificationChannelAccountDisableNotificationChannelAccountUpdateNotificationSettingsPayload.Account, and is useful for accessing the field via an interface.
+func (v *AccountDisableNotificationChannelAccountDisableNotificationChannelAccountUpdateNotificationSettingsPayload) GetAccount() *AccountDisableNotificationChannelAccountDisableNotificationChannelAccountUpdateNotificationSettingsPayloadAccountConsumerAccount {
+	return v.Account
+}
+
+// AccountDisableNotificationChannelAccountDisableNotificationChannelAccountUpdateNotificationSettingsPayloadAccountConsumerAccount includes the requested fields of the GraphQL type ConsumerAccount.
+type AccountDisableNotificationChannelAccountDisableNotificationChannelAccountUpdateNotificationSettingsPayloadAccountConsumerAccount struct {
+	NotificationSettingsFields `json:"-"`
+}
+
+// GetNotificationSettings returns AccountDisableNotificationChannelAccountDisableNotificationChannelAccountUpdateNotificationSettingsPayloadAccountConsumerAccount.NotificationSettings, and is useful for accessing the field via an interface.
+func (v *AccountDisableNotificationChannelAccountDisableNotificationChannelAccountUpdateNotificationSettingsPayloadAccountConsumerAccount) GetNotificationSettings() NotificationSettingsFieldsNotificationSettings {
+	return v.NotificationSettingsFields.NotificationSettings
+}
+
+func (v *AccountDisableNotificationChannelAccountDisableNotificationChannelAccountUpdateNotificationSettingsPayloadAccountConsumerAccount) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*AccountDisableNotificationChannelAccountDisableNotificationChannelAccountUpdateNotificationSettingsPayloadAccountConsumerAccount
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.AccountDisableNotificationChannelAccountDisableNotificationChannelAccountUpdateNotificationSettingsPayloadAccountConsumerAccount = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.NotificationSettingsFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalAccountDisableNotificationChannelAccountDisableNotificationChannelAccountUpdateNotificationSettingsPayloadAccountConsumerAccount struct {
+	NotificationSettings NotificationSettingsFieldsNotificationSettings `json:"notificationSettings"`
+}
+
+func (v *AccountDisableNotificationChannelAccountDisableNotificationChannelAccountUpdateNotificationSettingsPayloadAccountConsumerAccount) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *AccountDisableNotificationChannelAccountDisableNotificationChannelAccountUpdateNotificationSettingsPayloadAccountConsumerAccount) __premarshalJSON() (*__premarshalAccountDisableNotificationChannelAccountDisableNotificationChannelAccountUpdateNotificationSettingsPayloadAccountConsumerAccount, error) {
+	var retval __premarshalAccountDisableNotificationChannelAccountDisableNotificationChannelAccountUpdateNotificationSettingsPayloadAccountConsumerAccount
+
+	retval.NotificationSettings = v.NotificationSettingsFields.NotificationSettings
+	return &retval, nil
+}
+
+// AccountDisableNotificationChannelAccountDisableNotificationChannelAccountUpdateNotificationSettingsPayloadErrorsError includes the requested fields of the GraphQL type Error.
+type AccountDisableNotificationChannelAccountDisableNotificationChannelAccountUpdateNotificationSettingsPayloadErrorsError struct {
+	Typename *string   `json:"__typename"`
+	Code     *string   `json:"code"`
+	Message  string    `json:"message"`
+	Path     []*string `json:"path"`
+}
+
+// GetTypename returns AccountDisableNotificationChannelAccountDisableNotificationChannelAccountUpdateNotificationSettingsPayloadErrorsError.Typename, and is useful for accessing the field via an interface.
+func (v *AccountDisableNotificationChannelAccountDisableNotificationChannelAccountUpdateNotificationSettingsPayloadErrorsError) GetTypename() *string {
+	return v.Typename
+}
+
+// GetCode returns AccountDisableNotificationChannelAccountDisableNotificationChannelAccountUpdateNotificationSettingsPayloadErrorsError.Code, and is useful for accessing the field via an interface.
+func (v *AccountDisableNotificationChannelAccountDisableNotificationChannelAccountUpdateNotificationSettingsPayloadErrorsError) GetCode() *string {
+	return v.Code
+}
+
+// GetMessage returns AccountDisableNotificationChannelAccountDisableNotificationChannelAccountUpdateNotificationSettingsPayloadErrorsError.Message, and is useful for accessing the field via an interface.
+func (v *AccountDisableNotificationChannelAccountDisableNotificationChannelAccountUpdateNotificationSettingsPayloadErrorsError) GetMessage() string {
+	return v.Message
+}
+
+// GetPath returns AccountDisableNotificationChannelAccountDisableNotificationChannelAccountUpdateNotificationSettingsPayloadErrorsError.Path, and is useful for accessing the field via an interface.
+func (v *AccountDisableNotificationChannelAccountDisableNotificationChannelAccountUpdateNotificationSettingsPayloadErrorsError) GetPath() []*string {
+	return v.Path
+}
+
+type AccountDisableNotificationChannelInput struct {
+	Channel NotificationChannel `json:"channel"`
+}
+
+// GetChannel returns AccountDisableNotificationChannelInput.Channel, and is useful for accessing the field via an interface.
+func (v *AccountDisableNotificationChannelInput) GetChannel() NotificationChannel { return v.Channel }
+
+// AccountDisableNotificationChannelResponse is returned by AccountDisableNotificationChannel on success.
+type AccountDisableNotificationChannelResponse struct {
+	AccountDisableNotificationChannel AccountDisableNotificationChannelAccountDisableNotificationChannelAccountUpdateNotificationSettingsPayload `json:"accountDisableNotificationChannel"`
+}
+
+// GetAccountDisableNotificationChannel returns AccountDisableNotificationChannelResponse.AccountDisableNotificationChannel, and is useful for accessing the field via an interface.
+func (v *AccountDisableNotificationChannelResponse) GetAccountDisableNotificationChannel() AccountDisableNotificationChannelAccountDisableNotificationChannelAccountUpdateNotificationSettingsPayload {
+	return v.AccountDisableNotificationChannel
+}
+
+// AccountEnableNotificationCategoryAccountEnableNotificationCategoryAccountUpdateNotificationSettingsPayload includes the requested fields of the GraphQL type AccountUpdateNotificationSettingsPayload.
+type AccountEnableNotificationCategoryAccountEnableNotificationCategoryAccountUpdateNotificationSettingsPayload struct {
+	Errors  []AccountEnableNotificationCategoryAccountEnableNotificationCategoryAccountUpdateNotificationSettingsPayloadErrorsError           `json:"errors"`
+	Account *AccountEnableNotificationCategoryAccountEnableNotificationCategoryAccountUpdateNotificationSettingsPayloadAccountConsumerAccount `json:"account"`
+}
+
+// GetErrors returns AccountEnableNotificationCategoryAccountEnableNotificationCategoryAccountUpdateNotificationSettingsPayload.Errors, and is useful for accessing the field via an interface.
+func (v *AccountEnableNotificationCategoryAccountEnableNotificationCategoryAccountUpdateNotificationSettingsPayload) GetErrors() []AccountEnableNotificationCategoryAccountEnableNotificationCategoryAccountUpdateNotificationSettingsPayloadErrorsError {
+	return v.Errors
+}
+
+// GetAccount returns AccountEnableNotificationCategoryAccountEnableNotificationCategoryAccountUpdateNotificationSettingsPayload.Account, and is useful for accessing the field via an interface.
+func (v *AccountEnableNotificationCategoryAccountEnableNotificationCategoryAccountUpdateNotificationSettingsPayload) GetAccount() *AccountEnableNotificationCategoryAccountEnableNotificationCategoryAccountUpdateNotificationSettingsPayloadAccountConsumerAccount {
+	return v.Account
+}
+
+// AccountEnableNotificationCategoryAccountEnableNotificationCategoryAccountUpdateNotificationSettingsPayloadAccountConsumerAccount includes the requested fields of the GraphQL type ConsumerAccount.
+type AccountEnableNotificationCategoryAccountEnableNotificationCategoryAccountUpdateNotificationSettingsPayloadAccountConsumerAccount struct {
+	NotificationSettingsFields `json:"-"`
+}
+
+// GetNotificationSettings returns AccountEnableNotificationCategoryAccountEnableNotificationCategoryAccountUpdateNotificationSettingsPayloadAccountConsumerAccount.NotificationSettings, and is useful for accessing the field via an interface.
+func (v *AccountEnableNotificationCategoryAccountEnableNotificationCategoryAccountUpdateNotificationSettingsPayloadAccountConsumerAccount) GetNotificationSettings() NotificationSettingsFieldsNotificationSettings {
+	return v.NotificationSettingsFields.NotificationSettings
+}
+
+func (v *AccountEnableNotificationCategoryAccountEnableNotificationCategoryAccountUpdateNotificationSettingsPayloadAccountConsumerAccount) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*AccountEnableNotificationCategoryAccountEnableNotificationCategoryAccountUpdateNotificationSettingsPayloadAccountConsumerAccount
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.AccountEnableNotificationCategoryAccountEnableNotificationCategoryAccountUpdateNotificationSettingsPayloadAccountConsumerAccount = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.NotificationSettingsFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalAccountEnableNotificationCategoryAccountEnableNotificationCategoryAccountUpdateNotificationSettingsPayloadAccountConsumerAccount struct {
+	NotificationSettings NotificationSettingsFieldsNotificationSettings `json:"notificationSettings"`
+}
+
+func (v *AccountEnableNotificationCategoryAccountEnableNotificationCategoryAccountUpdateNotificationSettingsPayloadAccountConsumerAccount) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *AccountEnableNotificationCategoryAccountEnableNotificationCategoryAccountUpdateNotificationSettingsPayloadAccountConsumerAccount) __premarshalJSON() (*__premarshalAccountEnableNotificationCategoryAccountEnableNotificationCategoryAccountUpdateNotificationSettingsPayloadAccountConsumerAccount, error) {
+	var retval __premarshalAccountEnableNotificationCategoryAccountEnableNotificationCategoryAccountUpdateNotificationSettingsPayloadAccountConsumerAccount
+
+	retval.NotificationSettings = v.NotificationSettingsFields.NotificationSettings
+	return &retval, nil
+}
+
+// AccountEnableNotificationCategoryAccountEnableNotificationCategoryAccountUpdateNotificationSettingsPayloadErrorsError includes the requested fields of the GraphQL type Error.
+type AccountEnableNotificationCategoryAccountEnableNotificationCategoryAccountUpdateNotificationSettingsPayloadErrorsError struct {
+	Typename *string   `json:"__typename"`
+	Code     *string   `json:"code"`
+	Message  string    `json:"message"`
+	Path     []*string `json:"path"`
+}
+
+// GetTypename returns AccountEnableNotificationCategoryAccountEnableNotificationCategoryAccountUpdateNotificationSettingsPayloadErrorsError.Typename, and is useful for accessing the field via an interface.
+func (v *AccountEnableNotificationCategoryAccountEnableNotificationCategoryAccountUpdateNotificationSettingsPayloadErrorsError) GetTypename() *string {
+	return v.Typename
+}
+
+// GetCode returns AccountEnableNotificationCategoryAccountEnableNotificationCategoryAccountUpdateNotificationSettingsPayloadErrorsError.Code, and is useful for accessing the field via an interface.
+func (v *AccountEnableNotificationCategoryAccountEnableNotificationCategoryAccountUpdateNotificationSettingsPayloadErrorsError) GetCode() *string {
+	return v.Code
+}
+
+// GetMessage returns AccountEnableNotificationCategoryAccountEnableNotificationCategoryAccountUpdateNotificationSettingsPayloadErrorsError.Message, and is useful for accessing the field via an interface.
+func (v *AccountEnableNotificationCategoryAccountEnableNotificationCategoryAccountUpdateNotificationSettingsPayloadErrorsError) GetMessage() string {
+	return v.Message
+}
+
+// GetPath returns AccountEnableNotificationCategoryAccountEnableNotificationCategoryAccountUpdateNotificationSettingsPayloadErrorsError.Path, and is useful for accessing the field via an interface.
+func (v *AccountEnableNotificationCategoryAccountEnableNotificationCategoryAccountUpdateNotificationSettingsPayloadErrorsError) GetPath() []*string {
+	return v.Path
+}
+
+type AccountEnableNotificationCategoryInput struct {
+	Category string               `json:"category"`
+	Channel  *NotificationChannel `json:"channel"`
+}
+
+// GetCategory returns AccountEnableNotificationCategoryInput.Category, and is useful for accessing the field via an interface.
+func (v *AccountEnableNotificationCategoryInput) GetCategory() string { return v.Category }
+
+// GetChannel returns AccountEnableNotificationCategoryInput.Channel, and is useful for accessing the field via an interface.
+func (v *AccountEnableNotificationCategoryInput) GetChannel() *NotificationChannel { return v.Channel }
+
+// AccountEnableNotificationCategoryResponse is returned by AccountEnableNotificationCategory on success.
+type AccountEnableNotificationCategoryResponse struct {
+	AccountEnableNotificationCategory AccountEnableNotificationCategoryAccountEnableNotificationCategoryAccountUpdateNotificationSettingsPayload `json:"accountEnableNotificationCategory"`
+}
+
+// GetAccountEnableNotificationCategory returns AccountEnableNotificationCategoryResponse.AccountEnableNotificationCategory, and is useful for accessing the field via an interface.
+func (v *AccountEnableNotificationCategoryResponse) GetAccountEnableNotificationCategory() AccountEnableNotificationCategoryAccountEnableNotificationCategoryAccountUpdateNotificationSettingsPayload {
+	return v.AccountEnableNotificationCategory
+}
+
+// AccountEnableNotificationChannelAccountEnableNotificationChannelAccountUpdateNotificationSettingsPayload includes the requested fields of the GraphQL type AccountUpdateNotificationSettingsPayload.
+type AccountEnableNotificationChannelAccountEnableNotificationChannelAccountUpdateNotificationSettingsPayload struct {
+	Errors  []AccountEnableNotificationChannelAccountEnableNotificationChannelAccountUpdateNotificationSettingsPayloadErrorsError           `json:"errors"`
+	Account *AccountEnableNotificationChannelAccountEnableNotificationChannelAccountUpdateNotificationSettingsPayloadAccountConsumerAccount `json:"account"`
+}
+
+// GetErrors returns AccountEnableNotificationChannelAccountEnableNotificationChannelAccountUpdateNotificationSettingsPayload.Errors, and is useful for accessing the field via an interface.
+func (v *AccountEnableNotificationChannelAccountEnableNotificationChannelAccountUpdateNotificationSettingsPayload) GetErrors() []AccountEnableNotificationChannelAccountEnableNotificationChannelAccountUpdateNotificationSettingsPayloadErrorsError {
+	return v.Errors
+}
+
+// GetAccount returns AccountEnableNotificationChannelAccountEnableNotificationChannelAccountUpdateNotificationSettingsPayload.Account, and is useful for accessing the field via an interface.
+func (v *AccountEnableNotificationChannelAccountEnableNotificationChannelAccountUpdateNotificationSettingsPayload) GetAccount() *AccountEnableNotificationChannelAccountEnableNotificationChannelAccountUpdateNotificationSettingsPayloadAccountConsumerAccount {
+	return v.Account
+}
+
+// AccountEnableNotificationChannelAccountEnableNotificationChannelAccountUpdateNotificationSettingsPayloadAccountConsumerAccount includes the requested fields of the GraphQL type ConsumerAccount.
+type AccountEnableNotificationChannelAccountEnableNotificationChannelAccountUpdateNotificationSettingsPayloadAccountConsumerAccount struct {
+	NotificationSettingsFields `json:"-"`
+}
+
+// GetNotificationSettings returns AccountEnableNotificationChannelAccountEnableNotificationChannelAccountUpdateNotificationSettingsPayloadAccountConsumerAccount.NotificationSettings, and is useful for accessing the field via an interface.
+func (v *AccountEnableNotificationChannelAccountEnableNotificationChannelAccountUpdateNotificationSettingsPayloadAccountConsumerAccount) GetNotificationSettings() NotificationSettingsFieldsNotificationSettings {
+	return v.NotificationSettingsFields.NotificationSettings
+}
+
+func (v *AccountEnableNotificationChannelAccountEnableNotificationChannelAccountUpdateNotificationSettingsPayloadAccountConsumerAccount) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*AccountEnableNotificationChannelAccountEnableNotificationChannelAccountUpdateNotificationSettingsPayloadAccountConsumerAccount
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.AccountEnableNotificationChannelAccountEnableNotificationChannelAccountUpdateNotificationSettingsPayloadAccountConsumerAccount = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.NotificationSettingsFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalAccountEnableNotificationChannelAccountEnableNotificationChannelAccountUpdateNotificationSettingsPayloadAccountConsumerAccount struct {
+	NotificationSettings NotificationSettingsFieldsNotificationSettings `json:"notificationSettings"`
+}
+
+func (v *AccountEnableNotificationChannelAccountEnableNotificationChannelAccountUpdateNotificationSettingsPayloadAccountConsumerAccount) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *AccountEnableNotificationChannelAccountEnableNotificationChannelAccountUpdateNotificationSettingsPayloadAccountConsumerAccount) __premarshalJSON() (*__premarshalAccountEnableNotificationChannelAccountEnableNotificationChannelAccountUpdateNotificationSettingsPayloadAccountConsumerAccount, error) {
+	var retval __premarshalAccountEnableNotificationChannelAccountEnableNotificationChannelAccountUpdateNotificationSettingsPayloadAccountConsumerAccount
+
+	retval.NotificationSettings = v.NotificationSettingsFields.NotificationSettings
+	return &retval, nil
+}
+
+// AccountEnableNotificationChannelAccountEnableNotificationChannelAccountUpdateNotificationSettingsPayloadErrorsError includes the requested fields of the GraphQL type Error.
+type AccountEnableNotificationChannelAccountEnableNotificationChannelAccountUpdateNotificationSettingsPayloadErrorsError struct {
+	Typename *string   `json:"__typename"`
+	Code     *string   `json:"code"`
+	Message  string    `json:"message"`
+	Path     []*string `json:"path"`
+}
+
+// GetTypename returns AccountEnableNotificationChannelAccountEnableNotificationChannelAccountUpdateNotificationSettingsPayloadErrorsError.Typename, and is useful for accessing the field via an interface.
+func (v *AccountEnableNotificationChannelAccountEnableNotificationChannelAccountUpdateNotificationSettingsPayloadErrorsError) GetTypename() *string {
+	return v.Typename
+}
+
+// GetCode returns AccountEnableNotificationChannelAccountEnableNotificationChannelAccountUpdateNotificationSettingsPayloadErrorsError.Code, and is useful for accessing the field via an interface.
+func (v *AccountEnableNotificationChannelAccountEnableNotificationChannelAccountUpdateNotificationSettingsPayloadErrorsError) GetCode() *string {
+	return v.Code
+}
+
+// GetMessage returns AccountEnableNotificationChannelAccountEnableNotificationChannelAccountUpdateNotificationSettingsPayloadErrorsError.Message, and is useful for accessing the field via an interface.
+func (v *AccountEnableNotificationChannelAccountEnableNotificationChannelAccountUpdateNotificationSettingsPayloadErrorsError) GetMessage() string {
+	return v.Message
+}
+
+// GetPath returns AccountEnableNotificationChannelAccountEnableNotificationChannelAccountUpdateNotificationSettingsPayloadErrorsError.Path, and is useful for accessing the field via an interface.
+func (v *AccountEnableNotificationChannelAccountEnableNotificationChannelAccountUpdateNotificationSettingsPayloadErrorsError) GetPath() []*string {
+	return v.Path
+}
+
+type AccountEnableNotificationChannelInput struct {
+	Channel NotificationChannel `json:"channel"`
+}
+
+// GetChannel returns AccountEnableNotificationChannelInput.Channel, and is useful for accessing the field via an interface.
+func (v *AccountEnableNotificationChannelInput) GetChannel() NotificationChannel { return v.Channel }
+
+// AccountEnableNotificationChannelResponse is returned by AccountEnableNotificationChannel on success.
+type AccountEnableNotificationChannelResponse struct {
+	AccountEnableNotificationChannel AccountEnableNotificationChannelAccountEnableNotificationChannelAccountUpdateNotificationSettingsPayload `json:"accountEnableNotificationChannel"`
+}
+
+// GetAccountEnableNotificationChannel returns AccountEnableNotificationChannelResponse.AccountEnableNotificationChannel, and is useful for accessing the field via an interface.
+func (v *AccountEnableNotificationChannelResponse) GetAccountEnableNotificationChannel() AccountEnableNotificationChannelAccountEnableNotificationChannelAccountUpdateNotificationSettingsPayload {
+	return v.AccountEnableNotificationChannel
+}
+
 type AccountLevel string
 
 const (
@@ -50,6 +518,400 @@ var AllAccountLevel = []AccountLevel{
 	AccountLevelThree,
 	AccountLevelTwo,
 	AccountLevelZero,
+}
+
+// AccountLimitsMeUser includes the requested fields of the GraphQL type User.
+type AccountLimitsMeUser struct {
+	DefaultAccount AccountLimitsMeUserDefaultAccount `json:"defaultAccount"`
+}
+
+// GetDefaultAccount returns AccountLimitsMeUser.DefaultAccount, and is useful for accessing the field via an interface.
+func (v *AccountLimitsMeUser) GetDefaultAccount() AccountLimitsMeUserDefaultAccount {
+	return v.DefaultAccount
+}
+
+// AccountLimitsMeUserDefaultAccount includes the requested fields of the GraphQL type Account.
+type AccountLimitsMeUserDefaultAccount struct {
+	Typename *string                                 `json:"__typename"`
+	Limits   AccountLimitsMeUserDefaultAccountLimits `json:"limits"`
+}
+
+// GetTypename returns AccountLimitsMeUserDefaultAccount.Typename, and is useful for accessing the field via an interface.
+func (v *AccountLimitsMeUserDefaultAccount) GetTypename() *string { return v.Typename }
+
+// GetLimits returns AccountLimitsMeUserDefaultAccount.Limits, and is useful for accessing the field via an interface.
+func (v *AccountLimitsMeUserDefaultAccount) GetLimits() AccountLimitsMeUserDefaultAccountLimits {
+	return v.Limits
+}
+
+// AccountLimitsMeUserDefaultAccountLimits includes the requested fields of the GraphQL type AccountLimits.
+type AccountLimitsMeUserDefaultAccountLimits struct {
+	Withdrawal   []AccountLimitsMeUserDefaultAccountLimitsWithdrawalAccountLimit   `json:"withdrawal"`
+	InternalSend []AccountLimitsMeUserDefaultAccountLimitsInternalSendAccountLimit `json:"internalSend"`
+	Convert      []AccountLimitsMeUserDefaultAccountLimitsConvertAccountLimit      `json:"convert"`
+}
+
+// GetWithdrawal returns AccountLimitsMeUserDefaultAccountLimits.Withdrawal, and is useful for accessing the field via an interface.
+func (v *AccountLimitsMeUserDefaultAccountLimits) GetWithdrawal() []AccountLimitsMeUserDefaultAccountLimitsWithdrawalAccountLimit {
+	return v.Withdrawal
+}
+
+// GetInternalSend returns AccountLimitsMeUserDefaultAccountLimits.InternalSend, and is useful for accessing the field via an interface.
+func (v *AccountLimitsMeUserDefaultAccountLimits) GetInternalSend() []AccountLimitsMeUserDefaultAccountLimitsInternalSendAccountLimit {
+	return v.InternalSend
+}
+
+// GetConvert returns AccountLimitsMeUserDefaultAccountLimits.Convert, and is useful for accessing the field via an interface.
+func (v *AccountLimitsMeUserDefaultAccountLimits) GetConvert() []AccountLimitsMeUserDefaultAccountLimitsConvertAccountLimit {
+	return v.Convert
+}
+
+// AccountLimitsMeUserDefaultAccountLimitsConvertAccountLimit includes the requested fields of the GraphQL type AccountLimit.
+type AccountLimitsMeUserDefaultAccountLimitsConvertAccountLimit struct {
+	Typename       *string            `json:"__typename"`
+	Interval       *int64             `json:"interval"`
+	TotalLimit     scalar.CentAmount  `json:"totalLimit"`
+	RemainingLimit *scalar.CentAmount `json:"remainingLimit"`
+}
+
+// GetTypename returns AccountLimitsMeUserDefaultAccountLimitsConvertAccountLimit.Typename, and is useful for accessing the field via an interface.
+func (v *AccountLimitsMeUserDefaultAccountLimitsConvertAccountLimit) GetTypename() *string {
+	return v.Typename
+}
+
+// GetInterval returns AccountLimitsMeUserDefaultAccountLimitsConvertAccountLimit.Interval, and is useful for accessing the field via an interface.
+func (v *AccountLimitsMeUserDefaultAccountLimitsConvertAccountLimit) GetInterval() *int64 {
+	return v.Interval
+}
+
+// GetTotalLimit returns AccountLimitsMeUserDefaultAccountLimitsConvertAccountLimit.TotalLimit, and is useful for accessing the field via an interface.
+func (v *AccountLimitsMeUserDefaultAccountLimitsConvertAccountLimit) GetTotalLimit() scalar.CentAmount {
+	return v.TotalLimit
+}
+
+// GetRemainingLimit returns AccountLimitsMeUserDefaultAccountLimitsConvertAccountLimit.RemainingLimit, and is useful for accessing the field via an interface.
+func (v *AccountLimitsMeUserDefaultAccountLimitsConvertAccountLimit) GetRemainingLimit() *scalar.CentAmount {
+	return v.RemainingLimit
+}
+
+// AccountLimitsMeUserDefaultAccountLimitsInternalSendAccountLimit includes the requested fields of the GraphQL type AccountLimit.
+type AccountLimitsMeUserDefaultAccountLimitsInternalSendAccountLimit struct {
+	Typename       *string            `json:"__typename"`
+	Interval       *int64             `json:"interval"`
+	TotalLimit     scalar.CentAmount  `json:"totalLimit"`
+	RemainingLimit *scalar.CentAmount `json:"remainingLimit"`
+}
+
+// GetTypename returns AccountLimitsMeUserDefaultAccountLimitsInternalSendAccountLimit.Typename, and is useful for accessing the field via an interface.
+func (v *AccountLimitsMeUserDefaultAccountLimitsInternalSendAccountLimit) GetTypename() *string {
+	return v.Typename
+}
+
+// GetInterval returns AccountLimitsMeUserDefaultAccountLimitsInternalSendAccountLimit.Interval, and is useful for accessing the field via an interface.
+func (v *AccountLimitsMeUserDefaultAccountLimitsInternalSendAccountLimit) GetInterval() *int64 {
+	return v.Interval
+}
+
+// GetTotalLimit returns AccountLimitsMeUserDefaultAccountLimitsInternalSendAccountLimit.TotalLimit, and is useful for accessing the field via an interface.
+func (v *AccountLimitsMeUserDefaultAccountLimitsInternalSendAccountLimit) GetTotalLimit() scalar.CentAmount {
+	return v.TotalLimit
+}
+
+// GetRemainingLimit returns AccountLimitsMeUserDefaultAccountLimitsInternalSendAccountLimit.RemainingLimit, and is useful for accessing the field via an interface.
+func (v *AccountLimitsMeUserDefaultAccountLimitsInternalSendAccountLimit) GetRemainingLimit() *scalar.CentAmount {
+	return v.RemainingLimit
+}
+
+// AccountLimitsMeUserDefaultAccountLimitsWithdrawalAccountLimit includes the requested fields of the GraphQL type AccountLimit.
+type AccountLimitsMeUserDefaultAccountLimitsWithdrawalAccountLimit struct {
+	Typename       *string            `json:"__typename"`
+	Interval       *int64             `json:"interval"`
+	TotalLimit     scalar.CentAmount  `json:"totalLimit"`
+	RemainingLimit *scalar.CentAmount `json:"remainingLimit"`
+}
+
+// GetTypename returns AccountLimitsMeUserDefaultAccountLimitsWithdrawalAccountLimit.Typename, and is useful for accessing the field via an interface.
+func (v *AccountLimitsMeUserDefaultAccountLimitsWithdrawalAccountLimit) GetTypename() *string {
+	return v.Typename
+}
+
+// GetInterval returns AccountLimitsMeUserDefaultAccountLimitsWithdrawalAccountLimit.Interval, and is useful for accessing the field via an interface.
+func (v *AccountLimitsMeUserDefaultAccountLimitsWithdrawalAccountLimit) GetInterval() *int64 {
+	return v.Interval
+}
+
+// GetTotalLimit returns AccountLimitsMeUserDefaultAccountLimitsWithdrawalAccountLimit.TotalLimit, and is useful for accessing the field via an interface.
+func (v *AccountLimitsMeUserDefaultAccountLimitsWithdrawalAccountLimit) GetTotalLimit() scalar.CentAmount {
+	return v.TotalLimit
+}
+
+// GetRemainingLimit returns AccountLimitsMeUserDefaultAccountLimitsWithdrawalAccountLimit.RemainingLimit, and is useful for accessing the field via an interface.
+func (v *AccountLimitsMeUserDefaultAccountLimitsWithdrawalAccountLimit) GetRemainingLimit() *scalar.CentAmount {
+	return v.RemainingLimit
+}
+
+// AccountLimitsResponse is returned by AccountLimits on success.
+type AccountLimitsResponse struct {
+	Me *AccountLimitsMeUser `json:"me"`
+}
+
+// GetMe returns AccountLimitsResponse.Me, and is useful for accessing the field via an interface.
+func (v *AccountLimitsResponse) GetMe() *AccountLimitsMeUser { return v.Me }
+
+// AccountSettingsMeUser includes the requested fields of the GraphQL type User.
+type AccountSettingsMeUser struct {
+	Id             string                              `json:"id"`
+	Username       *string                             `json:"username"`
+	Language       string                              `json:"language"`
+	DefaultAccount AccountSettingsMeUserDefaultAccount `json:"defaultAccount"`
+}
+
+// GetId returns AccountSettingsMeUser.Id, and is useful for accessing the field via an interface.
+func (v *AccountSettingsMeUser) GetId() string { return v.Id }
+
+// GetUsername returns AccountSettingsMeUser.Username, and is useful for accessing the field via an interface.
+func (v *AccountSettingsMeUser) GetUsername() *string { return v.Username }
+
+// GetLanguage returns AccountSettingsMeUser.Language, and is useful for accessing the field via an interface.
+func (v *AccountSettingsMeUser) GetLanguage() string { return v.Language }
+
+// GetDefaultAccount returns AccountSettingsMeUser.DefaultAccount, and is useful for accessing the field via an interface.
+func (v *AccountSettingsMeUser) GetDefaultAccount() AccountSettingsMeUserDefaultAccount {
+	return v.DefaultAccount
+}
+
+// AccountSettingsMeUserDefaultAccount includes the requested fields of the GraphQL type Account.
+type AccountSettingsMeUserDefaultAccount struct {
+	Typename             *string                                                      `json:"__typename"`
+	Id                   string                                                       `json:"id"`
+	DisplayCurrency      string                                                       `json:"displayCurrency"`
+	DefaultWallet        AccountSettingsMeUserDefaultAccountDefaultWalletPublicWallet `json:"defaultWallet"`
+	NotificationSettings AccountSettingsMeUserDefaultAccountNotificationSettings      `json:"notificationSettings"`
+}
+
+// GetTypename returns AccountSettingsMeUserDefaultAccount.Typename, and is useful for accessing the field via an interface.
+func (v *AccountSettingsMeUserDefaultAccount) GetTypename() *string { return v.Typename }
+
+// GetId returns AccountSettingsMeUserDefaultAccount.Id, and is useful for accessing the field via an interface.
+func (v *AccountSettingsMeUserDefaultAccount) GetId() string { return v.Id }
+
+// GetDisplayCurrency returns AccountSettingsMeUserDefaultAccount.DisplayCurrency, and is useful for accessing the field via an interface.
+func (v *AccountSettingsMeUserDefaultAccount) GetDisplayCurrency() string { return v.DisplayCurrency }
+
+// GetDefaultWallet returns AccountSettingsMeUserDefaultAccount.DefaultWallet, and is useful for accessing the field via an interface.
+func (v *AccountSettingsMeUserDefaultAccount) GetDefaultWallet() AccountSettingsMeUserDefaultAccountDefaultWalletPublicWallet {
+	return v.DefaultWallet
+}
+
+// GetNotificationSettings returns AccountSettingsMeUserDefaultAccount.NotificationSettings, and is useful for accessing the field via an interface.
+func (v *AccountSettingsMeUserDefaultAccount) GetNotificationSettings() AccountSettingsMeUserDefaultAccountNotificationSettings {
+	return v.NotificationSettings
+}
+
+// AccountSettingsMeUserDefaultAccountDefaultWalletPublicWallet includes the requested fields of the GraphQL type PublicWallet.
+type AccountSettingsMeUserDefaultAccountDefaultWalletPublicWallet struct {
+	Id       string         `json:"id"`
+	Currency WalletCurrency `json:"currency"`
+}
+
+// GetId returns AccountSettingsMeUserDefaultAccountDefaultWalletPublicWallet.Id, and is useful for accessing the field via an interface.
+func (v *AccountSettingsMeUserDefaultAccountDefaultWalletPublicWallet) GetId() string { return v.Id }
+
+// GetCurrency returns AccountSettingsMeUserDefaultAccountDefaultWalletPublicWallet.Currency, and is useful for accessing the field via an interface.
+func (v *AccountSettingsMeUserDefaultAccountDefaultWalletPublicWallet) GetCurrency() WalletCurrency {
+	return v.Currency
+}
+
+// AccountSettingsMeUserDefaultAccountNotificationSettings includes the requested fields of the GraphQL type NotificationSettings.
+type AccountSettingsMeUserDefaultAccountNotificationSettings struct {
+	Push AccountSettingsMeUserDefaultAccountNotificationSettingsPushNotificationChannelSettings `json:"push"`
+}
+
+// GetPush returns AccountSettingsMeUserDefaultAccountNotificationSettings.Push, and is useful for accessing the field via an interface.
+func (v *AccountSettingsMeUserDefaultAccountNotificationSettings) GetPush() AccountSettingsMeUserDefaultAccountNotificationSettingsPushNotificationChannelSettings {
+	return v.Push
+}
+
+// AccountSettingsMeUserDefaultAccountNotificationSettingsPushNotificationChannelSettings includes the requested fields of the GraphQL type NotificationChannelSettings.
+type AccountSettingsMeUserDefaultAccountNotificationSettingsPushNotificationChannelSettings struct {
+	Enabled            bool     `json:"enabled"`
+	DisabledCategories []string `json:"disabledCategories"`
+}
+
+// GetEnabled returns AccountSettingsMeUserDefaultAccountNotificationSettingsPushNotificationChannelSettings.Enabled, and is useful for accessing the field via an interface.
+func (v *AccountSettingsMeUserDefaultAccountNotificationSettingsPushNotificationChannelSettings) GetEnabled() bool {
+	return v.Enabled
+}
+
+// GetDisabledCategories returns AccountSettingsMeUserDefaultAccountNotificationSettingsPushNotificationChannelSettings.DisabledCategories, and is useful for accessing the field via an interface.
+func (v *AccountSettingsMeUserDefaultAccountNotificationSettingsPushNotificationChannelSettings) GetDisabledCategories() []string {
+	return v.DisabledCategories
+}
+
+// AccountSettingsResponse is returned by AccountSettings on success.
+type AccountSettingsResponse struct {
+	Me *AccountSettingsMeUser `json:"me"`
+}
+
+// GetMe returns AccountSettingsResponse.Me, and is useful for accessing the field via an interface.
+func (v *AccountSettingsResponse) GetMe() *AccountSettingsMeUser { return v.Me }
+
+// AccountUpdateDefaultWalletIdAccountUpdateDefaultWalletIdAccountUpdateDefaultWalletIdPayload includes the requested fields of the GraphQL type AccountUpdateDefaultWalletIdPayload.
+type AccountUpdateDefaultWalletIdAccountUpdateDefaultWalletIdAccountUpdateDefaultWalletIdPayload struct {
+	Errors  []AccountUpdateDefaultWalletIdAccountUpdateDefaultWalletIdAccountUpdateDefaultWalletIdPayloadErrorsError           `json:"errors"`
+	Account *AccountUpdateDefaultWalletIdAccountUpdateDefaultWalletIdAccountUpdateDefaultWalletIdPayloadAccountConsumerAccount `json:"account"`
+}
+
+// GetErrors returns AccountUpdateDefaultWalletIdAccountUpdateDefaultWalletIdAccountUpdateDefaultWalletIdPayload.Errors, and is useful for accessing the field via an interface.
+func (v *AccountUpdateDefaultWalletIdAccountUpdateDefaultWalletIdAccountUpdateDefaultWalletIdPayload) GetErrors() []AccountUpdateDefaultWalletIdAccountUpdateDefaultWalletIdAccountUpdateDefaultWalletIdPayloadErrorsError {
+	return v.Errors
+}
+
+// GetAccount returns AccountUpdateDefaultWalletIdAccountUpdateDefaultWalletIdAccountUpdateDefaultWalletIdPayload.Account, and is useful for accessing the field via an interface.
+func (v *AccountUpdateDefaultWalletIdAccountUpdateDefaultWalletIdAccountUpdateDefaultWalletIdPayload) GetAccount() *AccountUpdateDefaultWalletIdAccountUpdateDefaultWalletIdAccountUpdateDefaultWalletIdPayloadAccountConsumerAccount {
+	return v.Account
+}
+
+// AccountUpdateDefaultWalletIdAccountUpdateDefaultWalletIdAccountUpdateDefaultWalletIdPayloadAccountConsumerAccount includes the requested fields of the GraphQL type ConsumerAccount.
+type AccountUpdateDefaultWalletIdAccountUpdateDefaultWalletIdAccountUpdateDefaultWalletIdPayloadAccountConsumerAccount struct {
+	DefaultWallet AccountUpdateDefaultWalletIdAccountUpdateDefaultWalletIdAccountUpdateDefaultWalletIdPayloadAccountConsumerAccountDefaultWalletPublicWallet `json:"defaultWallet"`
+}
+
+// GetDefaultWallet returns AccountUpdateDefaultWalletIdAccountUpdateDefaultWalletIdAccountUpdateDefaultWalletIdPayloadAccountConsumerAccount.DefaultWallet, and is useful for accessing the field via an interface.
+func (v *AccountUpdateDefaultWalletIdAccountUpdateDefaultWalletIdAccountUpdateDefaultWalletIdPayloadAccountConsumerAccount) GetDefaultWallet() AccountUpdateDefaultWalletIdAccountUpdateDefaultWalletIdAccountUpdateDefaultWalletIdPayloadAccountConsumerAccountDefaultWalletPublicWallet {
+	return v.DefaultWallet
+}
+
+// AccountUpdateDefaultWalletIdAccountUpdateDefaultWalletIdAccountUpdateDefaultWalletIdPayloadAccountConsumerAccountDefaultWalletPublicWallet includes the requested fields of the GraphQL type PublicWallet.
+type AccountUpdateDefaultWalletIdAccountUpdateDefaultWalletIdAccountUpdateDefaultWalletIdPayloadAccountConsumerAccountDefaultWalletPublicWallet struct {
+	Id       string         `json:"id"`
+	Currency WalletCurrency `json:"currency"`
+}
+
+// GetId returns AccountUpdateDefaultWalletIdAccountUpdateDefaultWalletIdAccountUpdateDefaultWalletIdPayloadAccountConsumerAccountDefaultWalletPublicWallet.Id, and is useful for accessing the field via an interface.
+func (v *AccountUpdateDefaultWalletIdAccountUpdateDefaultWalletIdAccountUpdateDefaultWalletIdPayloadAccountConsumerAccountDefaultWalletPublicWallet) GetId() string {
+	return v.Id
+}
+
+// GetCurrency returns AccountUpdateDefaultWalletIdAccountUpdateDefaultWalletIdAccountUpdateDefaultWalletIdPayloadAccountConsumerAccountDefaultWalletPublicWallet.Currency, and is useful for accessing the field via an interface.
+func (v *AccountUpdateDefaultWalletIdAccountUpdateDefaultWalletIdAccountUpdateDefaultWalletIdPayloadAccountConsumerAccountDefaultWalletPublicWallet) GetCurrency() WalletCurrency {
+	return v.Currency
+}
+
+// AccountUpdateDefaultWalletIdAccountUpdateDefaultWalletIdAccountUpdateDefaultWalletIdPayloadErrorsError includes the requested fields of the GraphQL type Error.
+type AccountUpdateDefaultWalletIdAccountUpdateDefaultWalletIdAccountUpdateDefaultWalletIdPayloadErrorsError struct {
+	Typename *string   `json:"__typename"`
+	Code     *string   `json:"code"`
+	Message  string    `json:"message"`
+	Path     []*string `json:"path"`
+}
+
+// GetTypename returns AccountUpdateDefaultWalletIdAccountUpdateDefaultWalletIdAccountUpdateDefaultWalletIdPayloadErrorsError.Typename, and is useful for accessing the field via an interface.
+func (v *AccountUpdateDefaultWalletIdAccountUpdateDefaultWalletIdAccountUpdateDefaultWalletIdPayloadErrorsError) GetTypename() *string {
+	return v.Typename
+}
+
+// GetCode returns AccountUpdateDefaultWalletIdAccountUpdateDefaultWalletIdAccountUpdateDefaultWalletIdPayloadErrorsError.Code, and is useful for accessing the field via an interface.
+func (v *AccountUpdateDefaultWalletIdAccountUpdateDefaultWalletIdAccountUpdateDefaultWalletIdPayloadErrorsError) GetCode() *string {
+	return v.Code
+}
+
+// GetMessage returns AccountUpdateDefaultWalletIdAccountUpdateDefaultWalletIdAccountUpdateDefaultWalletIdPayloadErrorsError.Message, and is useful for accessing the field via an interface.
+func (v *AccountUpdateDefaultWalletIdAccountUpdateDefaultWalletIdAccountUpdateDefaultWalletIdPayloadErrorsError) GetMessage() string {
+	return v.Message
+}
+
+// GetPath returns AccountUpdateDefaultWalletIdAccountUpdateDefaultWalletIdAccountUpdateDefaultWalletIdPayloadErrorsError.Path, and is useful for accessing the field via an interface.
+func (v *AccountUpdateDefaultWalletIdAccountUpdateDefaultWalletIdAccountUpdateDefaultWalletIdPayloadErrorsError) GetPath() []*string {
+	return v.Path
+}
+
+type AccountUpdateDefaultWalletIdInput struct {
+	WalletId string `json:"walletId"`
+}
+
+// GetWalletId returns AccountUpdateDefaultWalletIdInput.WalletId, and is useful for accessing the field via an interface.
+func (v *AccountUpdateDefaultWalletIdInput) GetWalletId() string { return v.WalletId }
+
+// AccountUpdateDefaultWalletIdResponse is returned by AccountUpdateDefaultWalletId on success.
+type AccountUpdateDefaultWalletIdResponse struct {
+	AccountUpdateDefaultWalletId AccountUpdateDefaultWalletIdAccountUpdateDefaultWalletIdAccountUpdateDefaultWalletIdPayload `json:"accountUpdateDefaultWalletId"`
+}
+
+// GetAccountUpdateDefaultWalletId returns AccountUpdateDefaultWalletIdResponse.AccountUpdateDefaultWalletId, and is useful for accessing the field via an interface.
+func (v *AccountUpdateDefaultWalletIdResponse) GetAccountUpdateDefaultWalletId() AccountUpdateDefaultWalletIdAccountUpdateDefaultWalletIdAccountUpdateDefaultWalletIdPayload {
+	return v.AccountUpdateDefaultWalletId
+}
+
+// AccountUpdateDisplayCurrencyAccountUpdateDisplayCurrencyAccountUpdateDisplayCurrencyPayload includes the requested fields of the GraphQL type AccountUpdateDisplayCurrencyPayload.
+type AccountUpdateDisplayCurrencyAccountUpdateDisplayCurrencyAccountUpdateDisplayCurrencyPayload struct {
+	Errors  []AccountUpdateDisplayCurrencyAccountUpdateDisplayCurrencyAccountUpdateDisplayCurrencyPayloadErrorsError           `json:"errors"`
+	Account *AccountUpdateDisplayCurrencyAccountUpdateDisplayCurrencyAccountUpdateDisplayCurrencyPayloadAccountConsumerAccount `json:"account"`
+}
+
+// GetErrors returns AccountUpdateDisplayCurrencyAccountUpdateDisplayCurrencyAccountUpdateDisplayCurrencyPayload.Errors, and is useful for accessing the field via an interface.
+func (v *AccountUpdateDisplayCurrencyAccountUpdateDisplayCurrencyAccountUpdateDisplayCurrencyPayload) GetErrors() []AccountUpdateDisplayCurrencyAccountUpdateDisplayCurrencyAccountUpdateDisplayCurrencyPayloadErrorsError {
+	return v.Errors
+}
+
+// GetAccount returns AccountUpdateDisplayCurrencyAccountUpdateDisplayCurrencyAccountUpdateDisplayCurrencyPayload.Account, and is useful for accessing the field via an interface.
+func (v *AccountUpdateDisplayCurrencyAccountUpdateDisplayCurrencyAccountUpdateDisplayCurrencyPayload) GetAccount() *AccountUpdateDisplayCurrencyAccountUpdateDisplayCurrencyAccountUpdateDisplayCurrencyPayloadAccountConsumerAccount {
+	return v.Account
+}
+
+// AccountUpdateDisplayCurrencyAccountUpdateDisplayCurrencyAccountUpdateDisplayCurrencyPayloadAccountConsumerAccount includes the requested fields of the GraphQL type ConsumerAccount.
+type AccountUpdateDisplayCurrencyAccountUpdateDisplayCurrencyAccountUpdateDisplayCurrencyPayloadAccountConsumerAccount struct {
+	DisplayCurrency string `json:"displayCurrency"`
+}
+
+// GetDisplayCurrency returns AccountUpdateDisplayCurrencyAccountUpdateDisplayCurrencyAccountUpdateDisplayCurrencyPayloadAccountConsumerAccount.DisplayCurrency, and is useful for accessing the field via an interface.
+func (v *AccountUpdateDisplayCurrencyAccountUpdateDisplayCurrencyAccountUpdateDisplayCurrencyPayloadAccountConsumerAccount) GetDisplayCurrency() string {
+	return v.DisplayCurrency
+}
+
+// AccountUpdateDisplayCurrencyAccountUpdateDisplayCurrencyAccountUpdateDisplayCurrencyPayloadErrorsError includes the requested fields of the GraphQL type Error.
+type AccountUpdateDisplayCurrencyAccountUpdateDisplayCurrencyAccountUpdateDisplayCurrencyPayloadErrorsError struct {
+	Typename *string   `json:"__typename"`
+	Code     *string   `json:"code"`
+	Message  string    `json:"message"`
+	Path     []*string `json:"path"`
+}
+
+// GetTypename returns AccountUpdateDisplayCurrencyAccountUpdateDisplayCurrencyAccountUpdateDisplayCurrencyPayloadErrorsError.Typename, and is useful for accessing the field via an interface.
+func (v *AccountUpdateDisplayCurrencyAccountUpdateDisplayCurrencyAccountUpdateDisplayCurrencyPayloadErrorsError) GetTypename() *string {
+	return v.Typename
+}
+
+// GetCode returns AccountUpdateDisplayCurrencyAccountUpdateDisplayCurrencyAccountUpdateDisplayCurrencyPayloadErrorsError.Code, and is useful for accessing the field via an interface.
+func (v *AccountUpdateDisplayCurrencyAccountUpdateDisplayCurrencyAccountUpdateDisplayCurrencyPayloadErrorsError) GetCode() *string {
+	return v.Code
+}
+
+// GetMessage returns AccountUpdateDisplayCurrencyAccountUpdateDisplayCurrencyAccountUpdateDisplayCurrencyPayloadErrorsError.Message, and is useful for accessing the field via an interface.
+func (v *AccountUpdateDisplayCurrencyAccountUpdateDisplayCurrencyAccountUpdateDisplayCurrencyPayloadErrorsError) GetMessage() string {
+	return v.Message
+}
+
+// GetPath returns AccountUpdateDisplayCurrencyAccountUpdateDisplayCurrencyAccountUpdateDisplayCurrencyPayloadErrorsError.Path, and is useful for accessing the field via an interface.
+func (v *AccountUpdateDisplayCurrencyAccountUpdateDisplayCurrencyAccountUpdateDisplayCurrencyPayloadErrorsError) GetPath() []*string {
+	return v.Path
+}
+
+type AccountUpdateDisplayCurrencyInput struct {
+	Currency string `json:"currency"`
+}
+
+// GetCurrency returns AccountUpdateDisplayCurrencyInput.Currency, and is useful for accessing the field via an interface.
+func (v *AccountUpdateDisplayCurrencyInput) GetCurrency() string { return v.Currency }
+
+// AccountUpdateDisplayCurrencyResponse is returned by AccountUpdateDisplayCurrency on success.
+type AccountUpdateDisplayCurrencyResponse struct {
+	AccountUpdateDisplayCurrency AccountUpdateDisplayCurrencyAccountUpdateDisplayCurrencyAccountUpdateDisplayCurrencyPayload `json:"accountUpdateDisplayCurrency"`
+}
+
+// GetAccountUpdateDisplayCurrency returns AccountUpdateDisplayCurrencyResponse.AccountUpdateDisplayCurrency, and is useful for accessing the field via an interface.
+func (v *AccountUpdateDisplayCurrencyResponse) GetAccountUpdateDisplayCurrency() AccountUpdateDisplayCurrencyAccountUpdateDisplayCurrencyAccountUpdateDisplayCurrencyPayload {
+	return v.AccountUpdateDisplayCurrency
 }
 
 // AuthorizationAuthorization includes the requested fields of the GraphQL type Authorization.
@@ -67,6 +929,46 @@ type AuthorizationResponse struct {
 
 // GetAuthorization returns AuthorizationResponse.Authorization, and is useful for accessing the field via an interface.
 func (v *AuthorizationResponse) GetAuthorization() AuthorizationAuthorization { return v.Authorization }
+
+// BtcPriceListBtcPriceListPricePoint includes the requested fields of the GraphQL type PricePoint.
+type BtcPriceListBtcPriceListPricePoint struct {
+	Timestamp scalar.Timestamp                        `json:"timestamp"`
+	Price     BtcPriceListBtcPriceListPricePointPrice `json:"price"`
+}
+
+// GetTimestamp returns BtcPriceListBtcPriceListPricePoint.Timestamp, and is useful for accessing the field via an interface.
+func (v *BtcPriceListBtcPriceListPricePoint) GetTimestamp() scalar.Timestamp { return v.Timestamp }
+
+// GetPrice returns BtcPriceListBtcPriceListPricePoint.Price, and is useful for accessing the field via an interface.
+func (v *BtcPriceListBtcPriceListPricePoint) GetPrice() BtcPriceListBtcPriceListPricePointPrice {
+	return v.Price
+}
+
+// BtcPriceListBtcPriceListPricePointPrice includes the requested fields of the GraphQL type Price.
+type BtcPriceListBtcPriceListPricePointPrice struct {
+	Base         int64  `json:"base"`
+	Offset       int    `json:"offset"`
+	CurrencyUnit string `json:"currencyUnit"`
+}
+
+// GetBase returns BtcPriceListBtcPriceListPricePointPrice.Base, and is useful for accessing the field via an interface.
+func (v *BtcPriceListBtcPriceListPricePointPrice) GetBase() int64 { return v.Base }
+
+// GetOffset returns BtcPriceListBtcPriceListPricePointPrice.Offset, and is useful for accessing the field via an interface.
+func (v *BtcPriceListBtcPriceListPricePointPrice) GetOffset() int { return v.Offset }
+
+// GetCurrencyUnit returns BtcPriceListBtcPriceListPricePointPrice.CurrencyUnit, and is useful for accessing the field via an interface.
+func (v *BtcPriceListBtcPriceListPricePointPrice) GetCurrencyUnit() string { return v.CurrencyUnit }
+
+// BtcPriceListResponse is returned by BtcPriceList on success.
+type BtcPriceListResponse struct {
+	BtcPriceList []*BtcPriceListBtcPriceListPricePoint `json:"btcPriceList"`
+}
+
+// GetBtcPriceList returns BtcPriceListResponse.BtcPriceList, and is useful for accessing the field via an interface.
+func (v *BtcPriceListResponse) GetBtcPriceList() []*BtcPriceListBtcPriceListPricePoint {
+	return v.BtcPriceList
+}
 
 // CallbackEndpointAddCallbackEndpointAddCallbackEndpointAddPayload includes the requested fields of the GraphQL type CallbackEndpointAddPayload.
 type CallbackEndpointAddCallbackEndpointAddCallbackEndpointAddPayload struct {
@@ -270,6 +1172,179 @@ type CallbackPortalURLResponse struct {
 // GetMe returns CallbackPortalURLResponse.Me, and is useful for accessing the field via an interface.
 func (v *CallbackPortalURLResponse) GetMe() *CallbackPortalURLMeUser { return v.Me }
 
+// ContactCreateContactCreateContactPayload includes the requested fields of the GraphQL type ContactPayload.
+type ContactCreateContactCreateContactPayload struct {
+	Errors  []ContactCreateContactCreateContactPayloadErrorsError `json:"errors"`
+	Contact *ContactCreateContactCreateContactPayloadContact      `json:"contact"`
+}
+
+// GetErrors returns ContactCreateContactCreateContactPayload.Errors, and is useful for accessing the field via an interface.
+func (v *ContactCreateContactCreateContactPayload) GetErrors() []ContactCreateContactCreateContactPayloadErrorsError {
+	return v.Errors
+}
+
+// GetContact returns ContactCreateContactCreateContactPayload.Contact, and is useful for accessing the field via an interface.
+func (v *ContactCreateContactCreateContactPayload) GetContact() *ContactCreateContactCreateContactPayloadContact {
+	return v.Contact
+}
+
+// ContactCreateContactCreateContactPayloadContact includes the requested fields of the GraphQL type Contact.
+type ContactCreateContactCreateContactPayloadContact struct {
+	Id                string           `json:"id"`
+	Handle            string           `json:"handle"`
+	DisplayName       *string          `json:"displayName"`
+	Type              ContactType      `json:"type"`
+	TransactionsCount int              `json:"transactionsCount"`
+	CreatedAt         scalar.Timestamp `json:"createdAt"`
+}
+
+// GetId returns ContactCreateContactCreateContactPayloadContact.Id, and is useful for accessing the field via an interface.
+func (v *ContactCreateContactCreateContactPayloadContact) GetId() string { return v.Id }
+
+// GetHandle returns ContactCreateContactCreateContactPayloadContact.Handle, and is useful for accessing the field via an interface.
+func (v *ContactCreateContactCreateContactPayloadContact) GetHandle() string { return v.Handle }
+
+// GetDisplayName returns ContactCreateContactCreateContactPayloadContact.DisplayName, and is useful for accessing the field via an interface.
+func (v *ContactCreateContactCreateContactPayloadContact) GetDisplayName() *string {
+	return v.DisplayName
+}
+
+// GetType returns ContactCreateContactCreateContactPayloadContact.Type, and is useful for accessing the field via an interface.
+func (v *ContactCreateContactCreateContactPayloadContact) GetType() ContactType { return v.Type }
+
+// GetTransactionsCount returns ContactCreateContactCreateContactPayloadContact.TransactionsCount, and is useful for accessing the field via an interface.
+func (v *ContactCreateContactCreateContactPayloadContact) GetTransactionsCount() int {
+	return v.TransactionsCount
+}
+
+// GetCreatedAt returns ContactCreateContactCreateContactPayloadContact.CreatedAt, and is useful for accessing the field via an interface.
+func (v *ContactCreateContactCreateContactPayloadContact) GetCreatedAt() scalar.Timestamp {
+	return v.CreatedAt
+}
+
+// ContactCreateContactCreateContactPayloadErrorsError includes the requested fields of the GraphQL type Error.
+type ContactCreateContactCreateContactPayloadErrorsError struct {
+	Typename *string   `json:"__typename"`
+	Code     *string   `json:"code"`
+	Message  string    `json:"message"`
+	Path     []*string `json:"path"`
+}
+
+// GetTypename returns ContactCreateContactCreateContactPayloadErrorsError.Typename, and is useful for accessing the field via an interface.
+func (v *ContactCreateContactCreateContactPayloadErrorsError) GetTypename() *string {
+	return v.Typename
+}
+
+// GetCode returns ContactCreateContactCreateContactPayloadErrorsError.Code, and is useful for accessing the field via an interface.
+func (v *ContactCreateContactCreateContactPayloadErrorsError) GetCode() *string { return v.Code }
+
+// GetMessage returns ContactCreateContactCreateContactPayloadErrorsError.Message, and is useful for accessing the field via an interface.
+func (v *ContactCreateContactCreateContactPayloadErrorsError) GetMessage() string { return v.Message }
+
+// GetPath returns ContactCreateContactCreateContactPayloadErrorsError.Path, and is useful for accessing the field via an interface.
+func (v *ContactCreateContactCreateContactPayloadErrorsError) GetPath() []*string { return v.Path }
+
+type ContactCreateInput struct {
+	DisplayName *string     `json:"displayName"`
+	Handle      *string     `json:"handle"`
+	Type        ContactType `json:"type"`
+}
+
+// GetDisplayName returns ContactCreateInput.DisplayName, and is useful for accessing the field via an interface.
+func (v *ContactCreateInput) GetDisplayName() *string { return v.DisplayName }
+
+// GetHandle returns ContactCreateInput.Handle, and is useful for accessing the field via an interface.
+func (v *ContactCreateInput) GetHandle() *string { return v.Handle }
+
+// GetType returns ContactCreateInput.Type, and is useful for accessing the field via an interface.
+func (v *ContactCreateInput) GetType() ContactType { return v.Type }
+
+// ContactCreateResponse is returned by ContactCreate on success.
+type ContactCreateResponse struct {
+	ContactCreate ContactCreateContactCreateContactPayload `json:"contactCreate"`
+}
+
+// GetContactCreate returns ContactCreateResponse.ContactCreate, and is useful for accessing the field via an interface.
+func (v *ContactCreateResponse) GetContactCreate() ContactCreateContactCreateContactPayload {
+	return v.ContactCreate
+}
+
+type ContactType string
+
+const (
+	ContactTypeIntraledger ContactType = "INTRALEDGER"
+	ContactTypeLnaddress   ContactType = "LNADDRESS"
+)
+
+var AllContactType = []ContactType{
+	ContactTypeIntraledger,
+	ContactTypeLnaddress,
+}
+
+// ContactsMeUser includes the requested fields of the GraphQL type User.
+type ContactsMeUser struct {
+	Contacts []ContactsMeUserContactsUserContact `json:"contacts"`
+}
+
+// GetContacts returns ContactsMeUser.Contacts, and is useful for accessing the field via an interface.
+func (v *ContactsMeUser) GetContacts() []ContactsMeUserContactsUserContact { return v.Contacts }
+
+// ContactsMeUserContactsUserContact includes the requested fields of the GraphQL type UserContact.
+type ContactsMeUserContactsUserContact struct {
+	Handle            string  `json:"handle"`
+	Alias             *string `json:"alias"`
+	TransactionsCount int     `json:"transactionsCount"`
+}
+
+// GetHandle returns ContactsMeUserContactsUserContact.Handle, and is useful for accessing the field via an interface.
+func (v *ContactsMeUserContactsUserContact) GetHandle() string { return v.Handle }
+
+// GetAlias returns ContactsMeUserContactsUserContact.Alias, and is useful for accessing the field via an interface.
+func (v *ContactsMeUserContactsUserContact) GetAlias() *string { return v.Alias }
+
+// GetTransactionsCount returns ContactsMeUserContactsUserContact.TransactionsCount, and is useful for accessing the field via an interface.
+func (v *ContactsMeUserContactsUserContact) GetTransactionsCount() int { return v.TransactionsCount }
+
+// ContactsResponse is returned by Contacts on success.
+type ContactsResponse struct {
+	Me *ContactsMeUser `json:"me"`
+}
+
+// GetMe returns ContactsResponse.Me, and is useful for accessing the field via an interface.
+func (v *ContactsResponse) GetMe() *ContactsMeUser { return v.Me }
+
+// CurrencyConversionEstimationCurrencyConversionEstimation includes the requested fields of the GraphQL type CurrencyConversionEstimation.
+type CurrencyConversionEstimationCurrencyConversionEstimation struct {
+	BtcSatAmount  scalar.SatAmount  `json:"btcSatAmount"`
+	UsdCentAmount scalar.CentAmount `json:"usdCentAmount"`
+	Timestamp     scalar.Timestamp  `json:"timestamp"`
+}
+
+// GetBtcSatAmount returns CurrencyConversionEstimationCurrencyConversionEstimation.BtcSatAmount, and is useful for accessing the field via an interface.
+func (v *CurrencyConversionEstimationCurrencyConversionEstimation) GetBtcSatAmount() scalar.SatAmount {
+	return v.BtcSatAmount
+}
+
+// GetUsdCentAmount returns CurrencyConversionEstimationCurrencyConversionEstimation.UsdCentAmount, and is useful for accessing the field via an interface.
+func (v *CurrencyConversionEstimationCurrencyConversionEstimation) GetUsdCentAmount() scalar.CentAmount {
+	return v.UsdCentAmount
+}
+
+// GetTimestamp returns CurrencyConversionEstimationCurrencyConversionEstimation.Timestamp, and is useful for accessing the field via an interface.
+func (v *CurrencyConversionEstimationCurrencyConversionEstimation) GetTimestamp() scalar.Timestamp {
+	return v.Timestamp
+}
+
+// CurrencyConversionEstimationResponse is returned by CurrencyConversionEstimation on success.
+type CurrencyConversionEstimationResponse struct {
+	CurrencyConversionEstimation CurrencyConversionEstimationCurrencyConversionEstimation `json:"currencyConversionEstimation"`
+}
+
+// GetCurrencyConversionEstimation returns CurrencyConversionEstimationResponse.CurrencyConversionEstimation, and is useful for accessing the field via an interface.
+func (v *CurrencyConversionEstimationResponse) GetCurrencyConversionEstimation() CurrencyConversionEstimationCurrencyConversionEstimation {
+	return v.CurrencyConversionEstimation
+}
+
 // CurrencyListCurrencyListCurrency includes the requested fields of the GraphQL type Currency.
 type CurrencyListCurrencyListCurrency struct {
 	Id             string `json:"id"`
@@ -302,6 +1377,28 @@ type CurrencyListResponse struct {
 // GetCurrencyList returns CurrencyListResponse.CurrencyList, and is useful for accessing the field via an interface.
 func (v *CurrencyListResponse) GetCurrencyList() []CurrencyListCurrencyListCurrency {
 	return v.CurrencyList
+}
+
+// CustodialRestrictionsCustodialRestrictions includes the requested fields of the GraphQL type CustodialRestrictions.
+type CustodialRestrictionsCustodialRestrictions struct {
+	DollarBalance bool `json:"dollarBalance"`
+	Transfer      bool `json:"transfer"`
+}
+
+// GetDollarBalance returns CustodialRestrictionsCustodialRestrictions.DollarBalance, and is useful for accessing the field via an interface.
+func (v *CustodialRestrictionsCustodialRestrictions) GetDollarBalance() bool { return v.DollarBalance }
+
+// GetTransfer returns CustodialRestrictionsCustodialRestrictions.Transfer, and is useful for accessing the field via an interface.
+func (v *CustodialRestrictionsCustodialRestrictions) GetTransfer() bool { return v.Transfer }
+
+// CustodialRestrictionsResponse is returned by CustodialRestrictions on success.
+type CustodialRestrictionsResponse struct {
+	CustodialRestrictions CustodialRestrictionsCustodialRestrictions `json:"custodialRestrictions"`
+}
+
+// GetCustodialRestrictions returns CustodialRestrictionsResponse.CustodialRestrictions, and is useful for accessing the field via an interface.
+func (v *CustodialRestrictionsResponse) GetCustodialRestrictions() CustodialRestrictionsCustodialRestrictions {
+	return v.CustodialRestrictions
 }
 
 // GlobalsGlobals includes the requested fields of the GraphQL type Globals.
@@ -4436,6 +5533,78 @@ type MeResponse struct {
 // GetMe returns MeResponse.Me, and is useful for accessing the field via an interface.
 func (v *MeResponse) GetMe() *MeMeUser { return v.Me }
 
+// MigrationMigrationAccountMigration includes the requested fields of the GraphQL type AccountMigration.
+type MigrationMigrationAccountMigration struct {
+	Status              MigrationStatus                           `json:"status"`
+	TransferPaymentHash *string                                   `json:"transferPaymentHash"`
+	Preview             MigrationMigrationAccountMigrationPreview `json:"preview"`
+}
+
+// GetStatus returns MigrationMigrationAccountMigration.Status, and is useful for accessing the field via an interface.
+func (v *MigrationMigrationAccountMigration) GetStatus() MigrationStatus { return v.Status }
+
+// GetTransferPaymentHash returns MigrationMigrationAccountMigration.TransferPaymentHash, and is useful for accessing the field via an interface.
+func (v *MigrationMigrationAccountMigration) GetTransferPaymentHash() *string {
+	return v.TransferPaymentHash
+}
+
+// GetPreview returns MigrationMigrationAccountMigration.Preview, and is useful for accessing the field via an interface.
+func (v *MigrationMigrationAccountMigration) GetPreview() MigrationMigrationAccountMigrationPreview {
+	return v.Preview
+}
+
+// MigrationMigrationAccountMigrationPreview includes the requested fields of the GraphQL type AccountMigrationPreview.
+type MigrationMigrationAccountMigrationPreview struct {
+	BalanceSats       scalar.SatAmount `json:"balanceSats"`
+	FeeSats           scalar.SatAmount `json:"feeSats"`
+	FeeCoveredByBlink bool             `json:"feeCoveredByBlink"`
+	ReceiveSats       scalar.SatAmount `json:"receiveSats"`
+}
+
+// GetBalanceSats returns MigrationMigrationAccountMigrationPreview.BalanceSats, and is useful for accessing the field via an interface.
+func (v *MigrationMigrationAccountMigrationPreview) GetBalanceSats() scalar.SatAmount {
+	return v.BalanceSats
+}
+
+// GetFeeSats returns MigrationMigrationAccountMigrationPreview.FeeSats, and is useful for accessing the field via an interface.
+func (v *MigrationMigrationAccountMigrationPreview) GetFeeSats() scalar.SatAmount { return v.FeeSats }
+
+// GetFeeCoveredByBlink returns MigrationMigrationAccountMigrationPreview.FeeCoveredByBlink, and is useful for accessing the field via an interface.
+func (v *MigrationMigrationAccountMigrationPreview) GetFeeCoveredByBlink() bool {
+	return v.FeeCoveredByBlink
+}
+
+// GetReceiveSats returns MigrationMigrationAccountMigrationPreview.ReceiveSats, and is useful for accessing the field via an interface.
+func (v *MigrationMigrationAccountMigrationPreview) GetReceiveSats() scalar.SatAmount {
+	return v.ReceiveSats
+}
+
+// MigrationResponse is returned by Migration on success.
+type MigrationResponse struct {
+	Migration *MigrationMigrationAccountMigration `json:"migration"`
+}
+
+// GetMigration returns MigrationResponse.Migration, and is useful for accessing the field via an interface.
+func (v *MigrationResponse) GetMigration() *MigrationMigrationAccountMigration { return v.Migration }
+
+type MigrationStatus string
+
+const (
+	MigrationStatusCompleted    MigrationStatus = "COMPLETED"
+	MigrationStatusFailed       MigrationStatus = "FAILED"
+	MigrationStatusInProgress   MigrationStatus = "IN_PROGRESS"
+	MigrationStatusNotStarted   MigrationStatus = "NOT_STARTED"
+	MigrationStatusTransferring MigrationStatus = "TRANSFERRING"
+)
+
+var AllMigrationStatus = []MigrationStatus{
+	MigrationStatusCompleted,
+	MigrationStatusFailed,
+	MigrationStatusInProgress,
+	MigrationStatusNotStarted,
+	MigrationStatusTransferring,
+}
+
 // MyUpdatesMyUpdatesMyUpdatesPayload includes the requested fields of the GraphQL type MyUpdatesPayload.
 type MyUpdatesMyUpdatesMyUpdatesPayload struct {
 	Errors []MyUpdatesMyUpdatesMyUpdatesPayloadErrorsError     `json:"errors"`
@@ -5407,6 +6576,52 @@ var AllNetwork = []Network{
 	NetworkTestnet,
 }
 
+type NotificationChannel string
+
+const (
+	NotificationChannelPush NotificationChannel = "PUSH"
+)
+
+var AllNotificationChannel = []NotificationChannel{
+	NotificationChannelPush,
+}
+
+// NotificationSettingsFields includes the GraphQL fields of ConsumerAccount requested by the fragment NotificationSettingsFields.
+type NotificationSettingsFields struct {
+	NotificationSettings NotificationSettingsFieldsNotificationSettings `json:"notificationSettings"`
+}
+
+// GetNotificationSettings returns NotificationSettingsFields.NotificationSettings, and is useful for accessing the field via an interface.
+func (v *NotificationSettingsFields) GetNotificationSettings() NotificationSettingsFieldsNotificationSettings {
+	return v.NotificationSettings
+}
+
+// NotificationSettingsFieldsNotificationSettings includes the requested fields of the GraphQL type NotificationSettings.
+type NotificationSettingsFieldsNotificationSettings struct {
+	Push NotificationSettingsFieldsNotificationSettingsPushNotificationChannelSettings `json:"push"`
+}
+
+// GetPush returns NotificationSettingsFieldsNotificationSettings.Push, and is useful for accessing the field via an interface.
+func (v *NotificationSettingsFieldsNotificationSettings) GetPush() NotificationSettingsFieldsNotificationSettingsPushNotificationChannelSettings {
+	return v.Push
+}
+
+// NotificationSettingsFieldsNotificationSettingsPushNotificationChannelSettings includes the requested fields of the GraphQL type NotificationChannelSettings.
+type NotificationSettingsFieldsNotificationSettingsPushNotificationChannelSettings struct {
+	Enabled            bool     `json:"enabled"`
+	DisabledCategories []string `json:"disabledCategories"`
+}
+
+// GetEnabled returns NotificationSettingsFieldsNotificationSettingsPushNotificationChannelSettings.Enabled, and is useful for accessing the field via an interface.
+func (v *NotificationSettingsFieldsNotificationSettingsPushNotificationChannelSettings) GetEnabled() bool {
+	return v.Enabled
+}
+
+// GetDisabledCategories returns NotificationSettingsFieldsNotificationSettingsPushNotificationChannelSettings.DisabledCategories, and is useful for accessing the field via an interface.
+func (v *NotificationSettingsFieldsNotificationSettingsPushNotificationChannelSettings) GetDisabledCategories() []string {
+	return v.DisabledCategories
+}
+
 type OnChainAddressCreateInput struct {
 	WalletId string `json:"walletId"`
 }
@@ -5961,6 +7176,30 @@ var AllPayoutSpeed = []PayoutSpeed{
 	PayoutSpeedSlow,
 }
 
+// PayoutSpeedsPayoutSpeeds includes the requested fields of the GraphQL type PayoutSpeeds.
+type PayoutSpeedsPayoutSpeeds struct {
+	Speed       PayoutSpeed `json:"speed"`
+	DisplayName string      `json:"displayName"`
+	Description string      `json:"description"`
+}
+
+// GetSpeed returns PayoutSpeedsPayoutSpeeds.Speed, and is useful for accessing the field via an interface.
+func (v *PayoutSpeedsPayoutSpeeds) GetSpeed() PayoutSpeed { return v.Speed }
+
+// GetDisplayName returns PayoutSpeedsPayoutSpeeds.DisplayName, and is useful for accessing the field via an interface.
+func (v *PayoutSpeedsPayoutSpeeds) GetDisplayName() string { return v.DisplayName }
+
+// GetDescription returns PayoutSpeedsPayoutSpeeds.Description, and is useful for accessing the field via an interface.
+func (v *PayoutSpeedsPayoutSpeeds) GetDescription() string { return v.Description }
+
+// PayoutSpeedsResponse is returned by PayoutSpeeds on success.
+type PayoutSpeedsResponse struct {
+	PayoutSpeeds []PayoutSpeedsPayoutSpeeds `json:"payoutSpeeds"`
+}
+
+// GetPayoutSpeeds returns PayoutSpeedsResponse.PayoutSpeeds, and is useful for accessing the field via an interface.
+func (v *PayoutSpeedsResponse) GetPayoutSpeeds() []PayoutSpeedsPayoutSpeeds { return v.PayoutSpeeds }
+
 // PendingIncomingTransactionsMeUser includes the requested fields of the GraphQL type User.
 type PendingIncomingTransactionsMeUser struct {
 	DefaultAccount PendingIncomingTransactionsMeUserDefaultAccount `json:"defaultAccount"`
@@ -6230,6 +7469,24 @@ func (v *PriceFieldsUsdCentPricePriceOfOneUsdCentInMinorUnit) GetBase() int64 { 
 
 // GetOffset returns PriceFieldsUsdCentPricePriceOfOneUsdCentInMinorUnit.Offset, and is useful for accessing the field via an interface.
 func (v *PriceFieldsUsdCentPricePriceOfOneUsdCentInMinorUnit) GetOffset() int { return v.Offset }
+
+type PriceGraphRange string
+
+const (
+	PriceGraphRangeFiveYears PriceGraphRange = "FIVE_YEARS"
+	PriceGraphRangeOneDay    PriceGraphRange = "ONE_DAY"
+	PriceGraphRangeOneMonth  PriceGraphRange = "ONE_MONTH"
+	PriceGraphRangeOneWeek   PriceGraphRange = "ONE_WEEK"
+	PriceGraphRangeOneYear   PriceGraphRange = "ONE_YEAR"
+)
+
+var AllPriceGraphRange = []PriceGraphRange{
+	PriceGraphRangeFiveYears,
+	PriceGraphRangeOneDay,
+	PriceGraphRangeOneMonth,
+	PriceGraphRangeOneWeek,
+	PriceGraphRangeOneYear,
+}
 
 type RealtimePriceInput struct {
 	Currency *string `json:"currency"`
@@ -7654,6 +8911,251 @@ var AllTxStatus = []TxStatus{
 	TxStatusSuccess,
 }
 
+type UserContactUpdateAliasInput struct {
+	Alias    string `json:"alias"`
+	Username string `json:"username"`
+}
+
+// GetAlias returns UserContactUpdateAliasInput.Alias, and is useful for accessing the field via an interface.
+func (v *UserContactUpdateAliasInput) GetAlias() string { return v.Alias }
+
+// GetUsername returns UserContactUpdateAliasInput.Username, and is useful for accessing the field via an interface.
+func (v *UserContactUpdateAliasInput) GetUsername() string { return v.Username }
+
+// UserContactUpdateAliasResponse is returned by UserContactUpdateAlias on success.
+type UserContactUpdateAliasResponse struct {
+	UserContactUpdateAlias UserContactUpdateAliasUserContactUpdateAliasUserContactUpdateAliasPayload `json:"userContactUpdateAlias"`
+}
+
+// GetUserContactUpdateAlias returns UserContactUpdateAliasResponse.UserContactUpdateAlias, and is useful for accessing the field via an interface.
+func (v *UserContactUpdateAliasResponse) GetUserContactUpdateAlias() UserContactUpdateAliasUserContactUpdateAliasUserContactUpdateAliasPayload {
+	return v.UserContactUpdateAlias
+}
+
+// UserContactUpdateAliasUserContactUpdateAliasUserContactUpdateAliasPayload includes the requested fields of the GraphQL type UserContactUpdateAliasPayload.
+type UserContactUpdateAliasUserContactUpdateAliasUserContactUpdateAliasPayload struct {
+	Errors  []UserContactUpdateAliasUserContactUpdateAliasUserContactUpdateAliasPayloadErrorsError       `json:"errors"`
+	Contact *UserContactUpdateAliasUserContactUpdateAliasUserContactUpdateAliasPayloadContactUserContact `json:"contact"`
+}
+
+// GetErrors returns UserContactUpdateAliasUserContactUpdateAliasUserContactUpdateAliasPayload.Errors, and is useful for accessing the field via an interface.
+func (v *UserContactUpdateAliasUserContactUpdateAliasUserContactUpdateAliasPayload) GetErrors() []UserContactUpdateAliasUserContactUpdateAliasUserContactUpdateAliasPayloadErrorsError {
+	return v.Errors
+}
+
+// GetContact returns UserContactUpdateAliasUserContactUpdateAliasUserContactUpdateAliasPayload.Contact, and is useful for accessing the field via an interface.
+func (v *UserContactUpdateAliasUserContactUpdateAliasUserContactUpdateAliasPayload) GetContact() *UserContactUpdateAliasUserContactUpdateAliasUserContactUpdateAliasPayloadContactUserContact {
+	return v.Contact
+}
+
+// UserContactUpdateAliasUserContactUpdateAliasUserContactUpdateAliasPayloadContactUserContact includes the requested fields of the GraphQL type UserContact.
+type UserContactUpdateAliasUserContactUpdateAliasUserContactUpdateAliasPayloadContactUserContact struct {
+	Handle            string  `json:"handle"`
+	Alias             *string `json:"alias"`
+	TransactionsCount int     `json:"transactionsCount"`
+}
+
+// GetHandle returns UserContactUpdateAliasUserContactUpdateAliasUserContactUpdateAliasPayloadContactUserContact.Handle, and is useful for accessing the field via an interface.
+func (v *UserContactUpdateAliasUserContactUpdateAliasUserContactUpdateAliasPayloadContactUserContact) GetHandle() string {
+	return v.Handle
+}
+
+// GetAlias returns UserContactUpdateAliasUserContactUpdateAliasUserContactUpdateAliasPayloadContactUserContact.Alias, and is useful for accessing the field via an interface.
+func (v *UserContactUpdateAliasUserContactUpdateAliasUserContactUpdateAliasPayloadContactUserContact) GetAlias() *string {
+	return v.Alias
+}
+
+// GetTransactionsCount returns UserContactUpdateAliasUserContactUpdateAliasUserContactUpdateAliasPayloadContactUserContact.TransactionsCount, and is useful for accessing the field via an interface.
+func (v *UserContactUpdateAliasUserContactUpdateAliasUserContactUpdateAliasPayloadContactUserContact) GetTransactionsCount() int {
+	return v.TransactionsCount
+}
+
+// UserContactUpdateAliasUserContactUpdateAliasUserContactUpdateAliasPayloadErrorsError includes the requested fields of the GraphQL type Error.
+type UserContactUpdateAliasUserContactUpdateAliasUserContactUpdateAliasPayloadErrorsError struct {
+	Typename *string   `json:"__typename"`
+	Code     *string   `json:"code"`
+	Message  string    `json:"message"`
+	Path     []*string `json:"path"`
+}
+
+// GetTypename returns UserContactUpdateAliasUserContactUpdateAliasUserContactUpdateAliasPayloadErrorsError.Typename, and is useful for accessing the field via an interface.
+func (v *UserContactUpdateAliasUserContactUpdateAliasUserContactUpdateAliasPayloadErrorsError) GetTypename() *string {
+	return v.Typename
+}
+
+// GetCode returns UserContactUpdateAliasUserContactUpdateAliasUserContactUpdateAliasPayloadErrorsError.Code, and is useful for accessing the field via an interface.
+func (v *UserContactUpdateAliasUserContactUpdateAliasUserContactUpdateAliasPayloadErrorsError) GetCode() *string {
+	return v.Code
+}
+
+// GetMessage returns UserContactUpdateAliasUserContactUpdateAliasUserContactUpdateAliasPayloadErrorsError.Message, and is useful for accessing the field via an interface.
+func (v *UserContactUpdateAliasUserContactUpdateAliasUserContactUpdateAliasPayloadErrorsError) GetMessage() string {
+	return v.Message
+}
+
+// GetPath returns UserContactUpdateAliasUserContactUpdateAliasUserContactUpdateAliasPayloadErrorsError.Path, and is useful for accessing the field via an interface.
+func (v *UserContactUpdateAliasUserContactUpdateAliasUserContactUpdateAliasPayloadErrorsError) GetPath() []*string {
+	return v.Path
+}
+
+// UserDefaultWalletIdResponse is returned by UserDefaultWalletId on success.
+type UserDefaultWalletIdResponse struct {
+	UserDefaultWalletId string `json:"userDefaultWalletId"`
+}
+
+// GetUserDefaultWalletId returns UserDefaultWalletIdResponse.UserDefaultWalletId, and is useful for accessing the field via an interface.
+func (v *UserDefaultWalletIdResponse) GetUserDefaultWalletId() string { return v.UserDefaultWalletId }
+
+type UserUpdateLanguageInput struct {
+	Language string `json:"language"`
+}
+
+// GetLanguage returns UserUpdateLanguageInput.Language, and is useful for accessing the field via an interface.
+func (v *UserUpdateLanguageInput) GetLanguage() string { return v.Language }
+
+// UserUpdateLanguageResponse is returned by UserUpdateLanguage on success.
+type UserUpdateLanguageResponse struct {
+	UserUpdateLanguage UserUpdateLanguageUserUpdateLanguageUserUpdateLanguagePayload `json:"userUpdateLanguage"`
+}
+
+// GetUserUpdateLanguage returns UserUpdateLanguageResponse.UserUpdateLanguage, and is useful for accessing the field via an interface.
+func (v *UserUpdateLanguageResponse) GetUserUpdateLanguage() UserUpdateLanguageUserUpdateLanguageUserUpdateLanguagePayload {
+	return v.UserUpdateLanguage
+}
+
+// UserUpdateLanguageUserUpdateLanguageUserUpdateLanguagePayload includes the requested fields of the GraphQL type UserUpdateLanguagePayload.
+type UserUpdateLanguageUserUpdateLanguageUserUpdateLanguagePayload struct {
+	Errors []UserUpdateLanguageUserUpdateLanguageUserUpdateLanguagePayloadErrorsError `json:"errors"`
+	User   *UserUpdateLanguageUserUpdateLanguageUserUpdateLanguagePayloadUser         `json:"user"`
+}
+
+// GetErrors returns UserUpdateLanguageUserUpdateLanguageUserUpdateLanguagePayload.Errors, and is useful for accessing the field via an interface.
+func (v *UserUpdateLanguageUserUpdateLanguageUserUpdateLanguagePayload) GetErrors() []UserUpdateLanguageUserUpdateLanguageUserUpdateLanguagePayloadErrorsError {
+	return v.Errors
+}
+
+// GetUser returns UserUpdateLanguageUserUpdateLanguageUserUpdateLanguagePayload.User, and is useful for accessing the field via an interface.
+func (v *UserUpdateLanguageUserUpdateLanguageUserUpdateLanguagePayload) GetUser() *UserUpdateLanguageUserUpdateLanguageUserUpdateLanguagePayloadUser {
+	return v.User
+}
+
+// UserUpdateLanguageUserUpdateLanguageUserUpdateLanguagePayloadErrorsError includes the requested fields of the GraphQL type Error.
+type UserUpdateLanguageUserUpdateLanguageUserUpdateLanguagePayloadErrorsError struct {
+	Typename *string   `json:"__typename"`
+	Code     *string   `json:"code"`
+	Message  string    `json:"message"`
+	Path     []*string `json:"path"`
+}
+
+// GetTypename returns UserUpdateLanguageUserUpdateLanguageUserUpdateLanguagePayloadErrorsError.Typename, and is useful for accessing the field via an interface.
+func (v *UserUpdateLanguageUserUpdateLanguageUserUpdateLanguagePayloadErrorsError) GetTypename() *string {
+	return v.Typename
+}
+
+// GetCode returns UserUpdateLanguageUserUpdateLanguageUserUpdateLanguagePayloadErrorsError.Code, and is useful for accessing the field via an interface.
+func (v *UserUpdateLanguageUserUpdateLanguageUserUpdateLanguagePayloadErrorsError) GetCode() *string {
+	return v.Code
+}
+
+// GetMessage returns UserUpdateLanguageUserUpdateLanguageUserUpdateLanguagePayloadErrorsError.Message, and is useful for accessing the field via an interface.
+func (v *UserUpdateLanguageUserUpdateLanguageUserUpdateLanguagePayloadErrorsError) GetMessage() string {
+	return v.Message
+}
+
+// GetPath returns UserUpdateLanguageUserUpdateLanguageUserUpdateLanguagePayloadErrorsError.Path, and is useful for accessing the field via an interface.
+func (v *UserUpdateLanguageUserUpdateLanguageUserUpdateLanguagePayloadErrorsError) GetPath() []*string {
+	return v.Path
+}
+
+// UserUpdateLanguageUserUpdateLanguageUserUpdateLanguagePayloadUser includes the requested fields of the GraphQL type User.
+type UserUpdateLanguageUserUpdateLanguageUserUpdateLanguagePayloadUser struct {
+	Language string `json:"language"`
+}
+
+// GetLanguage returns UserUpdateLanguageUserUpdateLanguageUserUpdateLanguagePayloadUser.Language, and is useful for accessing the field via an interface.
+func (v *UserUpdateLanguageUserUpdateLanguageUserUpdateLanguagePayloadUser) GetLanguage() string {
+	return v.Language
+}
+
+type UserUpdateUsernameInput struct {
+	Username string `json:"username"`
+}
+
+// GetUsername returns UserUpdateUsernameInput.Username, and is useful for accessing the field via an interface.
+func (v *UserUpdateUsernameInput) GetUsername() string { return v.Username }
+
+// UserUpdateUsernameResponse is returned by UserUpdateUsername on success.
+type UserUpdateUsernameResponse struct {
+	UserUpdateUsername UserUpdateUsernameUserUpdateUsernameUserUpdateUsernamePayload `json:"userUpdateUsername"`
+}
+
+// GetUserUpdateUsername returns UserUpdateUsernameResponse.UserUpdateUsername, and is useful for accessing the field via an interface.
+func (v *UserUpdateUsernameResponse) GetUserUpdateUsername() UserUpdateUsernameUserUpdateUsernameUserUpdateUsernamePayload {
+	return v.UserUpdateUsername
+}
+
+// UserUpdateUsernameUserUpdateUsernameUserUpdateUsernamePayload includes the requested fields of the GraphQL type UserUpdateUsernamePayload.
+type UserUpdateUsernameUserUpdateUsernameUserUpdateUsernamePayload struct {
+	Errors []UserUpdateUsernameUserUpdateUsernameUserUpdateUsernamePayloadErrorsError `json:"errors"`
+	User   *UserUpdateUsernameUserUpdateUsernameUserUpdateUsernamePayloadUser         `json:"user"`
+}
+
+// GetErrors returns UserUpdateUsernameUserUpdateUsernameUserUpdateUsernamePayload.Errors, and is useful for accessing the field via an interface.
+func (v *UserUpdateUsernameUserUpdateUsernameUserUpdateUsernamePayload) GetErrors() []UserUpdateUsernameUserUpdateUsernameUserUpdateUsernamePayloadErrorsError {
+	return v.Errors
+}
+
+// GetUser returns UserUpdateUsernameUserUpdateUsernameUserUpdateUsernamePayload.User, and is useful for accessing the field via an interface.
+func (v *UserUpdateUsernameUserUpdateUsernameUserUpdateUsernamePayload) GetUser() *UserUpdateUsernameUserUpdateUsernameUserUpdateUsernamePayloadUser {
+	return v.User
+}
+
+// UserUpdateUsernameUserUpdateUsernameUserUpdateUsernamePayloadErrorsError includes the requested fields of the GraphQL type Error.
+type UserUpdateUsernameUserUpdateUsernameUserUpdateUsernamePayloadErrorsError struct {
+	Typename *string   `json:"__typename"`
+	Code     *string   `json:"code"`
+	Message  string    `json:"message"`
+	Path     []*string `json:"path"`
+}
+
+// GetTypename returns UserUpdateUsernameUserUpdateUsernameUserUpdateUsernamePayloadErrorsError.Typename, and is useful for accessing the field via an interface.
+func (v *UserUpdateUsernameUserUpdateUsernameUserUpdateUsernamePayloadErrorsError) GetTypename() *string {
+	return v.Typename
+}
+
+// GetCode returns UserUpdateUsernameUserUpdateUsernameUserUpdateUsernamePayloadErrorsError.Code, and is useful for accessing the field via an interface.
+func (v *UserUpdateUsernameUserUpdateUsernameUserUpdateUsernamePayloadErrorsError) GetCode() *string {
+	return v.Code
+}
+
+// GetMessage returns UserUpdateUsernameUserUpdateUsernameUserUpdateUsernamePayloadErrorsError.Message, and is useful for accessing the field via an interface.
+func (v *UserUpdateUsernameUserUpdateUsernameUserUpdateUsernamePayloadErrorsError) GetMessage() string {
+	return v.Message
+}
+
+// GetPath returns UserUpdateUsernameUserUpdateUsernameUserUpdateUsernamePayloadErrorsError.Path, and is useful for accessing the field via an interface.
+func (v *UserUpdateUsernameUserUpdateUsernameUserUpdateUsernamePayloadErrorsError) GetPath() []*string {
+	return v.Path
+}
+
+// UserUpdateUsernameUserUpdateUsernameUserUpdateUsernamePayloadUser includes the requested fields of the GraphQL type User.
+type UserUpdateUsernameUserUpdateUsernameUserUpdateUsernamePayloadUser struct {
+	Username *string `json:"username"`
+}
+
+// GetUsername returns UserUpdateUsernameUserUpdateUsernameUserUpdateUsernamePayloadUser.Username, and is useful for accessing the field via an interface.
+func (v *UserUpdateUsernameUserUpdateUsernameUserUpdateUsernamePayloadUser) GetUsername() *string {
+	return v.Username
+}
+
+// UsernameAvailableResponse is returned by UsernameAvailable on success.
+type UsernameAvailableResponse struct {
+	UsernameAvailable *bool `json:"usernameAvailable"`
+}
+
+// GetUsernameAvailable returns UsernameAvailableResponse.UsernameAvailable, and is useful for accessing the field via an interface.
+func (v *UsernameAvailableResponse) GetUsernameAvailable() *bool { return v.UsernameAvailable }
+
 // WalletByIDMeUser includes the requested fields of the GraphQL type User.
 type WalletByIDMeUser struct {
 	DefaultAccount WalletByIDMeUserDefaultAccount `json:"defaultAccount"`
@@ -7786,6 +9288,54 @@ type WalletsResponse struct {
 // GetMe returns WalletsResponse.Me, and is useful for accessing the field via an interface.
 func (v *WalletsResponse) GetMe() *WalletsMeUser { return v.Me }
 
+// WindDownResponse is returned by WindDown on success.
+type WindDownResponse struct {
+	WindDown *WindDownWindDownAccountWindDown `json:"windDown"`
+}
+
+// GetWindDown returns WindDownResponse.WindDown, and is useful for accessing the field via an interface.
+func (v *WindDownResponse) GetWindDown() *WindDownWindDownAccountWindDown { return v.WindDown }
+
+type WindDownStatus string
+
+const (
+	WindDownStatusGatedClosed     WindDownStatus = "GATED_CLOSED"
+	WindDownStatusPreCutoff       WindDownStatus = "PRE_CUTOFF"
+	WindDownStatusReceiveDisabled WindDownStatus = "RECEIVE_DISABLED"
+)
+
+var AllWindDownStatus = []WindDownStatus{
+	WindDownStatusGatedClosed,
+	WindDownStatusPreCutoff,
+	WindDownStatusReceiveDisabled,
+}
+
+// WindDownWindDownAccountWindDown includes the requested fields of the GraphQL type AccountWindDown.
+type WindDownWindDownAccountWindDown struct {
+	Status            WindDownStatus   `json:"status"`
+	ReceiveDisabledAt scalar.Timestamp `json:"receiveDisabledAt"`
+	FinalDeadline     scalar.Timestamp `json:"finalDeadline"`
+	GateArmsAt        scalar.Timestamp `json:"gateArmsAt"`
+	Timezone          string           `json:"timezone"`
+}
+
+// GetStatus returns WindDownWindDownAccountWindDown.Status, and is useful for accessing the field via an interface.
+func (v *WindDownWindDownAccountWindDown) GetStatus() WindDownStatus { return v.Status }
+
+// GetReceiveDisabledAt returns WindDownWindDownAccountWindDown.ReceiveDisabledAt, and is useful for accessing the field via an interface.
+func (v *WindDownWindDownAccountWindDown) GetReceiveDisabledAt() scalar.Timestamp {
+	return v.ReceiveDisabledAt
+}
+
+// GetFinalDeadline returns WindDownWindDownAccountWindDown.FinalDeadline, and is useful for accessing the field via an interface.
+func (v *WindDownWindDownAccountWindDown) GetFinalDeadline() scalar.Timestamp { return v.FinalDeadline }
+
+// GetGateArmsAt returns WindDownWindDownAccountWindDown.GateArmsAt, and is useful for accessing the field via an interface.
+func (v *WindDownWindDownAccountWindDown) GetGateArmsAt() scalar.Timestamp { return v.GateArmsAt }
+
+// GetTimezone returns WindDownWindDownAccountWindDown.Timezone, and is useful for accessing the field via an interface.
+func (v *WindDownWindDownAccountWindDown) GetTimezone() string { return v.Timezone }
+
 // __AccountDefaultWalletInput is used internally by genqlient
 type __AccountDefaultWalletInput struct {
 	Username       string          `json:"username"`
@@ -7797,6 +9347,74 @@ func (v *__AccountDefaultWalletInput) GetUsername() string { return v.Username }
 
 // GetWalletCurrency returns __AccountDefaultWalletInput.WalletCurrency, and is useful for accessing the field via an interface.
 func (v *__AccountDefaultWalletInput) GetWalletCurrency() *WalletCurrency { return v.WalletCurrency }
+
+// __AccountDisableNotificationCategoryInput is used internally by genqlient
+type __AccountDisableNotificationCategoryInput struct {
+	Input AccountDisableNotificationCategoryInput `json:"input"`
+}
+
+// GetInput returns __AccountDisableNotificationCategoryInput.Input, and is useful for accessing the field via an interface.
+func (v *__AccountDisableNotificationCategoryInput) GetInput() AccountDisableNotificationCategoryInput {
+	return v.Input
+}
+
+// __AccountDisableNotificationChannelInput is used internally by genqlient
+type __AccountDisableNotificationChannelInput struct {
+	Input AccountDisableNotificationChannelInput `json:"input"`
+}
+
+// GetInput returns __AccountDisableNotificationChannelInput.Input, and is useful for accessing the field via an interface.
+func (v *__AccountDisableNotificationChannelInput) GetInput() AccountDisableNotificationChannelInput {
+	return v.Input
+}
+
+// __AccountEnableNotificationCategoryInput is used internally by genqlient
+type __AccountEnableNotificationCategoryInput struct {
+	Input AccountEnableNotificationCategoryInput `json:"input"`
+}
+
+// GetInput returns __AccountEnableNotificationCategoryInput.Input, and is useful for accessing the field via an interface.
+func (v *__AccountEnableNotificationCategoryInput) GetInput() AccountEnableNotificationCategoryInput {
+	return v.Input
+}
+
+// __AccountEnableNotificationChannelInput is used internally by genqlient
+type __AccountEnableNotificationChannelInput struct {
+	Input AccountEnableNotificationChannelInput `json:"input"`
+}
+
+// GetInput returns __AccountEnableNotificationChannelInput.Input, and is useful for accessing the field via an interface.
+func (v *__AccountEnableNotificationChannelInput) GetInput() AccountEnableNotificationChannelInput {
+	return v.Input
+}
+
+// __AccountUpdateDefaultWalletIdInput is used internally by genqlient
+type __AccountUpdateDefaultWalletIdInput struct {
+	Input AccountUpdateDefaultWalletIdInput `json:"input"`
+}
+
+// GetInput returns __AccountUpdateDefaultWalletIdInput.Input, and is useful for accessing the field via an interface.
+func (v *__AccountUpdateDefaultWalletIdInput) GetInput() AccountUpdateDefaultWalletIdInput {
+	return v.Input
+}
+
+// __AccountUpdateDisplayCurrencyInput is used internally by genqlient
+type __AccountUpdateDisplayCurrencyInput struct {
+	Input AccountUpdateDisplayCurrencyInput `json:"input"`
+}
+
+// GetInput returns __AccountUpdateDisplayCurrencyInput.Input, and is useful for accessing the field via an interface.
+func (v *__AccountUpdateDisplayCurrencyInput) GetInput() AccountUpdateDisplayCurrencyInput {
+	return v.Input
+}
+
+// __BtcPriceListInput is used internally by genqlient
+type __BtcPriceListInput struct {
+	PriceRange PriceGraphRange `json:"priceRange"`
+}
+
+// GetPriceRange returns __BtcPriceListInput.PriceRange, and is useful for accessing the field via an interface.
+func (v *__BtcPriceListInput) GetPriceRange() PriceGraphRange { return v.PriceRange }
 
 // __CallbackEndpointAddInput is used internally by genqlient
 type __CallbackEndpointAddInput struct {
@@ -7813,6 +9431,26 @@ type __CallbackEndpointDeleteInput struct {
 
 // GetInput returns __CallbackEndpointDeleteInput.Input, and is useful for accessing the field via an interface.
 func (v *__CallbackEndpointDeleteInput) GetInput() CallbackEndpointDeleteInput { return v.Input }
+
+// __ContactCreateInput is used internally by genqlient
+type __ContactCreateInput struct {
+	Input ContactCreateInput `json:"input"`
+}
+
+// GetInput returns __ContactCreateInput.Input, and is useful for accessing the field via an interface.
+func (v *__ContactCreateInput) GetInput() ContactCreateInput { return v.Input }
+
+// __CurrencyConversionEstimationInput is used internally by genqlient
+type __CurrencyConversionEstimationInput struct {
+	Amount   float64 `json:"amount"`
+	Currency string  `json:"currency"`
+}
+
+// GetAmount returns __CurrencyConversionEstimationInput.Amount, and is useful for accessing the field via an interface.
+func (v *__CurrencyConversionEstimationInput) GetAmount() float64 { return v.Amount }
+
+// GetCurrency returns __CurrencyConversionEstimationInput.Currency, and is useful for accessing the field via an interface.
+func (v *__CurrencyConversionEstimationInput) GetCurrency() string { return v.Currency }
 
 // __IntraLedgerPaymentSendInput is used internally by genqlient
 type __IntraLedgerPaymentSendInput struct {
@@ -8254,6 +9892,46 @@ func (v *__TransactionsSinceInput) GetLast() *int { return v.Last }
 // GetBefore returns __TransactionsSinceInput.Before, and is useful for accessing the field via an interface.
 func (v *__TransactionsSinceInput) GetBefore() *string { return v.Before }
 
+// __UserContactUpdateAliasInput is used internally by genqlient
+type __UserContactUpdateAliasInput struct {
+	Input UserContactUpdateAliasInput `json:"input"`
+}
+
+// GetInput returns __UserContactUpdateAliasInput.Input, and is useful for accessing the field via an interface.
+func (v *__UserContactUpdateAliasInput) GetInput() UserContactUpdateAliasInput { return v.Input }
+
+// __UserDefaultWalletIdInput is used internally by genqlient
+type __UserDefaultWalletIdInput struct {
+	Username string `json:"username"`
+}
+
+// GetUsername returns __UserDefaultWalletIdInput.Username, and is useful for accessing the field via an interface.
+func (v *__UserDefaultWalletIdInput) GetUsername() string { return v.Username }
+
+// __UserUpdateLanguageInput is used internally by genqlient
+type __UserUpdateLanguageInput struct {
+	Input UserUpdateLanguageInput `json:"input"`
+}
+
+// GetInput returns __UserUpdateLanguageInput.Input, and is useful for accessing the field via an interface.
+func (v *__UserUpdateLanguageInput) GetInput() UserUpdateLanguageInput { return v.Input }
+
+// __UserUpdateUsernameInput is used internally by genqlient
+type __UserUpdateUsernameInput struct {
+	Input UserUpdateUsernameInput `json:"input"`
+}
+
+// GetInput returns __UserUpdateUsernameInput.Input, and is useful for accessing the field via an interface.
+func (v *__UserUpdateUsernameInput) GetInput() UserUpdateUsernameInput { return v.Input }
+
+// __UsernameAvailableInput is used internally by genqlient
+type __UsernameAvailableInput struct {
+	Username string `json:"username"`
+}
+
+// GetUsername returns __UsernameAvailableInput.Username, and is useful for accessing the field via an interface.
+func (v *__UsernameAvailableInput) GetUsername() string { return v.Username }
+
 // __WalletByIDInput is used internally by genqlient
 type __WalletByIDInput struct {
 	WalletId string `json:"walletId"`
@@ -8299,6 +9977,392 @@ func AccountDefaultWallet(
 	return data_, err_
 }
 
+// The mutation executed by AccountDisableNotificationCategory.
+const AccountDisableNotificationCategory_Operation = `
+mutation AccountDisableNotificationCategory ($input: AccountDisableNotificationCategoryInput!) {
+	accountDisableNotificationCategory(input: $input) {
+		errors {
+			__typename
+			code
+			message
+			path
+		}
+		account {
+			... NotificationSettingsFields
+		}
+	}
+}
+fragment NotificationSettingsFields on ConsumerAccount {
+	notificationSettings {
+		push {
+			enabled
+			disabledCategories
+		}
+	}
+}
+`
+
+func AccountDisableNotificationCategory(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	input AccountDisableNotificationCategoryInput,
+) (data_ *AccountDisableNotificationCategoryResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "AccountDisableNotificationCategory",
+		Query:  AccountDisableNotificationCategory_Operation,
+		Variables: &__AccountDisableNotificationCategoryInput{
+			Input: input,
+		},
+	}
+
+	data_ = &AccountDisableNotificationCategoryResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The mutation executed by AccountDisableNotificationChannel.
+const AccountDisableNotificationChannel_Operation = `
+mutation AccountDisableNotificationChannel ($input: AccountDisableNotificationChannelInput!) {
+	accountDisableNotificationChannel(input: $input) {
+		errors {
+			__typename
+			code
+			message
+			path
+		}
+		account {
+			... NotificationSettingsFields
+		}
+	}
+}
+fragment NotificationSettingsFields on ConsumerAccount {
+	notificationSettings {
+		push {
+			enabled
+			disabledCategories
+		}
+	}
+}
+`
+
+func AccountDisableNotificationChannel(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	input AccountDisableNotificationChannelInput,
+) (data_ *AccountDisableNotificationChannelResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "AccountDisableNotificationChannel",
+		Query:  AccountDisableNotificationChannel_Operation,
+		Variables: &__AccountDisableNotificationChannelInput{
+			Input: input,
+		},
+	}
+
+	data_ = &AccountDisableNotificationChannelResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The mutation executed by AccountEnableNotificationCategory.
+const AccountEnableNotificationCategory_Operation = `
+mutation AccountEnableNotificationCategory ($input: AccountEnableNotificationCategoryInput!) {
+	accountEnableNotificationCategory(input: $input) {
+		errors {
+			__typename
+			code
+			message
+			path
+		}
+		account {
+			... NotificationSettingsFields
+		}
+	}
+}
+fragment NotificationSettingsFields on ConsumerAccount {
+	notificationSettings {
+		push {
+			enabled
+			disabledCategories
+		}
+	}
+}
+`
+
+func AccountEnableNotificationCategory(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	input AccountEnableNotificationCategoryInput,
+) (data_ *AccountEnableNotificationCategoryResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "AccountEnableNotificationCategory",
+		Query:  AccountEnableNotificationCategory_Operation,
+		Variables: &__AccountEnableNotificationCategoryInput{
+			Input: input,
+		},
+	}
+
+	data_ = &AccountEnableNotificationCategoryResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The mutation executed by AccountEnableNotificationChannel.
+const AccountEnableNotificationChannel_Operation = `
+mutation AccountEnableNotificationChannel ($input: AccountEnableNotificationChannelInput!) {
+	accountEnableNotificationChannel(input: $input) {
+		errors {
+			__typename
+			code
+			message
+			path
+		}
+		account {
+			... NotificationSettingsFields
+		}
+	}
+}
+fragment NotificationSettingsFields on ConsumerAccount {
+	notificationSettings {
+		push {
+			enabled
+			disabledCategories
+		}
+	}
+}
+`
+
+func AccountEnableNotificationChannel(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	input AccountEnableNotificationChannelInput,
+) (data_ *AccountEnableNotificationChannelResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "AccountEnableNotificationChannel",
+		Query:  AccountEnableNotificationChannel_Operation,
+		Variables: &__AccountEnableNotificationChannelInput{
+			Input: input,
+		},
+	}
+
+	data_ = &AccountEnableNotificationChannelResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The query executed by AccountLimits.
+const AccountLimits_Operation = `
+query AccountLimits {
+	me {
+		defaultAccount {
+			__typename
+			limits {
+				withdrawal {
+					__typename
+					interval
+					totalLimit
+					remainingLimit
+				}
+				internalSend {
+					__typename
+					interval
+					totalLimit
+					remainingLimit
+				}
+				convert {
+					__typename
+					interval
+					totalLimit
+					remainingLimit
+				}
+			}
+		}
+	}
+}
+`
+
+func AccountLimits(
+	ctx_ context.Context,
+	client_ graphql.Client,
+) (data_ *AccountLimitsResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "AccountLimits",
+		Query:  AccountLimits_Operation,
+	}
+
+	data_ = &AccountLimitsResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The query executed by AccountSettings.
+const AccountSettings_Operation = `
+query AccountSettings {
+	me {
+		id
+		username
+		language
+		defaultAccount {
+			__typename
+			id
+			displayCurrency
+			defaultWallet {
+				id
+				currency
+			}
+			notificationSettings {
+				push {
+					enabled
+					disabledCategories
+				}
+			}
+		}
+	}
+}
+`
+
+func AccountSettings(
+	ctx_ context.Context,
+	client_ graphql.Client,
+) (data_ *AccountSettingsResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "AccountSettings",
+		Query:  AccountSettings_Operation,
+	}
+
+	data_ = &AccountSettingsResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The mutation executed by AccountUpdateDefaultWalletId.
+const AccountUpdateDefaultWalletId_Operation = `
+mutation AccountUpdateDefaultWalletId ($input: AccountUpdateDefaultWalletIdInput!) {
+	accountUpdateDefaultWalletId(input: $input) {
+		errors {
+			__typename
+			code
+			message
+			path
+		}
+		account {
+			defaultWallet {
+				id
+				currency
+			}
+		}
+	}
+}
+`
+
+func AccountUpdateDefaultWalletId(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	input AccountUpdateDefaultWalletIdInput,
+) (data_ *AccountUpdateDefaultWalletIdResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "AccountUpdateDefaultWalletId",
+		Query:  AccountUpdateDefaultWalletId_Operation,
+		Variables: &__AccountUpdateDefaultWalletIdInput{
+			Input: input,
+		},
+	}
+
+	data_ = &AccountUpdateDefaultWalletIdResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The mutation executed by AccountUpdateDisplayCurrency.
+const AccountUpdateDisplayCurrency_Operation = `
+mutation AccountUpdateDisplayCurrency ($input: AccountUpdateDisplayCurrencyInput!) {
+	accountUpdateDisplayCurrency(input: $input) {
+		errors {
+			__typename
+			code
+			message
+			path
+		}
+		account {
+			displayCurrency
+		}
+	}
+}
+`
+
+func AccountUpdateDisplayCurrency(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	input AccountUpdateDisplayCurrencyInput,
+) (data_ *AccountUpdateDisplayCurrencyResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "AccountUpdateDisplayCurrency",
+		Query:  AccountUpdateDisplayCurrency_Operation,
+		Variables: &__AccountUpdateDisplayCurrencyInput{
+			Input: input,
+		},
+	}
+
+	data_ = &AccountUpdateDisplayCurrencyResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
 // The query executed by Authorization.
 const Authorization_Operation = `
 query Authorization {
@@ -8318,6 +10382,45 @@ func Authorization(
 	}
 
 	data_ = &AuthorizationResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The query executed by BtcPriceList.
+const BtcPriceList_Operation = `
+query BtcPriceList ($priceRange: PriceGraphRange!) {
+	btcPriceList(range: $priceRange) {
+		timestamp
+		price {
+			base
+			offset
+			currencyUnit
+		}
+	}
+}
+`
+
+func BtcPriceList(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	priceRange PriceGraphRange,
+) (data_ *BtcPriceListResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "BtcPriceList",
+		Query:  BtcPriceList_Operation,
+		Variables: &__BtcPriceListInput{
+			PriceRange: priceRange,
+		},
+	}
+
+	data_ = &BtcPriceListResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -8480,6 +10583,125 @@ func CallbackPortalURL(
 	return data_, err_
 }
 
+// The mutation executed by ContactCreate.
+const ContactCreate_Operation = `
+mutation ContactCreate ($input: ContactCreateInput!) {
+	contactCreate(input: $input) {
+		errors {
+			__typename
+			code
+			message
+			path
+		}
+		contact {
+			id
+			handle
+			displayName
+			type
+			transactionsCount
+			createdAt
+		}
+	}
+}
+`
+
+func ContactCreate(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	input ContactCreateInput,
+) (data_ *ContactCreateResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "ContactCreate",
+		Query:  ContactCreate_Operation,
+		Variables: &__ContactCreateInput{
+			Input: input,
+		},
+	}
+
+	data_ = &ContactCreateResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The query executed by Contacts.
+const Contacts_Operation = `
+query Contacts {
+	me {
+		contacts {
+			handle
+			alias
+			transactionsCount
+		}
+	}
+}
+`
+
+func Contacts(
+	ctx_ context.Context,
+	client_ graphql.Client,
+) (data_ *ContactsResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "Contacts",
+		Query:  Contacts_Operation,
+	}
+
+	data_ = &ContactsResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The query executed by CurrencyConversionEstimation.
+const CurrencyConversionEstimation_Operation = `
+query CurrencyConversionEstimation ($amount: Float!, $currency: DisplayCurrency!) {
+	currencyConversionEstimation(amount: $amount, currency: $currency) {
+		btcSatAmount
+		usdCentAmount
+		timestamp
+	}
+}
+`
+
+func CurrencyConversionEstimation(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	amount float64,
+	currency string,
+) (data_ *CurrencyConversionEstimationResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "CurrencyConversionEstimation",
+		Query:  CurrencyConversionEstimation_Operation,
+		Variables: &__CurrencyConversionEstimationInput{
+			Amount:   amount,
+			Currency: currency,
+		},
+	}
+
+	data_ = &CurrencyConversionEstimationResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
 // The query executed by CurrencyList.
 const CurrencyList_Operation = `
 query CurrencyList {
@@ -8503,6 +10725,37 @@ func CurrencyList(
 	}
 
 	data_ = &CurrencyListResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The query executed by CustodialRestrictions.
+const CustodialRestrictions_Operation = `
+query CustodialRestrictions {
+	custodialRestrictions {
+		dollarBalance
+		transfer
+	}
+}
+`
+
+func CustodialRestrictions(
+	ctx_ context.Context,
+	client_ graphql.Client,
+) (data_ *CustodialRestrictionsResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "CustodialRestrictions",
+		Query:  CustodialRestrictions_Operation,
+	}
+
+	data_ = &CustodialRestrictionsResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -10181,6 +12434,43 @@ func Me(
 	return data_, err_
 }
 
+// The query executed by Migration.
+const Migration_Operation = `
+query Migration {
+	migration {
+		status
+		transferPaymentHash
+		preview {
+			balanceSats
+			feeSats
+			feeCoveredByBlink
+			receiveSats
+		}
+	}
+}
+`
+
+func Migration(
+	ctx_ context.Context,
+	client_ graphql.Client,
+) (data_ *MigrationResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "Migration",
+		Query:  Migration_Operation,
+	}
+
+	data_ = &MigrationResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
 // The subscription executed by MyUpdates.
 const MyUpdates_Operation = `
 subscription MyUpdates {
@@ -10905,6 +13195,38 @@ func OnChainUsdTxFeeAsBtcDenominated(
 	return data_, err_
 }
 
+// The query executed by PayoutSpeeds.
+const PayoutSpeeds_Operation = `
+query PayoutSpeeds {
+	payoutSpeeds {
+		speed
+		displayName
+		description
+	}
+}
+`
+
+func PayoutSpeeds(
+	ctx_ context.Context,
+	client_ graphql.Client,
+) (data_ *PayoutSpeedsResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "PayoutSpeeds",
+		Query:  PayoutSpeeds_Operation,
+	}
+
+	data_ = &PayoutSpeedsResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
 // The query executed by PendingIncomingTransactions.
 const PendingIncomingTransactions_Operation = `
 query PendingIncomingTransactions ($walletIds: [WalletId]) {
@@ -11518,6 +13840,198 @@ func TransactionsSince(
 	return data_, err_
 }
 
+// The mutation executed by UserContactUpdateAlias.
+const UserContactUpdateAlias_Operation = `
+mutation UserContactUpdateAlias ($input: UserContactUpdateAliasInput!) {
+	userContactUpdateAlias(input: $input) {
+		errors {
+			__typename
+			code
+			message
+			path
+		}
+		contact {
+			handle
+			alias
+			transactionsCount
+		}
+	}
+}
+`
+
+func UserContactUpdateAlias(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	input UserContactUpdateAliasInput,
+) (data_ *UserContactUpdateAliasResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "UserContactUpdateAlias",
+		Query:  UserContactUpdateAlias_Operation,
+		Variables: &__UserContactUpdateAliasInput{
+			Input: input,
+		},
+	}
+
+	data_ = &UserContactUpdateAliasResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The query executed by UserDefaultWalletId.
+const UserDefaultWalletId_Operation = `
+query UserDefaultWalletId ($username: Username!) {
+	userDefaultWalletId(username: $username)
+}
+`
+
+func UserDefaultWalletId(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	username string,
+) (data_ *UserDefaultWalletIdResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "UserDefaultWalletId",
+		Query:  UserDefaultWalletId_Operation,
+		Variables: &__UserDefaultWalletIdInput{
+			Username: username,
+		},
+	}
+
+	data_ = &UserDefaultWalletIdResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The mutation executed by UserUpdateLanguage.
+const UserUpdateLanguage_Operation = `
+mutation UserUpdateLanguage ($input: UserUpdateLanguageInput!) {
+	userUpdateLanguage(input: $input) {
+		errors {
+			__typename
+			code
+			message
+			path
+		}
+		user {
+			language
+		}
+	}
+}
+`
+
+func UserUpdateLanguage(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	input UserUpdateLanguageInput,
+) (data_ *UserUpdateLanguageResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "UserUpdateLanguage",
+		Query:  UserUpdateLanguage_Operation,
+		Variables: &__UserUpdateLanguageInput{
+			Input: input,
+		},
+	}
+
+	data_ = &UserUpdateLanguageResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The mutation executed by UserUpdateUsername.
+const UserUpdateUsername_Operation = `
+mutation UserUpdateUsername ($input: UserUpdateUsernameInput!) {
+	userUpdateUsername(input: $input) {
+		errors {
+			__typename
+			code
+			message
+			path
+		}
+		user {
+			username
+		}
+	}
+}
+`
+
+func UserUpdateUsername(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	input UserUpdateUsernameInput,
+) (data_ *UserUpdateUsernameResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "UserUpdateUsername",
+		Query:  UserUpdateUsername_Operation,
+		Variables: &__UserUpdateUsernameInput{
+			Input: input,
+		},
+	}
+
+	data_ = &UserUpdateUsernameResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The query executed by UsernameAvailable.
+const UsernameAvailable_Operation = `
+query UsernameAvailable ($username: Username!) {
+	usernameAvailable(username: $username)
+}
+`
+
+func UsernameAvailable(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	username string,
+) (data_ *UsernameAvailableResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "UsernameAvailable",
+		Query:  UsernameAvailable_Operation,
+		Variables: &__UsernameAvailableInput{
+			Username: username,
+		},
+	}
+
+	data_ = &UsernameAvailableResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
 // The query executed by WalletByID.
 const WalletByID_Operation = `
 query WalletByID ($walletId: WalletId!) {
@@ -11589,6 +14103,40 @@ func Wallets(
 	}
 
 	data_ = &WalletsResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The query executed by WindDown.
+const WindDown_Operation = `
+query WindDown {
+	windDown {
+		status
+		receiveDisabledAt
+		finalDeadline
+		gateArmsAt
+		timezone
+	}
+}
+`
+
+func WindDown(
+	ctx_ context.Context,
+	client_ graphql.Client,
+) (data_ *WindDownResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "WindDown",
+		Query:  WindDown_Operation,
+	}
+
+	data_ = &WindDownResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(

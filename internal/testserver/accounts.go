@@ -18,6 +18,9 @@ type AccountOptions struct {
 	USDBalance int64
 	// DefaultCurrency picks the default wallet: "BTC" (default) or "USD".
 	DefaultCurrency string
+	// NoUsername creates the account without a username, which
+	// userUpdateUsername can then set once; Username must be "".
+	NoUsername bool
 }
 
 // Account identifies a created account and its wallets.

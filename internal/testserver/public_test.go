@@ -104,9 +104,3 @@ func TestCallbackEndpointsAddListDelete(t *testing.T) {
 	r = call(t, f.srv, readOnly, add, map[string]any{"input": map[string]any{"url": "https://example.invalid/hook"}})
 	assert.Contains(t, r.str("errors", 0, "message"), "not authorized to execute mutations")
 }
-
-func TestUnsimulatedFieldsSayNotImplemented(t *testing.T) {
-	f := newFixture(t)
-	r := call(t, f.srv, f.aliceK, `{ me { defaultAccount { id limits { withdrawal { totalLimit } } } } }`, nil)
-	assert.Equal(t, "ConsumerAccount.limits is not implemented in blinktest", r.str("errors", 0, "message"), r.Raw)
-}

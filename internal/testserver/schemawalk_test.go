@@ -26,15 +26,6 @@ var pendingOtherBranches = map[string]bool{
 	// API keys.
 	"Mutation.apiKeyCreate": true, "Mutation.apiKeyRevoke": true, "Mutation.apiKeySetLimit": true,
 	"Mutation.apiKeyRemoveLimit": true, "User.apiKeys": true,
-	// Account settings, contacts, prices and public data.
-	"Mutation.accountUpdateDisplayCurrency": true, "Mutation.accountUpdateDefaultWalletID": true,
-	"Mutation.userUpdateUsername": true, "Query.usernameAvailable": true, "Mutation.userUpdateLanguage": true,
-	"Mutation.accountEnableNotificationChannel": true, "Mutation.accountDisableNotificationChannel": true,
-	"Mutation.accountEnableNotificationCategory": true, "Mutation.accountDisableNotificationCategory": true,
-	"ConsumerAccount.limits": true, "Query.custodialRestrictions": true, "Query.windDown": true,
-	"Query.migration": true, "Mutation.contactCreate": true, "Mutation.userContactUpdateAlias": true,
-	"Query.btcPriceList": true, "Query.currencyConversionEstimation": true, "Query.payoutSpeeds": true,
-	"Query.userDefaultWalletID": true, "Query.currencyList": true, "Query.lnInvoicePaymentStatus": true,
 }
 
 var notImplementedRe = regexp.MustCompile(`([A-Za-z]+\.[A-Za-z]+) is not implemented in blinktest`)

@@ -29,6 +29,8 @@ type State interface {
 	WalletBalance(walletID string) scalars.SignedAmount
 	WalletCurrency(walletID string) WalletCurrency
 	WalletPendingIncomingBalance(walletID string) scalars.SignedAmount
+	UserLanguage(accountID string) string
+	UserContacts(accountID string) []*UserContact
 }
 
 // User is the GraphQL User object of the fake: it carries the account id;
@@ -54,8 +56,8 @@ func (u *User) CreatedAt() *time.Time { return u.st.UserCreatedAt(u.AccountID) }
 // DefaultAccount is User.defaultAccount.
 func (u *User) DefaultAccount() Account { return NewConsumerAccount(u.st, u.AccountID) }
 
-// Language is User.language: the default, "".
-func (u *User) Language() string { return "" }
+// Language is User.language; "" for the default.
+func (u *User) Language() string { return u.st.UserLanguage(u.AccountID) }
 
 // TotpEnabled is User.totpEnabled: never.
 func (u *User) TotpEnabled() bool { return false }
@@ -66,8 +68,8 @@ func (u *User) Email() *Email { return nil }
 // Phone is User.phone: none.
 func (u *User) Phone() *string { return nil }
 
-// Contacts is User.contacts: none.
-func (u *User) Contacts() []*UserContact { return []*UserContact{} }
+// Contacts is User.contacts.
+func (u *User) Contacts() []*UserContact { return u.st.UserContacts(u.AccountID) }
 
 // ConsumerAccount is the GraphQL ConsumerAccount object of the fake.
 type ConsumerAccount struct {
