@@ -18,6 +18,8 @@ import (
 	"github.com/coder/websocket"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	blinktest "github.com/blink-sdk/blink-go/internal/testserver"
 )
 
 // reviewLog is a goroutine-safe buffer for a Debug-level slog logger.
@@ -443,4 +445,66 @@ func TestReview_MyUpdates_OwnCrossWalletReceiptMissedWhileDownIsCaughtUp(t *test
 	srv.AcceptWebSockets()
 	rs := uc.barrier(t, srv, alice)
 	assert.Equal(t, 1, receiptHashes(rs)[h2], "the own receipt paid while down was not caught up: %s", describeUpdates(rs))
+}
+
+// Pins: a catch-up that fails (503 on the ledger walk, past the retry
+// policy) is retried; receipts that arrive live meanwhile are delivered
+// at once, and the catch-up that finally succeeds delivers what was
+// missed while down exactly once, and the live ones not again.
+func TestReview_MyUpdates_FailingCatchUpThenLiveReceiptsEachOnce(t *testing.T) {
+	noLeaks(t)
+	srv := newFake(t)
+	alice := newFakeUser(t, srv, "alice", 0, 0, nil, fastRetry)
+	alice.Client.rt.cfg = fastRealtime
+	t.Cleanup(func() { alice.Client.Close() })
+	uc := collectMyUpdates(t, alice.Client, nil)
+	uc.waitPrice(t)
+	h1 := payOutside(t, srv, alice, 1_000)
+	uc.waitFor(t, 5*time.Second, "first live", func(rs []Update) bool { return receiptHashes(rs)[h1] == 1 })
+
+	srv.RefuseWebSockets(0)
+	srv.DropWebSockets()
+	sessionGone(t, alice.Client)
+	h2 := payOutside(t, srv, alice, 2_000) // missed
+	before := srv.Requests("TransactionsSince")
+	srv.InjectFault("TransactionsSince", blinktest.Fault{Status: 503}, 8) // two whole catch-ups fail
+	srv.AcceptWebSockets()
+	require.Eventually(t, func() bool { return srv.Requests("TransactionsSince") >= before+4 }, 10*time.Second, time.Millisecond, "no catch-up attempt")
+	h3 := payOutside(t, srv, alice, 3_000) // live while the catch-up is failing
+	uc.waitFor(t, 5*time.Second, "live during failing catch-up", func(rs []Update) bool { return receiptHashes(rs)[h3] == 1 })
+	// The missed one comes once a retried catch-up succeeds (after the
+	// live ones: a pending catch-up does not hold the stream back).
+	uc.waitFor(t, 10*time.Second, "the missed receipt", func(rs []Update) bool { return receiptHashes(rs)[h2] == 1 })
+	rs := uc.barrier(t, srv, alice)
+	assert.Equal(t, map[string]int{h1: 1, h2: 1, h3: 1}, receiptHashes(rs), describeUpdates(rs))
+	assert.GreaterOrEqual(t, srv.Requests("TransactionsSince"), before+9, "the catch-up was retried until it succeeded")
+}
+
+// Pins: a server that accepts the upgrade and hangs up mid-handshake
+// (before or after reading connection_init) is retried, and Close then
+// leaves no goroutine behind.
+func TestReview_ServerHangingUpMidHandshakeIsRetriedAndCloseLeaksNothing(t *testing.T) {
+	noLeaks(t)
+	srv := newWSTestServer(t, func(n int, p *wsPeer) {
+		switch {
+		case n == 1:
+			p.conn.CloseNow() // before connection_init is read
+		case n == 2:
+			_, _ = p.read() // connection_init, never acked
+			p.conn.CloseNow()
+		default:
+			if _, err := p.ack(); err != nil {
+				return
+			}
+			p.serveAnswering(nil)
+		}
+	})
+	c := newRTClient(t, "", srv.wsURL(), nil)
+	s := testSub(t, c)
+	ev := nextOf(t, s, rtSubscribed, 5*time.Second)
+	assert.False(t, ev.reconnect, "the first connection that is acknowledged")
+	assert.GreaterOrEqual(t, srv.conns.Load(), int32(3))
+	c.Close()
+	ev = nextOf(t, s, rtEnd, time.Second)
+	assert.ErrorIs(t, ev.err, ErrClientClosed)
 }
