@@ -508,3 +508,76 @@ func TestReview_ServerHangingUpMidHandshakeIsRetriedAndCloseLeaksNothing(t *test
 	ev = nextOf(t, s, rtEnd, time.Second)
 	assert.ErrorIs(t, ev.err, ErrClientClosed)
 }
+
+// MyUpdatesOptions.Since is "the ID of the last transaction the caller
+// handled (from an earlier run)". While a catch-up is failing the stream
+// goes on delivering live receipts, so a receipt newer in the ledger is
+// handled before an older one missed while down. A consumer that stops
+// there (a deploy, a crash) and restarts from the last ID it handled, as
+// documented, never gets the older one: the restart walks the ledger
+// strictly after Since (no overlap, unlike the trail within a run).
+func TestReview_MyUpdates_RestartFromTheLastHandledIDMissesNothing(t *testing.T) {
+	noLeaks(t)
+	srv := newFake(t)
+	alice := newFakeUser(t, srv, "alice", 0, 0, nil, fastRetry)
+	alice.Client.rt.cfg = fastRealtime
+	t.Cleanup(func() { alice.Client.Close() })
+
+	// Run 1: record the last transaction handled; stop after stopAt.
+	live := make(chan struct{})
+	handled := make(chan string, 16) // payment hashes handled
+	stopAt := make(chan string, 1)
+	lastID := make(chan string, 1)
+	ctx1, cancel1 := context.WithCancel(bg())
+	t.Cleanup(cancel1)
+	go func() {
+		last, stop := "", ""
+		once := sync.Once{}
+		for u, err := range alice.Client.MyUpdates(ctx1, nil) {
+			if err != nil {
+				continue
+			}
+			if _, ok := u.(*RealtimePriceUpdate); ok {
+				once.Do(func() { close(live) })
+			}
+			ln, ok := u.(*LightningReceipt)
+			if !ok {
+				continue
+			}
+			last = ln.Transaction.ID
+			handled <- ln.PaymentHash
+			select {
+			case stop = <-stopAt:
+			default:
+			}
+			if ln.PaymentHash == stop {
+				break
+			}
+		}
+		lastID <- last
+	}()
+	recvWithin(t, live, 5*time.Second, "run 1 live")
+	h1 := payOutside(t, srv, alice, 1_000)
+	require.Equal(t, h1, <-handled)
+
+	srv.RefuseWebSockets(0)
+	srv.DropWebSockets()
+	sessionGone(t, alice.Client)
+	h2 := payOutside(t, srv, alice, 2_000) // missed while down
+	before := srv.Requests("TransactionsSince")
+	srv.InjectFault("TransactionsSince", blinktest.Fault{Status: 503}, 1_000_000) // the catch-up keeps failing
+	srv.AcceptWebSockets()
+	require.Eventually(t, func() bool { return srv.Requests("TransactionsSince") >= before+4 }, 10*time.Second, time.Millisecond, "no catch-up attempt")
+	inv, err := alice.Client.CreateInvoice(bg(), alice.BTCWalletID, 3_000, nil)
+	require.NoError(t, err)
+	stopAt <- inv.PaymentHash
+	require.NoError(t, srv.PayInvoice(inv.PaymentRequest)) // live
+	require.Equal(t, inv.PaymentHash, <-handled, "run 1 handles the live receipt; the missed one is still to come")
+	since := <-lastID // run 1 stopped
+	srv.ClearFaults()
+
+	// Run 2, from the last ID handled.
+	uc := collectMyUpdates(t, alice.Client, &MyUpdatesOptions{Since: since})
+	rs := uc.barrier(t, srv, alice)
+	assert.Equal(t, 1, receiptHashes(rs)[h2], "the receipt missed while down is never delivered, in either run: %s", describeUpdates(rs))
+}
