@@ -370,21 +370,27 @@ func TestReview_MyUpdates_ServerCompleteDoesNotEndTheStreamSilently(t *testing.T
 		if _, err := p.ack(); err != nil {
 			return
 		}
-		m, err := p.readType("subscribe")
-		if err != nil {
-			return
-		}
-		p.sendJSON(m.ID, "complete", "")
-		p.serveAnswering(nil)
+		p.serveAnswering(func(m wsMessage) { p.sendJSON(m.ID, "complete", "") })
 	})
 	c, _ := reviewRTClient(t, testKey, "", ws.wsURL(), nil)
-	ctx, cancel := context.WithTimeout(bg(), time.Second)
-	defer cancel()
-	var last error
-	for _, err := range c.MyUpdates(ctx, &MyUpdatesOptions{NoCatchUp: true}) {
-		last = err
-	}
-	assert.True(t, last != nil || ctx.Err() != nil, "MyUpdates ended without an error while ctx was live (the server completed it)")
+	t.Run("MyUpdates", func(t *testing.T) {
+		ctx, cancel := context.WithTimeout(bg(), time.Second)
+		defer cancel()
+		var last error
+		for _, err := range c.MyUpdates(ctx, &MyUpdatesOptions{NoCatchUp: true}) {
+			last = err
+		}
+		assert.True(t, last != nil || ctx.Err() != nil, "MyUpdates ended without an error while ctx was live (the server completed it)")
+	})
+	t.Run("PriceUpdates", func(t *testing.T) {
+		ctx, cancel := context.WithTimeout(bg(), time.Second)
+		defer cancel()
+		var last error
+		for _, err := range c.PriceUpdates(ctx, "USD") {
+			last = err
+		}
+		assert.True(t, last != nil || ctx.Err() != nil, "PriceUpdates ended without an error while ctx was live (the server completed it)")
+	})
 }
 
 // Close "returns once the websocket's goroutines have ended" and must
