@@ -587,3 +587,41 @@ func TestReview_MyUpdates_RestartFromTheLastHandledIDMissesNothing(t *testing.T)
 	rs := uc.barrier(t, srv, alice)
 	assert.Equal(t, 1, receiptHashes(rs)[h2], "the receipt missed while down is never delivered, in either run: %s", describeUpdates(rs))
 }
+
+// A server slow to take a subscription (no answer within catchUpWait, 1
+// s) gets the catch-up anyway, then pending is cleared; a receipt paid
+// after that ledger read but before the server's subscription was live
+// is never delivered, though the server's first answer arrives later and
+// says it is live only now. (The doc: the catch-up runs "as soon as the
+// server answers on it ... or catchUpWait after it without an answer".)
+func TestReview_MyUpdates_LateFirstAnswerAfterATimedOutCatchUpMissesNothing(t *testing.T) {
+	noLeaks(t)
+	srv := newFake(t)
+	answer := make(chan struct{})
+	ws := newWSTestServer(t, func(n int, p *wsPeer) {
+		if _, err := p.ack(); err != nil {
+			return
+		}
+		m, err := p.readType("subscribe")
+		if err != nil {
+			return
+		}
+		go func() { // the subscription goes live late
+			select {
+			case <-answer:
+				p.sendJSON(m.ID, "next", `{"data":{"myUpdates":{"errors":[],"update":{"__typename":"SomethingNew"}}}}`)
+			case <-p.ctx.Done():
+			}
+		}()
+		p.serveAnswering(nil)
+	})
+	alice := newFakeUser(t, srv, "alice", 0, 0, nil, WithWebSocketURL(ws.wsURL()), fastRetry)
+	alice.Client.rt.cfg = fastRealtime
+	t.Cleanup(func() { alice.Client.Close() })
+	uc := collectMyUpdates(t, alice.Client, nil)
+	// The timed-out catch-up has read the ledger (PendingIncoming is its last read).
+	require.Eventually(t, func() bool { return srv.Requests("PendingIncomingTransactions") >= 1 }, 10*time.Second, time.Millisecond)
+	h := payOutside(t, srv, alice, 1_000) // after the ledger read, before the server answers
+	close(answer)
+	uc.waitFor(t, 5*time.Second, "the receipt paid before the subscription went live", func(rs []Update) bool { return receiptHashes(rs)[h] == 1 })
+}
