@@ -106,3 +106,29 @@ func (c *Client) CallbackEndpoints(ctx context.Context) ([]CallbackEndpoint, err
 	}
 	return out, nil
 }
+
+// CallbackPortalURL returns the link to the Svix portal of the account's
+// webhooks (query me.defaultAccount.callbackPortalUrl; scope READ, checked
+// before sending). The portal shows each callback endpoint's signing
+// secret (whsec_...): open it, copy the secret of the endpoint added with
+// AddCallbackEndpoint, and give it to the receiving server, which checks
+// every delivery with it (package webhook).
+//
+// The URL is a login link that grants access to the portal: treat it as
+// a secret, never log it or store it. A key without READ fails with
+// ErrInsufficientScope; the server's refusals are *Error values.
+func (c *Client) CallbackPortalURL(ctx context.Context) (string, error) {
+	const op = "CallbackPortalURL"
+	resp, err := gen.CallbackPortalURL(ctx, c.gql)
+	if err != nil {
+		return "", err
+	}
+	if resp.Me == nil {
+		return "", &Error{Operation: op, Message: "the server returned no user", sentinel: ErrNotAuthenticated}
+	}
+	u := resp.Me.DefaultAccount.CallbackPortalUrl
+	if u == "" {
+		return "", &Error{Operation: op, Message: "the server returned no portal URL", HTTPStatus: 200, sentinel: ErrServer}
+	}
+	return u, nil
+}

@@ -6,10 +6,13 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	blinktest "github.com/blink-sdk/blink-go/internal/testserver"
 )
 
 func TestCallbackEndpoints_AddListDelete(t *testing.T) {
-	srv := newFake(t)
+	// Loopback http is allowed for tests; production takes https only.
+	srv := newFake(t, blinktest.WithLoopbackWebhooks())
 	alice := newFakeUser(t, srv, "alice", 0, 0, nil)
 
 	eps, err := alice.Client.CallbackEndpoints(bg())

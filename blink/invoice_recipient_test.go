@@ -48,7 +48,7 @@ func TestCreateInvoiceForRecipient_ByUsernameResolvesTheWalletFirst(t *testing.T
 }
 
 func TestCreateUSDInvoiceForRecipient_PaysIntoTheUSDWallet(t *testing.T) {
-	srv := newFake(t, blinktest.WithPrice(10_000_000))
+	srv := newFake(t, blinktest.WithPrice(10_000_000), blinktest.WithLoopbackWebhooks())
 	bob := newFakeUser(t, srv, "bob", 0, 0, nil)
 	anon, err := New("", WithEndpoint(srv.URL()))
 	require.NoError(t, err)

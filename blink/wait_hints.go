@@ -43,8 +43,8 @@ func (b *hintBoard) watch(hash string) (<-chan struct{}, func()) {
 }
 
 // HintInvoice tells every WaitForInvoice of this client that waits on
-// the invoice with this payment hash to check it over HTTP now (or as
-// soon as its poll floor allows). Call it from a webhook handler on a
+// the invoice with this payment hash to check it over HTTP now (or a
+// second after its previous check; see WaitInvoiceOptions.Hint). Call it from a webhook handler on a
 // verified receive.lightning or invoice.paid delivery: the delivery is a
 // hint and never proof, so the wait still returns only what the server's
 // invoice status says. It sends nothing itself, never blocks, and

@@ -14,8 +14,8 @@ import (
 // WaitInvoiceOptions tunes WaitForInvoice. The zero value is ready to use.
 type WaitInvoiceOptions struct {
 	// PollFloor is the shortest time between two HTTP checks of the
-	// invoice, whatever asks for them (a reconnect, a hint, polling):
-	// default DefaultPollFloor.
+	// invoice that polling or a (re)subscribe asks for: default
+	// DefaultPollFloor. A hint is checked sooner: see Hint.
 	//
 	// While the websocket is down the interval steps with the invoice's
 	// age (from its payment request, or from the start of the wait when
@@ -28,11 +28,13 @@ type WaitInvoiceOptions struct {
 	// and the exponential backoff after failed checks: default 30s (never
 	// under PollFloor).
 	MaxPollInterval time.Duration
-	// Hint, when it receives, asks for a check over HTTP now (or once
-	// PollFloor has passed since the last one): feed it the invoice's
-	// webhook deliveries, which are hints and never proof. A closed Hint
-	// counts once. Client.HintInvoice does the same by payment hash,
-	// without a channel.
+	// Hint, when it receives, asks for a check over HTTP now, or a second
+	// after the previous check if that was less than a second ago
+	// (PollFloor if it is shorter): feed it the invoice's webhook
+	// deliveries, which are hints and never proof. Hints that arrive
+	// while a check is planned make no more checks. A closed Hint counts
+	// once. Client.HintInvoice does the same by payment hash, without a
+	// channel.
 	Hint <-chan struct{}
 	// PollOnly leaves the websocket out and polls over HTTP only.
 	PollOnly bool
@@ -121,10 +123,12 @@ func (c *Client) WaitForInvoice(ctx context.Context, invoice string, opts *WaitI
 	wsUp := false
 	failures := 0
 	// plan asks for a check at t, or once PollFloor has passed since the
-	// last one, keeping an earlier plan.
-	plan := func(t time.Time) {
+	// last one, keeping an earlier plan; planAfter with another gap.
+	var planAfter func(t time.Time, gap time.Duration)
+	plan := func(t time.Time) { planAfter(t, o.PollFloor) }
+	planAfter = func(t time.Time, gap time.Duration) {
 		if !lastCheck.IsZero() {
-			if f := lastCheck.Add(o.PollFloor); t.Before(f) {
+			if f := lastCheck.Add(gap); t.Before(f) {
 				t = f
 			}
 		}
@@ -148,10 +152,10 @@ func (c *Client) WaitForInvoice(ctx context.Context, invoice string, opts *WaitI
 			if !ok {
 				hint = nil
 			}
-			plan(time.Now())
+			planAfter(time.Now(), hintGap(o.PollFloor))
 			continue
 		case <-hinted:
-			plan(time.Now())
+			planAfter(time.Now(), hintGap(o.PollFloor))
 			continue
 		case <-ready:
 			for {
@@ -237,6 +241,11 @@ func (c *Client) WaitForInvoice(ctx context.Context, invoice string, opts *WaitI
 		}
 	}
 }
+
+// hintGap is the shortest time from a check to one a hint asks for: a
+// second, or the poll floor if it is shorter. A flood of hints costs at
+// most one check a second.
+func hintGap(floor time.Duration) time.Duration { return min(floor, time.Second) }
 
 // pollInterval is the wait before the next check of an invoice of the
 // given age while the websocket is down: floor for the first 3 minutes,

@@ -162,4 +162,29 @@
 // Lightning addresses of the fake's accounts are username@blinktest.invalid
 // (globals.lightningAddressDomain). Fields the fake does not simulate
 // answer an error "<Type>.<field> is not implemented in blinktest".
+//
+// # Webhooks
+//
+// Endpoints added with callbackEndpointAdd (Client.AddCallbackEndpoint)
+// receive Svix-signed POSTs of the six account events at the moments the
+// real server sends them: send.lightning and receive.lightning (a payment
+// initiated by an invoice, also between two Blink wallets), send.lightning
+// again when a pending payment settles or fails, send.intraledger and
+// receive.intraledger, send.onchain when queued and when confirmed, and
+// receive.onchain pending then confirmed; nothing for accounts of level
+// ZERO, and nothing for refunds. Bodies have the production shape. Each
+// account signs with its own whsec_ secret (WebhookSecret), which the
+// page behind callbackPortalUrl also shows. An invoice created on behalf
+// of a recipient with a webhook URL gets one invoice.paid or
+// invoice.expired, signed with its own secret (InvoiceWebhookSecret).
+//
+// Callback URLs must be https, as in production; WithLoopbackWebhooks
+// lets http URLs of a loopback host (an httptest server) through.
+// Deliveries run concurrently, each with a 15 s timeout
+// (WithWebhookTimeout); a non-2xx answer or a timeout is retried on
+// Svix's schedule (WebhookRetrySchedule: the first attempt immediately,
+// then 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h) by the server's clock:
+// move a WithClock clock, call Tick, then WaitWebhooksIdle. The message id
+// is the same across retries and RedeliverWebhook; WebhookDeliveries is
+// the log of attempts. Close cancels running attempts and drops retries.
 package blinktest

@@ -45,10 +45,9 @@ func Sign(secret, id string, t time.Time, payload []byte) (http.Header, error) {
 // "<id>.<timestamp>.<body>".
 func mac(key []byte, id, ts string, payload []byte) []byte {
 	m := hmac.New(sha256.New, key)
-	m.Write([]byte(id))
-	m.Write([]byte{'.'})
-	m.Write([]byte(ts))
-	m.Write([]byte{'.'})
+	prefix := make([]byte, 0, len(id)+len(ts)+2)
+	prefix = append(append(append(append(prefix, id...), '.'), ts...), '.')
+	m.Write(prefix)
 	m.Write(payload)
 	return m.Sum(nil)
 }

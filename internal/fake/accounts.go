@@ -42,6 +42,7 @@ type account struct {
 	endpoints               []endpoint
 	selfRate, recipientRate rateWindow // invoice creation rate limits
 	addressRate             rateWindow // on-chain address creation rate limit
+	whSecret                string     // signs the deliveries to endpoints (webhooks.go)
 }
 
 type wallet struct {
@@ -95,7 +96,7 @@ func (s *Server) CreateAccount(o AccountOptions) Account {
 	a := &account{
 		id: newUUID(), userID: newUUID(), username: o.Username,
 		level: o.Level, displayCurrency: o.DisplayCurrency,
-		createdAt: s.now(),
+		createdAt: s.now(), whSecret: newWebhookSecret(),
 	}
 	btc := &wallet{id: newUUID(), accountID: a.id, currency: "BTC", balance: o.BTCBalance}
 	usd := &wallet{id: newUUID(), accountID: a.id, currency: "USD", balance: o.USDBalance}

@@ -40,6 +40,7 @@ func (s *Server) Handler() http.Handler {
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("/graphql", func(w http.ResponseWriter, r *http.Request) { s.serveGraphQL(gql, w, r) })
+	mux.HandleFunc("GET /svix-portal/", s.servePortal)
 	return mux
 }
 

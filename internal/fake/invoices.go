@@ -45,6 +45,8 @@ type invoice struct {
 	memo          string
 	externalID    string
 	webhookURL    string
+	whSecret      string // signs the webhookUrl delivery (webhooks.go)
+	webhookSent   bool
 	createdAt     time.Time
 	expiresAt     time.Time
 	paid          bool
@@ -290,8 +292,15 @@ func (s *Server) createInvoice(r invoiceRequest) (*invoice, *AppError) {
 	if r.memo != nil {
 		inv.memo = *r.memo
 	}
-	if r.webhookURL != nil {
+	if r.webhookURL != nil && *r.webhookURL != "" {
+		// Blink registers the URL as the endpoint of the invoice's own Svix
+		// application (core/api/src/app/wallets/add-invoice-for-wallet.ts:384-393):
+		// Svix's URL rules apply, and a refusal fails the creation.
+		if e := s.checkCallbackURL(*r.webhookURL); e != nil {
+			return nil, e
+		}
 		inv.webhookURL = *r.webhookURL
+		inv.whSecret = newWebhookSecret()
 	}
 	if err := s.mint(inv); err != nil {
 		return nil, &AppError{Code: "UNKNOWN_CLIENT_ERROR", Message: err.Error()}
@@ -304,6 +313,10 @@ func (s *Server) createInvoice(r invoiceRequest) (*invoice, *AppError) {
 		return nil, errDuplicateExternalID
 	}
 	s.addInvoice(inv)
+	if inv.webhookURL != "" {
+		s.wh.pendingInv = append(s.wh.pendingInv, inv)
+		s.startScheduler()
+	}
 	return inv, nil
 }
 
@@ -463,6 +476,7 @@ func (s *Server) PayInvoiceAmount(paymentRequest string, amountSats int64) error
 		Via: "lightning", SettledVia: "lightning", PaymentHash: inv.hash, PaymentRequest: inv.request,
 		Preimage: inv.preimageHex(), Memo: inv.memo, ExternalID: inv.externalID,
 	})
+	s.invoiceWebhook(inv)
 	return nil
 }
 

@@ -64,6 +64,11 @@ func (s *Server) record(t *Transaction) *Transaction {
 		s.txsByHash[t.PaymentHash] = append(s.txsByHash[t.PaymentHash], t)
 	}
 	s.changed()
+	if t.Status != "FAILURE" {
+		// A send refused at once (ALREADY_PAID) is reverted without a
+		// callback; every other entry has one (webhooks.go).
+		s.emitTx(t)
+	}
 	return t
 }
 

@@ -235,6 +235,7 @@ func (s *Server) ConfirmOnChain(txHash string) error {
 	}
 	for _, id := range ids {
 		s.txs[id].Status = "SUCCESS"
+		s.emitTx(s.txs[id]) // settle-payout-txn.ts:60: send.onchain again
 	}
 	delete(s.onchainSend, txHash)
 	s.changed()
@@ -266,6 +267,7 @@ func (s *Server) ReceiveOnChain(address string, sats int64) (string, error) {
 	w.pendingIn = append(w.pendingIn, t)
 	w.pendingLog = append(w.pendingLog, t)
 	s.changed()
+	s.emitTx(t) // add-pending-on-chain-transaction.ts:148: receive.onchain, pending
 	return t.TxHash, nil
 }
 

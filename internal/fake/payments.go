@@ -235,6 +235,7 @@ func (s *Server) payLightning(p lnPay) PayResult {
 			Preimage: inv.preimageHex(), CounterpartyWalletID: sender.id, CounterpartyUsername: senderAcct.username,
 			Memo: memo, ExternalID: inv.externalID,
 		})
+		s.invoiceWebhook(inv)
 		return PayResult{Status: resultSuccess, Tx: snap(send)}
 	}
 	switch inv.outcome {
@@ -347,6 +348,7 @@ func (s *Server) SettlePending(paymentHash string) error {
 	t.Status, t.Preimage = "SUCCESS", inv.preimageHex()
 	inv.inFlight, inv.paid = false, true
 	s.changed()
+	s.emitTx(t) // update-pending-payments.ts:578: send.lightning again
 	return nil
 }
 
@@ -362,6 +364,7 @@ func (s *Server) FailPending(paymentHash string) error {
 	}
 	t.Status = "FAILURE"
 	inv.inFlight = false
+	s.emitTx(t) // update-pending-payments.ts:578: send.lightning again, failed
 	w := s.wallets[t.WalletID]
 	w.balance += -t.Amount
 	s.record(&Transaction{

@@ -111,8 +111,10 @@ func (s *Server) invoiceConnection(walletIDs []string, after, before *string, fi
 	return c, nil
 }
 
-func (r *accountResolver) CallbackPortalURL(context.Context, *model.ConsumerAccount) (string, error) {
-	return "https://" + LightningAddressDomain + "/callback-portal", nil
+// CallbackPortalURL links to the fake's stand-in for Svix's app portal,
+// which shows the account's endpoints and secret (webhooks.go).
+func (r *accountResolver) CallbackPortalURL(_ context.Context, a *model.ConsumerAccount) (string, error) {
+	return r.s.portalURL(a.AccountID), nil
 }
 
 func (r *accountResolver) RealtimePrice(_ context.Context, a *model.ConsumerAccount) (*model.RealtimePrice, error) {

@@ -300,11 +300,10 @@ func (r *mutationResolver) OnChainAddressCurrent(ctx context.Context, in model.O
 }
 
 func (r *mutationResolver) CallbackEndpointAdd(ctx context.Context, in model.CallbackEndpointAddInput) (*model.CallbackEndpointAddPayload, error) {
-	u, err := url.Parse(in.URL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return &model.CallbackEndpointAddPayload{Errors: gqlErrors(unexpected("InvalidUrlError"))}, nil
-	}
 	s := r.s
+	if e := s.checkCallbackURL(in.URL); e != nil {
+		return &model.CallbackEndpointAddPayload{Errors: gqlErrors(e)}, nil
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	a := s.accounts[callerFrom(ctx).accountID()]

@@ -46,6 +46,14 @@ type Config struct {
 	// new websocket before it closes it with 4408; default
 	// DefaultInitTimeout (3 s).
 	InitTimeout time.Duration
+	// AllowInsecureCallbacks lets callbackEndpointAdd and the invoices'
+	// webhookUrl take http URLs of a loopback host (127.0.0.1, ::1,
+	// localhost), for tests; by default only https passes, as in
+	// production.
+	AllowInsecureCallbacks bool
+	// WebhookTimeout is how long a delivery attempt waits for its answer;
+	// default DefaultWebhookTimeout (15 s, as Svix).
+	WebhookTimeout time.Duration
 }
 
 // Server is the state of one fake Blink server and its HTTP handler. All
@@ -76,6 +84,9 @@ type Server struct {
 
 	// ws holds the websocket connections and socket faults (websocket.go).
 	ws wsState
+
+	// wh holds the webhook deliveries (webhooks.go).
+	wh whState
 
 	// opCache holds parsed request documents by query text (http.go).
 	opCache *lru.LRU[parsedQuery]

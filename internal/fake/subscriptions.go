@@ -247,6 +247,10 @@ func (s *Server) Tick() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.changed()
+	s.sweepInvoiceWebhooks()
+	if s.wh.started {
+		s.kick() // webhook retries due by the clock
+	}
 }
 
 // userUpdate is the myUpdates event of a new transaction, or nil.

@@ -238,6 +238,38 @@ type CallbackEndpointsResponse struct {
 // GetMe returns CallbackEndpointsResponse.Me, and is useful for accessing the field via an interface.
 func (v *CallbackEndpointsResponse) GetMe() *CallbackEndpointsMeUser { return v.Me }
 
+// CallbackPortalURLMeUser includes the requested fields of the GraphQL type User.
+type CallbackPortalURLMeUser struct {
+	DefaultAccount CallbackPortalURLMeUserDefaultAccount `json:"defaultAccount"`
+}
+
+// GetDefaultAccount returns CallbackPortalURLMeUser.DefaultAccount, and is useful for accessing the field via an interface.
+func (v *CallbackPortalURLMeUser) GetDefaultAccount() CallbackPortalURLMeUserDefaultAccount {
+	return v.DefaultAccount
+}
+
+// CallbackPortalURLMeUserDefaultAccount includes the requested fields of the GraphQL type Account.
+type CallbackPortalURLMeUserDefaultAccount struct {
+	Typename          *string `json:"__typename"`
+	CallbackPortalUrl string  `json:"callbackPortalUrl"`
+}
+
+// GetTypename returns CallbackPortalURLMeUserDefaultAccount.Typename, and is useful for accessing the field via an interface.
+func (v *CallbackPortalURLMeUserDefaultAccount) GetTypename() *string { return v.Typename }
+
+// GetCallbackPortalUrl returns CallbackPortalURLMeUserDefaultAccount.CallbackPortalUrl, and is useful for accessing the field via an interface.
+func (v *CallbackPortalURLMeUserDefaultAccount) GetCallbackPortalUrl() string {
+	return v.CallbackPortalUrl
+}
+
+// CallbackPortalURLResponse is returned by CallbackPortalURL on success.
+type CallbackPortalURLResponse struct {
+	Me *CallbackPortalURLMeUser `json:"me"`
+}
+
+// GetMe returns CallbackPortalURLResponse.Me, and is useful for accessing the field via an interface.
+func (v *CallbackPortalURLResponse) GetMe() *CallbackPortalURLMeUser { return v.Me }
+
 // CurrencyListCurrencyListCurrency includes the requested fields of the GraphQL type Currency.
 type CurrencyListCurrencyListCurrency struct {
 	Id             string `json:"id"`
@@ -8402,6 +8434,41 @@ func CallbackEndpoints(
 	}
 
 	data_ = &CallbackEndpointsResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The query executed by CallbackPortalURL.
+const CallbackPortalURL_Operation = `
+query CallbackPortalURL {
+	me {
+		defaultAccount {
+			__typename
+			callbackPortalUrl
+		}
+	}
+}
+`
+
+// The link to the Svix portal of the account's webhooks, where the
+// endpoints' signing secrets are shown. A login link: treat it as a secret.
+func CallbackPortalURL(
+	ctx_ context.Context,
+	client_ graphql.Client,
+) (data_ *CallbackPortalURLResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "CallbackPortalURL",
+		Query:  CallbackPortalURL_Operation,
+	}
+
+	data_ = &CallbackPortalURLResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(

@@ -89,6 +89,7 @@ func NewServer(opts ...Option) *Server {
 	h := httptest.NewUnstartedServer(f.Handler())
 	h.Config.ErrorLog = log.New(io.Discard, "", 0)
 	h.Start()
+	f.SetBaseURL(h.URL)
 	return &Server{fake: f, http: h}
 }
 
@@ -110,8 +111,10 @@ func (s *Server) WebSocketURL() string {
 }
 
 // Close shuts the server down, closing open connections (websockets
-// included).
+// included) and ending webhook deliveries (running attempts are
+// cancelled, retries dropped).
 func (s *Server) Close() {
+	s.fake.StopWebhooks()
 	s.fake.DropWebSockets()
 	s.http.CloseClientConnections()
 	s.http.Close()
