@@ -109,11 +109,21 @@ func (*RealtimePriceUpdate) isUpdate() {}
 // MyUpdatesOptions tunes MyUpdates. The zero value (or nil) is the
 // default.
 type MyUpdatesOptions struct {
-	// Since is the ID of the last transaction the caller handled (from an
-	// earlier run). When set, the stream starts by delivering, marked
-	// CaughtUp, every receipt and on-chain update of the ledger after it.
-	// It must be an ID of the account's ledger: an unknown ID lists
-	// nothing. When empty, the stream delivers what happens from now on.
+	// Since resumes an earlier run: the Transaction.ID of the newest
+	// ledger entry the caller handled (the last one it stored). When set,
+	// the stream starts by delivering, marked CaughtUp, every receipt and
+	// on-chain update of the ledger after it, and also those of the
+	// entries created up to about a minute before it (from the newest
+	// entry at least a minute older than the entry just before Since;
+	// Since itself is not delivered again). The look back is there
+	// because entries near the newest handled may not have been handled:
+	// live events can arrive slightly out of ledger order, and the ledger
+	// writes some entries after newer ones. So across a restart entries
+	// up to about a minute before Since may come again: de-duplicate them
+	// by Transaction.ID (and Status). Within one stream nothing comes
+	// twice. Since must be an ID of the account's ledger (for an unknown
+	// ID nothing is looked back at). When empty, the stream delivers what
+	// happens from now on.
 	Since string
 	// NoCatchUp turns the ledger reconciliation off: the stream then only
 	// relays the websocket, and what happens while it is down is lost.
@@ -137,30 +147,40 @@ type MyUpdatesOptions struct {
 // (re)subscription, once the server has answered, it reads the ledger
 // over HTTP from the last transaction delivered (TransactionsSince, and
 // PendingIncomingTransactions for unconfirmed deposits) and delivers what
-// the websocket missed, with CaughtUp set, before going on. Every
-// receipt is delivered once per transaction ID and status, whichever way
-// it came (an on-chain deposit twice: pending, then confirmed under a new
-// ID; one confirmed while the websocket was down is delivered confirmed
-// only, its pending state being gone). Prices are not caught up. A failed
-// catch-up is retried, with backoff, until it succeeds. The HTTP cost:
-// Wallets and one TransactionsPage when the stream starts, then per
-// (re)subscription a TransactionsSince walk and a
-// PendingIncomingTransactions query, plus a TransactionsByPaymentHash
-// lookup per missed lightning receipt (to tell it from the refund of a
-// failed send). An entry the ledger writes after a newer one was read
-// (see TransactionsSince) is caught up too: each catch-up starts from the
-// newest entry created at least a minute before the newest one
-// delivered, and skips what it delivered already.
+// the websocket missed, with CaughtUp set, before going on (when the
+// server's first answer takes more than a second, the catch-up runs then
+// and once more on that answer). Until a catch-up has succeeded, no
+// receipt is delivered live: the catch-up delivers those too, in ledger
+// order after what was missed before them, so a receipt never reaches
+// the consumer before an older one the websocket missed (prices go on
+// flowing). Every receipt is delivered once per transaction ID and
+// status, whichever way it came (an on-chain deposit twice: pending, then
+// confirmed under a new ID; one confirmed while the websocket was down is
+// delivered confirmed only, its pending state being gone). A payment
+// between the account's own wallets is a receipt in the wallet paid.
+// Prices are not caught up. A failed catch-up, or a failed read when the
+// stream starts, is retried, with backoff, until it succeeds. The HTTP
+// cost: Wallets and one TransactionsPage when the stream starts (with
+// Since, a walk of the ledger older than it, usually one page, instead of
+// the TransactionsPage), then per (re)subscription a TransactionsSince
+// walk and a PendingIncomingTransactions query, plus a
+// TransactionsByPaymentHash lookup per missed lightning receipt (to tell
+// it from the refund of a failed send). An entry the ledger writes after
+// a newer one was read (see TransactionsSince) is caught up too: each
+// catch-up starts from the newest entry created at least a minute before
+// the newest one delivered, and skips what it delivered already.
 //
-// The sequence ends without an error when ctx ends or the loop breaks. An
-// error is yielded last, and ends it, for a key the server refuses
-// (NOT_AUTHENTICATED: it matches ErrInvalidAPIKey and
-// ErrNotAuthenticated), a client without a key (ErrNotAuthenticated,
-// before subscribing), a key without READ for the catch-up
-// (ErrInsufficientScope), a websocket refused for good and a closed
-// Client (ErrClientClosed). Network failures are not errors: the client
-// reconnects with backoff. An error inside one result (its payload
-// errors) is yielded and the stream goes on.
+// The sequence ends without an error only when ctx ends or the loop
+// breaks: it never stops silently while ctx is live. An error is yielded
+// last, and ends it, for a key the server refuses (NOT_AUTHENTICATED: it
+// matches ErrInvalidAPIKey and ErrNotAuthenticated), a client without a
+// key (ErrNotAuthenticated, before subscribing), a key without READ for
+// the catch-up (ErrInsufficientScope), a websocket refused for good, a
+// subscription the server completes (ErrServer: subscribe again), and a
+// closed Client (ErrClientClosed). Network and server failures, on the
+// websocket or over HTTP, are not errors: the client reconnects, and the
+// reads are retried, with backoff. An error inside one result (its
+// payload errors) is yielded and the stream goes on.
 func (c *Client) MyUpdates(ctx context.Context, opts *MyUpdatesOptions) iter.Seq2[Update, error] {
 	const op = "MyUpdates"
 	var o MyUpdatesOptions
@@ -172,13 +192,31 @@ func (c *Client) MyUpdates(ctx context.Context, opts *MyUpdatesOptions) iter.Seq
 			yield(nil, &Error{Operation: op, Message: "myUpdates needs an API key", sentinel: ErrNotAuthenticated})
 			return
 		}
-		m := &myUpdates{c: c, op: op, cursor: o.Since, trail: trail{base: o.Since}, seen: newSeenSet(20_000), wallets: map[WalletCurrency]string{}}
+		m := &myUpdates{c: c, op: op, cursor: o.Since, since: o.Since, trail: trail{base: o.Since}, seen: newSeenSet(20_000), wallets: map[WalletCurrency]string{}}
 		if !o.NoCatchUp {
-			if err := m.start(ctx, o.Since == ""); err != nil {
-				if ctx.Err() == nil {
-					yield(nil, badKey(err))
+			// A failure to read the start is retried, with backoff, as a
+			// failed catch-up is; only a refused key (or scope), a closed
+			// client, an invalid input or ctx end it.
+			for retry := 0; ; retry++ {
+				err := m.start(ctx, o.Since)
+				if err == nil {
+					break
 				}
-				return
+				if ctx.Err() != nil {
+					return
+				}
+				if isAuthError(err) || errors.Is(err, ErrInvalidInput) {
+					yield(nil, badKey(err))
+					return
+				}
+				if c.rtClosed() {
+					yield(nil, &Error{Operation: op, Message: "the client is closed", sentinel: ErrClientClosed})
+					return
+				}
+				c.log.Debug("blink: MyUpdates start failed, retrying", "error", err)
+				if !sleepCtx(ctx, catchUpBackoff(retry)) {
+					return
+				}
 			}
 		}
 		sub, err := c.subscribe(op, "MyUpdates", gen.MyUpdates_Operation, nil)
@@ -187,18 +225,35 @@ func (c *Client) MyUpdates(ctx context.Context, opts *MyUpdatesOptions) iter.Seq
 			return
 		}
 		defer sub.stop()
-		// Every (re)subscription arms a catch-up, done as soon as the server
-		// answers on it (the subscription is live there: nothing can fall
-		// between the ledger read and the stream) and before that answer is
-		// delivered, or catchUpWait after it without an answer; a failed
-		// one is retried with backoff.
-		var catchUpAt time.Time // zero: none pending
+		// Every (re)subscription arms a catch-up (m.pending), run as soon
+		// as the server answers on it (the subscription is live there:
+		// nothing can fall between the ledger read and the stream) and
+		// before that answer is delivered, or catchUpWait after it without
+		// an answer; a failed one is retried with backoff. One run without
+		// an answer leaves it pending: it runs again on the first answer
+		// (what was paid between its ledger read and the subscription
+		// going live is in no walk otherwise).
+		//
+		// While a catch-up is pending no receipt is delivered live (nor
+		// recorded as seen): the catch-up's walk delivers them, in ledger
+		// order, after what was missed before them, so a consumer never
+		// handles a receipt before an older one the websocket missed (a
+		// Since taken from the newest one handled then misses nothing).
+		// Prices flow live. This also keeps the seen set small: it holds
+		// what the walks and the live stream delivered, never receipts of
+		// a long outage waiting for a catch-up (which, with more than its
+		// size of them, could otherwise be forgotten and come twice).
+		var catchUpAt time.Time // zero: no timed attempt due
 		retry := 0
+		answered := false // the server answered since the last (re)subscription
 		runCatchUp := func() (stop bool) {
 			ok, stop := m.catchUp(ctx, yield)
-			if ok {
+			switch {
+			case ok && answered:
 				catchUpAt, m.pending, retry = time.Time{}, false, 0
-			} else {
+			case ok:
+				catchUpAt, retry = time.Time{}, 0 // again on the first answer
+			default:
 				catchUpAt = time.Now().Add(catchUpBackoff(retry))
 				retry++
 			}
@@ -221,19 +276,25 @@ func (c *Client) MyUpdates(ctx context.Context, opts *MyUpdatesOptions) iter.Seq
 			}
 			switch ev.kind {
 			case rtSubscribed:
+				answered = false
 				if !o.NoCatchUp {
 					catchUpAt, m.pending, retry = time.Now().Add(catchUpWait), true, 0
 				}
 			case rtEnd:
-				if ev.err != nil {
-					yield(nil, ev.err)
+				if ev.err == nil {
+					// A payment stream never stops silently while ctx is live.
+					ev.err = &Error{Operation: op, Message: "the server completed the myUpdates subscription", sentinel: ErrServer}
 				}
+				yield(nil, ev.err)
 				return
 			case rtNext:
-				if m.pending && retry == 0 && !isErrorResult(ev.payload) {
-					// The server answered: catch up first.
-					if runCatchUp() {
-						return
+				if !isErrorResult(ev.payload) {
+					answered = true
+					if m.pending && retry == 0 {
+						// The server answered: catch up first.
+						if runCatchUp() {
+							return
+						}
 					}
 				}
 				u, err := m.decode(ev.payload)
@@ -245,13 +306,43 @@ func (c *Client) MyUpdates(ctx context.Context, opts *MyUpdatesOptions) iter.Seq
 					if !yield(nil, err) {
 						return
 					}
-				} else if u != nil && m.fresh(u, !m.pending) {
+				} else if u != nil && (!m.pending || !isReceipt(u)) && m.fresh(u, true) {
 					if !yield(u, nil) {
 						return
 					}
 				}
 			}
 		}
+	}
+}
+
+// isReceipt: an update the ledger (or PendingIncomingTransactions) holds,
+// which a catch-up delivers; prices are not.
+func isReceipt(u Update) bool {
+	switch u.(type) {
+	case *LightningReceipt, *IntraLedgerReceipt, *OnChainUpdate:
+		return true
+	}
+	return false
+}
+
+// rtClosed: the Client was closed (its realtime side).
+func (c *Client) rtClosed() bool {
+	h := &c.rt
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.closed
+}
+
+// sleepCtx waits d; false when ctx ended first.
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
 	}
 }
 
@@ -331,17 +422,21 @@ type myUpdates struct {
 	// one was read; seen skips what was delivered already.
 	trail trail
 	seen  *seenSet
-	// pending: a catch-up is due; live events do not move the cursor
-	// meanwhile (they may be newer than what was missed).
+	// since is MyUpdatesOptions.Since: the caller handled it, so the
+	// walks never deliver it (they start before it, see lookback).
+	since string
+	// pending: a catch-up is due; live receipts are not delivered
+	// meanwhile (the catch-up delivers them in ledger order).
 	pending bool
 	// wallets maps a currency to the account's wallet of it (a ledger
 	// entry names its currency, not its wallet).
 	wallets map[WalletCurrency]string
 }
 
-// start reads the account's wallets and, when fromNow, the newest entry
-// of the ledger: what comes after it is new.
-func (m *myUpdates) start(ctx context.Context, fromNow bool) error {
+// start reads the account's wallets and where the first catch-up starts:
+// with since empty, the newest entry of the ledger (what comes after it
+// is new); else an entry about a minute older than since (lookback).
+func (m *myUpdates) start(ctx context.Context, since string) error {
 	ws, err := m.c.Wallets(ctx)
 	if err != nil {
 		return err
@@ -349,7 +444,12 @@ func (m *myUpdates) start(ctx context.Context, fromNow bool) error {
 	for _, w := range ws {
 		m.wallets[w.Currency] = w.ID
 	}
-	if !fromNow {
+	if since != "" {
+		base, err := m.lookback(ctx, since)
+		if err != nil {
+			return err
+		}
+		m.trail.base = base
 		return nil
 	}
 	page, err := m.c.TransactionsPage(ctx, &TransactionListOptions{PageSize: 1})
@@ -361,6 +461,34 @@ func (m *myUpdates) start(ctx context.Context, fromNow bool) error {
 		m.trail.base = m.cursor
 	}
 	return nil
+}
+
+// lookback is where the walk from since starts, for what the caller may
+// have missed just before it (live events arrive slightly out of ledger
+// order, and the ledger writes some entries after newer ones): the newest
+// entry older than since created at least catchUpOverlap before the
+// entry just older than since ("" for the ledger's start when every older
+// entry is that recent), at most maxTrail entries back. It is since
+// itself when nothing is older (since is the oldest entry, or unknown).
+func (m *myUpdates) lookback(ctx context.Context, since string) (string, error) {
+	var ref time.Time
+	n := 0
+	for tx, err := range m.c.Transactions(ctx, &TransactionListOptions{After: since}) {
+		if err != nil {
+			return "", err
+		}
+		if n == 0 {
+			ref = tx.CreatedAt
+		}
+		n++
+		if !tx.CreatedAt.After(ref.Add(-catchUpOverlap)) && n > 1 || n > maxTrail {
+			return tx.ID, nil
+		}
+	}
+	if n == 0 {
+		return since, nil
+	}
+	return "", nil
 }
 
 // fresh records a receipt's transaction id and status and says whether it
@@ -401,6 +529,10 @@ func (m *myUpdates) catchUp(ctx context.Context, yield func(Update, error) bool)
 	c := m.c
 	// The walk from base lists again every entry the trail holds.
 	cursor, trail := m.cursor, trail{base: m.trail.base}
+	// sendHashes: the lightning and intraledger sends walked past, by
+	// currency (wallet) and hash; a RECEIVE of one in the same wallet is
+	// its refund. The same hash in the other wallet is a payment between
+	// the account's own wallets: a receipt.
 	sendHashes := map[string]bool{}
 	var missed []Update
 	for tx, err := range c.TransactionsSince(ctx, m.trail.base, nil) {
@@ -410,8 +542,11 @@ func (m *myUpdates) catchUp(ctx context.Context, yield func(Update, error) bool)
 		cursor = tx.ID
 		trail.add(tx.ID, tx.CreatedAt)
 		if tx.Direction == Send && tx.Initiation.Rail != OnChain {
-			sendHashes[tx.Initiation.PaymentHash] = true
+			sendHashes[refundKey(tx)] = true
 			continue
+		}
+		if tx.ID == m.since {
+			continue // handled by the caller
 		}
 		if tx.Direction == Receive && tx.Initiation.Rail == Lightning && tx.Initiation.PaymentHash != "" {
 			refund, err := m.isRefund(ctx, &tx, sendHashes)
@@ -446,7 +581,7 @@ func (m *myUpdates) catchUp(ctx context.Context, yield func(Update, error) bool)
 // isRefund says whether a lightning RECEIVE is the refund of a failed
 // send of the same hash (the server emits no event for those).
 func (m *myUpdates) isRefund(ctx context.Context, tx *Transaction, sendHashes map[string]bool) (bool, error) {
-	if sendHashes[tx.Initiation.PaymentHash] {
+	if sendHashes[refundKey(*tx)] {
 		return true, nil
 	}
 	if m.seen.has(tx.ID + "/" + string(tx.Status)) {
@@ -466,6 +601,11 @@ func (m *myUpdates) isRefund(ctx context.Context, tx *Transaction, sendHashes ma
 		}
 	}
 	return false, nil
+}
+
+// refundKey is a lightning entry's wallet (by currency) and payment hash.
+func refundKey(tx Transaction) string {
+	return string(tx.Amount.Currency) + "/" + tx.Initiation.PaymentHash
 }
 
 func (m *myUpdates) catchUpFailed(ctx context.Context, err error, yield func(Update, error) bool) (ok, stop bool) {

@@ -650,3 +650,72 @@ func TestMyUpdates_SeenSetForgetsTheOldestBeyondItsSize(t *testing.T) {
 	assert.False(t, s.has("a"))
 	assert.True(t, s.has("b") && s.has("c"))
 }
+
+// Since starts the walk about a minute before it (the newest entry at
+// least a minute older than the one just before Since): what the caller
+// may have missed just before the last receipt it handled comes again,
+// marked CaughtUp; Since itself and what is older than that do not.
+func TestMyUpdates_SinceLooksBackAboutAMinute(t *testing.T) {
+	noLeaks(t)
+	clk := newRcvClock()
+	srv := newFake(t, blinktest.WithClock(clk.Now))
+	alice := newFakeKeyUser(t, srv, "alice", 0)
+	old := payOutside(t, srv, alice, 1_000)
+	clk.Advance(2 * time.Minute)
+	recent := payOutside(t, srv, alice, 2_000)
+	clk.Advance(30 * time.Second)
+	handled := payOutside(t, srv, alice, 3_000)
+	page, err := alice.Client.TransactionsPage(bg(), &TransactionListOptions{PageSize: 1})
+	require.NoError(t, err)
+	since := page.Transactions[0].ID
+	after := payOutside(t, srv, alice, 4_000)
+
+	uc := collectMyUpdates(t, alice.Client, &MyUpdatesOptions{Since: since})
+	rs := uc.barrier(t, srv, alice)
+	assert.Equal(t, map[string]int{recent: 1, after: 1}, receiptHashes(rs), "old %s, handled %s: %s", old, handled, describeUpdates(rs))
+	for _, r := range rs {
+		assert.True(t, caughtUpOf(r), describeUpdates(rs))
+	}
+}
+
+// A failure to read the wallets at start (503 past the retry policy) is
+// retried with backoff: the stream starts once the server answers.
+func TestMyUpdates_StartIsRetriedUntilItSucceeds(t *testing.T) {
+	noLeaks(t)
+	srv := newFake(t)
+	alice := newFakeUser(t, srv, "alice", 0, 0, nil, fastRetry)
+	alice.Client.rt.cfg = fastRealtime
+	t.Cleanup(func() { alice.Client.Close() })
+	srv.InjectFault("Wallets", blinktest.Fault{Status: 503}, 8) // two whole starts fail
+	uc := collectMyUpdates(t, alice.Client, nil)
+	uc.waitPrice(t)
+	h := payOutside(t, srv, alice, 1_000)
+	uc.waitFor(t, 5*time.Second, "the receipt", func(rs []Update) bool { return receiptHashes(rs)[h] == 1 })
+	assert.GreaterOrEqual(t, srv.Requests("Wallets"), 9)
+}
+
+// A start that keeps failing ends with ErrClientClosed once the client is
+// closed (the HTTP side would go on failing for ever).
+func TestMyUpdates_CloseWhileTheStartFailsEndsWithErrClientClosed(t *testing.T) {
+	noLeaks(t)
+	srv := newFake(t)
+	alice := newFakeUser(t, srv, "alice", 0, 0, nil, fastRetry)
+	alice.Client.rt.cfg = fastRealtime
+	srv.InjectFault("Wallets", blinktest.Fault{Status: 503}, 1_000_000)
+	done := make(chan error, 1)
+	go func() {
+		var last error
+		for _, err := range alice.Client.MyUpdates(bg(), nil) {
+			last = err
+		}
+		done <- last
+	}()
+	require.Eventually(t, func() bool { return srv.Requests("Wallets") >= 4 }, 5*time.Second, time.Millisecond)
+	alice.Client.Close()
+	select {
+	case err := <-done:
+		assert.ErrorIs(t, err, ErrClientClosed)
+	case <-time.After(10 * time.Second):
+		t.Fatal("the stream did not end after Close")
+	}
+}

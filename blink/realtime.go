@@ -11,6 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/coder/websocket"
 )
@@ -94,6 +95,22 @@ type realtimeHolder struct {
 	cfg    realtimeConfig
 	m      *realtime
 	closed bool
+	done   chan struct{} // closed by Client.Close; made on first use
+}
+
+// closedChan returns a channel closed once the client is closed
+// (Client.Close): what a wait that has no live subscription selects on.
+func (c *Client) closedChan() <-chan struct{} {
+	h := &c.rt
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.done == nil {
+		h.done = make(chan struct{})
+		if h.closed {
+			close(h.done)
+		}
+	}
+	return h.done
 }
 
 // realtime returns the client's connection manager, creating it.
@@ -121,7 +138,12 @@ func (c *Client) realtime() (*realtime, error) {
 func (c *Client) Close() error {
 	h := &c.rt
 	h.mu.Lock()
-	h.closed = true
+	if !h.closed {
+		h.closed = true
+		if h.done != nil {
+			close(h.done)
+		}
+	}
 	m := h.m
 	h.mu.Unlock()
 	if m != nil {
@@ -174,9 +196,23 @@ type rtEvent struct {
 	err       error
 }
 
-// rtSub is one subscription. Its events queue up without bound so the
-// reader never waits for a consumer; the streams built on it see a few
-// events a minute at most.
+// The bound of one subscription's queue of results: the reader never
+// waits for a consumer, and a consumer that falls this far behind (a
+// flooding server, a stalled loop) loses the subscription's results, not
+// memory. See rtSub.offer.
+const (
+	maxQueuedEvents = 1024
+	maxQueuedBytes  = 8 << 20
+)
+
+// rtSub is one subscription. Its events queue up so the reader never
+// waits for a consumer; the streams built on it see a few events a minute
+// at most. The results queued are bounded (maxQueuedEvents,
+// maxQueuedBytes): on overflow the subscription is dropped on the server
+// (complete), told rtDown, and re-sent once the consumer has drained its
+// queue, with rtSubscribed and reconnect set, exactly as after a lost
+// connection: what the server sent meanwhile is lost, and the streams
+// look the state up over HTTP as after any reconnect.
 type rtSub struct {
 	rt    *realtime
 	op    string // the Go method, for errors
@@ -190,10 +226,43 @@ type rtSub struct {
 	ended          bool
 	everSubscribed bool
 	down           bool // rtDown sent since the last rtSubscribed
+	// overflowed: results were dropped (the queue was full) and the
+	// subscription taken off its connection; written under rt.mu, re-sent
+	// by resume once the queue is drained.
+	overflowed atomic.Bool
 
 	qmu    sync.Mutex
 	queue  []rtEvent
+	qbytes int // payload bytes queued
 	notify chan struct{}
+}
+
+// offer queues a result unless the queue is full (maxQueuedEvents or
+// maxQueuedBytes); it reports whether it did.
+func (s *rtSub) offer(payload json.RawMessage) bool {
+	s.qmu.Lock()
+	if len(s.queue) >= maxQueuedEvents || s.qbytes+len(payload) > maxQueuedBytes {
+		s.qmu.Unlock()
+		return false
+	}
+	s.queue = append(s.queue, rtEvent{kind: rtNext, payload: payload})
+	s.qbytes += len(payload)
+	s.qmu.Unlock()
+	select {
+	case s.notify <- struct{}{}:
+	default:
+	}
+	return true
+}
+
+// take pops the first queued event; s.qmu is held. drained says the
+// queue is now empty.
+func (s *rtSub) take() (ev rtEvent, drained bool) {
+	ev = s.queue[0]
+	s.queue[0] = rtEvent{}
+	s.queue = s.queue[1:]
+	s.qbytes -= len(ev.payload)
+	return ev, len(s.queue) == 0
 }
 
 // push queues an event for the consumer.
@@ -212,10 +281,11 @@ func (s *rtSub) next(ctx context.Context) (rtEvent, error) {
 	for {
 		s.qmu.Lock()
 		if len(s.queue) > 0 {
-			ev := s.queue[0]
-			s.queue[0] = rtEvent{}
-			s.queue = s.queue[1:]
+			ev, drained := s.take()
 			s.qmu.Unlock()
+			if drained && s.overflowed.Load() {
+				s.resume()
+			}
 			return ev, nil
 		}
 		s.qmu.Unlock()
@@ -233,14 +303,54 @@ func (s *rtSub) ready() <-chan struct{} { return s.notify }
 // poll returns a queued event without waiting.
 func (s *rtSub) poll() (rtEvent, bool) {
 	s.qmu.Lock()
-	defer s.qmu.Unlock()
 	if len(s.queue) == 0 {
+		s.qmu.Unlock()
 		return rtEvent{}, false
 	}
-	ev := s.queue[0]
-	s.queue[0] = rtEvent{}
-	s.queue = s.queue[1:]
+	ev, drained := s.take()
+	s.qmu.Unlock()
+	if drained && s.overflowed.Load() {
+		s.resume()
+	}
 	return ev, true
+}
+
+// overflowLocked takes a subscription whose queue is full off its
+// connection and tells it rtDown; rt.mu is held. It returns the id to
+// complete on sess.
+func (rt *realtime) overflowLocked(sub *rtSub) (sess *rtSession, id string) {
+	sess, id = sub.sess, sub.id
+	if sess != nil {
+		delete(sess.byID, id)
+		sub.sess, sub.id = nil, ""
+	}
+	sub.overflowed.Store(true)
+	if !sub.down {
+		sub.down = true
+		sub.push(rtEvent{kind: rtDown})
+	}
+	return sess, id
+}
+
+// resume re-sends a subscription taken off its connection by an overflow,
+// once its consumer has drained the queue. Without a connection now, the
+// next one re-sends it with the others.
+func (s *rtSub) resume() {
+	rt := s.rt
+	rt.mu.Lock()
+	if !s.overflowed.Load() {
+		rt.mu.Unlock()
+		return
+	}
+	s.overflowed.Store(false)
+	sess := rt.sess
+	if s.ended || s.sess != nil || sess == nil {
+		rt.mu.Unlock()
+		return
+	}
+	id := sess.assign(s)
+	rt.mu.Unlock()
+	sess.sendSubscribe(id, s)
 }
 
 // subscribe starts a subscription on the client's connection, opening it
@@ -364,14 +474,15 @@ func (rt *realtime) run() {
 				attempt = 0
 			}
 		}
+		err = rt.clean(err)
 		if rt.ctx.Err() != nil {
 			continue // closed: the top of the loop returns
 		}
 		if mk := rt.terminal(err); mk != nil {
-			rt.c.log.Debug("blink: websocket refused for good", "error", err)
+			rt.c.log.Debug("blink: websocket refused for good", "error", rt.c.logText(err))
 			rt.mu.Lock()
 			for sub := range rt.subs {
-				rt.endLocked(sub, mk(sub.op))
+				rt.endLocked(sub, rt.c.scrub(mk(sub.op)))
 			}
 			rt.failing = false
 			rt.mu.Unlock()
@@ -381,7 +492,7 @@ func (rt *realtime) run() {
 		rt.markDown()
 		wait := rt.backoff(attempt, err)
 		attempt++
-		rt.c.log.Debug("blink: websocket lost, reconnecting", "error", err, "wait", wait)
+		rt.c.log.Debug("blink: websocket lost, reconnecting", "error", rt.c.logText(err), "wait", wait)
 		t := time.NewTimer(wait)
 		select {
 		case <-t.C:
@@ -389,6 +500,45 @@ func (rt *realtime) run() {
 			t.Stop()
 		}
 	}
+}
+
+// maxCloseReason bounds the peer's close reason kept in an error.
+const maxCloseReason = 64
+
+// clean makes a connection's failure safe to keep in an error and to
+// log: a websocket close reason is the peer's text (a server may echo the
+// connection_init payload, which holds the key), so it is kept only
+// scrubbed of the key and clipped to maxCloseReason bytes, with its close
+// code; anything else is scrubbed (c.scrub).
+func (rt *realtime) clean(err error) error {
+	if err == nil {
+		return nil
+	}
+	var ce websocket.CloseError
+	if !isOwnError(err) && errors.As(err, &ce) {
+		return websocket.CloseError{Code: ce.Code, Reason: clip(rt.c.redact(ce.Reason), maxCloseReason)}
+	}
+	return rt.c.scrub(err)
+}
+
+// clip cuts s to at most n bytes at a UTF-8 boundary, marking the cut.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "..."
+}
+
+// logText is an error's text for a log record, scrubbed of the key: a
+// log record never holds an error as it is.
+func (c *Client) logText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return c.redact(err.Error())
 }
 
 // markDown tells every subscription not yet told that the connection is
@@ -498,6 +648,9 @@ type wsMessage struct {
 	Payload json.RawMessage `json:"payload,omitempty"`
 }
 
+// politeCloseTimeout bounds the close handshake after the grace period.
+const politeCloseTimeout = time.Second
+
 var errStalled = errors.New("no message arrived for a keepalive interval after a ping: the connection is dead")
 
 // connect dials, sends connection_init and waits for connection_ack, all
@@ -522,11 +675,11 @@ func (rt *realtime) connect() (*rtSession, error) {
 		return nil, e
 	}
 	if conn.Subprotocol() != wsSubprotocol {
-		conn.Close(websocket.StatusProtocolError, "graphql-transport-ws expected")
+		conn.CloseNow() // not politely: a close handshake can wait 10 s on the peer
 		return nil, &wsProtocolError{msg: "the server did not accept the graphql-transport-ws subprotocol"}
 	}
 	conn.SetReadLimit(1 << 20)
-	s := &rtSession{rt: rt, conn: conn, byID: map[string]*rtSub{}, dead: make(chan struct{})}
+	s := &rtSession{rt: rt, conn: conn, byID: map[string]*rtSub{}, dead: make(chan struct{}), cancel: func() {}}
 	init := wsMessage{Type: "connection_init"}
 	if c.HasKey() {
 		// The key goes in this payload only, exactly as the server reads it.
@@ -547,11 +700,12 @@ func (rt *realtime) connect() (*rtSession, error) {
 		}
 		var m wsMessage
 		if json.Unmarshal(data, &m) != nil {
-			conn.Close(4400, "invalid message")
+			conn.CloseNow()
 			return nil, errors.New("the server sent a message that is not JSON before connection_ack")
 		}
 		switch m.Type {
 		case "connection_ack":
+			s.ctx, s.cancel = context.WithCancel(rt.ctx)
 			s.lastRecv.Store(time.Now().UnixNano())
 			rt.connects.Add(1)
 			return s, nil
@@ -625,7 +779,13 @@ func (rt *realtime) serve(s *rtSession) error {
 			rt.sess = nil
 			rt.running = false
 			rt.mu.Unlock()
+			// A polite close, bounded: cancelling s.ctx drops the
+			// connection under the reader's Read, which ends a close
+			// handshake waiting on a stalled peer; Client.Close
+			// (rt.ctx) cancels it at once.
+			t := time.AfterFunc(min(rt.cfg.writeTimeout, politeCloseTimeout), s.cancel)
 			s.conn.Close(websocket.StatusNormalClosure, "")
+			t.Stop()
 			s.kill(errors.New("idle"))
 			s.wg.Wait()
 			return nil
@@ -655,6 +815,8 @@ func (rt *realtime) detach(s *rtSession) {
 type rtSession struct {
 	rt     *realtime
 	conn   *websocket.Conn
+	ctx    context.Context // the reader's: cancelling it drops the connection at once
+	cancel context.CancelFunc
 	byID   map[string]*rtSub // guarded by rt.mu
 	nextID uint64            // guarded by rt.mu
 
@@ -718,6 +880,7 @@ func (s *rtSession) writeCtx(ctx context.Context, m wsMessage) error {
 // kill records why the connection ends (the first reason wins) and drops it.
 func (s *rtSession) kill(err error) {
 	s.once.Do(func() { s.err = err })
+	s.cancel()
 	s.conn.CloseNow()
 }
 
@@ -734,7 +897,10 @@ func (s *rtSession) read() {
 	defer close(s.dead)
 	rt := s.rt
 	for {
-		_, data, err := s.conn.Read(context.Background())
+		// With s.ctx, which ends with the client: cancelling it closes
+		// the connection even while a close handshake waits on a
+		// stalled peer.
+		_, data, err := s.conn.Read(s.ctx)
 		if err != nil {
 			s.kill(err)
 			return
@@ -742,7 +908,6 @@ func (s *rtSession) read() {
 		s.lastRecv.Store(time.Now().UnixNano())
 		var m wsMessage
 		if json.Unmarshal(data, &m) != nil {
-			s.conn.Close(4400, "invalid message")
 			s.kill(errors.New("the server sent a message that is not JSON"))
 			return
 		}
@@ -750,14 +915,28 @@ func (s *rtSession) read() {
 		case "next":
 			rt.mu.Lock()
 			sub := s.byID[m.ID]
+			var full *rtSession
+			if sub != nil && !sub.offer(m.Payload) {
+				// The consumer is this far behind: drop the
+				// subscription here and on the server, and re-send it
+				// once the consumer has caught up (resume).
+				full, _ = rt.overflowLocked(sub)
+				rt.c.log.Debug("blink: a subscription's consumer fell behind: its results are dropped until it catches up", "operation", sub.op)
+			}
 			rt.mu.Unlock()
-			if sub != nil {
-				sub.push(rtEvent{kind: rtNext, payload: m.Payload})
+			if full != nil {
+				s.subMu.Lock()
+				err := s.write(wsMessage{ID: m.ID, Type: "complete"})
+				s.subMu.Unlock()
+				if err != nil {
+					s.kill(err)
+					return
+				}
 			}
 		case "error":
 			rt.mu.Lock()
 			if sub := s.byID[m.ID]; sub != nil {
-				rt.endLocked(sub, subscriptionError(sub.op, m.Payload, rt.c.HasKey()))
+				rt.endLocked(sub, rt.c.scrub(subscriptionError(sub.op, m.Payload, rt.c.HasKey())))
 			}
 			rt.mu.Unlock()
 		case "complete":

@@ -714,3 +714,90 @@ func TestRealtime_HandshakeRefusedWith401EndsWithoutReconnect(t *testing.T) {
 	runEnded(t, c)
 	assert.EqualValues(t, 1, n.Load(), "no reconnect after a 401 on the handshake")
 }
+
+// A consumer that falls maxQueuedEvents results behind loses the
+// subscription's results, not memory: the subscription is completed on
+// the server and told rtDown, and once the consumer has drained its queue
+// it is re-sent on the same connection with rtSubscribed and reconnect
+// set (so a stream looks the state up as after any reconnect). Another
+// subscription on the connection is not disturbed.
+func TestRealtime_OverflowDropsTheSubscriptionAndResubscribesOnceDrained(t *testing.T) {
+	noLeaks(t)
+	completed := make(chan string, 1)
+	srv := newWSTestServer(t, func(n int, p *wsPeer) {
+		if _, err := p.ack(); err != nil {
+			return
+		}
+		first, err := p.readType("subscribe")
+		if err != nil {
+			return
+		}
+		for i := range maxQueuedEvents + 10 {
+			p.sendJSON(first.ID, "next", `{"data":{"n":`+strconv.Itoa(i)+`}}`)
+		}
+		for {
+			m, err := p.read()
+			if err != nil {
+				return
+			}
+			switch m.Type {
+			case "ping":
+				p.send(wsMessage{Type: "pong"})
+			case "complete":
+				completed <- m.ID
+			case "subscribe":
+				p.sendJSON(m.ID, "next", `{"data":{"fresh":true}}`)
+			}
+		}
+	})
+	c := newRTClient(t, "", srv.wsURL(), func(cfg *realtimeConfig) { cfg.keepalive = time.Hour })
+	s := testSub(t, c)
+	nextOf(t, s, rtSubscribed, 2*time.Second)
+	firstID := func() string { c.rt.m.mu.Lock(); defer c.rt.m.mu.Unlock(); return s.id }()
+	select {
+	case id := <-completed:
+		assert.Equal(t, firstID, id, "the overflowed subscription is completed on the server")
+	case <-time.After(5 * time.Second):
+		t.Fatal("the overflowed subscription was not completed on the server")
+	}
+	s.qmu.Lock()
+	queued := len(s.queue)
+	s.qmu.Unlock()
+	assert.LessOrEqual(t, queued, maxQueuedEvents+1, "the queue is bounded")
+	// Drain: the results kept, then rtDown, then the resubscription.
+	ctx, cancel := context.WithTimeout(bg(), 5*time.Second)
+	defer cancel()
+	nexts := 0
+	for {
+		ev, err := s.next(ctx)
+		require.NoError(t, err)
+		if ev.kind == rtDown {
+			break
+		}
+		require.Equal(t, rtNext, ev.kind)
+		nexts++
+	}
+	assert.Equal(t, maxQueuedEvents, nexts)
+	ev := nextOf(t, s, rtSubscribed, 2*time.Second)
+	assert.True(t, ev.reconnect, "the resubscription says the state must be looked up")
+	ev = nextOf(t, s, rtNext, 2*time.Second)
+	assert.JSONEq(t, `{"data":{"fresh":true}}`, string(ev.payload))
+	assert.Equal(t, int32(1), srv.conns.Load(), "the connection was kept")
+	s.stop()
+}
+
+func TestRealtime_CloseReasonIsClippedAtARuneBoundary(t *testing.T) {
+	assert.Equal(t, "short", clip("short", 8))
+	assert.Equal(t, "abcdefg...", clip("abcdefgé and more", 8)) // é is 2 bytes, at 7-8
+	assert.Equal(t, "abcdefgh...", clip("abcdefghi", 8))
+}
+
+// Close ends a PollOnly wait that starts after it at once.
+func TestWaitForInvoice_AfterCloseReturnsErrClientClosed(t *testing.T) {
+	noLeaks(t)
+	c, err := New("", WithEndpoint("http://127.0.0.1:1/graphql"))
+	require.NoError(t, err)
+	c.Close()
+	_, err = c.WaitForInvoice(bg(), strings.Repeat("ab", 32), &WaitInvoiceOptions{PollOnly: true})
+	assert.ErrorIs(t, err, ErrClientClosed)
+}

@@ -18,6 +18,8 @@ import (
 	"github.com/coder/websocket"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	blinktest "github.com/blink-sdk/blink-go/internal/testserver"
 )
 
 // reviewLog is a goroutine-safe buffer for a Debug-level slog logger.
@@ -368,21 +370,27 @@ func TestReview_MyUpdates_ServerCompleteDoesNotEndTheStreamSilently(t *testing.T
 		if _, err := p.ack(); err != nil {
 			return
 		}
-		m, err := p.readType("subscribe")
-		if err != nil {
-			return
-		}
-		p.sendJSON(m.ID, "complete", "")
-		p.serveAnswering(nil)
+		p.serveAnswering(func(m wsMessage) { p.sendJSON(m.ID, "complete", "") })
 	})
 	c, _ := reviewRTClient(t, testKey, "", ws.wsURL(), nil)
-	ctx, cancel := context.WithTimeout(bg(), time.Second)
-	defer cancel()
-	var last error
-	for _, err := range c.MyUpdates(ctx, &MyUpdatesOptions{NoCatchUp: true}) {
-		last = err
-	}
-	assert.True(t, last != nil || ctx.Err() != nil, "MyUpdates ended without an error while ctx was live (the server completed it)")
+	t.Run("MyUpdates", func(t *testing.T) {
+		ctx, cancel := context.WithTimeout(bg(), time.Second)
+		defer cancel()
+		var last error
+		for _, err := range c.MyUpdates(ctx, &MyUpdatesOptions{NoCatchUp: true}) {
+			last = err
+		}
+		assert.True(t, last != nil || ctx.Err() != nil, "MyUpdates ended without an error while ctx was live (the server completed it)")
+	})
+	t.Run("PriceUpdates", func(t *testing.T) {
+		ctx, cancel := context.WithTimeout(bg(), time.Second)
+		defer cancel()
+		var last error
+		for _, err := range c.PriceUpdates(ctx, "USD") {
+			last = err
+		}
+		assert.True(t, last != nil || ctx.Err() != nil, "PriceUpdates ended without an error while ctx was live (the server completed it)")
+	})
 }
 
 // Close "returns once the websocket's goroutines have ended" and must
@@ -443,4 +451,198 @@ func TestReview_MyUpdates_OwnCrossWalletReceiptMissedWhileDownIsCaughtUp(t *test
 	srv.AcceptWebSockets()
 	rs := uc.barrier(t, srv, alice)
 	assert.Equal(t, 1, receiptHashes(rs)[h2], "the own receipt paid while down was not caught up: %s", describeUpdates(rs))
+}
+
+// Pins: a catch-up that fails (503 on the ledger walk, past the retry
+// policy) is retried; receipts that arrive live meanwhile are held back
+// (not delivered out of ledger order), and the catch-up that finally
+// succeeds delivers what was missed while down and the live ones, each
+// exactly once, in ledger order.
+func TestReview_MyUpdates_FailingCatchUpThenLiveReceiptsEachOnce(t *testing.T) {
+	noLeaks(t)
+	srv := newFake(t)
+	alice := newFakeUser(t, srv, "alice", 0, 0, nil, fastRetry)
+	alice.Client.rt.cfg = fastRealtime
+	t.Cleanup(func() { alice.Client.Close() })
+	uc := collectMyUpdates(t, alice.Client, nil)
+	uc.waitPrice(t)
+	h1 := payOutside(t, srv, alice, 1_000)
+	uc.waitFor(t, 5*time.Second, "first live", func(rs []Update) bool { return receiptHashes(rs)[h1] == 1 })
+
+	srv.RefuseWebSockets(0)
+	srv.DropWebSockets()
+	sessionGone(t, alice.Client)
+	h2 := payOutside(t, srv, alice, 2_000) // missed
+	before := srv.Requests("TransactionsSince")
+	srv.InjectFault("TransactionsSince", blinktest.Fault{Status: 503}, 8) // two whole catch-ups fail
+	srv.AcceptWebSockets()
+	require.Eventually(t, func() bool { return srv.Requests("TransactionsSince") >= before+4 }, 10*time.Second, time.Millisecond, "no catch-up attempt")
+	h3 := payOutside(t, srv, alice, 3_000) // live while the catch-up is failing
+	uc.waitFor(t, 5*time.Second, "live during failing catch-up", func(rs []Update) bool { return receiptHashes(rs)[h3] == 1 })
+	// The missed one comes once a retried catch-up succeeds, before the
+	// live one (a pending catch-up holds live receipts back).
+	uc.waitFor(t, 10*time.Second, "the missed receipt", func(rs []Update) bool { return receiptHashes(rs)[h2] == 1 })
+	rs := uc.barrier(t, srv, alice)
+	assert.Equal(t, map[string]int{h1: 1, h2: 1, h3: 1}, receiptHashes(rs), describeUpdates(rs))
+	var order []string
+	for _, r := range rs {
+		if ln, ok := r.(*LightningReceipt); ok {
+			order = append(order, ln.PaymentHash)
+		}
+	}
+	assert.Equal(t, []string{h1, h2, h3}, order, "in ledger order")
+	assert.GreaterOrEqual(t, srv.Requests("TransactionsSince"), before+9, "the catch-up was retried until it succeeded")
+}
+
+// Pins: a server that accepts the upgrade and hangs up mid-handshake
+// (before or after reading connection_init) is retried, and Close then
+// leaves no goroutine behind.
+func TestReview_ServerHangingUpMidHandshakeIsRetriedAndCloseLeaksNothing(t *testing.T) {
+	noLeaks(t)
+	srv := newWSTestServer(t, func(n int, p *wsPeer) {
+		switch {
+		case n == 1:
+			p.conn.CloseNow() // before connection_init is read
+		case n == 2:
+			_, _ = p.read() // connection_init, never acked
+			p.conn.CloseNow()
+		default:
+			if _, err := p.ack(); err != nil {
+				return
+			}
+			p.serveAnswering(nil)
+		}
+	})
+	c := newRTClient(t, "", srv.wsURL(), nil)
+	s := testSub(t, c)
+	ev := nextOf(t, s, rtSubscribed, 5*time.Second)
+	assert.False(t, ev.reconnect, "the first connection that is acknowledged")
+	assert.GreaterOrEqual(t, srv.conns.Load(), int32(3))
+	c.Close()
+	ev = nextOf(t, s, rtEnd, time.Second)
+	assert.ErrorIs(t, ev.err, ErrClientClosed)
+}
+
+// MyUpdatesOptions.Since is "the ID of the newest transaction the caller
+// handled (from an earlier run)". While a catch-up was failing the stream
+// went on delivering live receipts, so a receipt newer in the ledger was
+// handled before an older one missed while down, and a consumer that
+// stopped there (a deploy, a crash) and restarted from the last ID it
+// handled never got the older one: the restart walked the ledger strictly
+// after Since. Now a pending catch-up holds live receipts back, and a
+// restart walks from about a minute before Since; either way the missed
+// receipt comes (run 1 is stopped while the catch-up still fails).
+func TestReview_MyUpdates_RestartFromTheLastHandledIDMissesNothing(t *testing.T) {
+	noLeaks(t)
+	srv := newFake(t)
+	alice := newFakeUser(t, srv, "alice", 0, 0, nil, fastRetry)
+	alice.Client.rt.cfg = fastRealtime
+	t.Cleanup(func() { alice.Client.Close() })
+
+	// Run 1: record the last transaction handled; stop after stopAt.
+	live := make(chan struct{})
+	handled := make(chan string, 16) // payment hashes handled
+	stopAt := make(chan string, 1)
+	lastID := make(chan string, 1)
+	ctx1, cancel1 := context.WithCancel(bg())
+	t.Cleanup(cancel1)
+	go func() {
+		last, stop := "", ""
+		once := sync.Once{}
+		for u, err := range alice.Client.MyUpdates(ctx1, nil) {
+			if err != nil {
+				continue
+			}
+			if _, ok := u.(*RealtimePriceUpdate); ok {
+				once.Do(func() { close(live) })
+			}
+			ln, ok := u.(*LightningReceipt)
+			if !ok {
+				continue
+			}
+			last = ln.Transaction.ID
+			handled <- ln.PaymentHash
+			select {
+			case stop = <-stopAt:
+			default:
+			}
+			if ln.PaymentHash == stop {
+				break
+			}
+		}
+		lastID <- last
+	}()
+	recvWithin(t, live, 5*time.Second, "run 1 live")
+	h1 := payOutside(t, srv, alice, 1_000)
+	require.Equal(t, h1, <-handled)
+
+	srv.RefuseWebSockets(0)
+	srv.DropWebSockets()
+	sessionGone(t, alice.Client)
+	h2 := payOutside(t, srv, alice, 2_000) // missed while down
+	before := srv.Requests("TransactionsSince")
+	srv.InjectFault("TransactionsSince", blinktest.Fault{Status: 503}, 1_000_000) // the catch-up keeps failing
+	srv.AcceptWebSockets()
+	require.Eventually(t, func() bool { return srv.Requests("TransactionsSince") >= before+4 }, 10*time.Second, time.Millisecond, "no catch-up attempt")
+	inv, err := alice.Client.CreateInvoice(bg(), alice.BTCWalletID, 3_000, nil)
+	require.NoError(t, err)
+	stopAt <- inv.PaymentHash
+	require.NoError(t, srv.PayInvoice(inv.PaymentRequest)) // live
+	// Run 1 either handles the live receipt now (out of ledger order) or
+	// holds it back while the catch-up fails; stop it after two more
+	// failed catch-ups either way.
+	mark := srv.Requests("TransactionsSince")
+	require.Eventually(t, func() bool { return srv.Requests("TransactionsSince") >= mark+8 }, 10*time.Second, time.Millisecond, "no more catch-up attempts")
+	cancel1()
+	since := <-lastID // run 1 stopped
+	srv.ClearFaults()
+
+	// Run 2, from the last ID handled.
+	uc := collectMyUpdates(t, alice.Client, &MyUpdatesOptions{Since: since})
+	rs := uc.barrier(t, srv, alice)
+	assert.Equal(t, 1, receiptHashes(rs)[h2], "the receipt missed while down is never delivered, in either run: %s", describeUpdates(rs))
+	close(handled)
+	got3 := receiptHashes(rs)[inv.PaymentHash] == 1
+	for h := range handled {
+		got3 = got3 || h == inv.PaymentHash
+	}
+	assert.True(t, got3, "the live receipt is delivered in one of the runs: %s", describeUpdates(rs))
+}
+
+// A server slow to take a subscription (no answer within catchUpWait, 1
+// s) gets the catch-up anyway, then pending is cleared; a receipt paid
+// after that ledger read but before the server's subscription was live
+// is never delivered, though the server's first answer arrives later and
+// says it is live only now. (The doc: the catch-up runs "as soon as the
+// server answers on it ... or catchUpWait after it without an answer".)
+func TestReview_MyUpdates_LateFirstAnswerAfterATimedOutCatchUpMissesNothing(t *testing.T) {
+	noLeaks(t)
+	srv := newFake(t)
+	answer := make(chan struct{})
+	ws := newWSTestServer(t, func(n int, p *wsPeer) {
+		if _, err := p.ack(); err != nil {
+			return
+		}
+		m, err := p.readType("subscribe")
+		if err != nil {
+			return
+		}
+		go func() { // the subscription goes live late
+			select {
+			case <-answer:
+				p.sendJSON(m.ID, "next", `{"data":{"myUpdates":{"errors":[],"update":{"__typename":"SomethingNew"}}}}`)
+			case <-p.ctx.Done():
+			}
+		}()
+		p.serveAnswering(nil)
+	})
+	alice := newFakeUser(t, srv, "alice", 0, 0, nil, WithWebSocketURL(ws.wsURL()), fastRetry)
+	alice.Client.rt.cfg = fastRealtime
+	t.Cleanup(func() { alice.Client.Close() })
+	uc := collectMyUpdates(t, alice.Client, nil)
+	// The timed-out catch-up has read the ledger (PendingIncoming is its last read).
+	require.Eventually(t, func() bool { return srv.Requests("PendingIncomingTransactions") >= 1 }, 10*time.Second, time.Millisecond)
+	h := payOutside(t, srv, alice, 1_000) // after the ledger read, before the server answers
+	close(answer)
+	uc.waitFor(t, 5*time.Second, "the receipt paid before the subscription went live", func(rs []Update) bool { return receiptHashes(rs)[h] == 1 })
 }

@@ -81,6 +81,9 @@ func (c *Client) invoiceSubscription(op, paymentRequestOrHash string) (*rtSub, f
 // for good (close codes 4400, 4401, 4403, 4406, 4409; the auth ones
 // match ErrNotAuthenticated) and a closed Client (ErrClientClosed).
 // Network failures are not errors: the client reconnects with backoff.
+// A consumer that falls 1,024 results behind loses the ones that follow
+// until it catches up; the subscription is then re-sent and its next
+// update has Resubscribed set, as after a reconnect.
 // WaitForInvoice is the call to use when only the outcome matters: it
 // also checks over HTTP and polls while the websocket is down.
 func (c *Client) InvoiceUpdates(ctx context.Context, paymentRequestOrHash string) iter.Seq2[InvoiceUpdate, error] {
@@ -128,13 +131,15 @@ func (c *Client) InvoiceUpdates(ctx context.Context, paymentRequestOrHash string
 // realtimePrice; no key needed). The server sends the current price on
 // subscribing and a new one when the price changes; it never completes
 // the stream, and sends the current price again after every reconnect
-// (what changed meanwhile is not replayed). A currency code that is not 2
+// (what changed meanwhile is not replayed), or after a consumer fell
+// 1,024 results behind. A currency code that is not 2
 // to 10 ASCII letters or digits is refused before subscribing.
 //
 // The sequence ends when ctx ends or the loop breaks, without an error.
 // An error the server puts in a price result (such as
 // PRICE_SERVICE_OFFLINE) is yielded and the stream goes on; an error that
-// ends the subscription (a websocket refused for good, a closed Client) is
+// ends the subscription (a websocket refused for good, a closed Client, a
+// server that completes the subscription, which matches ErrServer) is
 // yielded last.
 func (c *Client) PriceUpdates(ctx context.Context, currency string) iter.Seq2[*RealtimePrice, error] {
 	const op = "PriceUpdates"
@@ -160,9 +165,15 @@ func (c *Client) PriceUpdates(ctx context.Context, currency string) iter.Seq2[*R
 			}
 			switch ev.kind {
 			case rtEnd:
-				if ev.err != nil {
-					yield(nil, ev.err)
+				if ev.err == nil {
+					if ctx.Err() != nil {
+						return
+					}
+					// The server completed it: say so, as InvoiceUpdates
+					// does, rather than end as if ctx had ended.
+					ev.err = &Error{Operation: op, Message: "the server completed the price subscription", sentinel: ErrServer}
 				}
+				yield(nil, ev.err)
 				return
 			case rtNext:
 				var r gen.RealtimePriceUpdatesResponse

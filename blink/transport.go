@@ -51,9 +51,19 @@ type callState struct {
 	ambiguous    atomic.Bool // some attempt may have been executed without an answer
 	start        time.Time
 	attemptStart time.Time // when the current attempt began
+	single       bool      // one attempt only (withSingleAttempt)
 }
 
 type callStateKey struct{}
+
+type singleAttemptKey struct{}
+
+// withSingleAttempt makes the calls made with ctx single-attempt, whatever
+// the client's RetryPolicy: for a caller that retries on its own schedule
+// (WaitForInvoice's checks honour a poll floor).
+func withSingleAttempt(ctx context.Context) context.Context {
+	return context.WithValue(ctx, singleAttemptKey{}, true)
+}
 
 func stateFrom(ctx context.Context) *callState {
 	s, _ := ctx.Value(callStateKey{}).(*callState)
@@ -122,7 +132,7 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 			retry, reason = resp.StatusCode != http.StatusNotImplemented, "server error"
 		}
 	}
-	if retry && s.attempts >= c.retry.MaxAttempts {
+	if retry && (s.attempts >= c.retry.MaxAttempts || s.single) {
 		retry = false
 	}
 	if retry && c.log.Enabled(ctx, debugLevel) {
@@ -181,7 +191,7 @@ func (g *gqlClient) MakeRequest(ctx context.Context, req *graphql.Request, resp 
 	if err := c.checkScope(ctx, op); err != nil {
 		return err
 	}
-	state := &callState{op: op, start: time.Now()}
+	state := &callState{op: op, start: time.Now(), single: ctx.Value(singleAttemptKey{}) != nil}
 	if op.class == atMostOnce {
 		state.idemKey = idempotencyKeyFrom(ctx)
 		if state.idemKey == "" {

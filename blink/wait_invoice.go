@@ -50,10 +50,15 @@ const DefaultPollFloor = 3 * time.Second
 //
 // It returns the status with the preimage once the invoice is PAID, an
 // *Error matching ErrInvoiceExpired once it is EXPIRED, ctx.Err() when
-// ctx ends, an error matching ErrClientClosed when the client is closed,
-// and a non-transient error of the status query (an unknown invoice, for
-// example) as it comes. Transient failures (network, 5xx, 429) are
-// retried with backoff and never end the wait.
+// ctx ends, an error matching ErrClientClosed when the client is closed
+// (Client.Close ends every wait, polling ones too), and a non-transient
+// error of the status query (an unknown invoice, for example) as it
+// comes. Transient failures (network, 5xx, 429) are retried with backoff
+// and never end the wait: each check is a single request (the client's
+// RetryPolicy does not apply), retried after PollFloor, doubling up to
+// MaxPollInterval, or after the server's Retry-After. PAID is final: once
+// the subscription reports it without the preimage, later updates on it
+// are ignored and the HTTP status decides.
 //
 // It follows the invoice's status subscription (InvoiceUpdates) while the
 // client's websocket works, and checks over HTTP (query
@@ -93,7 +98,11 @@ func (c *Client) WaitForInvoice(ctx context.Context, invoice string, opts *WaitI
 		defer unwatch()
 		hinted = ch
 	}
+	// One attempt per check: the wait's own backoff, which honours
+	// PollFloor, retries a failed one (the client's RetryPolicy would
+	// send several requests 250 ms apart).
 	check := func(ctx context.Context) (*InvoicePaymentStatus, error) {
+		ctx = withSingleAttempt(ctx)
 		if byHash {
 			return c.InvoiceStatus(ctx, invoice)
 		}
@@ -102,6 +111,12 @@ func (c *Client) WaitForInvoice(ctx context.Context, invoice string, opts *WaitI
 	expired := func() error {
 		return &Error{Operation: op, Message: "the invoice expired unpaid", sentinel: ErrInvoiceExpired}
 	}
+	closedErr := func() error {
+		return &Error{Operation: op, Message: "the client was closed", sentinel: ErrClientClosed}
+	}
+	// Close ends the wait even when no subscription carries it (PollOnly,
+	// or the websocket refused for good).
+	closed := c.closedChan()
 
 	var sub *rtSub
 	var decode func(json.RawMessage) (*InvoicePaymentStatus, error)
@@ -122,6 +137,10 @@ func (c *Client) WaitForInvoice(ctx context.Context, invoice string, opts *WaitI
 	var lastCheck time.Time
 	wsUp := false
 	failures := 0
+	// paidSeen: the stream said PAID (without a preimage). PAID is
+	// final: later stream events (an older server's EXPIRED) are ignored
+	// and the HTTP checks decide.
+	paidSeen := false
 	// plan asks for a check at t, or once PollFloor has passed since the
 	// last one, keeping an earlier plan; planAfter with another gap.
 	var planAfter func(t time.Time, gap time.Duration)
@@ -148,6 +167,8 @@ func (c *Client) WaitForInvoice(ctx context.Context, invoice string, opts *WaitI
 		select {
 		case <-ctx.Done():
 			return nil, ctx.Err()
+		case <-closed:
+			return nil, closedErr()
 		case _, ok := <-hint:
 			if !ok {
 				hint = nil
@@ -181,10 +202,13 @@ func (c *Client) WaitForInvoice(ctx context.Context, invoice string, opts *WaitI
 						return nil, ev.err
 					}
 					// Refused for good or ended by the server: poll.
-					c.log.Debug("blink: WaitForInvoice polls: the subscription ended", "error", ev.err)
+					c.log.Debug("blink: WaitForInvoice polls: the subscription ended", "error", c.logText(ev.err))
 					sub, ready, wsUp = nil, nil, false
 					plan(time.Now())
 				case rtNext:
+					if paidSeen {
+						break // PAID is final: the HTTP checks decide
+					}
 					st, err := decode(ev.payload)
 					switch {
 					case err != nil:
@@ -192,6 +216,7 @@ func (c *Client) WaitForInvoice(ctx context.Context, invoice string, opts *WaitI
 					case st.Status == InvoicePaid && st.Preimage != "":
 						return st, nil
 					case st.Status == InvoicePaid:
+						paidSeen = true
 						plan(time.Now()) // paid without a preimage: read it over HTTP
 					case st.Status == InvoiceExpired:
 						return nil, expired()
@@ -208,9 +233,16 @@ func (c *Client) WaitForInvoice(ctx context.Context, invoice string, opts *WaitI
 			continue
 		}
 		// Check over HTTP.
+		select {
+		case <-closed:
+			return nil, closedErr()
+		default:
+		}
 		due = time.Time{}
-		lastCheck = time.Now()
 		st, err := check(ctx)
+		// From the end of the check: the next request comes at least
+		// PollFloor after this one's, however long it took.
+		lastCheck = time.Now()
 		if c.hints.checked != nil {
 			c.hints.checked(wsUp)
 		}
@@ -226,7 +258,12 @@ func (c *Client) WaitForInvoice(ctx context.Context, invoice string, opts *WaitI
 			for i := 1; i < failures && step < o.MaxPollInterval; i++ {
 				step *= 2
 			}
-			due = lastCheck.Add(jitterUp(min(step, o.MaxPollInterval)))
+			wait := jitterUp(min(step, o.MaxPollInterval))
+			var e *Error
+			if errors.As(err, &e) && e.RetryAfter > 0 {
+				wait = max(wait, min(time.Duration(e.RetryAfter)*time.Second, c.retry.MaxRetryAfter))
+			}
+			due = lastCheck.Add(wait)
 			continue
 		}
 		failures = 0
@@ -236,7 +273,9 @@ func (c *Client) WaitForInvoice(ctx context.Context, invoice string, opts *WaitI
 		case InvoiceExpired:
 			return nil, expired()
 		}
-		if !wsUp {
+		if !wsUp || paidSeen {
+			// Polling: the websocket is down, or it said PAID and the
+			// HTTP status does not yet (only HTTP decides now).
 			due = lastCheck.Add(pollInterval(lastCheck.Sub(born), o.PollFloor, o.MaxPollInterval))
 		}
 	}
