@@ -37,6 +37,7 @@ type Client struct {
 	walletCurrencies learnt[map[string]WalletCurrency]
 	clock            serverClock
 	rt               realtimeHolder // the websocket for subscriptions (realtime.go)
+	own              ownKey         // what is known of the client's own key (apikeys.go)
 }
 
 // New returns a client for the given API key. With an empty key the client
@@ -113,6 +114,7 @@ func New(key string, opts ...Option) (*Client, error) {
 		retry:      cfg.retry,
 		hc:         cfg.httpClient,
 	}
+	c.own.id, c.own.expiresAt = cfg.keyID, cfg.keyExpiry
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}
