@@ -267,10 +267,16 @@ func TestAPIKeyCalls_RefuseBadArgumentsBeforeSending(t *testing.T) {
 	id := "00000000-0000-4000-8000-000000000000"
 	c := alice.Client
 	calls := map[string]func() error{
-		"empty name":       func() error { _, err := c.CreateAPIKey(bg(), " ", nil); return err },
-		"empty scopes":     func() error { _, err := c.CreateAPIKey(bg(), "x", &APIKeyOptions{Scopes: []Scope{}}); return err },
-		"unknown scope":    func() error { _, err := c.CreateAPIKey(bg(), "x", &APIKeyOptions{Scopes: []Scope{"ADMIN"}}); return err },
-		"authenticated":    func() error { _, err := c.CreateAPIKey(bg(), "x", &APIKeyOptions{Scopes: []Scope{ScopeAuthenticated}}); return err },
+		"empty name":   func() error { _, err := c.CreateAPIKey(bg(), " ", nil); return err },
+		"empty scopes": func() error { _, err := c.CreateAPIKey(bg(), "x", &APIKeyOptions{Scopes: []Scope{}}); return err },
+		"unknown scope": func() error {
+			_, err := c.CreateAPIKey(bg(), "x", &APIKeyOptions{Scopes: []Scope{"ADMIN"}})
+			return err
+		},
+		"authenticated": func() error {
+			_, err := c.CreateAPIKey(bg(), "x", &APIKeyOptions{Scopes: []Scope{ScopeAuthenticated}})
+			return err
+		},
 		"negative expiry":  func() error { _, err := c.CreateAPIKey(bg(), "x", &APIKeyOptions{ExpiresInDays: -1}); return err },
 		"too long expiry":  func() error { _, err := c.CreateAPIKey(bg(), "x", &APIKeyOptions{ExpiresInDays: 65536}); return err },
 		"zero limit":       func() error { _, err := c.SetAPIKeyLimit(bg(), id, LimitDaily, 0); return err },
