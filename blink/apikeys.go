@@ -252,8 +252,11 @@ func (c *Client) APIKeys(ctx context.Context) ([]APIKey, error) {
 // Refused before sending with ErrInvalidInput: an empty name, an empty
 // (non-nil) or unknown scope list, ExpiresInDays out of range. Note that
 // the server lets a WRITE key create a key with more scopes than its own.
-// The outcome of a lost answer is unknown (the key may exist): list the
-// keys before creating another.
+// A lost answer is an error matching ErrOutcomeUnknown: the key may exist
+// (its secret is then lost), so list the keys with APIKeys and revoke the
+// stray one rather than creating another blindly. RevokeAPIKey,
+// SetAPIKeyLimit and RemoveAPIKeyLimit are idempotent and retried like
+// queries.
 func (c *Client) CreateAPIKey(ctx context.Context, name string, opts *APIKeyOptions) (*NewAPIKey, error) {
 	const op = "ApiKeyCreate"
 	if opts == nil {

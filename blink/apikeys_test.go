@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/blink-sdk/blink-go/internal/gen"
 	blinktest "github.com/blink-sdk/blink-go/internal/testserver"
 )
 
@@ -337,4 +338,17 @@ func TestNewAPIKey_SecretNeverPrinted(t *testing.T) {
 	assert.Contains(t, fmt.Sprint(nk), "printme")
 	assert.Contains(t, string(j), `"Secret":"galoy_dev_…`)
 	assert.Contains(t, fmt.Sprintf("%#v", nk), "blink.NewAPIKey{")
+}
+
+// Creating a key is sent at most once (a repeat would mint a second key);
+// revoking and the limit calls are idempotent upstream and retried like
+// queries.
+func TestAPIKeyOperations_RetryClass(t *testing.T) {
+	assert.Equal(t, atMostOnce, parseOp("ApiKeyCreate", gen.ApiKeyCreate_Operation).class)
+	for name, doc := range map[string]string{
+		"ApiKeyRevoke": gen.ApiKeyRevoke_Operation, "ApiKeySetLimit": gen.ApiKeySetLimit_Operation,
+		"ApiKeyRemoveLimit": gen.ApiKeyRemoveLimit_Operation, "ApiKeys": gen.ApiKeys_Operation,
+	} {
+		assert.Equal(t, retrySafe, parseOp(name, doc).class, name)
+	}
 }
