@@ -292,7 +292,7 @@ func (c *Client) CreateAPIKey(ctx context.Context, name string, opts *APIKeyOpti
 	}
 	resp, err := gen.ApiKeyCreate(ctx, c.gql, in)
 	if err != nil {
-		return nil, permissionDenied(op, err)
+		return nil, c.permissionDenied(ctx, op, err)
 	}
 	p := resp.ApiKeyCreate
 	if p.ApiKeySecret == "" {
@@ -342,7 +342,7 @@ func (c *Client) SetAPIKeyLimit(ctx context.Context, id string, period LimitPeri
 	}
 	resp, err := gen.ApiKeySetLimit(ctx, c.gql, gen.ApiKeySetLimitInput{Id: id, LimitTimeWindow: gen.LimitTimeWindow(period), LimitSats: int(limit)})
 	if err != nil {
-		return nil, permissionDenied(op, err)
+		return nil, c.permissionDenied(ctx, op, err)
 	}
 	k := fromGenAPIKey(&resp.ApiKeySetLimit.ApiKey.ApiKeyFields)
 	return &k, nil
@@ -362,7 +362,7 @@ func (c *Client) RemoveAPIKeyLimit(ctx context.Context, id string, period LimitP
 	}
 	resp, err := gen.ApiKeyRemoveLimit(ctx, c.gql, gen.ApiKeyRemoveLimitInput{Id: id, LimitTimeWindow: gen.LimitTimeWindow(period)})
 	if err != nil {
-		return nil, permissionDenied(op, err)
+		return nil, c.permissionDenied(ctx, op, err)
 	}
 	k := fromGenAPIKey(&resp.ApiKeyRemoveLimit.ApiKey.ApiKeyFields)
 	return &k, nil
@@ -387,13 +387,18 @@ func checkKeyID(op, id string) error {
 const msgPermissionDenied = "Permission denied"
 
 // permissionDenied turns the api-keys service's refusal into the
-// *ScopeError every other scope refusal is.
-func permissionDenied(op string, err error) error {
+// *ScopeError every other scope refusal is, with the scopes the client
+// believes its key holds (it sent the request, so it did not know better).
+func (c *Client) permissionDenied(ctx context.Context, op string, err error) error {
 	var e *Error
-	if errors.As(err, &e) && e.Message == msgPermissionDenied {
-		return &ScopeError{Operation: op, Needed: ScopeWrite}
+	if !errors.As(err, &e) || e.Message != msgPermissionDenied {
+		return err
 	}
-	return err
+	se := &ScopeError{Operation: op, Needed: ScopeWrite}
+	if _, held, lerr := c.learnScopes(withoutScopeCheck(ctx)); lerr == nil {
+		se.Held = held.list()
+	}
+	return se
 }
 
 func fromGenAPIKey(k *gen.ApiKeyFields) APIKey {

@@ -96,6 +96,7 @@ func TestAPIKeys_ListsKeysWithLastUseAndReadOnlyCannotCreate(t *testing.T) {
 	var se *ScopeError
 	require.ErrorAs(t, err, &se)
 	assert.Equal(t, ScopeWrite, se.Needed)
+	assert.Equal(t, []Scope{ScopeRead, ScopeWrite}, se.Held, "what the client was told")
 	assert.Equal(t, before+1, srv.Requests("ApiKeyCreate"))
 }
 
