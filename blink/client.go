@@ -38,6 +38,7 @@ type Client struct {
 	clock            serverClock
 	rt               realtimeHolder // the websocket for subscriptions (realtime.go)
 	hints            hintBoard      // HintInvoice to WaitForInvoice (wait_hints.go)
+	own              ownKey         // what is known of the client's own key (apikeys.go)
 }
 
 // New returns a client for the given API key. With an empty key the client
@@ -114,6 +115,7 @@ func New(key string, opts ...Option) (*Client, error) {
 		retry:      cfg.retry,
 		hc:         cfg.httpClient,
 	}
+	c.own.id, c.own.expiresAt = cfg.keyID, cfg.keyExpiry
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}

@@ -16,6 +16,16 @@ var (
 	// ErrInvalidAPIKey: the server refused the key (HTTP 401: unknown,
 	// revoked, expired or wrong-environment key).
 	ErrInvalidAPIKey = errors.New("blink: invalid API key")
+	// ErrAPIKeyExpired: the server refused the key (HTTP 401) after the
+	// expiry the client knew for it (WithAPIKeyExpiry, or read by APIKeys
+	// for the key named by WithAPIKeyID). Such an error also matches
+	// ErrInvalidAPIKey; a 401 for a key whose expiry the client does not
+	// know matches ErrInvalidAPIKey alone.
+	ErrAPIKeyExpired = errors.New("blink: API key expired")
+	// ErrAPIKeyRevoked: the server refused the key (HTTP 401) and the
+	// client knew it was revoked (RevokeAPIKey of its own id, or APIKeys
+	// listing it revoked; see WithAPIKeyID). Also matches ErrInvalidAPIKey.
+	ErrAPIKeyRevoked = errors.New("blink: API key revoked")
 	// ErrNotAuthenticated: an operation that needs a key was sent without one
 	// and the server answered "Not authorized", or the server answered the
 	// code NOT_AUTHENTICATED.
@@ -274,6 +284,11 @@ var goMethods = map[string]string{
 	"AccountEnableNotificationChannel":                    "EnableNotificationChannel",
 	"AccountUpdateDefaultWalletId":                        "SetDefaultWallet",
 	"AccountUpdateDisplayCurrency":                        "SetDisplayCurrency",
+	"ApiKeyCreate":                                        "CreateAPIKey",
+	"ApiKeyRemoveLimit":                                   "RemoveAPIKeyLimit",
+	"ApiKeyRevoke":                                        "RevokeAPIKey",
+	"ApiKeySetLimit":                                      "SetAPIKeyLimit",
+	"ApiKeys":                                             "APIKeys",
 	"Authorization":                                       "Scopes",
 	"BtcPriceList":                                        "PriceHistory",
 	"CallbackEndpointAdd":                                 "AddCallbackEndpoint",

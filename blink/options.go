@@ -3,6 +3,7 @@ package blink
 import (
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -23,6 +24,8 @@ type config struct {
 	scopes        []Scope
 	scopesKnown   bool
 	allowInsecure bool
+	keyID         string    // WithAPIKeyID
+	keyExpiry     time.Time // WithAPIKeyExpiry
 }
 
 // RetryPolicy bounds the client's retries. Queries and receive-side
@@ -200,6 +203,38 @@ func WithScopes(scopes ...Scope) Option {
 		}
 		c.scopes = append([]Scope(nil), scopes...)
 		c.scopesKnown = true
+		return nil
+	}
+}
+
+// WithAPIKeyID tells the client the id of its own API key (APIKey.ID, as
+// CreateAPIKey returned it or APIKeys lists it). The API has no way to
+// ask which key a request carries, so this is how the client learns its
+// key's expiry and revocation: each APIKeys call notes them, and
+// RevokeAPIKey of this id notes the revocation. A later HTTP 401 then
+// matches ErrAPIKeyExpired or ErrAPIKeyRevoked as well as
+// ErrInvalidAPIKey. An empty id is refused.
+func WithAPIKeyID(id string) Option {
+	return func(c *config) error {
+		if strings.TrimSpace(id) == "" {
+			return configError("WithAPIKeyID: the id is empty")
+		}
+		c.keyID = id
+		return nil
+	}
+}
+
+// WithAPIKeyExpiry tells the client when its own API key expires (as
+// NewAPIKey.ExpiresAt or APIKey.ExpiresAt gave it). A later HTTP 401
+// that arrives when the server's clock (read from the Date header of its
+// answers) is past that time matches ErrAPIKeyExpired as well as
+// ErrInvalidAPIKey. A zero time is refused.
+func WithAPIKeyExpiry(t time.Time) Option {
+	return func(c *config) error {
+		if t.IsZero() {
+			return configError("WithAPIKeyExpiry: the time is zero")
+		}
+		c.keyExpiry = t
 		return nil
 	}
 }

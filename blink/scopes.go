@@ -277,7 +277,7 @@ func parseOp(opName, query string) *opInfo {
 			if strings.Contains(f, "PaymentSend") {
 				info.send = true
 			}
-			if !(field.Need == scopes.None || field.Need == scopes.Receive || strings.HasSuffix(f, "FeeProbe")) {
+			if !(field.Need == scopes.None || field.Need == scopes.Receive || strings.HasSuffix(f, "FeeProbe") || idempotentMutations[f]) {
 				sideEffects = true
 			}
 		}
@@ -287,6 +287,13 @@ func parseOp(opName, query string) *opInfo {
 	}
 	return info
 }
+
+// idempotentMutations are mutations with effects that a repeat leaves as
+// they are, so they are retried like queries: revoking a revoked key
+// succeeds again (core/api-keys/src/identity/mod.rs:199-221 has no
+// revoked = false condition), and setting or removing a limit replaces
+// the window's value (core/api-keys/src/graphql/schema.rs:222-272).
+var idempotentMutations = map[string]bool{"apiKeyRevoke": true, "apiKeySetLimit": true, "apiKeyRemoveLimit": true}
 
 func collectRootFields(doc *ast.QueryDocument, set ast.SelectionSet, out *[]string) {
 	for _, sel := range set {

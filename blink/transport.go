@@ -261,6 +261,7 @@ func (g *gqlClient) MakeRequest(ctx context.Context, req *graphql.Request, resp 
 		err = c.transportError(ctx, state, err)
 	} else {
 		err = c.readResponse(state, hresp, resp)
+		c.own.explain(err, &c.clock)
 		io.Copy(io.Discard, io.LimitReader(hresp.Body, 64<<10))
 		hresp.Body.Close()
 	}

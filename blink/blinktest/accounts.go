@@ -1,6 +1,8 @@
 package blinktest
 
 import (
+	"time"
+
 	"github.com/blink-sdk/blink-go/blink"
 	"github.com/blink-sdk/blink-go/internal/testserver"
 )
@@ -62,6 +64,12 @@ type KeyOptions struct {
 	MonthlyLimit blink.Sats
 	// AnnualLimit limits a rolling 365 days; 0 = none.
 	AnnualLimit blink.Sats
+	// Name is the key's name in Client.APIKeys; "" = "blinktest".
+	Name string
+	// ExpiresAt is when the key stops authenticating, by the server's
+	// clock (WithClock); zero = never. From then on it gets HTTP 401, as
+	// an expired key does on Blink.
+	ExpiresAt time.Time
 }
 
 // CreateAccount creates an account with a BTC and a USD wallet. It panics
@@ -90,8 +98,14 @@ func (s *Server) CreateAPIKey(accountID string, o KeyOptions) string {
 		Scopes:         scopes,
 		DailyLimitSats: int64(o.DailyLimit), WeeklyLimitSats: int64(o.WeeklyLimit),
 		MonthlyLimitSats: int64(o.MonthlyLimit), AnnualLimitSats: int64(o.AnnualLimit),
+		Name: o.Name, ExpiresAt: o.ExpiresAt,
 	})
 }
+
+// RevokeAPIKey revokes an API key, as Client.RevokeAPIKey does: every
+// later request with it gets HTTP 401 (ErrInvalidAPIKey). It panics if
+// the key does not exist.
+func (s *Server) RevokeAPIKey(key string) { s.ts.RevokeAPIKey(key) }
 
 // Balance returns a wallet's balance, in sats for a BTC wallet and in
 // cents for a USD wallet (Amount.Sats and Amount.Cents tell which). It

@@ -45,8 +45,12 @@
 //
 // [Server.CreateAccount] creates an account with a BTC and a USD wallet and
 // opening balances ([AccountOptions]); [Server.CreateAPIKey] issues a key
-// for it with the scopes and spending limits of [KeyOptions] (every scope
-// when none is named). Money comes from outside as a remote node or a
+// for it with the scopes, spending limits, name and expiry of [KeyOptions]
+// (every scope when none is named). Keys made through the API
+// (Client.CreateAPIKey) work at once with their scopes, limits and expiry;
+// a revoked key ([Server.RevokeAPIKey], Client.RevokeAPIKey) or one past
+// its expiry by the server's clock gets Blink's HTTP 401, and each use
+// stamps the key's last use. Money comes from outside as a remote node or a
 // payer on-chain would send it: [Server.PayInvoice] and
 // [Server.PayInvoiceAmount] pay the fake's invoices, [Server.ReceiveOnChain]
 // and [Server.ConfirmOnChain] pay an address. For money that leaves Blink,

@@ -32,6 +32,11 @@ type KeyOptions struct {
 	Scopes []string
 	// Spending limits in sats over rolling windows; 0 = no limit.
 	DailyLimitSats, WeeklyLimitSats, MonthlyLimitSats, AnnualLimitSats int64
+	// Name is the key's name in me.apiKeys; "" = "blinktest".
+	Name string
+	// ExpiresAt is when the key stops authenticating (by the server's
+	// clock); zero = never.
+	ExpiresAt time.Time
 }
 
 type account struct {
@@ -64,6 +69,13 @@ type apiKey struct {
 	scopes         []string
 	limits         [4]int64 // daily, weekly, monthly, annual
 	spends         []spend
+
+	id, name   string
+	seq        int       // creation order, for me.apiKeys
+	createdAt  time.Time //
+	expiresAt  time.Time // zero = never
+	lastUsedAt time.Time // zero = never used
+	revoked    bool
 }
 
 type spend struct {
@@ -146,14 +158,49 @@ func (s *Server) CreateAPIKey(accountID string, o KeyOptions) string {
 			panic(fmt.Sprintf("blinktest: unknown scope %q", sc))
 		}
 	}
+	name := o.Name
+	if name == "" {
+		name = "blinktest"
+	}
+	k := s.newKey(accountID, name, scopes, o.ExpiresAt)
+	k.limits = [4]int64{o.DailyLimitSats, o.WeeklyLimitSats, o.MonthlyLimitSats, o.AnnualLimitSats}
+	return k.key
+}
+
+// newKey creates and registers an API key. Callers hold s.mu.
+func (s *Server) newKey(accountID, name string, scopes []string, expiresAt time.Time) *apiKey {
+	s.keySeq++
 	k := &apiKey{
 		key:       s.cfg.KeyPrefix + randomAlnum(64),
 		accountID: accountID,
 		scopes:    scopes,
-		limits:    [4]int64{o.DailyLimitSats, o.WeeklyLimitSats, o.MonthlyLimitSats, o.AnnualLimitSats},
+		id:        newUUID(),
+		name:      name,
+		seq:       s.keySeq,
+		createdAt: s.now(),
+		expiresAt: expiresAt,
 	}
 	s.keys[k.key] = k
-	return k.key
+	return k
+}
+
+// RevokeAPIKey revokes an API key, as apiKeyRevoke does: from then on it
+// gets HTTP 401. It panics if the key does not exist.
+func (s *Server) RevokeAPIKey(key string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k, ok := s.keys[key]
+	if !ok {
+		panic("blinktest: no such API key")
+	}
+	k.revoked = true
+}
+
+// active reports whether the key authenticates at now: not revoked and
+// not expired (upstream accepts a key while expires_at > NOW(),
+// core/api-keys/src/identity/mod.rs:117-119).
+func (k *apiKey) active(now time.Time) bool {
+	return !k.revoked && (k.expiresAt.IsZero() || now.Before(k.expiresAt))
 }
 
 func (k *apiKey) has(scope string) bool {

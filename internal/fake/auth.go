@@ -42,7 +42,10 @@ func (c *caller) accountID() string {
 	return c.acct.id
 }
 
-// lookupKey finds an API key; ok is false for an unknown key.
+// lookupKey finds an API key; ok is false for an unknown, revoked or
+// expired key. Like upstream's key check, a successful look-up stamps
+// the key's lastUsedAt (core/api-keys/src/identity/mod.rs:111-126: one
+// UPDATE sets last_used_at = NOW() for an active key only).
 func (s *Server) lookupKey(key string) (*caller, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -50,6 +53,11 @@ func (s *Server) lookupKey(key string) (*caller, bool) {
 	if !ok {
 		return nil, false
 	}
+	now := s.now()
+	if !k.active(now) {
+		return nil, false
+	}
+	k.lastUsedAt = now
 	return &caller{acct: s.accounts[k.accountID], key: k}, true
 }
 
@@ -75,11 +83,11 @@ func (s *Server) authorizeRootField(ctx context.Context, next graphql.RootResolv
 	f, known := scopes.Lookup(kind, name)
 	c := callerFrom(ctx)
 	deny := func(e *AppError) graphql.Marshaler {
-		graphql.AddError(ctx, &gqlerror.Error{
-			Message:    e.Message,
-			Path:       ast.Path{ast.PathName(rf.Field.Alias)},
-			Extensions: map[string]any{"code": e.Code},
-		})
+		ge := &gqlerror.Error{Message: e.Message, Path: ast.Path{ast.PathName(rf.Field.Alias)}}
+		if e.Code != "" {
+			ge.Extensions = map[string]any{"code": e.Code}
+		}
+		graphql.AddError(ctx, ge)
 		return graphql.Null
 	}
 	if known && f.Need != scopes.None {
@@ -102,6 +110,11 @@ func (s *Server) authorizeRootField(ctx context.Context, next graphql.RootResolv
 				return deny(unexpected("AuthorizationError: not authorized to execute mutations"))
 			}
 		case scopes.Write:
+			if apiKeyWriteFields[name] && !c.key.has("WRITE") {
+				// Served by the api-keys subgraph, which refuses by
+				// itself, with its own message (resolve_apikeys.go).
+				return deny(errPermissionDenied)
+			}
 			if !c.key.has("WRITE") {
 				return deny(unexpected("AuthorizationError: not authorized to execute mutations"))
 			}

@@ -66,6 +66,7 @@ type Server struct {
 	byUsername  map[string]*account
 	wallets     map[string]*wallet
 	keys        map[string]*apiKey
+	keySeq      int                 // API keys created, for their order in me.apiKeys
 	invoices    map[string]*invoice // by payment hash
 	byRequest   map[string]*invoice
 	externalIDs map[extIDKey]struct{}     // external ids of the invoices of Blink wallets

@@ -914,6 +914,846 @@ func (v *AccountUpdateDisplayCurrencyResponse) GetAccountUpdateDisplayCurrency()
 	return v.AccountUpdateDisplayCurrency
 }
 
+// ApiKeyCreateApiKeyCreateApiKeyCreatePayload includes the requested fields of the GraphQL type ApiKeyCreatePayload.
+type ApiKeyCreateApiKeyCreateApiKeyCreatePayload struct {
+	ApiKey       ApiKeyCreateApiKeyCreateApiKeyCreatePayloadApiKey `json:"apiKey"`
+	ApiKeySecret string                                            `json:"apiKeySecret"`
+}
+
+// GetApiKey returns ApiKeyCreateApiKeyCreateApiKeyCreatePayload.ApiKey, and is useful for accessing the field via an interface.
+func (v *ApiKeyCreateApiKeyCreateApiKeyCreatePayload) GetApiKey() ApiKeyCreateApiKeyCreateApiKeyCreatePayloadApiKey {
+	return v.ApiKey
+}
+
+// GetApiKeySecret returns ApiKeyCreateApiKeyCreateApiKeyCreatePayload.ApiKeySecret, and is useful for accessing the field via an interface.
+func (v *ApiKeyCreateApiKeyCreateApiKeyCreatePayload) GetApiKeySecret() string { return v.ApiKeySecret }
+
+// ApiKeyCreateApiKeyCreateApiKeyCreatePayloadApiKey includes the requested fields of the GraphQL type ApiKey.
+type ApiKeyCreateApiKeyCreateApiKeyCreatePayloadApiKey struct {
+	ApiKeyFields `json:"-"`
+}
+
+// GetId returns ApiKeyCreateApiKeyCreateApiKeyCreatePayloadApiKey.Id, and is useful for accessing the field via an interface.
+func (v *ApiKeyCreateApiKeyCreateApiKeyCreatePayloadApiKey) GetId() string { return v.ApiKeyFields.Id }
+
+// GetName returns ApiKeyCreateApiKeyCreateApiKeyCreatePayloadApiKey.Name, and is useful for accessing the field via an interface.
+func (v *ApiKeyCreateApiKeyCreateApiKeyCreatePayloadApiKey) GetName() string {
+	return v.ApiKeyFields.Name
+}
+
+// GetCreatedAt returns ApiKeyCreateApiKeyCreateApiKeyCreatePayloadApiKey.CreatedAt, and is useful for accessing the field via an interface.
+func (v *ApiKeyCreateApiKeyCreateApiKeyCreatePayloadApiKey) GetCreatedAt() scalar.Timestamp {
+	return v.ApiKeyFields.CreatedAt
+}
+
+// GetRevoked returns ApiKeyCreateApiKeyCreateApiKeyCreatePayloadApiKey.Revoked, and is useful for accessing the field via an interface.
+func (v *ApiKeyCreateApiKeyCreateApiKeyCreatePayloadApiKey) GetRevoked() bool {
+	return v.ApiKeyFields.Revoked
+}
+
+// GetExpired returns ApiKeyCreateApiKeyCreateApiKeyCreatePayloadApiKey.Expired, and is useful for accessing the field via an interface.
+func (v *ApiKeyCreateApiKeyCreateApiKeyCreatePayloadApiKey) GetExpired() bool {
+	return v.ApiKeyFields.Expired
+}
+
+// GetLastUsedAt returns ApiKeyCreateApiKeyCreateApiKeyCreatePayloadApiKey.LastUsedAt, and is useful for accessing the field via an interface.
+func (v *ApiKeyCreateApiKeyCreateApiKeyCreatePayloadApiKey) GetLastUsedAt() *scalar.Timestamp {
+	return v.ApiKeyFields.LastUsedAt
+}
+
+// GetExpiresAt returns ApiKeyCreateApiKeyCreateApiKeyCreatePayloadApiKey.ExpiresAt, and is useful for accessing the field via an interface.
+func (v *ApiKeyCreateApiKeyCreateApiKeyCreatePayloadApiKey) GetExpiresAt() *scalar.Timestamp {
+	return v.ApiKeyFields.ExpiresAt
+}
+
+// GetReadOnly returns ApiKeyCreateApiKeyCreateApiKeyCreatePayloadApiKey.ReadOnly, and is useful for accessing the field via an interface.
+func (v *ApiKeyCreateApiKeyCreateApiKeyCreatePayloadApiKey) GetReadOnly() bool {
+	return v.ApiKeyFields.ReadOnly
+}
+
+// GetScopes returns ApiKeyCreateApiKeyCreateApiKeyCreatePayloadApiKey.Scopes, and is useful for accessing the field via an interface.
+func (v *ApiKeyCreateApiKeyCreateApiKeyCreatePayloadApiKey) GetScopes() []Scope {
+	return v.ApiKeyFields.Scopes
+}
+
+// GetLimits returns ApiKeyCreateApiKeyCreateApiKeyCreatePayloadApiKey.Limits, and is useful for accessing the field via an interface.
+func (v *ApiKeyCreateApiKeyCreateApiKeyCreatePayloadApiKey) GetLimits() ApiKeyFieldsLimitsApiKeyLimits {
+	return v.ApiKeyFields.Limits
+}
+
+func (v *ApiKeyCreateApiKeyCreateApiKeyCreatePayloadApiKey) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*ApiKeyCreateApiKeyCreateApiKeyCreatePayloadApiKey
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.ApiKeyCreateApiKeyCreateApiKeyCreatePayloadApiKey = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.ApiKeyFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalApiKeyCreateApiKeyCreateApiKeyCreatePayloadApiKey struct {
+	Id string `json:"id"`
+
+	Name string `json:"name"`
+
+	CreatedAt scalar.Timestamp `json:"createdAt"`
+
+	Revoked bool `json:"revoked"`
+
+	Expired bool `json:"expired"`
+
+	LastUsedAt *scalar.Timestamp `json:"lastUsedAt"`
+
+	ExpiresAt *scalar.Timestamp `json:"expiresAt"`
+
+	ReadOnly bool `json:"readOnly"`
+
+	Scopes []Scope `json:"scopes"`
+
+	Limits ApiKeyFieldsLimitsApiKeyLimits `json:"limits"`
+}
+
+func (v *ApiKeyCreateApiKeyCreateApiKeyCreatePayloadApiKey) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *ApiKeyCreateApiKeyCreateApiKeyCreatePayloadApiKey) __premarshalJSON() (*__premarshalApiKeyCreateApiKeyCreateApiKeyCreatePayloadApiKey, error) {
+	var retval __premarshalApiKeyCreateApiKeyCreateApiKeyCreatePayloadApiKey
+
+	retval.Id = v.ApiKeyFields.Id
+	retval.Name = v.ApiKeyFields.Name
+	retval.CreatedAt = v.ApiKeyFields.CreatedAt
+	retval.Revoked = v.ApiKeyFields.Revoked
+	retval.Expired = v.ApiKeyFields.Expired
+	retval.LastUsedAt = v.ApiKeyFields.LastUsedAt
+	retval.ExpiresAt = v.ApiKeyFields.ExpiresAt
+	retval.ReadOnly = v.ApiKeyFields.ReadOnly
+	retval.Scopes = v.ApiKeyFields.Scopes
+	retval.Limits = v.ApiKeyFields.Limits
+	return &retval, nil
+}
+
+type ApiKeyCreateInput struct {
+	Name         string  `json:"name"`
+	ExpireInDays *int    `json:"expireInDays"`
+	Scopes       []Scope `json:"scopes"`
+}
+
+// GetName returns ApiKeyCreateInput.Name, and is useful for accessing the field via an interface.
+func (v *ApiKeyCreateInput) GetName() string { return v.Name }
+
+// GetExpireInDays returns ApiKeyCreateInput.ExpireInDays, and is useful for accessing the field via an interface.
+func (v *ApiKeyCreateInput) GetExpireInDays() *int { return v.ExpireInDays }
+
+// GetScopes returns ApiKeyCreateInput.Scopes, and is useful for accessing the field via an interface.
+func (v *ApiKeyCreateInput) GetScopes() []Scope { return v.Scopes }
+
+// ApiKeyCreateResponse is returned by ApiKeyCreate on success.
+type ApiKeyCreateResponse struct {
+	ApiKeyCreate ApiKeyCreateApiKeyCreateApiKeyCreatePayload `json:"apiKeyCreate"`
+}
+
+// GetApiKeyCreate returns ApiKeyCreateResponse.ApiKeyCreate, and is useful for accessing the field via an interface.
+func (v *ApiKeyCreateResponse) GetApiKeyCreate() ApiKeyCreateApiKeyCreateApiKeyCreatePayload {
+	return v.ApiKeyCreate
+}
+
+// ApiKeyFields includes the GraphQL fields of ApiKey requested by the fragment ApiKeyFields.
+type ApiKeyFields struct {
+	Id         string                         `json:"id"`
+	Name       string                         `json:"name"`
+	CreatedAt  scalar.Timestamp               `json:"createdAt"`
+	Revoked    bool                           `json:"revoked"`
+	Expired    bool                           `json:"expired"`
+	LastUsedAt *scalar.Timestamp              `json:"lastUsedAt"`
+	ExpiresAt  *scalar.Timestamp              `json:"expiresAt"`
+	ReadOnly   bool                           `json:"readOnly"`
+	Scopes     []Scope                        `json:"scopes"`
+	Limits     ApiKeyFieldsLimitsApiKeyLimits `json:"limits"`
+}
+
+// GetId returns ApiKeyFields.Id, and is useful for accessing the field via an interface.
+func (v *ApiKeyFields) GetId() string { return v.Id }
+
+// GetName returns ApiKeyFields.Name, and is useful for accessing the field via an interface.
+func (v *ApiKeyFields) GetName() string { return v.Name }
+
+// GetCreatedAt returns ApiKeyFields.CreatedAt, and is useful for accessing the field via an interface.
+func (v *ApiKeyFields) GetCreatedAt() scalar.Timestamp { return v.CreatedAt }
+
+// GetRevoked returns ApiKeyFields.Revoked, and is useful for accessing the field via an interface.
+func (v *ApiKeyFields) GetRevoked() bool { return v.Revoked }
+
+// GetExpired returns ApiKeyFields.Expired, and is useful for accessing the field via an interface.
+func (v *ApiKeyFields) GetExpired() bool { return v.Expired }
+
+// GetLastUsedAt returns ApiKeyFields.LastUsedAt, and is useful for accessing the field via an interface.
+func (v *ApiKeyFields) GetLastUsedAt() *scalar.Timestamp { return v.LastUsedAt }
+
+// GetExpiresAt returns ApiKeyFields.ExpiresAt, and is useful for accessing the field via an interface.
+func (v *ApiKeyFields) GetExpiresAt() *scalar.Timestamp { return v.ExpiresAt }
+
+// GetReadOnly returns ApiKeyFields.ReadOnly, and is useful for accessing the field via an interface.
+func (v *ApiKeyFields) GetReadOnly() bool { return v.ReadOnly }
+
+// GetScopes returns ApiKeyFields.Scopes, and is useful for accessing the field via an interface.
+func (v *ApiKeyFields) GetScopes() []Scope { return v.Scopes }
+
+// GetLimits returns ApiKeyFields.Limits, and is useful for accessing the field via an interface.
+func (v *ApiKeyFields) GetLimits() ApiKeyFieldsLimitsApiKeyLimits { return v.Limits }
+
+// ApiKeyFieldsLimitsApiKeyLimits includes the requested fields of the GraphQL type ApiKeyLimits.
+type ApiKeyFieldsLimitsApiKeyLimits struct {
+	DailyLimitSats   *int `json:"dailyLimitSats"`
+	WeeklyLimitSats  *int `json:"weeklyLimitSats"`
+	MonthlyLimitSats *int `json:"monthlyLimitSats"`
+	AnnualLimitSats  *int `json:"annualLimitSats"`
+	DailySpentSats   int  `json:"dailySpentSats"`
+	WeeklySpentSats  int  `json:"weeklySpentSats"`
+	MonthlySpentSats int  `json:"monthlySpentSats"`
+	AnnualSpentSats  int  `json:"annualSpentSats"`
+}
+
+// GetDailyLimitSats returns ApiKeyFieldsLimitsApiKeyLimits.DailyLimitSats, and is useful for accessing the field via an interface.
+func (v *ApiKeyFieldsLimitsApiKeyLimits) GetDailyLimitSats() *int { return v.DailyLimitSats }
+
+// GetWeeklyLimitSats returns ApiKeyFieldsLimitsApiKeyLimits.WeeklyLimitSats, and is useful for accessing the field via an interface.
+func (v *ApiKeyFieldsLimitsApiKeyLimits) GetWeeklyLimitSats() *int { return v.WeeklyLimitSats }
+
+// GetMonthlyLimitSats returns ApiKeyFieldsLimitsApiKeyLimits.MonthlyLimitSats, and is useful for accessing the field via an interface.
+func (v *ApiKeyFieldsLimitsApiKeyLimits) GetMonthlyLimitSats() *int { return v.MonthlyLimitSats }
+
+// GetAnnualLimitSats returns ApiKeyFieldsLimitsApiKeyLimits.AnnualLimitSats, and is useful for accessing the field via an interface.
+func (v *ApiKeyFieldsLimitsApiKeyLimits) GetAnnualLimitSats() *int { return v.AnnualLimitSats }
+
+// GetDailySpentSats returns ApiKeyFieldsLimitsApiKeyLimits.DailySpentSats, and is useful for accessing the field via an interface.
+func (v *ApiKeyFieldsLimitsApiKeyLimits) GetDailySpentSats() int { return v.DailySpentSats }
+
+// GetWeeklySpentSats returns ApiKeyFieldsLimitsApiKeyLimits.WeeklySpentSats, and is useful for accessing the field via an interface.
+func (v *ApiKeyFieldsLimitsApiKeyLimits) GetWeeklySpentSats() int { return v.WeeklySpentSats }
+
+// GetMonthlySpentSats returns ApiKeyFieldsLimitsApiKeyLimits.MonthlySpentSats, and is useful for accessing the field via an interface.
+func (v *ApiKeyFieldsLimitsApiKeyLimits) GetMonthlySpentSats() int { return v.MonthlySpentSats }
+
+// GetAnnualSpentSats returns ApiKeyFieldsLimitsApiKeyLimits.AnnualSpentSats, and is useful for accessing the field via an interface.
+func (v *ApiKeyFieldsLimitsApiKeyLimits) GetAnnualSpentSats() int { return v.AnnualSpentSats }
+
+// ApiKeyRemoveLimitApiKeyRemoveLimitApiKeySetLimitPayload includes the requested fields of the GraphQL type ApiKeySetLimitPayload.
+type ApiKeyRemoveLimitApiKeyRemoveLimitApiKeySetLimitPayload struct {
+	ApiKey ApiKeyRemoveLimitApiKeyRemoveLimitApiKeySetLimitPayloadApiKey `json:"apiKey"`
+}
+
+// GetApiKey returns ApiKeyRemoveLimitApiKeyRemoveLimitApiKeySetLimitPayload.ApiKey, and is useful for accessing the field via an interface.
+func (v *ApiKeyRemoveLimitApiKeyRemoveLimitApiKeySetLimitPayload) GetApiKey() ApiKeyRemoveLimitApiKeyRemoveLimitApiKeySetLimitPayloadApiKey {
+	return v.ApiKey
+}
+
+// ApiKeyRemoveLimitApiKeyRemoveLimitApiKeySetLimitPayloadApiKey includes the requested fields of the GraphQL type ApiKey.
+type ApiKeyRemoveLimitApiKeyRemoveLimitApiKeySetLimitPayloadApiKey struct {
+	ApiKeyFields `json:"-"`
+}
+
+// GetId returns ApiKeyRemoveLimitApiKeyRemoveLimitApiKeySetLimitPayloadApiKey.Id, and is useful for accessing the field via an interface.
+func (v *ApiKeyRemoveLimitApiKeyRemoveLimitApiKeySetLimitPayloadApiKey) GetId() string {
+	return v.ApiKeyFields.Id
+}
+
+// GetName returns ApiKeyRemoveLimitApiKeyRemoveLimitApiKeySetLimitPayloadApiKey.Name, and is useful for accessing the field via an interface.
+func (v *ApiKeyRemoveLimitApiKeyRemoveLimitApiKeySetLimitPayloadApiKey) GetName() string {
+	return v.ApiKeyFields.Name
+}
+
+// GetCreatedAt returns ApiKeyRemoveLimitApiKeyRemoveLimitApiKeySetLimitPayloadApiKey.CreatedAt, and is useful for accessing the field via an interface.
+func (v *ApiKeyRemoveLimitApiKeyRemoveLimitApiKeySetLimitPayloadApiKey) GetCreatedAt() scalar.Timestamp {
+	return v.ApiKeyFields.CreatedAt
+}
+
+// GetRevoked returns ApiKeyRemoveLimitApiKeyRemoveLimitApiKeySetLimitPayloadApiKey.Revoked, and is useful for accessing the field via an interface.
+func (v *ApiKeyRemoveLimitApiKeyRemoveLimitApiKeySetLimitPayloadApiKey) GetRevoked() bool {
+	return v.ApiKeyFields.Revoked
+}
+
+// GetExpired returns ApiKeyRemoveLimitApiKeyRemoveLimitApiKeySetLimitPayloadApiKey.Expired, and is useful for accessing the field via an interface.
+func (v *ApiKeyRemoveLimitApiKeyRemoveLimitApiKeySetLimitPayloadApiKey) GetExpired() bool {
+	return v.ApiKeyFields.Expired
+}
+
+// GetLastUsedAt returns ApiKeyRemoveLimitApiKeyRemoveLimitApiKeySetLimitPayloadApiKey.LastUsedAt, and is useful for accessing the field via an interface.
+func (v *ApiKeyRemoveLimitApiKeyRemoveLimitApiKeySetLimitPayloadApiKey) GetLastUsedAt() *scalar.Timestamp {
+	return v.ApiKeyFields.LastUsedAt
+}
+
+// GetExpiresAt returns ApiKeyRemoveLimitApiKeyRemoveLimitApiKeySetLimitPayloadApiKey.ExpiresAt, and is useful for accessing the field via an interface.
+func (v *ApiKeyRemoveLimitApiKeyRemoveLimitApiKeySetLimitPayloadApiKey) GetExpiresAt() *scalar.Timestamp {
+	return v.ApiKeyFields.ExpiresAt
+}
+
+// GetReadOnly returns ApiKeyRemoveLimitApiKeyRemoveLimitApiKeySetLimitPayloadApiKey.ReadOnly, and is useful for accessing the field via an interface.
+func (v *ApiKeyRemoveLimitApiKeyRemoveLimitApiKeySetLimitPayloadApiKey) GetReadOnly() bool {
+	return v.ApiKeyFields.ReadOnly
+}
+
+// GetScopes returns ApiKeyRemoveLimitApiKeyRemoveLimitApiKeySetLimitPayloadApiKey.Scopes, and is useful for accessing the field via an interface.
+func (v *ApiKeyRemoveLimitApiKeyRemoveLimitApiKeySetLimitPayloadApiKey) GetScopes() []Scope {
+	return v.ApiKeyFields.Scopes
+}
+
+// GetLimits returns ApiKeyRemoveLimitApiKeyRemoveLimitApiKeySetLimitPayloadApiKey.Limits, and is useful for accessing the field via an interface.
+func (v *ApiKeyRemoveLimitApiKeyRemoveLimitApiKeySetLimitPayloadApiKey) GetLimits() ApiKeyFieldsLimitsApiKeyLimits {
+	return v.ApiKeyFields.Limits
+}
+
+func (v *ApiKeyRemoveLimitApiKeyRemoveLimitApiKeySetLimitPayloadApiKey) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*ApiKeyRemoveLimitApiKeyRemoveLimitApiKeySetLimitPayloadApiKey
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.ApiKeyRemoveLimitApiKeyRemoveLimitApiKeySetLimitPayloadApiKey = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.ApiKeyFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalApiKeyRemoveLimitApiKeyRemoveLimitApiKeySetLimitPayloadApiKey struct {
+	Id string `json:"id"`
+
+	Name string `json:"name"`
+
+	CreatedAt scalar.Timestamp `json:"createdAt"`
+
+	Revoked bool `json:"revoked"`
+
+	Expired bool `json:"expired"`
+
+	LastUsedAt *scalar.Timestamp `json:"lastUsedAt"`
+
+	ExpiresAt *scalar.Timestamp `json:"expiresAt"`
+
+	ReadOnly bool `json:"readOnly"`
+
+	Scopes []Scope `json:"scopes"`
+
+	Limits ApiKeyFieldsLimitsApiKeyLimits `json:"limits"`
+}
+
+func (v *ApiKeyRemoveLimitApiKeyRemoveLimitApiKeySetLimitPayloadApiKey) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *ApiKeyRemoveLimitApiKeyRemoveLimitApiKeySetLimitPayloadApiKey) __premarshalJSON() (*__premarshalApiKeyRemoveLimitApiKeyRemoveLimitApiKeySetLimitPayloadApiKey, error) {
+	var retval __premarshalApiKeyRemoveLimitApiKeyRemoveLimitApiKeySetLimitPayloadApiKey
+
+	retval.Id = v.ApiKeyFields.Id
+	retval.Name = v.ApiKeyFields.Name
+	retval.CreatedAt = v.ApiKeyFields.CreatedAt
+	retval.Revoked = v.ApiKeyFields.Revoked
+	retval.Expired = v.ApiKeyFields.Expired
+	retval.LastUsedAt = v.ApiKeyFields.LastUsedAt
+	retval.ExpiresAt = v.ApiKeyFields.ExpiresAt
+	retval.ReadOnly = v.ApiKeyFields.ReadOnly
+	retval.Scopes = v.ApiKeyFields.Scopes
+	retval.Limits = v.ApiKeyFields.Limits
+	return &retval, nil
+}
+
+type ApiKeyRemoveLimitInput struct {
+	Id              string          `json:"id"`
+	LimitTimeWindow LimitTimeWindow `json:"limitTimeWindow"`
+}
+
+// GetId returns ApiKeyRemoveLimitInput.Id, and is useful for accessing the field via an interface.
+func (v *ApiKeyRemoveLimitInput) GetId() string { return v.Id }
+
+// GetLimitTimeWindow returns ApiKeyRemoveLimitInput.LimitTimeWindow, and is useful for accessing the field via an interface.
+func (v *ApiKeyRemoveLimitInput) GetLimitTimeWindow() LimitTimeWindow { return v.LimitTimeWindow }
+
+// ApiKeyRemoveLimitResponse is returned by ApiKeyRemoveLimit on success.
+type ApiKeyRemoveLimitResponse struct {
+	ApiKeyRemoveLimit ApiKeyRemoveLimitApiKeyRemoveLimitApiKeySetLimitPayload `json:"apiKeyRemoveLimit"`
+}
+
+// GetApiKeyRemoveLimit returns ApiKeyRemoveLimitResponse.ApiKeyRemoveLimit, and is useful for accessing the field via an interface.
+func (v *ApiKeyRemoveLimitResponse) GetApiKeyRemoveLimit() ApiKeyRemoveLimitApiKeyRemoveLimitApiKeySetLimitPayload {
+	return v.ApiKeyRemoveLimit
+}
+
+// ApiKeyRevokeApiKeyRevokeApiKeyRevokePayload includes the requested fields of the GraphQL type ApiKeyRevokePayload.
+type ApiKeyRevokeApiKeyRevokeApiKeyRevokePayload struct {
+	ApiKey ApiKeyRevokeApiKeyRevokeApiKeyRevokePayloadApiKey `json:"apiKey"`
+}
+
+// GetApiKey returns ApiKeyRevokeApiKeyRevokeApiKeyRevokePayload.ApiKey, and is useful for accessing the field via an interface.
+func (v *ApiKeyRevokeApiKeyRevokeApiKeyRevokePayload) GetApiKey() ApiKeyRevokeApiKeyRevokeApiKeyRevokePayloadApiKey {
+	return v.ApiKey
+}
+
+// ApiKeyRevokeApiKeyRevokeApiKeyRevokePayloadApiKey includes the requested fields of the GraphQL type ApiKey.
+type ApiKeyRevokeApiKeyRevokeApiKeyRevokePayloadApiKey struct {
+	ApiKeyFields `json:"-"`
+}
+
+// GetId returns ApiKeyRevokeApiKeyRevokeApiKeyRevokePayloadApiKey.Id, and is useful for accessing the field via an interface.
+func (v *ApiKeyRevokeApiKeyRevokeApiKeyRevokePayloadApiKey) GetId() string { return v.ApiKeyFields.Id }
+
+// GetName returns ApiKeyRevokeApiKeyRevokeApiKeyRevokePayloadApiKey.Name, and is useful for accessing the field via an interface.
+func (v *ApiKeyRevokeApiKeyRevokeApiKeyRevokePayloadApiKey) GetName() string {
+	return v.ApiKeyFields.Name
+}
+
+// GetCreatedAt returns ApiKeyRevokeApiKeyRevokeApiKeyRevokePayloadApiKey.CreatedAt, and is useful for accessing the field via an interface.
+func (v *ApiKeyRevokeApiKeyRevokeApiKeyRevokePayloadApiKey) GetCreatedAt() scalar.Timestamp {
+	return v.ApiKeyFields.CreatedAt
+}
+
+// GetRevoked returns ApiKeyRevokeApiKeyRevokeApiKeyRevokePayloadApiKey.Revoked, and is useful for accessing the field via an interface.
+func (v *ApiKeyRevokeApiKeyRevokeApiKeyRevokePayloadApiKey) GetRevoked() bool {
+	return v.ApiKeyFields.Revoked
+}
+
+// GetExpired returns ApiKeyRevokeApiKeyRevokeApiKeyRevokePayloadApiKey.Expired, and is useful for accessing the field via an interface.
+func (v *ApiKeyRevokeApiKeyRevokeApiKeyRevokePayloadApiKey) GetExpired() bool {
+	return v.ApiKeyFields.Expired
+}
+
+// GetLastUsedAt returns ApiKeyRevokeApiKeyRevokeApiKeyRevokePayloadApiKey.LastUsedAt, and is useful for accessing the field via an interface.
+func (v *ApiKeyRevokeApiKeyRevokeApiKeyRevokePayloadApiKey) GetLastUsedAt() *scalar.Timestamp {
+	return v.ApiKeyFields.LastUsedAt
+}
+
+// GetExpiresAt returns ApiKeyRevokeApiKeyRevokeApiKeyRevokePayloadApiKey.ExpiresAt, and is useful for accessing the field via an interface.
+func (v *ApiKeyRevokeApiKeyRevokeApiKeyRevokePayloadApiKey) GetExpiresAt() *scalar.Timestamp {
+	return v.ApiKeyFields.ExpiresAt
+}
+
+// GetReadOnly returns ApiKeyRevokeApiKeyRevokeApiKeyRevokePayloadApiKey.ReadOnly, and is useful for accessing the field via an interface.
+func (v *ApiKeyRevokeApiKeyRevokeApiKeyRevokePayloadApiKey) GetReadOnly() bool {
+	return v.ApiKeyFields.ReadOnly
+}
+
+// GetScopes returns ApiKeyRevokeApiKeyRevokeApiKeyRevokePayloadApiKey.Scopes, and is useful for accessing the field via an interface.
+func (v *ApiKeyRevokeApiKeyRevokeApiKeyRevokePayloadApiKey) GetScopes() []Scope {
+	return v.ApiKeyFields.Scopes
+}
+
+// GetLimits returns ApiKeyRevokeApiKeyRevokeApiKeyRevokePayloadApiKey.Limits, and is useful for accessing the field via an interface.
+func (v *ApiKeyRevokeApiKeyRevokeApiKeyRevokePayloadApiKey) GetLimits() ApiKeyFieldsLimitsApiKeyLimits {
+	return v.ApiKeyFields.Limits
+}
+
+func (v *ApiKeyRevokeApiKeyRevokeApiKeyRevokePayloadApiKey) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*ApiKeyRevokeApiKeyRevokeApiKeyRevokePayloadApiKey
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.ApiKeyRevokeApiKeyRevokeApiKeyRevokePayloadApiKey = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.ApiKeyFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalApiKeyRevokeApiKeyRevokeApiKeyRevokePayloadApiKey struct {
+	Id string `json:"id"`
+
+	Name string `json:"name"`
+
+	CreatedAt scalar.Timestamp `json:"createdAt"`
+
+	Revoked bool `json:"revoked"`
+
+	Expired bool `json:"expired"`
+
+	LastUsedAt *scalar.Timestamp `json:"lastUsedAt"`
+
+	ExpiresAt *scalar.Timestamp `json:"expiresAt"`
+
+	ReadOnly bool `json:"readOnly"`
+
+	Scopes []Scope `json:"scopes"`
+
+	Limits ApiKeyFieldsLimitsApiKeyLimits `json:"limits"`
+}
+
+func (v *ApiKeyRevokeApiKeyRevokeApiKeyRevokePayloadApiKey) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *ApiKeyRevokeApiKeyRevokeApiKeyRevokePayloadApiKey) __premarshalJSON() (*__premarshalApiKeyRevokeApiKeyRevokeApiKeyRevokePayloadApiKey, error) {
+	var retval __premarshalApiKeyRevokeApiKeyRevokeApiKeyRevokePayloadApiKey
+
+	retval.Id = v.ApiKeyFields.Id
+	retval.Name = v.ApiKeyFields.Name
+	retval.CreatedAt = v.ApiKeyFields.CreatedAt
+	retval.Revoked = v.ApiKeyFields.Revoked
+	retval.Expired = v.ApiKeyFields.Expired
+	retval.LastUsedAt = v.ApiKeyFields.LastUsedAt
+	retval.ExpiresAt = v.ApiKeyFields.ExpiresAt
+	retval.ReadOnly = v.ApiKeyFields.ReadOnly
+	retval.Scopes = v.ApiKeyFields.Scopes
+	retval.Limits = v.ApiKeyFields.Limits
+	return &retval, nil
+}
+
+type ApiKeyRevokeInput struct {
+	Id string `json:"id"`
+}
+
+// GetId returns ApiKeyRevokeInput.Id, and is useful for accessing the field via an interface.
+func (v *ApiKeyRevokeInput) GetId() string { return v.Id }
+
+// ApiKeyRevokeResponse is returned by ApiKeyRevoke on success.
+type ApiKeyRevokeResponse struct {
+	ApiKeyRevoke ApiKeyRevokeApiKeyRevokeApiKeyRevokePayload `json:"apiKeyRevoke"`
+}
+
+// GetApiKeyRevoke returns ApiKeyRevokeResponse.ApiKeyRevoke, and is useful for accessing the field via an interface.
+func (v *ApiKeyRevokeResponse) GetApiKeyRevoke() ApiKeyRevokeApiKeyRevokeApiKeyRevokePayload {
+	return v.ApiKeyRevoke
+}
+
+// ApiKeySetLimitApiKeySetLimitApiKeySetLimitPayload includes the requested fields of the GraphQL type ApiKeySetLimitPayload.
+type ApiKeySetLimitApiKeySetLimitApiKeySetLimitPayload struct {
+	ApiKey ApiKeySetLimitApiKeySetLimitApiKeySetLimitPayloadApiKey `json:"apiKey"`
+}
+
+// GetApiKey returns ApiKeySetLimitApiKeySetLimitApiKeySetLimitPayload.ApiKey, and is useful for accessing the field via an interface.
+func (v *ApiKeySetLimitApiKeySetLimitApiKeySetLimitPayload) GetApiKey() ApiKeySetLimitApiKeySetLimitApiKeySetLimitPayloadApiKey {
+	return v.ApiKey
+}
+
+// ApiKeySetLimitApiKeySetLimitApiKeySetLimitPayloadApiKey includes the requested fields of the GraphQL type ApiKey.
+type ApiKeySetLimitApiKeySetLimitApiKeySetLimitPayloadApiKey struct {
+	ApiKeyFields `json:"-"`
+}
+
+// GetId returns ApiKeySetLimitApiKeySetLimitApiKeySetLimitPayloadApiKey.Id, and is useful for accessing the field via an interface.
+func (v *ApiKeySetLimitApiKeySetLimitApiKeySetLimitPayloadApiKey) GetId() string {
+	return v.ApiKeyFields.Id
+}
+
+// GetName returns ApiKeySetLimitApiKeySetLimitApiKeySetLimitPayloadApiKey.Name, and is useful for accessing the field via an interface.
+func (v *ApiKeySetLimitApiKeySetLimitApiKeySetLimitPayloadApiKey) GetName() string {
+	return v.ApiKeyFields.Name
+}
+
+// GetCreatedAt returns ApiKeySetLimitApiKeySetLimitApiKeySetLimitPayloadApiKey.CreatedAt, and is useful for accessing the field via an interface.
+func (v *ApiKeySetLimitApiKeySetLimitApiKeySetLimitPayloadApiKey) GetCreatedAt() scalar.Timestamp {
+	return v.ApiKeyFields.CreatedAt
+}
+
+// GetRevoked returns ApiKeySetLimitApiKeySetLimitApiKeySetLimitPayloadApiKey.Revoked, and is useful for accessing the field via an interface.
+func (v *ApiKeySetLimitApiKeySetLimitApiKeySetLimitPayloadApiKey) GetRevoked() bool {
+	return v.ApiKeyFields.Revoked
+}
+
+// GetExpired returns ApiKeySetLimitApiKeySetLimitApiKeySetLimitPayloadApiKey.Expired, and is useful for accessing the field via an interface.
+func (v *ApiKeySetLimitApiKeySetLimitApiKeySetLimitPayloadApiKey) GetExpired() bool {
+	return v.ApiKeyFields.Expired
+}
+
+// GetLastUsedAt returns ApiKeySetLimitApiKeySetLimitApiKeySetLimitPayloadApiKey.LastUsedAt, and is useful for accessing the field via an interface.
+func (v *ApiKeySetLimitApiKeySetLimitApiKeySetLimitPayloadApiKey) GetLastUsedAt() *scalar.Timestamp {
+	return v.ApiKeyFields.LastUsedAt
+}
+
+// GetExpiresAt returns ApiKeySetLimitApiKeySetLimitApiKeySetLimitPayloadApiKey.ExpiresAt, and is useful for accessing the field via an interface.
+func (v *ApiKeySetLimitApiKeySetLimitApiKeySetLimitPayloadApiKey) GetExpiresAt() *scalar.Timestamp {
+	return v.ApiKeyFields.ExpiresAt
+}
+
+// GetReadOnly returns ApiKeySetLimitApiKeySetLimitApiKeySetLimitPayloadApiKey.ReadOnly, and is useful for accessing the field via an interface.
+func (v *ApiKeySetLimitApiKeySetLimitApiKeySetLimitPayloadApiKey) GetReadOnly() bool {
+	return v.ApiKeyFields.ReadOnly
+}
+
+// GetScopes returns ApiKeySetLimitApiKeySetLimitApiKeySetLimitPayloadApiKey.Scopes, and is useful for accessing the field via an interface.
+func (v *ApiKeySetLimitApiKeySetLimitApiKeySetLimitPayloadApiKey) GetScopes() []Scope {
+	return v.ApiKeyFields.Scopes
+}
+
+// GetLimits returns ApiKeySetLimitApiKeySetLimitApiKeySetLimitPayloadApiKey.Limits, and is useful for accessing the field via an interface.
+func (v *ApiKeySetLimitApiKeySetLimitApiKeySetLimitPayloadApiKey) GetLimits() ApiKeyFieldsLimitsApiKeyLimits {
+	return v.ApiKeyFields.Limits
+}
+
+func (v *ApiKeySetLimitApiKeySetLimitApiKeySetLimitPayloadApiKey) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*ApiKeySetLimitApiKeySetLimitApiKeySetLimitPayloadApiKey
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.ApiKeySetLimitApiKeySetLimitApiKeySetLimitPayloadApiKey = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.ApiKeyFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalApiKeySetLimitApiKeySetLimitApiKeySetLimitPayloadApiKey struct {
+	Id string `json:"id"`
+
+	Name string `json:"name"`
+
+	CreatedAt scalar.Timestamp `json:"createdAt"`
+
+	Revoked bool `json:"revoked"`
+
+	Expired bool `json:"expired"`
+
+	LastUsedAt *scalar.Timestamp `json:"lastUsedAt"`
+
+	ExpiresAt *scalar.Timestamp `json:"expiresAt"`
+
+	ReadOnly bool `json:"readOnly"`
+
+	Scopes []Scope `json:"scopes"`
+
+	Limits ApiKeyFieldsLimitsApiKeyLimits `json:"limits"`
+}
+
+func (v *ApiKeySetLimitApiKeySetLimitApiKeySetLimitPayloadApiKey) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *ApiKeySetLimitApiKeySetLimitApiKeySetLimitPayloadApiKey) __premarshalJSON() (*__premarshalApiKeySetLimitApiKeySetLimitApiKeySetLimitPayloadApiKey, error) {
+	var retval __premarshalApiKeySetLimitApiKeySetLimitApiKeySetLimitPayloadApiKey
+
+	retval.Id = v.ApiKeyFields.Id
+	retval.Name = v.ApiKeyFields.Name
+	retval.CreatedAt = v.ApiKeyFields.CreatedAt
+	retval.Revoked = v.ApiKeyFields.Revoked
+	retval.Expired = v.ApiKeyFields.Expired
+	retval.LastUsedAt = v.ApiKeyFields.LastUsedAt
+	retval.ExpiresAt = v.ApiKeyFields.ExpiresAt
+	retval.ReadOnly = v.ApiKeyFields.ReadOnly
+	retval.Scopes = v.ApiKeyFields.Scopes
+	retval.Limits = v.ApiKeyFields.Limits
+	return &retval, nil
+}
+
+type ApiKeySetLimitInput struct {
+	Id              string          `json:"id"`
+	LimitTimeWindow LimitTimeWindow `json:"limitTimeWindow"`
+	LimitSats       int             `json:"limitSats"`
+}
+
+// GetId returns ApiKeySetLimitInput.Id, and is useful for accessing the field via an interface.
+func (v *ApiKeySetLimitInput) GetId() string { return v.Id }
+
+// GetLimitTimeWindow returns ApiKeySetLimitInput.LimitTimeWindow, and is useful for accessing the field via an interface.
+func (v *ApiKeySetLimitInput) GetLimitTimeWindow() LimitTimeWindow { return v.LimitTimeWindow }
+
+// GetLimitSats returns ApiKeySetLimitInput.LimitSats, and is useful for accessing the field via an interface.
+func (v *ApiKeySetLimitInput) GetLimitSats() int { return v.LimitSats }
+
+// ApiKeySetLimitResponse is returned by ApiKeySetLimit on success.
+type ApiKeySetLimitResponse struct {
+	ApiKeySetLimit ApiKeySetLimitApiKeySetLimitApiKeySetLimitPayload `json:"apiKeySetLimit"`
+}
+
+// GetApiKeySetLimit returns ApiKeySetLimitResponse.ApiKeySetLimit, and is useful for accessing the field via an interface.
+func (v *ApiKeySetLimitResponse) GetApiKeySetLimit() ApiKeySetLimitApiKeySetLimitApiKeySetLimitPayload {
+	return v.ApiKeySetLimit
+}
+
+// ApiKeysMeUser includes the requested fields of the GraphQL type User.
+type ApiKeysMeUser struct {
+	ApiKeys []ApiKeysMeUserApiKeysApiKey `json:"apiKeys"`
+}
+
+// GetApiKeys returns ApiKeysMeUser.ApiKeys, and is useful for accessing the field via an interface.
+func (v *ApiKeysMeUser) GetApiKeys() []ApiKeysMeUserApiKeysApiKey { return v.ApiKeys }
+
+// ApiKeysMeUserApiKeysApiKey includes the requested fields of the GraphQL type ApiKey.
+type ApiKeysMeUserApiKeysApiKey struct {
+	ApiKeyFields `json:"-"`
+}
+
+// GetId returns ApiKeysMeUserApiKeysApiKey.Id, and is useful for accessing the field via an interface.
+func (v *ApiKeysMeUserApiKeysApiKey) GetId() string { return v.ApiKeyFields.Id }
+
+// GetName returns ApiKeysMeUserApiKeysApiKey.Name, and is useful for accessing the field via an interface.
+func (v *ApiKeysMeUserApiKeysApiKey) GetName() string { return v.ApiKeyFields.Name }
+
+// GetCreatedAt returns ApiKeysMeUserApiKeysApiKey.CreatedAt, and is useful for accessing the field via an interface.
+func (v *ApiKeysMeUserApiKeysApiKey) GetCreatedAt() scalar.Timestamp { return v.ApiKeyFields.CreatedAt }
+
+// GetRevoked returns ApiKeysMeUserApiKeysApiKey.Revoked, and is useful for accessing the field via an interface.
+func (v *ApiKeysMeUserApiKeysApiKey) GetRevoked() bool { return v.ApiKeyFields.Revoked }
+
+// GetExpired returns ApiKeysMeUserApiKeysApiKey.Expired, and is useful for accessing the field via an interface.
+func (v *ApiKeysMeUserApiKeysApiKey) GetExpired() bool { return v.ApiKeyFields.Expired }
+
+// GetLastUsedAt returns ApiKeysMeUserApiKeysApiKey.LastUsedAt, and is useful for accessing the field via an interface.
+func (v *ApiKeysMeUserApiKeysApiKey) GetLastUsedAt() *scalar.Timestamp {
+	return v.ApiKeyFields.LastUsedAt
+}
+
+// GetExpiresAt returns ApiKeysMeUserApiKeysApiKey.ExpiresAt, and is useful for accessing the field via an interface.
+func (v *ApiKeysMeUserApiKeysApiKey) GetExpiresAt() *scalar.Timestamp {
+	return v.ApiKeyFields.ExpiresAt
+}
+
+// GetReadOnly returns ApiKeysMeUserApiKeysApiKey.ReadOnly, and is useful for accessing the field via an interface.
+func (v *ApiKeysMeUserApiKeysApiKey) GetReadOnly() bool { return v.ApiKeyFields.ReadOnly }
+
+// GetScopes returns ApiKeysMeUserApiKeysApiKey.Scopes, and is useful for accessing the field via an interface.
+func (v *ApiKeysMeUserApiKeysApiKey) GetScopes() []Scope { return v.ApiKeyFields.Scopes }
+
+// GetLimits returns ApiKeysMeUserApiKeysApiKey.Limits, and is useful for accessing the field via an interface.
+func (v *ApiKeysMeUserApiKeysApiKey) GetLimits() ApiKeyFieldsLimitsApiKeyLimits {
+	return v.ApiKeyFields.Limits
+}
+
+func (v *ApiKeysMeUserApiKeysApiKey) UnmarshalJSON(b []byte) error {
+
+	if string(b) == "null" {
+		return nil
+	}
+
+	var firstPass struct {
+		*ApiKeysMeUserApiKeysApiKey
+		graphql.NoUnmarshalJSON
+	}
+	firstPass.ApiKeysMeUserApiKeysApiKey = v
+
+	err := json.Unmarshal(b, &firstPass)
+	if err != nil {
+		return err
+	}
+
+	err = json.Unmarshal(
+		b, &v.ApiKeyFields)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+type __premarshalApiKeysMeUserApiKeysApiKey struct {
+	Id string `json:"id"`
+
+	Name string `json:"name"`
+
+	CreatedAt scalar.Timestamp `json:"createdAt"`
+
+	Revoked bool `json:"revoked"`
+
+	Expired bool `json:"expired"`
+
+	LastUsedAt *scalar.Timestamp `json:"lastUsedAt"`
+
+	ExpiresAt *scalar.Timestamp `json:"expiresAt"`
+
+	ReadOnly bool `json:"readOnly"`
+
+	Scopes []Scope `json:"scopes"`
+
+	Limits ApiKeyFieldsLimitsApiKeyLimits `json:"limits"`
+}
+
+func (v *ApiKeysMeUserApiKeysApiKey) MarshalJSON() ([]byte, error) {
+	premarshaled, err := v.__premarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(premarshaled)
+}
+
+func (v *ApiKeysMeUserApiKeysApiKey) __premarshalJSON() (*__premarshalApiKeysMeUserApiKeysApiKey, error) {
+	var retval __premarshalApiKeysMeUserApiKeysApiKey
+
+	retval.Id = v.ApiKeyFields.Id
+	retval.Name = v.ApiKeyFields.Name
+	retval.CreatedAt = v.ApiKeyFields.CreatedAt
+	retval.Revoked = v.ApiKeyFields.Revoked
+	retval.Expired = v.ApiKeyFields.Expired
+	retval.LastUsedAt = v.ApiKeyFields.LastUsedAt
+	retval.ExpiresAt = v.ApiKeyFields.ExpiresAt
+	retval.ReadOnly = v.ApiKeyFields.ReadOnly
+	retval.Scopes = v.ApiKeyFields.Scopes
+	retval.Limits = v.ApiKeyFields.Limits
+	return &retval, nil
+}
+
+// ApiKeysResponse is returned by ApiKeys on success.
+type ApiKeysResponse struct {
+	Me *ApiKeysMeUser `json:"me"`
+}
+
+// GetMe returns ApiKeysResponse.Me, and is useful for accessing the field via an interface.
+func (v *ApiKeysResponse) GetMe() *ApiKeysMeUser { return v.Me }
+
 // AuthorizationAuthorization includes the requested fields of the GraphQL type Authorization.
 type AuthorizationAuthorization struct {
 	Scopes []Scope `json:"scopes"`
@@ -3325,6 +4165,22 @@ type InvoicesResponse struct {
 
 // GetMe returns InvoicesResponse.Me, and is useful for accessing the field via an interface.
 func (v *InvoicesResponse) GetMe() *InvoicesMeUser { return v.Me }
+
+type LimitTimeWindow string
+
+const (
+	LimitTimeWindowDaily   LimitTimeWindow = "DAILY"
+	LimitTimeWindowWeekly  LimitTimeWindow = "WEEKLY"
+	LimitTimeWindowMonthly LimitTimeWindow = "MONTHLY"
+	LimitTimeWindowAnnual  LimitTimeWindow = "ANNUAL"
+)
+
+var AllLimitTimeWindow = []LimitTimeWindow{
+	LimitTimeWindowDaily,
+	LimitTimeWindowWeekly,
+	LimitTimeWindowMonthly,
+	LimitTimeWindowAnnual,
+}
 
 type LnAddressPaymentSendInput struct {
 	Amount    scalar.SatAmount `json:"amount"`
@@ -9408,6 +10264,38 @@ func (v *__AccountUpdateDisplayCurrencyInput) GetInput() AccountUpdateDisplayCur
 	return v.Input
 }
 
+// __ApiKeyCreateInput is used internally by genqlient
+type __ApiKeyCreateInput struct {
+	Input ApiKeyCreateInput `json:"input"`
+}
+
+// GetInput returns __ApiKeyCreateInput.Input, and is useful for accessing the field via an interface.
+func (v *__ApiKeyCreateInput) GetInput() ApiKeyCreateInput { return v.Input }
+
+// __ApiKeyRemoveLimitInput is used internally by genqlient
+type __ApiKeyRemoveLimitInput struct {
+	Input ApiKeyRemoveLimitInput `json:"input"`
+}
+
+// GetInput returns __ApiKeyRemoveLimitInput.Input, and is useful for accessing the field via an interface.
+func (v *__ApiKeyRemoveLimitInput) GetInput() ApiKeyRemoveLimitInput { return v.Input }
+
+// __ApiKeyRevokeInput is used internally by genqlient
+type __ApiKeyRevokeInput struct {
+	Input ApiKeyRevokeInput `json:"input"`
+}
+
+// GetInput returns __ApiKeyRevokeInput.Input, and is useful for accessing the field via an interface.
+func (v *__ApiKeyRevokeInput) GetInput() ApiKeyRevokeInput { return v.Input }
+
+// __ApiKeySetLimitInput is used internally by genqlient
+type __ApiKeySetLimitInput struct {
+	Input ApiKeySetLimitInput `json:"input"`
+}
+
+// GetInput returns __ApiKeySetLimitInput.Input, and is useful for accessing the field via an interface.
+func (v *__ApiKeySetLimitInput) GetInput() ApiKeySetLimitInput { return v.Input }
+
 // __BtcPriceListInput is used internally by genqlient
 type __BtcPriceListInput struct {
 	PriceRange PriceGraphRange `json:"priceRange"`
@@ -10352,6 +11240,288 @@ func AccountUpdateDisplayCurrency(
 	}
 
 	data_ = &AccountUpdateDisplayCurrencyResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The mutation executed by ApiKeyCreate.
+const ApiKeyCreate_Operation = `
+mutation ApiKeyCreate ($input: ApiKeyCreateInput!) {
+	apiKeyCreate(input: $input) {
+		apiKey {
+			... ApiKeyFields
+		}
+		apiKeySecret
+	}
+}
+fragment ApiKeyFields on ApiKey {
+	id
+	name
+	createdAt
+	revoked
+	expired
+	lastUsedAt
+	expiresAt
+	readOnly
+	scopes
+	limits {
+		dailyLimitSats
+		weeklyLimitSats
+		monthlyLimitSats
+		annualLimitSats
+		dailySpentSats
+		weeklySpentSats
+		monthlySpentSats
+		annualSpentSats
+	}
+}
+`
+
+func ApiKeyCreate(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	input ApiKeyCreateInput,
+) (data_ *ApiKeyCreateResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "ApiKeyCreate",
+		Query:  ApiKeyCreate_Operation,
+		Variables: &__ApiKeyCreateInput{
+			Input: input,
+		},
+	}
+
+	data_ = &ApiKeyCreateResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The mutation executed by ApiKeyRemoveLimit.
+const ApiKeyRemoveLimit_Operation = `
+mutation ApiKeyRemoveLimit ($input: ApiKeyRemoveLimitInput!) {
+	apiKeyRemoveLimit(input: $input) {
+		apiKey {
+			... ApiKeyFields
+		}
+	}
+}
+fragment ApiKeyFields on ApiKey {
+	id
+	name
+	createdAt
+	revoked
+	expired
+	lastUsedAt
+	expiresAt
+	readOnly
+	scopes
+	limits {
+		dailyLimitSats
+		weeklyLimitSats
+		monthlyLimitSats
+		annualLimitSats
+		dailySpentSats
+		weeklySpentSats
+		monthlySpentSats
+		annualSpentSats
+	}
+}
+`
+
+func ApiKeyRemoveLimit(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	input ApiKeyRemoveLimitInput,
+) (data_ *ApiKeyRemoveLimitResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "ApiKeyRemoveLimit",
+		Query:  ApiKeyRemoveLimit_Operation,
+		Variables: &__ApiKeyRemoveLimitInput{
+			Input: input,
+		},
+	}
+
+	data_ = &ApiKeyRemoveLimitResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The mutation executed by ApiKeyRevoke.
+const ApiKeyRevoke_Operation = `
+mutation ApiKeyRevoke ($input: ApiKeyRevokeInput!) {
+	apiKeyRevoke(input: $input) {
+		apiKey {
+			... ApiKeyFields
+		}
+	}
+}
+fragment ApiKeyFields on ApiKey {
+	id
+	name
+	createdAt
+	revoked
+	expired
+	lastUsedAt
+	expiresAt
+	readOnly
+	scopes
+	limits {
+		dailyLimitSats
+		weeklyLimitSats
+		monthlyLimitSats
+		annualLimitSats
+		dailySpentSats
+		weeklySpentSats
+		monthlySpentSats
+		annualSpentSats
+	}
+}
+`
+
+func ApiKeyRevoke(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	input ApiKeyRevokeInput,
+) (data_ *ApiKeyRevokeResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "ApiKeyRevoke",
+		Query:  ApiKeyRevoke_Operation,
+		Variables: &__ApiKeyRevokeInput{
+			Input: input,
+		},
+	}
+
+	data_ = &ApiKeyRevokeResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The mutation executed by ApiKeySetLimit.
+const ApiKeySetLimit_Operation = `
+mutation ApiKeySetLimit ($input: ApiKeySetLimitInput!) {
+	apiKeySetLimit(input: $input) {
+		apiKey {
+			... ApiKeyFields
+		}
+	}
+}
+fragment ApiKeyFields on ApiKey {
+	id
+	name
+	createdAt
+	revoked
+	expired
+	lastUsedAt
+	expiresAt
+	readOnly
+	scopes
+	limits {
+		dailyLimitSats
+		weeklyLimitSats
+		monthlyLimitSats
+		annualLimitSats
+		dailySpentSats
+		weeklySpentSats
+		monthlySpentSats
+		annualSpentSats
+	}
+}
+`
+
+func ApiKeySetLimit(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	input ApiKeySetLimitInput,
+) (data_ *ApiKeySetLimitResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "ApiKeySetLimit",
+		Query:  ApiKeySetLimit_Operation,
+		Variables: &__ApiKeySetLimitInput{
+			Input: input,
+		},
+	}
+
+	data_ = &ApiKeySetLimitResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The query executed by ApiKeys.
+const ApiKeys_Operation = `
+query ApiKeys {
+	me {
+		apiKeys {
+			... ApiKeyFields
+		}
+	}
+}
+fragment ApiKeyFields on ApiKey {
+	id
+	name
+	createdAt
+	revoked
+	expired
+	lastUsedAt
+	expiresAt
+	readOnly
+	scopes
+	limits {
+		dailyLimitSats
+		weeklyLimitSats
+		monthlyLimitSats
+		annualLimitSats
+		dailySpentSats
+		weeklySpentSats
+		monthlySpentSats
+		annualSpentSats
+	}
+}
+`
+
+func ApiKeys(
+	ctx_ context.Context,
+	client_ graphql.Client,
+) (data_ *ApiKeysResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "ApiKeys",
+		Query:  ApiKeys_Operation,
+	}
+
+	data_ = &ApiKeysResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(

@@ -1,6 +1,10 @@
 package testserver
 
-import "github.com/blink-sdk/blink-go/internal/fake"
+import (
+	"time"
+
+	"github.com/blink-sdk/blink-go/internal/fake"
+)
 
 // AccountOptions describes an account to create. Zero fields take their
 // defaults.
@@ -47,6 +51,12 @@ type KeyOptions struct {
 	MonthlyLimitSats int64
 	// AnnualLimitSats limits a rolling 365 days; 0 = none.
 	AnnualLimitSats int64
+	// Name is the key's name in me.apiKeys; "" = "blinktest".
+	Name string
+	// ExpiresAt is when the key stops authenticating, by the server's
+	// clock (WithClock); zero = never. From then on it gets HTTP 401, as
+	// an expired key does upstream.
+	ExpiresAt time.Time
 }
 
 // CreateAccount creates an account with a BTC and a USD wallet. It panics
@@ -64,8 +74,13 @@ func (s *Server) CreateAPIKey(accountID string, o KeyOptions) string {
 		Scopes:         append([]string(nil), o.Scopes...),
 		DailyLimitSats: o.DailyLimitSats, WeeklyLimitSats: o.WeeklyLimitSats,
 		MonthlyLimitSats: o.MonthlyLimitSats, AnnualLimitSats: o.AnnualLimitSats,
+		Name: o.Name, ExpiresAt: o.ExpiresAt,
 	})
 }
+
+// RevokeAPIKey revokes an API key, as apiKeyRevoke does: every later
+// request with it gets HTTP 401. It panics if the key does not exist.
+func (s *Server) RevokeAPIKey(key string) { s.fake.RevokeAPIKey(key) }
 
 // Balance returns a wallet's balance: sats for a BTC wallet, cents for a
 // USD wallet. It panics if the wallet does not exist.
