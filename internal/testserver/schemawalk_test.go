@@ -23,7 +23,7 @@ import (
 // is since every branch of issue 11 was merged.
 var pendingOtherBranches = map[string]bool{}
 
-var notImplementedRe = regexp.MustCompile(`([A-Za-z]+\.[A-Za-z]+) is not implemented in blinktest`)
+var notImplementedRe = regexp.MustCompile(`([A-Za-z]+\.[A-Za-z]+) has no resolver in blinktest`)
 
 // stubsIn returns the fields an answer reports as stubs and not pending.
 func stubsIn(raw string) []string {

@@ -1,4 +1,6 @@
 // Package graph is the gqlgen executable schema of the fake Blink server
-// (generated.go) and default resolvers that answer "not implemented in
-// blinktest" (stubs_gen.go, written by cmd/stubgen).
+// (generated.go) and fallback resolvers that answer "<field> has no
+// resolver in blinktest" (stubs_gen.go, written by cmd/stubgen); the
+// fake shadows every one of them, which a schema walk in
+// internal/testserver checks.
 package graph

@@ -12,7 +12,7 @@ import (
 
 // NotImplemented is the error every stub resolver returns.
 func NotImplemented(field string) error {
-	return fmt.Errorf("%s is not implemented in blinktest", field)
+	return fmt.Errorf("%s has no resolver in blinktest (a bug in the fake)", field)
 }
 
 // UnimplementedBTCWalletResolver implements BTCWalletResolver with stubs that return NotImplemented.

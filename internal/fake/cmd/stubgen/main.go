@@ -1,6 +1,6 @@
 // Command stubgen writes graph/stubs_gen.go: for every resolver interface in
 // graph/generated.go, a struct Unimplemented<Interface> whose methods all
-// fail with "<Type>.<field> is not implemented in blinktest". The fake's
+// fail with "<Type>.<field> has no resolver in blinktest (a bug in the fake)". The fake's
 // hand-written resolvers embed these structs, so regenerating the schema
 // never breaks them and fields the fake does not simulate answer clearly.
 package main
@@ -41,7 +41,7 @@ func main() {
 	}
 	buf.WriteString(")\n\n")
 	buf.WriteString("// NotImplemented is the error every stub resolver returns.\n")
-	buf.WriteString("func NotImplemented(field string) error {\n\treturn fmt.Errorf(\"%s is not implemented in blinktest\", field)\n}\n\n")
+	buf.WriteString("func NotImplemented(field string) error {\n\treturn fmt.Errorf(\"%s has no resolver in blinktest (a bug in the fake)\", field)\n}\n\n")
 
 	type iface struct {
 		name string
