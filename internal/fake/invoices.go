@@ -43,6 +43,7 @@ type invoice struct {
 	msat          int64  // the BOLT11 amount when not sats*1000 (ExternalInvoiceMsat)
 	cents         int64  // > 0 for invoices denominated in cents
 	memo          string
+	descHash      [32]byte // the h field instead of d (LNURL-pay invoices, lnurlp.go)
 	externalID    string
 	webhookURL    string
 	whSecret      string // signs the webhookUrl delivery (webhooks.go)
@@ -241,6 +242,9 @@ func (s *Server) createInvoice(r invoiceRequest) (*invoice, *AppError) {
 			return nil, errInvalidWalletForAccount
 		}
 	}
+	if e := s.receiveRefused(w.accountID); e != nil {
+		return nil, e
+	}
 	now := s.now()
 	var expiry time.Duration
 	isUSD := w.currency == "USD"
@@ -374,13 +378,14 @@ func (s *Server) mint(inv *invoice) error {
 		msat = inv.sats * 1000
 	}
 	pr, err := sign.Encode(sign.Params{
-		Network:       s.bolt11Network(),
-		AmountMsat:    msat,
-		PaymentHash:   hash,
-		PaymentSecret: inv.secret,
-		Description:   inv.memo,
-		Expiry:        inv.expiresAt.Sub(inv.createdAt).Truncate(time.Second),
-		Timestamp:     inv.createdAt,
+		Network:         s.bolt11Network(),
+		AmountMsat:      msat,
+		PaymentHash:     hash,
+		PaymentSecret:   inv.secret,
+		Description:     inv.memo,
+		DescriptionHash: inv.descHash,
+		Expiry:          inv.expiresAt.Sub(inv.createdAt).Truncate(time.Second),
+		Timestamp:       inv.createdAt,
 	}, signer)
 	if err != nil {
 		return err
@@ -440,6 +445,11 @@ func (s *Server) PayInvoice(paymentRequest string) error {
 func (s *Server) PayInvoiceAmount(paymentRequest string, amountSats int64) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.payInvoiceLocked(paymentRequest, amountSats)
+}
+
+// payInvoiceLocked is PayInvoiceAmount for callers that hold s.mu.
+func (s *Server) payInvoiceLocked(paymentRequest string, amountSats int64) error {
 	paymentRequest = strings.TrimPrefix(strings.TrimPrefix(paymentRequest, "lightning:"), "LIGHTNING:")
 	_, inv, e := s.lookupRequest(paymentRequest)
 	if e != nil {

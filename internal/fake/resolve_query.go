@@ -110,6 +110,9 @@ func (r *queryResolver) AccountDefaultWallet(_ context.Context, username string,
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	a, e := s.accountByUsername(username)
+	if e == nil {
+		e = s.custodialOnly(a)
+	}
 	if e != nil {
 		return nil, e
 	}
@@ -128,6 +131,9 @@ func (r *queryResolver) UserDefaultWalletID(_ context.Context, username string) 
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	a, e := s.accountByUsername(username)
+	if e == nil {
+		e = s.custodialOnly(a)
+	}
 	if e != nil {
 		return "", e
 	}

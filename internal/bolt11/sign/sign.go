@@ -36,6 +36,10 @@ type Params struct {
 	// Description is the UTF-8 description (the d field), always encoded,
 	// possibly empty, and at most 639 bytes long.
 	Description string
+	// DescriptionHash, when not all zero, is the SHA-256 of a description
+	// (the h field), written instead of the d field (LNURL-pay invoices
+	// commit to the metadata this way).
+	DescriptionHash [32]byte
 	// Expiry is the x field, a whole number of seconds; 0 omits the field,
 	// which means the default of 3600 seconds.
 	Expiry time.Duration
@@ -55,6 +59,7 @@ const (
 	tagPaymentHash   = 1  // p
 	tagPaymentSecret = 16 // s
 	tagDescription   = 13 // d
+	tagDescHash      = 23 // h
 	tagExpiry        = 6  // x
 	tagMinFinalCLTV  = 24 // c
 
@@ -106,7 +111,11 @@ func Encode(p Params, key *secp256k1.PrivateKey) (string, error) {
 	words = appendUint(words, uint64(ts), 7)
 	words = appendField(words, tagPaymentHash, bytesToWords(nil, p.PaymentHash[:]))
 	words = appendField(words, tagPaymentSecret, bytesToWords(nil, p.PaymentSecret[:]))
-	words = appendField(words, tagDescription, bytesToWords(nil, []byte(p.Description)))
+	if p.DescriptionHash != ([32]byte{}) {
+		words = appendField(words, tagDescHash, bytesToWords(nil, p.DescriptionHash[:]))
+	} else {
+		words = appendField(words, tagDescription, bytesToWords(nil, []byte(p.Description)))
+	}
 	if p.Expiry != 0 {
 		words = appendField(words, tagExpiry, minimalUint(uint64(p.Expiry/time.Second)))
 	}
