@@ -56,7 +56,7 @@ type AddressReceiverOptions struct {
 	PollFloor time.Duration
 	// MaxPollInterval caps the interval stepped by age; default 30s.
 	MaxPollInterval time.Duration
-	// MaxBackoff caps the backoff after transient answers; default 5
+	// MaxBackoff caps the backoff after transient answers; default 2
 	// minutes. A Retry-After (up to an hour) is honoured above it.
 	MaxBackoff time.Duration
 }
@@ -123,7 +123,7 @@ func (c *Client) AddressReceiver(address string, opts *AddressReceiverOptions) (
 	}
 	o.MaxPollInterval = max(o.MaxPollInterval, o.PollFloor)
 	if o.MaxBackoff <= 0 {
-		o.MaxBackoff = 5 * time.Minute
+		o.MaxBackoff = 2 * time.Minute
 	}
 	var a LightningAddress
 	var err error
@@ -579,7 +579,8 @@ func (r *AddressReceiver) checkCustodial(ctx context.Context, op string, inv *Ad
 // Wait waits until the invoice is paid (the status, with the preimage),
 // expires (an *Error matching ErrInvoiceExpired, once ExpiryGrace has
 // passed without a late settlement), is not found (ErrInvoiceNotFound),
-// or ctx ends.
+// or ctx ends. Past the grace a transient answer does not end the wait:
+// only a definite one does (or a day of failures, ErrServer).
 //
 // On the custodial path it is WaitForInvoice (the status subscription
 // first, polling when the websocket is down). On the LNURL path it polls
@@ -629,14 +630,27 @@ func (r *AddressReceiver) final(inv *AddressInvoice, st ReceiveStatus) (bool, er
 	case ReceiveNotFound:
 		return true, &Error{Operation: op, Message: "the server does not know the invoice (" + truncateUTF8(st.Reason, 80) + ")", sentinel: ErrInvoiceNotFound, cause: st.Err}
 	}
-	if r.now().Before(inv.ExpiresAt.Add(r.opts.ExpiryGrace)) {
+	end := inv.ExpiresAt.Add(r.opts.ExpiryGrace)
+	if r.now().Before(end) {
 		return false, nil
+	}
+	if st.State == ReceiveTransient {
+		// Past the grace, only a definite answer ends the wait: a glitch
+		// must not turn a paid invoice into an expired one.
+		if r.now().Before(end.Add(maxUnknownAfterExpiry)) {
+			return false, nil
+		}
+		return true, &Error{Operation: op, Message: "the invoice's status could not be learnt after its expiry", sentinel: ErrServer, cause: st.Err}
 	}
 	if st.State == ReceiveSettledWithoutPreimage {
 		return true, &Error{Operation: op, Message: "the server says settled but never proved it with a preimage", sentinel: ErrPreimageMismatch}
 	}
 	return true, &Error{Operation: op, Message: "the invoice expired unpaid", sentinel: ErrInvoiceExpired}
 }
+
+// maxUnknownAfterExpiry is how long after the grace Wait keeps asking
+// about an invoice whose checks only fail.
+const maxUnknownAfterExpiry = 24 * time.Hour
 
 // pollPlan spaces the checks of one invoice.
 type pollPlan struct{ failures int }

@@ -445,11 +445,13 @@ func (s *Server) PayInvoice(paymentRequest string) error {
 func (s *Server) PayInvoiceAmount(paymentRequest string, amountSats int64) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.payInvoiceLocked(paymentRequest, amountSats)
+	return s.payInvoiceLocked(paymentRequest, amountSats, s.now())
 }
 
-// payInvoiceLocked is PayInvoiceAmount for callers that hold s.mu.
-func (s *Server) payInvoiceLocked(paymentRequest string, amountSats int64) error {
+// payInvoiceLocked is PayInvoiceAmount for callers that hold s.mu, for a
+// payment that arrived at the time at (s.now() but for a settlement due
+// earlier, lnurlp.go).
+func (s *Server) payInvoiceLocked(paymentRequest string, amountSats int64, at time.Time) error {
 	paymentRequest = strings.TrimPrefix(strings.TrimPrefix(paymentRequest, "lightning:"), "LIGHTNING:")
 	_, inv, e := s.lookupRequest(paymentRequest)
 	if e != nil {
@@ -458,7 +460,7 @@ func (s *Server) payInvoiceLocked(paymentRequest string, amountSats int64) error
 	if inv == nil || inv.external {
 		return errors.New("blinktest: not an invoice of a Blink wallet")
 	}
-	switch inv.status(s.now()) {
+	switch inv.status(at) {
 	case statusPaid:
 		return errors.New("blinktest: invoice already paid")
 	case statusExpired:

@@ -151,8 +151,9 @@ func (s *Server) settleDue() {
 			continue
 		}
 		delete(s.ln.settleAt, h)
-		if inv := s.invoices[h]; inv != nil && inv.status(now) == statusPending {
-			_ = s.payInvoiceLocked(inv.request, 0)
+		// Settled at its time, even if nobody looked until after expiry.
+		if inv := s.invoices[h]; inv != nil && inv.status(at) == statusPending {
+			_ = s.payInvoiceLocked(inv.request, 0, at)
 			s.changed()
 		}
 	}
@@ -376,6 +377,7 @@ func (s *Server) serveLNURLVerify(w http.ResponseWriter, r *http.Request) {
 		}
 		s.mu.Unlock()
 	}()
+	s.settleDue()
 	if n := s.ln.failVerify[hash]; n > 0 {
 		s.ln.failVerify[hash] = n - 1
 		s.mu.Unlock()
@@ -388,7 +390,6 @@ func (s *Server) serveLNURLVerify(w http.ResponseWriter, r *http.Request) {
 		lnurlError(w, lnurlReasonInternal)
 		return
 	}
-	s.settleDue()
 	li := s.ln.invoices[hash]
 	if li == nil || li.gone {
 		s.mu.Unlock()
