@@ -72,7 +72,7 @@ type AddressReceiver struct {
 
 	mu       sync.Mutex
 	resolved *AddressResolution // a decision that holds (Final)
-	domain   string      // the server's lightning address domain, once known
+	domain   string             // the server's lightning address domain, once known
 }
 
 // AddressResolution says how an AddressReceiver receives.
