@@ -200,6 +200,18 @@ func TestAddressReceiver_ReceiveDisabledOnBothPathsKeepsTheMessage(t *testing.T)
 	}
 }
 
+func TestCreateInvoice_KeyHolderOfAWoundDownAccountGetsErrReceiveDisabled(t *testing.T) {
+	srv := newFake(t)
+	u := newFakeUser(t, srv, "merchant", 0, 0, nil, fastRetry)
+	srv.SetReceiveDisabled(u.ID, true)
+	_, err := u.Client.CreateInvoice(bg(), u.BTCWalletID, 100, nil)
+	require.ErrorIs(t, err, ErrReceiveDisabled)
+	var e *Error
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, "RECEIVE_DISABLED", e.Code)
+	assert.Equal(t, blinktest.ReceiveDisabledMessage, e.Message, "the server's message is kept")
+}
+
 func TestAddressReceiver_RefusesCommentsAndAmountsTheAddressDoesNot(t *testing.T) {
 	k := newKeyless(t, blinktest.AccountMigrated)
 	r := k.receiver(t, "shop@blinktest.invalid", nil, nil)
