@@ -3,10 +3,12 @@ package blink
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -158,4 +160,37 @@ func TestTrustedURL_SubdomainsOfTheAddressDomainOnly(t *testing.T) {
 			assert.ErrorIs(t, err, ErrUntrustedURL, raw)
 		}
 	}
+}
+
+func TestAddressReceiver_CheckIsTransientOn5xxAndTimeouts(t *testing.T) {
+	k := newKeyless(t, blinktest.AccountMigrated)
+	mode := ""
+	r := k.receiver(t, "shop@blinktest.invalid", &AddressReceiverOptions{Timeout: 50 * time.Millisecond}, func(next http.RoundTripper) http.RoundTripper {
+		return rtFunc(func(req *http.Request) (*http.Response, error) {
+			if !strings.HasPrefix(req.URL.Path, "/verify/") {
+				return next.RoundTrip(req)
+			}
+			switch mode {
+			case "503":
+				return &http.Response{StatusCode: 503, Body: io.NopCloser(strings.NewReader("<html>")), Request: req}, nil
+			case "hang":
+				<-req.Context().Done() // the receiver's own timeout ends it
+				return nil, req.Context().Err()
+			}
+			return next.RoundTrip(req)
+		})
+	})
+	inv, err := r.CreateInvoice(bg(), 100, nil)
+	require.NoError(t, err)
+	for m, want := range map[string]error{"503": ErrServer, "hang": ErrTransport} {
+		mode = m
+		st, err := r.Check(bg(), inv)
+		require.NoError(t, err, m)
+		assert.Equal(t, ReceiveTransient, st.State, m)
+		assert.ErrorIs(t, st.Err, want, m)
+	}
+	mode = ""
+	st, err := r.Check(bg(), inv)
+	require.NoError(t, err)
+	assert.Equal(t, ReceivePending, st.State)
 }
