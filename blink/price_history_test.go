@@ -11,7 +11,7 @@ import (
 func TestPriceHistory_OldestFirstAtTheRangesInterval(t *testing.T) {
 	srv := newFake(t)
 	srv.SetPrice(5_000_000)
-	c := keyless(t, srv.URL())
+	c := noKeyClient(t, srv.URL())
 	for r, step := range map[PriceRange]time.Duration{PriceRangeOneDay: time.Hour, PriceRangeOneWeek: 4 * time.Hour, PriceRangeOneMonth: 24 * time.Hour} {
 		pts, err := c.PriceHistory(bg(), r)
 		require.NoError(t, err, r)
@@ -29,7 +29,7 @@ func TestPriceHistory_OldestFirstAtTheRangesInterval(t *testing.T) {
 func TestEstimateConversion_SatsAndCentsOfADisplayAmount(t *testing.T) {
 	srv := newFake(t)
 	srv.SetPrice(5_000_000)
-	c := keyless(t, srv.URL())
+	c := noKeyClient(t, srv.URL())
 	e, err := c.EstimateConversion(bg(), 4.6, "EUR")
 	require.NoError(t, err)
 	assert.Equal(t, Cents(500), e.Cents)
@@ -44,7 +44,7 @@ func TestEstimateConversion_SatsAndCentsOfADisplayAmount(t *testing.T) {
 
 func TestPayoutSpeeds_AsUpstreamConfigures(t *testing.T) {
 	srv := newFake(t)
-	c := keyless(t, srv.URL())
+	c := noKeyClient(t, srv.URL())
 	s, err := c.PayoutSpeeds(bg())
 	require.NoError(t, err)
 	require.Len(t, s, 3)
@@ -54,13 +54,13 @@ func TestPayoutSpeeds_AsUpstreamConfigures(t *testing.T) {
 
 func TestUserDefaultWalletID_UnknownUserIsNotFound(t *testing.T) {
 	srv := newFake(t)
-	c := keyless(t, srv.URL())
+	c := noKeyClient(t, srv.URL())
 	_, err := c.UserDefaultWalletID(bg(), "nobody")
 	assert.ErrorIs(t, err, ErrNotFound)
 }
 
-// keyless is a client without a key: these queries need none.
-func keyless(t *testing.T, url string) *Client {
+// noKeyClient is a client without a key: these queries need none.
+func noKeyClient(t *testing.T, url string) *Client {
 	t.Helper()
 	c, err := New("", WithEndpoint(url))
 	require.NoError(t, err)

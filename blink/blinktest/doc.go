@@ -204,4 +204,24 @@
 // move a WithClock clock, call Tick, then WaitWebhooksIdle. The message id
 // is the same across retries and RedeliverWebhook; WebhookDeliveries is
 // the log of attempts. Close cancels running attempts and drops retries.
+//
+// # Keyless receive (LNURL-pay)
+//
+// Beside the GraphQL API the server runs Blink's LNURL-pay server on
+// loopback listeners of its own: the lightning address domain
+// (LightningAddressDomain) serves /.well-known/lnurlp/{user} and
+// {user}+usd (an unknown user is HTTP 200 ERROR); LNURLCallbackHost serves
+// the invoice callback (invoices whose h is sha256 of the metadata, whole
+// sats, comments up to 255 characters, expiry up to 86,400 s for BTC and
+// 300 s for USD, HTTP 404 with an empty body for an unknown identifier)
+// and LUD-21 /verify/{hash}. LNURLHTTPClient reaches both under their
+// names over https URLs; give it to blink.AddressReceiverOptions.
+// SetAccountKind makes an account migrated ("Account is inactive." from
+// accountDefaultWallet) or self-custodial from the start ("Account does
+// not exist for username X"); the address works for both.
+// SetReceiveDisabled winds an account down: every receive answers
+// RECEIVE_DISABLED with ReceiveDisabledMessage. SettleInvoiceAfter,
+// ExpireInvoice, WithholdPreimage and FailVerify drive an invoice;
+// LNURLRequests counts requests by path and VerifyMaxInFlight tells the
+// most verify requests ever answered at once for one invoice.
 package blinktest

@@ -267,6 +267,9 @@ func (s *Server) createInvoice(r invoiceRequest) (*invoice, *AppError) {
 			return nil, errInvalidWalletForAccount
 		}
 	}
+	if e := s.receiveRefused(w.accountID); e != nil {
+		return nil, e
+	}
 	now := s.now()
 	var expiry time.Duration
 	isUSD := w.currency == "USD"
@@ -471,6 +474,13 @@ func (s *Server) PayInvoice(paymentRequest string) error {
 func (s *Server) PayInvoiceAmount(paymentRequest string, amountSats int64) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.payInvoiceLocked(paymentRequest, amountSats, s.now())
+}
+
+// payInvoiceLocked is PayInvoiceAmount for callers that hold s.mu, for a
+// payment that arrived at the time at (s.now() but for a settlement due
+// earlier, lnurlp.go).
+func (s *Server) payInvoiceLocked(paymentRequest string, amountSats int64, at time.Time) error {
 	paymentRequest = strings.TrimPrefix(strings.TrimPrefix(paymentRequest, "lightning:"), "LIGHTNING:")
 	_, inv, e := s.lookupRequest(paymentRequest)
 	if e != nil {
@@ -479,7 +489,7 @@ func (s *Server) PayInvoiceAmount(paymentRequest string, amountSats int64) error
 	if inv == nil || inv.external {
 		return errors.New("blinktest: not an invoice of a Blink wallet")
 	}
-	switch inv.status(s.now()) {
+	switch inv.status(at) {
 	case statusPaid:
 		return errors.New("blinktest: invoice already paid")
 	case statusExpired:

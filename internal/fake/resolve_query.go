@@ -114,6 +114,9 @@ func (r *queryResolver) AccountDefaultWallet(_ context.Context, username string,
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	a, e := s.accountByUsername(username)
+	if e == nil {
+		e = s.custodialOnly(a)
+	}
 	if e != nil {
 		return nil, e
 	}
@@ -132,6 +135,9 @@ func (r *queryResolver) UserDefaultWalletID(_ context.Context, username string) 
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	a, e := s.accountByUsername(username)
+	if e == nil {
+		e = s.custodialOnly(a)
+	}
 	if e != nil {
 		return "", e
 	}

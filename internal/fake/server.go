@@ -89,6 +89,10 @@ type Server struct {
 	// wh holds the webhook deliveries (webhooks.go).
 	wh whState
 
+	// ln holds the LNURL-pay server's state: account kinds, wind-downs,
+	// verify faults and counters (lnurlp.go).
+	ln lnState
+
 	// opCache holds parsed request documents by query text (http.go).
 	opCache *lru.LRU[parsedQuery]
 
@@ -118,7 +122,7 @@ func NewServer(cfg Config) *Server {
 	}
 	nodeSeed := sha256.Sum256([]byte("blinktest node"))
 	extSeed := sha256.Sum256([]byte("blinktest external node"))
-	return &Server{
+	srv := &Server{
 		cfg:         cfg,
 		accounts:    map[string]*account{},
 		byUsername:  map[string]*account{},
@@ -143,6 +147,8 @@ func NewServer(cfg Config) *Server {
 		nodeKey:     secp256k1.PrivKeyFromBytes(nodeSeed[:]),
 		externalKey: secp256k1.PrivKeyFromBytes(extSeed[:]),
 	}
+	srv.ln.init()
+	return srv
 }
 
 // Network returns the configured network name.

@@ -247,6 +247,7 @@ func (s *Server) pendingReceiptUpdate(t *Transaction) model.UserUpdate {
 func (s *Server) Tick() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.settleDue()
 	s.changed()
 	s.sweepInvoiceWebhooks()
 	if s.wh.started {

@@ -15,6 +15,9 @@ import (
 type Server struct {
 	fake *fake.Server
 	http *httptest.Server
+	// wellKnown serves the lightning address domain, lnurl the LNURL-pay
+	// callback host (lnurlp.go).
+	wellKnown, lnurl *httptest.Server
 }
 
 // Option configures a Server.
@@ -90,7 +93,9 @@ func NewServer(opts ...Option) *Server {
 	h.Config.ErrorLog = log.New(io.Discard, "", 0)
 	h.Start()
 	f.SetBaseURL(h.URL)
-	return &Server{fake: f, http: h}
+	srv := &Server{fake: f, http: h}
+	srv.startLNURL()
+	return srv
 }
 
 // New starts a fake server that closes itself when the test ends.
@@ -118,6 +123,7 @@ func (s *Server) Close() {
 	s.fake.DropWebSockets()
 	s.http.CloseClientConnections()
 	s.http.Close()
+	s.closeLNURL()
 }
 
 // Network returns the network the server serves.
