@@ -4,8 +4,10 @@
 package apperr
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 )
 
 // Error is a caller's mistake (4xx) or an upstream failure (5xx) with a code.
@@ -27,4 +29,12 @@ func As(err error) (*Error, bool) {
 	var e *Error
 	ok := errors.As(err, &e)
 	return e, ok
+}
+
+// Write answers e as {"error": {"code", "message"}} with its status.
+func Write(w http.ResponseWriter, e *Error) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(e.Status)
+	json.NewEncoder(w).Encode(map[string]*Error{"error": e})
 }
