@@ -73,8 +73,11 @@ func (d *Detector) Run(ctx context.Context) {
 	d.mu.Lock()
 	d.ctx = ctx
 	d.mu.Unlock()
+	// At start-up every open order is checked, whatever its claim says: a
+	// payment can have landed while no process ran.
 	if ts, err := d.st.ActiveTenants(ctx); err == nil {
 		for _, t := range ts {
+			d.ReconcileTenant(ctx, t.ID)
 			d.Watch(t.ID)
 		}
 	} else {

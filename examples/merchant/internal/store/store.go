@@ -240,3 +240,6 @@ func boolInt(b bool) int {
 	}
 	return 0
 }
+
+// DB is the underlying database, for tests and tools.
+func (s *SQL) DB() *sql.DB { return s.db }
