@@ -56,7 +56,7 @@ type Deliverer struct {
 func NewDeliverer(st store.Store, sec Secrets, log *slog.Logger) *Deliverer {
 	return &Deliverer{
 		st: st, sec: sec, log: log,
-		http: &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
+		http:     &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
 		Interval: 5 * time.Second, Timeout: 10 * time.Second, MaxBackoff: time.Hour, Concurrency: 8,
 		kick: make(chan struct{}, 1),
 	}

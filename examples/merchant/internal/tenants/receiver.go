@@ -59,9 +59,9 @@ type keyReceiver struct {
 }
 
 func (r *keyReceiver) Client() *blink.Client { return r.c }
-func (r *keyReceiver) WalletID() string     { return r.walletID }
-func (r *keyReceiver) Close() error         { return r.c.Close() }
-func (r *keyReceiver) Watcher() Watcher     { return r }
+func (r *keyReceiver) WalletID() string      { return r.walletID }
+func (r *keyReceiver) Close() error          { return r.c.Close() }
+func (r *keyReceiver) Watcher() Watcher      { return r }
 
 func (r *keyReceiver) CreateInvoice(ctx context.Context, req InvoiceRequest) (*blink.Invoice, error) {
 	opts := &blink.InvoiceOptions{Memo: req.Memo, ExpiresIn: req.ExpiresIn, ExternalID: req.ExternalID}
