@@ -291,3 +291,17 @@ func first(m map[string]bool) string {
 	}
 	return ""
 }
+
+// startNoWorkers starts the HTTP side only: requests are taken and
+// committed, nothing in the background runs (a process about to die).
+func (r *rig) startNoWorkers() {
+	r.t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	st, err := store.Open(ctx, r.dbURL, r.dbPath())
+	require.NoError(r.t, err)
+	cfg := app.Config{Store: st, Keys: r.keys, Log: slog.New(slog.NewJSONHandler(r.logs, nil)),
+		Tenants: tenants.Config{Endpoint: r.fake.URL(), KeyPrefix: "galoy_dev_", AllowLoopbackWebhooks: true}}
+	a := app.New(cfg)
+	r.st, r.app, r.cancel = st, a, cancel
+	r.http = httptest.NewServer(a.Handler())
+}

@@ -1,0 +1,119 @@
+package app_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/blink-sdk/blink-go/blink"
+	"github.com/blink-sdk/blink-go/blink/blinktest"
+	"github.com/blink-sdk/blink-go/examples/merchant/internal/app"
+	"github.com/blink-sdk/blink-go/examples/merchant/internal/store"
+	"github.com/stretchr/testify/require"
+)
+
+var writeScopes = []blink.Scope{blink.ScopeRead, blink.ScopeReceive, blink.ScopeWrite}
+
+type payoutJSON struct {
+	ID     string `json:"id"`
+	Status string `json:"status"`
+	Final  bool   `json:"final"`
+	Error  string `json:"error"`
+}
+
+// waitPayoutFinal works the payouts until p is final.
+func (r *rig) waitPayoutFinal(f *tenantFixture, id string) payoutJSON {
+	r.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var p payoutJSON
+		require.Equal(r.t, 200, r.do("GET", "/v1/payouts/"+id, f.token, nil, &p))
+		if p.Final {
+			return p
+		}
+		require.True(r.t, time.Now().Before(deadline), "payout %s not final: %+v", id, p)
+		r.app.Payouts.RunOnce(context.Background())
+		// A claimed row is left alone until its lease ends: end it, as time would.
+		r.st.DB().Exec(`UPDATE payouts SET lease_until = 0 WHERE id = `+placeholder(r), id)
+	}
+}
+
+func placeholder(r *rig) string {
+	if r.dbURL != "" {
+		return "$1"
+	}
+	return "?"
+}
+
+func TestPayout_InvoicePaidOnce(t *testing.T) {
+	r := newRig(t, "")
+	r.start(app.Config{})
+	f := r.connect(writeScopes, true, 100_000)
+	inv := r.fake.ExternalInvoice(1_000, blinktest.OutcomeSuccess)
+	var p payoutJSON
+	require.Equal(t, 202, r.do("POST", "/v1/payouts", f.token, map[string]any{"destination": inv, "max_fee_sats": 50}, &p))
+	got := r.waitPayoutFinal(f, p.ID)
+	require.Equal(t, "succeeded", got.Status)
+	require.Equal(t, 1, r.fake.Executions("LnInvoicePaymentSend"))
+}
+
+func TestPayout_CrashBetweenCommitAndAnswer_ResolvedNotResent(t *testing.T) {
+	r := newRig(t, "")
+	r.start(app.Config{})
+	f := r.connect(writeScopes, true, 100_000)
+	ctx := context.Background()
+	inv := r.fake.ExternalInvoice(2_000, blinktest.OutcomeSuccess)
+	var p payoutJSON
+	r.stop()
+	// Create the payout with a server whose worker never runs.
+	r.startNoWorkers()
+	require.Equal(t, 202, r.do("POST", "/v1/payouts", f.token, map[string]any{"destination": inv}, &p))
+	row, err := r.st.Payout(ctx, f.id, p.ID)
+	require.NoError(t, err)
+	// What the dead process did: it committed 'sending', sent with the
+	// payout's idempotency key, and died before recording the answer.
+	ok, err := r.st.MarkSending(ctx, f.id, p.ID, "LnInvoicePaymentSend", row.PaymentHash, time.Now())
+	require.NoError(t, err)
+	require.True(t, ok)
+	c, err := blink.New(f.key, blink.WithEndpoint(r.fake.URL()))
+	require.NoError(t, err)
+	res, err := c.PayInvoice(ctx, f.acct.BTCWalletID, inv, &blink.PayOptions{IdempotencyKey: row.IdempotencyKey, Memo: p.ID, UniqueMemo: true})
+	require.NoError(t, err)
+	require.Equal(t, blink.PaymentSucceeded, res.Status)
+	c.Close()
+	balance := r.fake.Balance(f.acct.BTCWalletID)
+
+	r.restart(app.Config{}) // start-up: the worker finds 'sending' and finishes it
+	got := r.waitPayoutFinal(f, p.ID)
+	require.Equal(t, "succeeded", got.Status)
+	require.Equal(t, 1, r.fake.Executions("LnInvoicePaymentSend"), "resolved from the ledger, never sent again")
+	require.Equal(t, balance, r.fake.Balance(f.acct.BTCWalletID))
+}
+
+func TestPayout_AnswerLost_OutcomeUnknownFinishedOnce(t *testing.T) {
+	r := newRig(t, "")
+	r.start(app.Config{})
+	f := r.connect(writeScopes, true, 100_000)
+	r.fake.InjectFault("IntraLedgerPaymentSend", blinktest.Fault{DropAfterExecute: true}, 1)
+	bob := r.fake.CreateAccount(blinktest.AccountOptions{Username: "bobpayee"})
+	var p payoutJSON
+	require.Equal(t, 202, r.do("POST", "/v1/payouts", f.token, map[string]any{"destination": "bobpayee", "amount_sats": 1234}, &p))
+	got := r.waitPayoutFinal(f, p.ID)
+	require.Equal(t, "succeeded", got.Status, "%+v", got)
+	require.Equal(t, 1, r.fake.Executions("IntraLedgerPaymentSend"))
+	require.Equal(t, int64(1234), r.fake.Balance(bob.BTCWalletID).Value)
+}
+
+func TestPayout_RefusedWithoutWrite(t *testing.T) {
+	r := newRig(t, "")
+	r.start(app.Config{})
+	f := r.connect(receiveScopes, false, 0)
+	var e apiError
+	require.Equal(t, 403, r.do("POST", "/v1/payouts", f.token, map[string]any{"destination": "someone", "amount_sats": 10}, &e))
+	require.Equal(t, "payouts_disabled", e.Error.Code)
+	n := 0
+	r.st.DB().QueryRow(`SELECT COUNT(*) FROM payouts`).Scan(&n)
+	require.Zero(t, n)
+}
+
+var _ = store.PayoutQueued
