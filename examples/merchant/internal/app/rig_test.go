@@ -56,8 +56,10 @@ func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return 
 
 func newRig(t *testing.T, dbURL string) *rig {
 	t.Helper()
-	keys, err := secrets.NewKeyring(secrets.NewMasterKey())
+	master := secrets.NewMasterKey()
+	keys, err := secrets.NewKeyring(master)
 	require.NoError(t, err)
+	masterKeys[keys] = master
 	r := &rig{t: t, fake: blinktest.New(t, blinktest.WithLoopbackWebhooks()), keys: keys, dbURL: dbURL, dir: t.TempDir(), logs: &syncBuffer{}}
 	r.shop = newShop(t)
 	t.Cleanup(r.stop)

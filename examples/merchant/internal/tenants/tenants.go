@@ -5,6 +5,7 @@ package tenants
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -116,7 +117,7 @@ func (s *Service) Connect(ctx context.Context, req ConnectRequest) (*Connected, 
 	}
 	var blinkSecret string
 	if req.BlinkWebhookSecret != "" {
-		if _, err := webhook.Sign(req.BlinkWebhookSecret, "msg_check", timeNow(), nil); err != nil {
+		if !validWebhookSecret(req.BlinkWebhookSecret) {
 			return nil, apperr.New(400, "invalid_webhook_secret", "blink_webhook_secret must be the endpoint's whsec_ secret from the Blink dashboard")
 		}
 		blinkSecret = req.BlinkWebhookSecret
@@ -241,7 +242,7 @@ func (s *Service) SetShopWebhook(ctx context.Context, tenantID, rawURL string) (
 
 // SetBlinkWebhookSecret stores the whsec_ secret of the tenant's Blink endpoint.
 func (s *Service) SetBlinkWebhookSecret(ctx context.Context, tenantID, secret string) error {
-	if _, err := webhook.Sign(secret, "msg_check", timeNow(), nil); err != nil {
+	if !validWebhookSecret(secret) {
 		return apperr.New(400, "invalid_webhook_secret", "secret must be the endpoint's whsec_ secret from the Blink dashboard")
 	}
 	return s.st.SetBlinkWebhookSecret(ctx, tenantID, s.seal(secret, tenantID, FieldBlinkWebhook))
@@ -424,4 +425,19 @@ func joinScopes(sc []blink.Scope) string {
 		parts = append(parts, string(s))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// validWebhookSecret accepts a whsec_ secret whose key is base64 of 16 to
+// 64 bytes (Svix's are 24 or 32) that blink/webhook can sign with.
+func validWebhookSecret(secret string) bool {
+	raw, ok := strings.CutPrefix(secret, "whsec_")
+	if !ok {
+		return false
+	}
+	b, err := base64.StdEncoding.DecodeString(raw)
+	if err != nil || len(b) < 16 || len(b) > 64 {
+		return false
+	}
+	_, err = webhook.Sign(secret, "msg_check", timeNow(), nil)
+	return err == nil
 }
