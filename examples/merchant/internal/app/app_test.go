@@ -181,3 +181,24 @@ func TestOutbox_ShopDownAcrossARestart_DeliveredOnceWhenBack(t *testing.T) {
 	}
 	require.Equal(t, 1, r.shop.count(paidKey("retry-me")))
 }
+
+func TestStream_NoWebhooks_DetectsEveryPayment_IncludingOneLandingWhileSubscribing(t *testing.T) {
+	r := newRig(t, "")
+	// No Blink webhooks and no periodic reconcile (interval 1h): the stream
+	// and the checks around its subscription must see every payment, also
+	// one landing while the subscription is being made.
+	r.start(app.Config{})
+	f := r.connect(receiveScopes, false, 5_000)
+	var keys []string
+	for i := range 5 {
+		o := r.order(f, fmt.Sprintf("streamed-%d", i), 400)
+		require.NoError(t, r.fake.PayInvoice(o.PaymentRequest))
+		keys = append(keys, paidKey(o.OrderID))
+	}
+	r.shop.waitFor(keys, 20*time.Second)
+	for i := range 5 {
+		var got orderJSON
+		r.do("GET", fmt.Sprintf("/v1/orders/streamed-%d", i), f.token, nil, &got)
+		require.Contains(t, []string{"stream", "reconciler"}, got.DetectedBy)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -54,15 +55,20 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 }
 func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
-func newRig(t *testing.T, dbURL string) *rig {
+func newRig(t *testing.T, dbURL string, fakeOpts ...blinktest.Option) *rig {
 	t.Helper()
 	master := secrets.NewMasterKey()
 	keys, err := secrets.NewKeyring(master)
 	require.NoError(t, err)
 	masterKeys[keys] = master
-	r := &rig{t: t, fake: blinktest.New(t, blinktest.WithLoopbackWebhooks()), keys: keys, dbURL: dbURL, dir: t.TempDir(), logs: &syncBuffer{}}
+	r := &rig{t: t, fake: blinktest.New(t, append([]blinktest.Option{blinktest.WithLoopbackWebhooks()}, fakeOpts...)...), keys: keys, dbURL: dbURL, dir: t.TempDir(), logs: &syncBuffer{}}
 	r.shop = newShop(t)
 	t.Cleanup(r.stop)
+	t.Cleanup(func() {
+		if t.Failed() && os.Getenv("MERCHANT_TEST_LOGS") != "" {
+			t.Logf("server log:\n%s", r.logs.String())
+		}
+	})
 	return r
 }
 
@@ -306,4 +312,32 @@ func (r *rig) startNoWorkers() {
 	a := app.New(cfg)
 	r.st, r.app, r.cancel = st, a, cancel
 	r.http = httptest.NewServer(a.Handler())
+}
+
+// replica is a second server process on the same database.
+type replica struct {
+	app    *app.App
+	st     *store.SQL
+	http   *httptest.Server
+	cancel context.CancelFunc
+}
+
+// replica starts another server on the rig's database, as a second
+// process would; it stops when the test ends.
+func (r *rig) replica(cfg app.Config) *replica {
+	r.t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	st, err := store.Open(ctx, r.dbURL, r.dbPath())
+	require.NoError(r.t, err)
+	cfg.Store, cfg.Keys = st, r.keys
+	cfg.Log = slog.New(slog.NewJSONHandler(r.logs, nil))
+	cfg.Tenants = tenants.Config{Endpoint: r.fake.URL(), KeyPrefix: "galoy_dev_", AllowLoopbackWebhooks: true}
+	if cfg.ReconcileInterval == 0 {
+		cfg.ReconcileInterval = time.Hour
+	}
+	a := app.New(cfg)
+	rp := &replica{app: a, st: st, http: httptest.NewServer(a.Handler()), cancel: cancel}
+	a.Run(ctx)
+	r.t.Cleanup(func() { cancel(); rp.http.Close(); a.Wait(); st.Close() })
+	return rp
 }

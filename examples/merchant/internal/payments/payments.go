@@ -146,10 +146,12 @@ func (d *Detector) watch(ctx context.Context, tenantID string) {
 			if err != nil {
 				return
 			}
-			// The subscription starts below; MyUpdates catches up on the
-			// ledger after every resubscribe by itself, and this pass
-			// covers orders paid while no stream ran at all.
-			go d.ReconcileTenant(ctx, tenantID)
+			// Open orders are checked before the stream starts and again
+			// once its subscription is live: a payment landing in between
+			// is seen by the second check (the lesson from BTCPay's
+			// listener: poll right after every (re)subscribe). Later
+			// resubscriptions are caught up by MyUpdates from the ledger.
+			d.ReconcileTenant(ctx, tenantID)
 			err = w.Watch(ctx, t.LastTxID, func(hash, txID string) {
 				if _, err := d.orders.MarkPaidByHash(ctx, tenantID, hash, ViaStream); err != nil {
 					d.log.ErrorContext(ctx, "stream: settling", "tenant", tenantID, "err", err)
@@ -157,6 +159,9 @@ func (d *Detector) watch(ctx context.Context, tenantID string) {
 				if txID != "" {
 					d.st.SetLastTransaction(ctx, tenantID, txID)
 				}
+			}, func() {
+				d.wg.Add(1)
+				go func() { defer d.wg.Done(); d.ReconcileTenant(ctx, tenantID) }()
 			})
 			if ctx.Err() != nil {
 				return

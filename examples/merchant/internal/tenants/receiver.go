@@ -42,7 +42,11 @@ type Watcher interface {
 	// Watch calls paid for every incoming lightning payment until ctx ends
 	// or the stream fails for good. since is the last ledger entry handled
 	// (resumed across restarts); paid gets the payment hash and the entry id.
-	Watch(ctx context.Context, since string, paid func(paymentHash, txID string)) error
+	// subscribed is called once the first subscription is live (the
+	// server's first answer on it), for a check of the open orders right
+	// then: a payment landing while the stream was being set up is seen by
+	// that check (resubscriptions are caught up by MyUpdates itself).
+	Watch(ctx context.Context, since string, paid func(paymentHash, txID string), subscribed func()) error
 }
 
 // Payer is the sending side: only a key tenant with WRITE has one.
@@ -88,7 +92,7 @@ func (r *keyReceiver) InvoiceStatus(ctx context.Context, hash string) (blink.Inv
 	return inv.Status, nil
 }
 
-func (r *keyReceiver) Watch(ctx context.Context, since string, paid func(hash, txID string)) error {
+func (r *keyReceiver) Watch(ctx context.Context, since string, paid func(hash, txID string), subscribed func()) error {
 	// MyUpdates yields an error inside one result and goes on, or yields
 	// one last error and ends: either way the last error seen is the answer.
 	var last error
@@ -97,8 +101,18 @@ func (r *keyReceiver) Watch(ctx context.Context, since string, paid func(hash, t
 			last = err
 			continue
 		}
-		if lr, ok := u.(*blink.LightningReceipt); ok && lr.WalletID == r.walletID && lr.Status == blink.InvoicePaid {
-			paid(lr.PaymentHash, lr.Transaction.ID)
+		switch u := u.(type) {
+		case *blink.LightningReceipt:
+			if u.WalletID == r.walletID && u.Status == blink.InvoicePaid {
+				paid(u.PaymentHash, u.Transaction.ID)
+			}
+		case *blink.RealtimePriceUpdate, *blink.PriceUpdate:
+			// Sent on every subscribe, then every 30 s: the first one
+			// says the subscription is live.
+			if subscribed != nil {
+				subscribed()
+				subscribed = nil
+			}
 		}
 	}
 	if ctx.Err() != nil {
