@@ -1,4 +1,8 @@
-package app_test
+// Package pgtest starts a PostgreSQL cluster for tests from the system's
+// binaries (initdb into a temporary directory, pg_ctl on a free loopback
+// port), once per test binary, and hands out fresh databases. Tests skip
+// with a one-line reason only when the binaries are absent.
+package pgtest
 
 import (
 	"context"
@@ -17,7 +21,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib"
 )
 
-// A PostgreSQL cluster for the package's tests, started from the system's
+// The cluster, started from the system's
 // binaries (initdb into a temporary directory, pg_ctl on a free loopback
 // port) the first time a test asks, stopped by TestMain.
 var pg struct {
@@ -31,7 +35,8 @@ var pg struct {
 	asPG bool
 }
 
-func TestMain(m *testing.M) {
+// Main runs the tests and stops the cluster: call it from TestMain.
+func Main(m *testing.M) {
 	code := m.Run()
 	if pg.dir != "" {
 		pgRun(filepath.Join(pg.bin, "pg_ctl"), "-D", filepath.Join(pg.dir, "data"), "-m", "immediate", "stop")
@@ -121,9 +126,9 @@ func startPG() {
 	pg.url = fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", port)
 }
 
-// pgDatabase returns the URL of a fresh database, or skips the test with
-// a one-line reason when PostgreSQL cannot be started.
-func pgDatabase(t *testing.T) string {
+// Database returns the URL of a fresh database, or skips the test with a
+// one-line reason when PostgreSQL cannot be started.
+func Database(t testing.TB) string {
 	t.Helper()
 	pg.once.Do(startPG)
 	if pg.url == "" {
