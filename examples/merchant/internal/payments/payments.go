@@ -48,9 +48,6 @@ type Detector struct {
 	// Interval is the reconciler's period (default 30s); Lease is how long
 	// a claimed order is left alone by other replicas (default Interval).
 	Interval time.Duration
-	// ExpiryGrace is how long after its expiry an unpaid order is asked
-	// about once more before it is expired (default 1 minute).
-	ExpiryGrace time.Duration
 	// NoStreams turns the realtime streams off (tests of the reconciler alone).
 	NoStreams bool
 
@@ -63,7 +60,7 @@ type Detector struct {
 
 // NewDetector returns a Detector.
 func NewDetector(st store.Store, tn Tenants, o *orders.Service, log *slog.Logger) *Detector {
-	return &Detector{st: st, tn: tn, orders: o, log: log, Interval: 30 * time.Second, ExpiryGrace: time.Minute,
+	return &Detector{st: st, tn: tn, orders: o, log: log, Interval: 30 * time.Second,
 		watches: map[string]context.CancelFunc{}, kick: make(chan struct{}, 1)}
 }
 
@@ -232,7 +229,10 @@ func (d *Detector) check(ctx context.Context, o *store.Order) {
 	switch {
 	case st == blink.InvoicePaid:
 		_, err = d.orders.Settle(ctx, o, store.OrderPaid, ViaReconciler)
-	case st == blink.InvoiceExpired, !o.ExpiresAt.IsZero() && time.Now().After(o.ExpiresAt.Add(d.ExpiryGrace)):
+	case st == blink.InvoiceExpired:
+		// Only Blink's word expires an order: by the local clock alone an
+		// invoice still payable at Blink (clock skew) could be paid after
+		// the shop was told it expired.
 		_, err = d.orders.Settle(ctx, o, store.OrderExpired, ViaReconciler)
 	}
 	if err != nil {
