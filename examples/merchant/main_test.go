@@ -57,7 +57,9 @@ func TestDemo_NoEnvironment_ServesADemoTenantOnSQLite(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	out, logs := &lines{c: make(chan string, 100)}, &lines{c: make(chan string, 1000)}
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"-addr", "127.0.0.1:0"}, func(string) string { return "" }, out, logs) }()
+	go func() {
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0"}, func(string) string { return "" }, out, logs)
+	}()
 	m := waitFor(t, out, regexp.MustCompile(`serving on (http://[0-9.:]+) .*\n(?s:.*)export TOKEN=(mt_\S+)`))
 	base, token := m[1], m[2]
 

@@ -117,3 +117,63 @@ func TestPayout_RefusedWithoutWrite(t *testing.T) {
 }
 
 var _ = store.PayoutQueued
+
+func TestPayout_LightningAddressAndMaxFee(t *testing.T) {
+	r := newRig(t, "")
+	r.start(app.Config{})
+	f := r.connect(writeScopes, true, 100_000)
+	carol := r.fake.CreateAccount(blinktest.AccountOptions{Username: "carolpayee"})
+	var p payoutJSON
+	require.Equal(t, 202, r.do("POST", "/v1/payouts", f.token, map[string]any{"destination": "carolpayee@" + blinktest.LightningAddressDomain, "amount_sats": 777}, &p))
+	require.Equal(t, "succeeded", r.waitPayoutFinal(f, p.ID).Status)
+	require.Equal(t, int64(777), r.fake.Balance(carol.BTCWalletID).Value)
+
+	// An invoice whose fee is above the limit is refused before sending.
+	inv := r.fake.ExternalInvoice(5_000, blinktest.OutcomeSuccess)
+	require.Greater(t, int64(blinktest.ExternalLightningFee), int64(0))
+	require.Equal(t, 202, r.do("POST", "/v1/payouts", f.token, map[string]any{"destination": inv, "max_fee_sats": int64(blinktest.ExternalLightningFee) - 1}, &p))
+	got := r.waitPayoutFinal(f, p.ID)
+	require.Equal(t, "failed", got.Status)
+	require.Zero(t, r.fake.Executions("LnInvoicePaymentSend"))
+}
+
+func TestPayout_BadInput_AndIdempotencyKeyReplay(t *testing.T) {
+	r := newRig(t, "")
+	r.start(app.Config{PayoutInterval: time.Hour})
+	f := r.connect(writeScopes, true, 100_000)
+	for _, tc := range []struct {
+		body any
+		code string
+	}{
+		{map[string]any{"destination": "", "amount_sats": 1}, "invalid_destination"},
+		{map[string]any{"destination": "lnbc1notaninvoicexxxxxxxxxxxx"}, "invalid_destination"},
+		{map[string]any{"destination": "someone_x"}, "invalid_amount"},
+		{map[string]any{"destination": "someone_x", "amount_sats": -1}, "invalid_amount"},
+		{map[string]any{"destination": "someone_x", "amount_sats": 1, "max_fee_sats": -1}, "invalid_amount"},
+		{map[string]any{"destination": r.fake.ExternalInvoice(0, blinktest.OutcomeSuccess)}, "no_amount_invoice"},
+		{map[string]any{"destination": r.fake.ExternalInvoice(10, blinktest.OutcomeSuccess), "amount_sats": 11}, "amount_mismatch"},
+		{map[string]any{"destination": "Not A User!", "amount_sats": 1}, "invalid_destination"},
+	} {
+		var e apiError
+		require.Equal(t, 400, r.do("POST", "/v1/payouts", f.token, tc.body, &e), "%v", tc.body)
+		require.Equal(t, tc.code, e.Error.Code, "%v", tc.body)
+	}
+	require.Zero(t, r.countRows("payouts"))
+
+	send := func(amount int64) (int, payoutJSON, apiError) {
+		var p payoutJSON
+		var e apiError
+		req := map[string]any{"destination": "someone_x", "amount_sats": amount}
+		code := r.doWithHeader("POST", "/v1/payouts", f.token, "Idempotency-Key", "shop-payout-1", req, &p, &e)
+		return code, p, e
+	}
+	code, first, _ := send(5)
+	require.Equal(t, 202, code)
+	code, again, _ := send(5)
+	require.Equal(t, 200, code)
+	require.Equal(t, first.ID, again.ID, "the same request again is the same payout")
+	code, _, e := send(6)
+	require.Equal(t, 409, code)
+	require.Equal(t, "idempotency_key_reused", e.Error.Code)
+	require.Equal(t, 1, r.countRows("payouts"))
+}

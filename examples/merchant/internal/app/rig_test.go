@@ -341,3 +341,26 @@ func (r *rig) replica(cfg app.Config) *replica {
 	r.t.Cleanup(func() { cancel(); rp.http.Close(); a.Wait(); st.Close() })
 	return rp
 }
+
+// doWithHeader is do with one extra header; it decodes a 2xx into out and
+// anything else into e.
+func (r *rig) doWithHeader(method, path, token, hk, hv string, body any, out any, e *apiError) int {
+	r.t.Helper()
+	j, err := json.Marshal(body)
+	require.NoError(r.t, err)
+	req, err := http.NewRequest(method, r.http.URL+path, bytes.NewReader(j))
+	require.NoError(r.t, err)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set(hk, hv)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(r.t, err)
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode < 300 {
+		json.Unmarshal(raw, out)
+	} else {
+		json.Unmarshal(raw, e)
+	}
+	return resp.StatusCode
+}
