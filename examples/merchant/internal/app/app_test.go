@@ -83,59 +83,65 @@ func TestEndToEnd_SQLite_EveryOrderPaidFromOutsideReachesTheShopOnce(t *testing.
 }
 
 func TestCrash_RestartBetweenInvoiceAndPayment_ReconcilerFindsIt(t *testing.T) {
-	r := newRig(t, "")
-	r.start(app.Config{})
-	f := r.connect(receiveScopes, false, 0)
-	o := r.order(f, "crash-1", 2100)
-	r.stop() // the process dies with the order open
-	require.NoError(t, r.fake.PayInvoice(o.PaymentRequest))
-	r.start(app.Config{NoStreams: true}) // only the start-up reconcile can see it
-	r.shop.waitFor([]string{paidKey("crash-1")}, 20*time.Second)
-	var got orderJSON
-	r.do("GET", "/v1/orders/crash-1", f.token, nil, &got)
-	require.Equal(t, "paid", got.Status)
-	require.Equal(t, "reconciler", got.DetectedBy)
-	require.Equal(t, 1, r.shop.count(paidKey("crash-1")))
+	eachDB(t, func(t *testing.T, dbURL string) {
+		r := newRig(t, dbURL)
+		r.start(app.Config{})
+		f := r.connect(receiveScopes, false, 0)
+		o := r.order(f, "crash-1", 2100)
+		r.stop() // the process dies with the order open
+		require.NoError(t, r.fake.PayInvoice(o.PaymentRequest))
+		r.start(app.Config{NoStreams: true}) // only the start-up reconcile can see it
+		r.shop.waitFor([]string{paidKey("crash-1")}, 20*time.Second)
+		var got orderJSON
+		r.do("GET", "/v1/orders/crash-1", f.token, nil, &got)
+		require.Equal(t, "paid", got.Status)
+		require.Equal(t, "reconciler", got.DetectedBy)
+		require.Equal(t, 1, r.shop.count(paidKey("crash-1")))
+	})
 }
 
 func TestCrash_RestartBeforeTheInvoiceIsStored_SameInvoiceOnRetry(t *testing.T) {
-	r := newRig(t, "")
-	r.start(app.Config{})
-	f := r.connect(receiveScopes, false, 0)
-	// The invoice was created in Blink (ExternalID = the order id) but the
-	// process died before storing it: the order row has no invoice.
-	o := r.order(f, "lost-answer", 3000)
-	_, err := r.st.Order(context.Background(), f.id, "lost-answer")
-	require.NoError(t, err)
-	r.stop()
-	st, err := store.Open(context.Background(), "", r.dbPath())
-	require.NoError(t, err)
-	_, err = st.DB().Exec(`UPDATE orders SET payment_request = '', payment_hash = '' WHERE order_id = 'lost-answer'`)
-	require.NoError(t, err)
-	st.Close()
-	r.start(app.Config{})
-	again := r.order(f, "lost-answer", 3000)
-	require.Equal(t, o.PaymentHash, again.PaymentHash, "a retry after the crash found the first invoice, made no second")
+	eachDB(t, func(t *testing.T, dbURL string) {
+		r := newRig(t, dbURL)
+		r.start(app.Config{})
+		f := r.connect(receiveScopes, false, 0)
+		// The invoice was created in Blink (ExternalID = the order id) but the
+		// process died before storing it: the order row has no invoice.
+		o := r.order(f, "lost-answer", 3000)
+		_, err := r.st.Order(context.Background(), f.id, "lost-answer")
+		require.NoError(t, err)
+		r.stop()
+		st, err := openStore(r)
+		require.NoError(t, err)
+		_, err = st.DB().Exec(`UPDATE orders SET payment_request = '', payment_hash = '' WHERE order_id = 'lost-answer'`)
+		require.NoError(t, err)
+		st.Close()
+		r.start(app.Config{})
+		again := r.order(f, "lost-answer", 3000)
+		require.Equal(t, o.PaymentHash, again.PaymentHash, "a retry after the crash found the first invoice, made no second")
+	})
 }
 
 func TestReconcilerAlone_WebsocketAndWebhooksDown_DetectsEveryPayment(t *testing.T) {
-	r := newRig(t, "")
-	r.fake.RefuseWebSockets(0) // until AcceptWebSockets: no stream
-	r.start(app.Config{ReconcileInterval: 50 * time.Millisecond})
-	f := r.connect(receiveScopes, false, 0) // and no Blink webhooks configured
-	var keys []string
-	for i := range 5 {
-		o := r.order(f, fmt.Sprintf("alone-%d", i), 500)
-		require.NoError(t, r.fake.PayInvoice(o.PaymentRequest))
-		keys = append(keys, paidKey(o.OrderID))
-	}
-	r.shop.waitFor(keys, 20*time.Second)
-	for i := range 5 {
-		var got orderJSON
-		r.do("GET", fmt.Sprintf("/v1/orders/alone-%d", i), f.token, nil, &got)
-		require.Equal(t, "reconciler", got.DetectedBy)
-	}
-	require.Zero(t, r.fake.WebSockets())
+	eachDB(t, func(t *testing.T, dbURL string) {
+		r := newRig(t, dbURL)
+		r.fake.RefuseWebSockets(0) // until AcceptWebSockets: no stream
+		r.start(app.Config{ReconcileInterval: 50 * time.Millisecond})
+		f := r.connect(receiveScopes, false, 0) // and no Blink webhooks configured
+		var keys []string
+		for i := range 5 {
+			o := r.order(f, fmt.Sprintf("alone-%d", i), 500)
+			require.NoError(t, r.fake.PayInvoice(o.PaymentRequest))
+			keys = append(keys, paidKey(o.OrderID))
+		}
+		r.shop.waitFor(keys, 20*time.Second)
+		for i := range 5 {
+			var got orderJSON
+			r.do("GET", fmt.Sprintf("/v1/orders/alone-%d", i), f.token, nil, &got)
+			require.Equal(t, "reconciler", got.DetectedBy)
+		}
+		require.Zero(t, r.fake.WebSockets())
+	})
 }
 
 func TestWebhooksAlone_DetectPayments(t *testing.T) {
@@ -152,34 +158,36 @@ func TestWebhooksAlone_DetectPayments(t *testing.T) {
 }
 
 func TestOutbox_ShopDownAcrossARestart_DeliveredOnceWhenBack(t *testing.T) {
-	r := newRig(t, "")
-	r.start(app.Config{})
-	f := r.connect(receiveScopes, false, 0)
-	r.shop.setFailing(true)
-	o := r.order(f, "retry-me", 900)
-	require.NoError(t, r.fake.PayInvoice(o.PaymentRequest))
-	ctx := context.Background()
-	// Wait until the order is paid and its first delivery has failed.
-	for {
-		evs, err := r.st.Events(ctx, f.id)
-		require.NoError(t, err)
-		if len(evs) == 1 && evs[0].Attempts >= 1 && evs[0].LastError != "" {
-			break
+	eachDB(t, func(t *testing.T, dbURL string) {
+		r := newRig(t, dbURL)
+		r.start(app.Config{})
+		f := r.connect(receiveScopes, false, 0)
+		r.shop.setFailing(true)
+		o := r.order(f, "retry-me", 900)
+		require.NoError(t, r.fake.PayInvoice(o.PaymentRequest))
+		ctx := context.Background()
+		// Wait until the order is paid and its first delivery has failed.
+		for {
+			evs, err := r.st.Events(ctx, f.id)
+			require.NoError(t, err)
+			if len(evs) == 1 && evs[0].Attempts >= 1 && evs[0].LastError != "" {
+				break
+			}
+			r.app.Detector.ReconcileTenant(ctx, f.id)
+			r.app.Outbox.RunOnce(ctx)
 		}
-		r.app.Detector.ReconcileTenant(ctx, f.id)
-		r.app.Outbox.RunOnce(ctx)
-	}
-	r.stop()
-	r.shop.setFailing(false)
-	r.start(app.Config{})
-	// The retry is due after the backoff; move it to now as time passing would.
-	_, err := r.st.DB().Exec(`UPDATE outbox SET next_attempt_at = 0`)
-	require.NoError(t, err)
-	r.app.Outbox.Kick()
-	r.shop.waitFor([]string{paidKey("retry-me")}, 20*time.Second)
-	for r.app.Outbox.RunOnce(ctx) > 0 {
-	}
-	require.Equal(t, 1, r.shop.count(paidKey("retry-me")))
+		r.stop()
+		r.shop.setFailing(false)
+		r.start(app.Config{})
+		// The retry is due after the backoff; move it to now as time passing would.
+		_, err := r.st.DB().Exec(`UPDATE outbox SET next_attempt_at = 0`)
+		require.NoError(t, err)
+		r.app.Outbox.Kick()
+		r.shop.waitFor([]string{paidKey("retry-me")}, 20*time.Second)
+		for r.app.Outbox.RunOnce(ctx) > 0 {
+		}
+		require.Equal(t, 1, r.shop.count(paidKey("retry-me")))
+	})
 }
 
 func TestStream_NoWebhooks_DetectsEveryPayment_IncludingOneLandingWhileSubscribing(t *testing.T) {

@@ -3,8 +3,10 @@ package app_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -16,6 +18,7 @@ import (
 	"github.com/blink-sdk/blink-go/blink/blinktest"
 	"github.com/blink-sdk/blink-go/blink/webhook"
 	"github.com/blink-sdk/blink-go/examples/merchant/internal/app"
+	"github.com/blink-sdk/blink-go/examples/merchant/internal/pgtest"
 	"github.com/blink-sdk/blink-go/examples/merchant/internal/secrets"
 	"github.com/blink-sdk/blink-go/examples/merchant/internal/tenants"
 	"github.com/stretchr/testify/require"
@@ -195,8 +198,9 @@ func TestBlinkWebhooks_ForgedOrUnknown_Refused(t *testing.T) {
 	require.Equal(t, "created", got.Status)
 }
 
-func TestAtRest_SQLiteFileHoldsNoKeySecretOrToken(t *testing.T) {
-	r := newRig(t, "")
+// atRest runs a tenant through everything that stores a secret and returns
+// the secrets, with the server stopped.
+func atRest(t *testing.T, r *rig) map[string]string {
 	r.start(app.Config{})
 	f := r.connect(writeScopes, true, 50_000)
 	r.enableBlinkWebhooks(f)
@@ -205,6 +209,9 @@ func TestAtRest_SQLiteFileHoldsNoKeySecretOrToken(t *testing.T) {
 	r.shop.waitFor([]string{paidKey("at-rest")}, 20*time.Second)
 	shopSecret, err := r.app.Tenants.SetShopWebhook(context.Background(), f.id, r.shop.srv.URL+"/hook")
 	require.NoError(t, err)
+	var p payoutJSON
+	require.Equal(t, 202, r.do("POST", "/v1/payouts", f.token, map[string]any{"destination": "someone_x", "amount_sats": 1}, &p))
+	r.waitPayoutFinal(f, p.ID)
 	r.stop()
 	needles := map[string]string{
 		"API key":              f.key,
@@ -215,20 +222,71 @@ func TestAtRest_SQLiteFileHoldsNoKeySecretOrToken(t *testing.T) {
 		"Blink webhook secret": r.fake.WebhookSecret(f.acct.ID),
 		"connection string":    f.connS,
 	}
-	files, _ := filepath.Glob(r.dbPath() + "*") // the database, its WAL and shm
-	require.NotEmpty(t, files)
-	for _, file := range files {
-		raw, err := os.ReadFile(file)
-		require.NoError(t, err)
-		for what, n := range needles {
-			require.False(t, bytes.Contains(raw, []byte(n)), "%s found in %s", what, filepath.Base(file))
-			require.False(t, bytes.Contains(raw, []byte(strings.TrimPrefix(n, "whsec_"))), "%s found in %s", what, filepath.Base(file))
+	for what, n := range needles {
+		if s, ok := strings.CutPrefix(n, "whsec_"); ok {
+			needles[what+" body"] = s
 		}
 	}
 	logs := r.logs.String()
 	for what, n := range needles {
 		require.NotContains(t, logs, n, "%s in the logs", what)
 	}
+	return needles
+}
+
+func requireAbsent(t *testing.T, raw []byte, needles map[string]string, where string) {
+	t.Helper()
+	for what, n := range needles {
+		require.False(t, bytes.Contains(raw, []byte(n)), "%s found in %s", what, where)
+	}
+}
+
+func TestAtRest_SQLiteFileHoldsNoKeySecretOrToken(t *testing.T) {
+	r := newRig(t, "")
+	needles := atRest(t, r)
+	files, _ := filepath.Glob(r.dbPath() + "*") // the database, its WAL and shm
+	require.NotEmpty(t, files)
+	seen := false
+	for _, file := range files {
+		raw, err := os.ReadFile(file)
+		require.NoError(t, err)
+		requireAbsent(t, raw, needles, filepath.Base(file))
+		seen = seen || bytes.Contains(raw, []byte(`"order_id":"at-rest"`))
+	}
+	require.True(t, seen, "control: the search sees the rows (the outbox payload)")
+}
+
+func TestAtRest_PostgresHoldsNoKeySecretOrToken(t *testing.T) {
+	r := newRig(t, pgDatabase(t))
+	needles := atRest(t, r)
+	st, err := openStore(r)
+	require.NoError(t, err)
+	defer st.Close()
+	for _, table := range []string{"tenants", "orders", "outbox", "payouts", "schema_migrations"} {
+		var dump sql.NullString
+		require.NoError(t, st.DB().QueryRow(`SELECT string_agg(t::text, E'\n') FROM `+table+` t`).Scan(&dump))
+		requireAbsent(t, []byte(dump.String), needles, "table "+table)
+	}
+	// And the raw bytes of the cluster's files, after a checkpoint wrote
+	// every page: tables, indexes and the write-ahead log.
+	_, err = st.DB().Exec(`CHECKPOINT`)
+	require.NoError(t, err)
+	n, seen := 0, false
+	require.NoError(t, filepath.WalkDir(pgtest.DataDir(), func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			return nil // a file gone meanwhile
+		}
+		n++
+		requireAbsent(t, raw, needles, path)
+		seen = seen || bytes.Contains(raw, []byte(`"order_id":"at-rest"`))
+		return nil
+	}))
+	require.Greater(t, n, 100)
+	require.True(t, seen, "control: the search sees the rows (the outbox payload)")
 }
 
 func TestRotate_ResealsUnderTheNewKey_OldKeyNoLongerNeeded(t *testing.T) {

@@ -58,50 +58,54 @@ func TestPayout_InvoicePaidOnce(t *testing.T) {
 }
 
 func TestPayout_CrashBetweenCommitAndAnswer_ResolvedNotResent(t *testing.T) {
-	r := newRig(t, "")
-	r.start(app.Config{})
-	f := r.connect(writeScopes, true, 100_000)
-	ctx := context.Background()
-	inv := r.fake.ExternalInvoice(2_000, blinktest.OutcomeSuccess)
-	var p payoutJSON
-	r.stop()
-	// Create the payout with a server whose worker never runs.
-	r.startNoWorkers()
-	require.Equal(t, 202, r.do("POST", "/v1/payouts", f.token, map[string]any{"destination": inv}, &p))
-	row, err := r.st.Payout(ctx, f.id, p.ID)
-	require.NoError(t, err)
-	// What the dead process did: it committed 'sending', sent with the
-	// payout's idempotency key, and died before recording the answer.
-	ok, err := r.st.MarkSending(ctx, f.id, p.ID, "LnInvoicePaymentSend", row.PaymentHash, time.Now())
-	require.NoError(t, err)
-	require.True(t, ok)
-	c, err := blink.New(f.key, blink.WithEndpoint(r.fake.URL()))
-	require.NoError(t, err)
-	res, err := c.PayInvoice(ctx, f.acct.BTCWalletID, inv, &blink.PayOptions{IdempotencyKey: row.IdempotencyKey, Memo: p.ID, UniqueMemo: true})
-	require.NoError(t, err)
-	require.Equal(t, blink.PaymentSucceeded, res.Status)
-	c.Close()
-	balance := r.fake.Balance(f.acct.BTCWalletID)
+	eachDB(t, func(t *testing.T, dbURL string) {
+		r := newRig(t, dbURL)
+		r.start(app.Config{})
+		f := r.connect(writeScopes, true, 100_000)
+		ctx := context.Background()
+		inv := r.fake.ExternalInvoice(2_000, blinktest.OutcomeSuccess)
+		var p payoutJSON
+		r.stop()
+		// Create the payout with a server whose worker never runs.
+		r.startNoWorkers()
+		require.Equal(t, 202, r.do("POST", "/v1/payouts", f.token, map[string]any{"destination": inv}, &p))
+		row, err := r.st.Payout(ctx, f.id, p.ID)
+		require.NoError(t, err)
+		// What the dead process did: it committed 'sending', sent with the
+		// payout's idempotency key, and died before recording the answer.
+		ok, err := r.st.MarkSending(ctx, f.id, p.ID, "LnInvoicePaymentSend", row.PaymentHash, time.Now())
+		require.NoError(t, err)
+		require.True(t, ok)
+		c, err := blink.New(f.key, blink.WithEndpoint(r.fake.URL()))
+		require.NoError(t, err)
+		res, err := c.PayInvoice(ctx, f.acct.BTCWalletID, inv, &blink.PayOptions{IdempotencyKey: row.IdempotencyKey, Memo: p.ID, UniqueMemo: true})
+		require.NoError(t, err)
+		require.Equal(t, blink.PaymentSucceeded, res.Status)
+		c.Close()
+		balance := r.fake.Balance(f.acct.BTCWalletID)
 
-	r.restart(app.Config{}) // start-up: the worker finds 'sending' and finishes it
-	got := r.waitPayoutFinal(f, p.ID)
-	require.Equal(t, "succeeded", got.Status)
-	require.Equal(t, 1, r.fake.Executions("LnInvoicePaymentSend"), "resolved from the ledger, never sent again")
-	require.Equal(t, balance, r.fake.Balance(f.acct.BTCWalletID))
+		r.restart(app.Config{}) // start-up: the worker finds 'sending' and finishes it
+		got := r.waitPayoutFinal(f, p.ID)
+		require.Equal(t, "succeeded", got.Status)
+		require.Equal(t, 1, r.fake.Executions("LnInvoicePaymentSend"), "resolved from the ledger, never sent again")
+		require.Equal(t, balance, r.fake.Balance(f.acct.BTCWalletID))
+	})
 }
 
 func TestPayout_AnswerLost_OutcomeUnknownFinishedOnce(t *testing.T) {
-	r := newRig(t, "")
-	r.start(app.Config{})
-	f := r.connect(writeScopes, true, 100_000)
-	r.fake.InjectFault("IntraLedgerPaymentSend", blinktest.Fault{DropAfterExecute: true}, 1)
-	bob := r.fake.CreateAccount(blinktest.AccountOptions{Username: "bobpayee"})
-	var p payoutJSON
-	require.Equal(t, 202, r.do("POST", "/v1/payouts", f.token, map[string]any{"destination": "bobpayee", "amount_sats": 1234}, &p))
-	got := r.waitPayoutFinal(f, p.ID)
-	require.Equal(t, "succeeded", got.Status, "%+v", got)
-	require.Equal(t, 1, r.fake.Executions("IntraLedgerPaymentSend"))
-	require.Equal(t, int64(1234), r.fake.Balance(bob.BTCWalletID).Value)
+	eachDB(t, func(t *testing.T, dbURL string) {
+		r := newRig(t, dbURL)
+		r.start(app.Config{})
+		f := r.connect(writeScopes, true, 100_000)
+		r.fake.InjectFault("IntraLedgerPaymentSend", blinktest.Fault{DropAfterExecute: true}, 1)
+		bob := r.fake.CreateAccount(blinktest.AccountOptions{Username: "bobpayee"})
+		var p payoutJSON
+		require.Equal(t, 202, r.do("POST", "/v1/payouts", f.token, map[string]any{"destination": "bobpayee", "amount_sats": 1234}, &p))
+		got := r.waitPayoutFinal(f, p.ID)
+		require.Equal(t, "succeeded", got.Status, "%+v", got)
+		require.Equal(t, 1, r.fake.Executions("IntraLedgerPaymentSend"))
+		require.Equal(t, int64(1234), r.fake.Balance(bob.BTCWalletID).Value)
+	})
 }
 
 func TestPayout_RefusedWithoutWrite(t *testing.T) {

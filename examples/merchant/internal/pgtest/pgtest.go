@@ -149,3 +149,11 @@ func Database(t testing.TB) string {
 	u := pg.url[:len(pg.url)-len("postgres?sslmode=disable")] + name + "?sslmode=disable"
 	return u
 }
+
+// DataDir is the cluster's data directory ("" before a Database call).
+func DataDir() string {
+	if pg.dir == "" {
+		return ""
+	}
+	return filepath.Join(pg.dir, "data")
+}
