@@ -198,13 +198,14 @@ func (r *rig) order(f *tenantFixture, id string, sats int64) orderJSON {
 // shop is the shop's webhook endpoint: it verifies every delivery with
 // the tenant's secret and counts deliveries per order and per event id.
 type shop struct {
-	t   *testing.T
+	t   testing.TB
 	srv *httptest.Server
 
 	mu      sync.Mutex
 	secrets map[string]string // tenant id → secret
 	byOrder map[string][]string
 	events  map[string]int
+	at      map[string]time.Time // first delivery per key
 	bad     int
 	fail    bool
 	notify  chan string
@@ -220,8 +221,8 @@ type delivery struct {
 	} `json:"data"`
 }
 
-func newShop(t *testing.T) *shop {
-	s := &shop{t: t, secrets: map[string]string{}, byOrder: map[string][]string{}, events: map[string]int{}, notify: make(chan string, 10000)}
+func newShop(t testing.TB) *shop {
+	s := &shop{t: t, secrets: map[string]string{}, byOrder: map[string][]string{}, events: map[string]int{}, at: map[string]time.Time{}, notify: make(chan string, 10000)}
 	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		s.mu.Lock()
@@ -243,6 +244,9 @@ func newShop(t *testing.T) *shop {
 			return
 		}
 		key := d.Type + " " + d.Data.OrderID
+		if _, ok := s.at[key]; !ok {
+			s.at[key] = time.Now()
+		}
 		s.byOrder[key] = append(s.byOrder[key], d.ID)
 		s.events[d.ID]++
 		s.notify <- key
