@@ -44,7 +44,7 @@ type Deliverer struct {
 	Timeout time.Duration
 	// MaxBackoff caps the wait between attempts (default 1h).
 	MaxBackoff time.Duration
-	// Concurrency is how many deliveries run at once (default 8).
+	// Concurrency is how many deliveries run at once (default 16).
 	Concurrency int
 	// Delivered, when set, is called after each attempt (for metrics).
 	Delivered func(ok bool)
@@ -57,7 +57,7 @@ func NewDeliverer(st store.Store, sec Secrets, log *slog.Logger) *Deliverer {
 	return &Deliverer{
 		st: st, sec: sec, log: log,
 		http:     &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
-		Interval: 5 * time.Second, Timeout: 10 * time.Second, MaxBackoff: time.Hour, Concurrency: 8,
+		Interval: 5 * time.Second, Timeout: 10 * time.Second, MaxBackoff: time.Hour, Concurrency: 16,
 		kick: make(chan struct{}, 1),
 	}
 }
@@ -98,6 +98,7 @@ func (d *Deliverer) RunOnce(ctx context.Context) int {
 	}
 	sem := make(chan struct{}, max(d.Concurrency, 1))
 	var wg sync.WaitGroup
+	tc := &tenantCache{st: d.st, m: map[string]*tenantEntry{}}
 	for i := range evs {
 		sem <- struct{}{}
 		wg.Add(1)
@@ -105,15 +106,15 @@ func (d *Deliverer) RunOnce(ctx context.Context) int {
 			defer func() { <-sem; wg.Done() }()
 			// Deliveries finish even while the server shuts down: the
 			// row is claimed, and a result not recorded is a retry.
-			d.deliver(context.WithoutCancel(ctx), ev)
+			d.deliver(context.WithoutCancel(ctx), ev, tc)
 		}(&evs[i])
 	}
 	wg.Wait()
 	return len(evs)
 }
 
-func (d *Deliverer) deliver(ctx context.Context, ev *store.Event) {
-	err := d.attempt(ctx, ev)
+func (d *Deliverer) deliver(ctx context.Context, ev *store.Event, tc *tenantCache) {
+	err := d.attempt(ctx, ev, tc)
 	if d.Delivered != nil {
 		d.Delivered(err == nil)
 	}
@@ -133,17 +134,13 @@ func (d *Deliverer) deliver(ctx context.Context, ev *store.Event) {
 
 var errNoURL = errors.New("the shop has registered no webhook URL")
 
-func (d *Deliverer) attempt(ctx context.Context, ev *store.Event) error {
-	t, err := d.st.Tenant(ctx, ev.TenantID)
+func (d *Deliverer) attempt(ctx context.Context, ev *store.Event, tc *tenantCache) error {
+	t, secret, err := tc.get(ctx, ev.TenantID, d.sec)
 	if err != nil {
-		return fmt.Errorf("tenant: %w", err)
+		return err
 	}
 	if t.ShopWebhookURL == "" {
 		return errNoURL
-	}
-	secret, err := d.sec.OpenSecret(t, tenants.FieldShopWebhook)
-	if err != nil || secret == "" {
-		return errors.New("the shop's webhook secret does not open")
 	}
 	body := []byte(ev.Payload)
 	h, err := webhook.Sign(secret, ev.ID, time.Now(), body)
@@ -178,4 +175,45 @@ func (d *Deliverer) backoff(attempt int) time.Duration {
 	b := time.Second << min(max(attempt-1, 0), 20)
 	b = min(b, d.MaxBackoff)
 	return time.Duration(float64(b) * (0.8 + 0.4*rand.Float64()))
+}
+
+// tenantCache reads each tenant (and opens its secret) once per pass.
+type tenantCache struct {
+	st store.Store
+	mu sync.Mutex
+	m  map[string]*tenantEntry
+}
+
+type tenantEntry struct {
+	once   sync.Once
+	t      *store.Tenant
+	secret string
+	err    error
+}
+
+func (c *tenantCache) get(ctx context.Context, id string, sec Secrets) (*store.Tenant, string, error) {
+	c.mu.Lock()
+	e := c.m[id]
+	if e == nil {
+		e = &tenantEntry{}
+		c.m[id] = e
+	}
+	c.mu.Unlock()
+	e.once.Do(func() {
+		e.t, e.err = c.st.Tenant(ctx, id)
+		if e.err != nil {
+			e.err = fmt.Errorf("tenant: %w", e.err)
+			return
+		}
+		if e.t.ShopWebhookURL == "" {
+			return
+		}
+		e.secret, e.err = sec.OpenSecret(e.t, tenants.FieldShopWebhook)
+		if e.err == nil && e.secret == "" {
+			e.err = errors.New("the shop has no webhook secret")
+		} else if e.err != nil {
+			e.err = errors.New("the shop's webhook secret does not open")
+		}
+	})
+	return e.t, e.secret, e.err
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"time"
 )
 
@@ -42,14 +43,18 @@ func (s *SQL) ClaimEvents(ctx context.Context, limit int, lease time.Duration) (
 		if err := rows.Err(); err != nil {
 			return err
 		}
+		if len(out) == 0 {
+			return nil
+		}
+		args := []any{ms(now.Add(lease))}
+		marks := make([]string, len(out))
 		for i := range out {
 			out[i].Attempts++
-			if _, err := tx.ExecContext(ctx, s.q(`UPDATE outbox SET next_attempt_at = ?, attempts = ? WHERE id = ?`),
-				ms(now.Add(lease)), out[i].Attempts, out[i].ID); err != nil {
-				return err
-			}
+			args = append(args, out[i].ID)
+			marks[i] = "?"
 		}
-		return nil
+		_, err = tx.ExecContext(ctx, s.q(`UPDATE outbox SET next_attempt_at = ?, attempts = attempts + 1 WHERE id IN (`+strings.Join(marks, ", ")+`)`), args...)
+		return err
 	})
 	return out, err
 }
