@@ -181,3 +181,27 @@ func TestPayout_BadInput_AndIdempotencyKeyReplay(t *testing.T) {
 	require.Equal(t, "idempotency_key_reused", e.Error.Code)
 	require.Equal(t, 1, r.countRows("payouts"))
 }
+
+func TestDisconnect_WaitsForPayoutsThatMayHaveBeenSent(t *testing.T) {
+	r := newRig(t, "")
+	r.startNoWorkers()
+	f := r.connect(writeScopes, true, 100_000)
+	var queued, sent payoutJSON
+	require.Equal(t, 202, r.do("POST", "/v1/payouts", f.token, map[string]any{"destination": "someone_x", "amount_sats": 1}, &queued))
+	require.Equal(t, 202, r.do("POST", "/v1/payouts", f.token, map[string]any{"destination": "someone_y", "amount_sats": 1}, &sent))
+	ok, err := r.st.MarkSending(context.Background(), f.id, sent.ID, "IntraLedgerPaymentSend", "", time.Now())
+	require.NoError(t, err)
+	require.True(t, ok)
+	var e apiError
+	require.Equal(t, 409, r.do("DELETE", "/v1/tenant", f.token, nil, &e))
+	require.Equal(t, "payouts_in_flight", e.Error.Code)
+	var q payoutJSON
+	r.do("GET", "/v1/payouts/"+queued.ID, f.token, nil, &q)
+	require.Equal(t, "queued", q.Status, "a refused disconnect changed nothing")
+	_, err = r.st.DB().Exec(`UPDATE payouts SET status = 'succeeded' WHERE id = ?`, sent.ID)
+	require.NoError(t, err)
+	require.Equal(t, 204, r.do("DELETE", "/v1/tenant", f.token, nil, nil))
+	p, err := r.st.Payout(context.Background(), f.id, queued.ID)
+	require.NoError(t, err)
+	require.Equal(t, "failed", p.Status, "never sent, failed with the disconnect")
+}

@@ -121,11 +121,40 @@ func (s *SQL) SetLastTransaction(ctx context.Context, tenantID, txID string) err
 	return err
 }
 
-// DisconnectTenant disables the tenant and wipes its ciphertexts.
+// ErrPayoutsInFlight is DisconnectTenant's answer while a payout may have
+// been sent and is not final: its key is still needed to finish it.
+var ErrPayoutsInFlight = errors.New("store: payouts in flight")
+
+// DisconnectTenant disables the tenant and wipes its ciphertexts. Queued
+// payouts (never sent) fail with it; a payout that may have been sent
+// keeps the tenant connected (ErrPayoutsInFlight) until it is final, so
+// that every payout reaches a final state.
 func (s *SQL) DisconnectTenant(ctx context.Context, tenantID string) error {
-	return s.execOne(ctx, `UPDATE tenants SET status = ?, conn_ct = NULL, conn_key_id = NULL, blink_whsec_ct = NULL,
- blink_whsec_key_id = NULL, shop_whsec_ct = NULL, shop_whsec_key_id = NULL, shop_webhook_url = '', updated_at = ? WHERE id = ?`,
-		StatusDisabled, ms(s.now()), tenantID)
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		now := ms(s.now())
+		var n int
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM payouts WHERE tenant_id = ? AND status IN (?, ?, ?)`),
+			tenantID, PayoutSending, PayoutUnknown, PayoutInFlight).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return ErrPayoutsInFlight
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE payouts SET status = ?, error = ?, updated_at = ? WHERE tenant_id = ? AND status = ?`),
+			PayoutFailed, "the tenant disconnected before it was sent", now, tenantID, PayoutQueued); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE tenants SET status = ?, conn_ct = NULL, conn_key_id = NULL, blink_whsec_ct = NULL,
+ blink_whsec_key_id = NULL, shop_whsec_ct = NULL, shop_whsec_key_id = NULL, shop_webhook_url = '', updated_at = ? WHERE id = ?`),
+			StatusDisabled, now, tenantID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		return nil
+	})
 }
 
 // ReplaceSealed swaps old ciphertexts for new ones where the row still holds old.

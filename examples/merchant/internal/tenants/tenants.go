@@ -211,7 +211,11 @@ func (s *Service) Connect(ctx context.Context, req ConnectRequest) (*Connected, 
 
 // Disconnect disables the tenant and wipes its sealed secrets.
 func (s *Service) Disconnect(ctx context.Context, tenantID string) error {
-	if err := s.st.DisconnectTenant(ctx, tenantID); err != nil {
+	err := s.st.DisconnectTenant(ctx, tenantID)
+	if errors.Is(err, store.ErrPayoutsInFlight) {
+		return apperr.New(409, "payouts_in_flight", "a payout is being sent or resolved: disconnect once every payout is final")
+	}
+	if err != nil {
 		return err
 	}
 	s.mu.Lock()
