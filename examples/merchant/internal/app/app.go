@@ -109,6 +109,7 @@ func New(cfg Config) *App {
 	}
 	a.Tenants.OnConnect = func(id string) { a.Detector.Watch(id) }
 	a.Tenants.OnDisconnect = a.Detector.Unwatch
+	a.Detector.Forget = a.Tenants.Forget
 	a.API = &api.Server{Store: cfg.Store, Tenants: a.Tenants, Orders: a.Orders, Payouts: a.Payouts,
 		Webhooks: a.Detector.WebhookHandler(), Log: cfg.Log}
 	return a

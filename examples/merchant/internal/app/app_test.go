@@ -69,7 +69,11 @@ func endToEnd(t *testing.T, r *rig, n int) {
 		require.Equal(t, "paid", got.Status)
 		via[got.DetectedBy]++
 	}
-	evs, err := r.st.Events(ctx, f.id)
+	r.stop() // waits for deliveries in flight to be recorded
+	st, err := openStore(r)
+	require.NoError(t, err)
+	defer st.Close()
+	evs, err := st.Events(ctx, f.id)
 	require.NoError(t, err)
 	require.Len(t, evs, n)
 	for _, e := range evs {

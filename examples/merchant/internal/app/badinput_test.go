@@ -84,6 +84,12 @@ func TestConnect_BadInput_ClearCodeAndNothingStored(t *testing.T) {
 	require.Equal(t, 201, r.do("POST", "/v1/tenants", "", map[string]any{"name": "x", "connection_string": cs(all), "enable_payouts": true}, &c))
 	require.Len(t, c.Warnings, 1)
 	require.Contains(t, c.Warnings[0], "WRITE")
+	// A second tenant on the same Blink account would share its invoice
+	// external ids: refused.
+	var e apiError
+	require.Equal(t, 409, r.do("POST", "/v1/tenants", "", map[string]any{"name": "y", "connection_string": cs(good)}, &e))
+	require.Equal(t, "account_already_connected", e.Error.Code)
+	require.Equal(t, 1, r.countRows("tenants"))
 }
 
 func TestOrders_BadInput_ClearCodeAndNothingStored(t *testing.T) {

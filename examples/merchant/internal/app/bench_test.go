@@ -60,7 +60,14 @@ func TestFigures_EndToEnd(t *testing.T) {
 		r.shop.mu.Unlock()
 		// Split: settle → the order moved (detection) and moved → delivered (outbox).
 		var detect, deliver []time.Duration
-		evs, _ := r.st.Events(context.Background(), f.id)
+		s := r.app.Stats
+		r.stop() // deliveries in flight are recorded
+		st, err := openStore(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		evs, _ := st.Events(context.Background(), f.id)
 		byOrder := map[string]int{}
 		for i := range n {
 			byOrder[fmt.Sprint("fig-", i)] = i
@@ -70,7 +77,6 @@ func TestFigures_EndToEnd(t *testing.T) {
 			detect = append(detect, e.CreatedAt.Sub(paidAt[i]))
 			deliver = append(deliver, e.DeliveredAt.Sub(e.CreatedAt))
 		}
-		s := r.app.Stats
 		t.Logf("%d orders created, paid and delivered in %v: %.0f orders/s; settle→order.paid at the shop p50 %v, p99 %v (detection p50 %v p99 %v; outbox p50 %v p99 %v); detected by stream %d, webhook %d, reconciler %d",
 			n, took.Round(time.Millisecond), float64(n)/took.Seconds(), pct(lat, 0.5), pct(lat, 0.99),
 			pct(detect, 0.5), pct(detect, 0.99), pct(deliver, 0.5), pct(deliver, 0.99),

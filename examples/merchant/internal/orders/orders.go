@@ -137,7 +137,11 @@ func (s *Service) Create(ctx context.Context, t *store.Tenant, req CreateRequest
 	})
 	if err != nil {
 		switch {
-		case errors.Is(err, blink.ErrInvalidInput):
+		case errors.Is(err, blink.ErrInvalidInput) && !errors.Is(err, blink.ErrExternalIDExists):
+			// A definite refusal: no invoice exists, so neither does the order.
+			if derr := s.st.DeleteOrderWithoutInvoice(ctx, t.ID, o.OrderID); derr != nil {
+				s.log.ErrorContext(ctx, "removing a refused order", "tenant", t.ID, "order", o.OrderID, "err", derr)
+			}
 			return nil, false, apperr.New(400, "invoice_refused", "Blink refused the invoice: %s", safeMessage(err))
 		case blink.IsTransient(err):
 			return nil, false, apperr.New(502, "blink_unavailable", "Blink did not answer: call again with the same order_id")

@@ -50,6 +50,9 @@ type Detector struct {
 	Interval time.Duration
 	// NoStreams turns the realtime streams off (tests of the reconciler alone).
 	NoStreams bool
+	// Forget, when set, drops a tenant's cached client once it is no
+	// longer active (disconnected through another replica).
+	Forget func(tenantID string)
 
 	mu      sync.Mutex
 	ctx     context.Context
@@ -84,12 +87,41 @@ func (d *Detector) Run(ctx context.Context) {
 	defer t.Stop()
 	for {
 		d.ReconcileDue(ctx)
+		d.syncWatches(ctx)
 		select {
 		case <-ctx.Done():
 			d.wg.Wait()
 			return
 		case <-t.C:
 		case <-d.kick:
+		}
+	}
+}
+
+// syncWatches follows tenants connected and disconnected through other
+// replicas: a stream per active tenant, none (and no cached key) for the rest.
+func (d *Detector) syncWatches(ctx context.Context) {
+	ts, err := d.st.ActiveTenants(ctx)
+	if err != nil {
+		return
+	}
+	active := map[string]bool{}
+	for _, t := range ts {
+		active[t.ID] = true
+		d.Watch(t.ID)
+	}
+	d.mu.Lock()
+	var gone []string
+	for id := range d.watches {
+		if !active[id] {
+			gone = append(gone, id)
+		}
+	}
+	d.mu.Unlock()
+	for _, id := range gone {
+		d.Unwatch(id)
+		if d.Forget != nil {
+			d.Forget(id)
 		}
 	}
 }

@@ -46,6 +46,12 @@ func (s *SQL) InsertOrder(ctx context.Context, o *Order) (*Order, bool, error) {
 	return o, true, nil
 }
 
+// DeleteOrderWithoutInvoice removes an order that has no invoice.
+func (s *SQL) DeleteOrderWithoutInvoice(ctx context.Context, tenantID, orderID string) error {
+	_, err := s.db.ExecContext(ctx, s.q(`DELETE FROM orders WHERE tenant_id = ? AND order_id = ? AND payment_hash = ''`), tenantID, orderID)
+	return err
+}
+
 // SetOrderInvoice records the order's invoice.
 func (s *SQL) SetOrderInvoice(ctx context.Context, tenantID, orderID, pr, hash string, invoiceSats int64, expiresAt time.Time) error {
 	return s.execOne(ctx, `UPDATE orders SET payment_request = ?, payment_hash = ?, invoice_sats = ?, expires_at = ?, updated_at = ?

@@ -8,7 +8,7 @@ import (
 )
 
 const tenantCols = `id, name, mode, status, key_prefix, key_last4, conn_ct, conn_key_id, lightning_address, scopes,
- wallet_id, currency, payouts_enabled, blink_whsec_ct, blink_whsec_key_id, shop_webhook_url, shop_whsec_ct,
+ account_id, wallet_id, currency, payouts_enabled, blink_whsec_ct, blink_whsec_key_id, shop_webhook_url, shop_whsec_ct,
  shop_whsec_key_id, api_token_hash, last_tx_id, created_at, updated_at`
 
 func scanTenant(row interface{ Scan(...any) error }) (*Tenant, error) {
@@ -18,7 +18,7 @@ func scanTenant(row interface{ Scan(...any) error }) (*Tenant, error) {
 	var payouts int
 	var created, updated int64
 	err := row.Scan(&t.ID, &t.Name, &t.Mode, &t.Status, &t.KeyPrefix, &t.KeyLast4, &connCT, &connKID,
-		&t.LightningAddress, &scopes, &t.WalletID, &t.Currency, &payouts, &bwCT, &bwKID, &t.ShopWebhookURL,
+		&t.LightningAddress, &scopes, &t.AccountID, &t.WalletID, &t.Currency, &payouts, &bwCT, &bwKID, &t.ShopWebhookURL,
 		&swCT, &swKID, &t.APITokenHash, &t.LastTxID, &created, &updated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
@@ -45,9 +45,9 @@ func nullable(s string) sql.NullString { return sql.NullString{String: s, Valid:
 func (s *SQL) CreateTenant(ctx context.Context, t *Tenant) error {
 	now := s.now()
 	t.CreatedAt, t.UpdatedAt = now, now
-	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO tenants (`+tenantCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO tenants (`+tenantCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 		t.ID, t.Name, t.Mode, t.Status, t.KeyPrefix, t.KeyLast4, nullable(t.Secrets.Conn.Ciphertext), nullable(t.Secrets.Conn.KeyID),
-		t.LightningAddress, strings.Join(t.Scopes, ","), t.WalletID, t.Currency, boolInt(t.PayoutsEnabled),
+		t.LightningAddress, strings.Join(t.Scopes, ","), t.AccountID, t.WalletID, t.Currency, boolInt(t.PayoutsEnabled),
 		nullable(t.Secrets.BlinkWebhook.Ciphertext), nullable(t.Secrets.BlinkWebhook.KeyID), t.ShopWebhookURL,
 		nullable(t.Secrets.ShopWebhook.Ciphertext), nullable(t.Secrets.ShopWebhook.KeyID), t.APITokenHash, t.LastTxID,
 		ms(now), ms(now))

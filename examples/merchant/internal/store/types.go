@@ -30,6 +30,9 @@ type Store interface {
 	// InsertOrder stores a new order; when the tenant has an order of that id
 	// already it returns that one and created false.
 	InsertOrder(ctx context.Context, o *Order) (existing *Order, created bool, err error)
+	// DeleteOrderWithoutInvoice removes an order Blink refused an invoice
+	// for (nothing of it exists at Blink).
+	DeleteOrderWithoutInvoice(ctx context.Context, tenantID, orderID string) error
 	SetOrderInvoice(ctx context.Context, tenantID, orderID, paymentRequest, paymentHash string, invoiceSats int64, expiresAt time.Time) error
 	Order(ctx context.Context, tenantID, orderID string) (*Order, error)
 	OrderByPaymentHash(ctx context.Context, tenantID, paymentHash string) (*Order, error)
@@ -86,6 +89,7 @@ type Tenant struct {
 	KeyLast4         string
 	LightningAddress string
 	Scopes           []string
+	AccountID        string
 	WalletID         string
 	Currency         string
 	PayoutsEnabled   bool

@@ -168,6 +168,10 @@ func (s *Service) Connect(ctx context.Context, req ConnectRequest) (*Connected, 
 	case err != nil:
 		return nil, upstream(err)
 	}
+	me, err := c.Me(ctx)
+	if err != nil {
+		return nil, upstream(err)
+	}
 	if cs.Currency != "" && cs.Currency != w.Currency {
 		return nil, apperr.New(400, "wallet_currency_mismatch", "the connection string says %s but the wallet is a %s wallet", cs.Currency, w.Currency)
 	}
@@ -179,6 +183,7 @@ func (s *Service) Connect(ctx context.Context, req ConnectRequest) (*Connected, 
 		Status:         store.StatusActive,
 		KeyPrefix:      keyPrefix(key),
 		KeyLast4:       key[len(key)-4:],
+		AccountID:      me.AccountID,
 		WalletID:       w.ID,
 		Currency:       string(w.Currency),
 		PayoutsEnabled: req.EnablePayouts,
@@ -200,6 +205,9 @@ func (s *Service) Connect(ctx context.Context, req ConnectRequest) (*Connected, 
 	}
 	out.APIToken, t.APITokenHash = secrets.NewToken()
 	if err := s.st.CreateTenant(ctx, t); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			return nil, apperr.New(409, "account_already_connected", "this Blink account is connected to another tenant already: disconnect it first (order ids are unique per Blink account)")
+		}
 		return nil, err
 	}
 	s.log.InfoContext(ctx, "tenant connected", "tenant", t.ID, "key", t.KeyPrefix+"..."+t.KeyLast4, "scopes", strings.Join(t.Scopes, ","), "wallet", t.WalletID, "currency", t.Currency)
@@ -230,6 +238,18 @@ func (s *Service) Disconnect(ctx context.Context, tenantID string) error {
 	}
 	s.log.InfoContext(ctx, "tenant disconnected", "tenant", tenantID)
 	return nil
+}
+
+// Forget closes the cached client of a tenant (disconnected on another
+// replica): its key leaves this process's memory.
+func (s *Service) Forget(tenantID string) {
+	s.mu.Lock()
+	r := s.receivers[tenantID]
+	delete(s.receivers, tenantID)
+	s.mu.Unlock()
+	if r != nil {
+		r.Close()
+	}
 }
 
 // SetShopWebhook registers the shop's URL and returns a fresh secret for it, once.

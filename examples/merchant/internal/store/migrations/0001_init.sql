@@ -13,6 +13,7 @@ CREATE TABLE tenants (
     conn_key_id         TEXT,
     lightning_address   TEXT NOT NULL DEFAULT '',
     scopes              TEXT NOT NULL DEFAULT '',   -- comma-separated, as granted
+    account_id          TEXT NOT NULL DEFAULT '',   -- the Blink account (external ids are unique per account)
     wallet_id           TEXT NOT NULL DEFAULT '',
     currency            TEXT NOT NULL DEFAULT '',
     payouts_enabled     INTEGER NOT NULL DEFAULT 0,
@@ -26,6 +27,10 @@ CREATE TABLE tenants (
     created_at          BIGINT NOT NULL,
     updated_at          BIGINT NOT NULL
 );
+
+-- One active tenant per Blink account: invoice external ids (the order ids)
+-- are unique per account, so two tenants on one account would share them.
+CREATE UNIQUE INDEX tenants_one_per_account ON tenants (account_id) WHERE status = 'active' AND account_id <> '';
 
 CREATE TABLE orders (
     tenant_id        TEXT NOT NULL REFERENCES tenants(id),
