@@ -205,3 +205,22 @@ func TestDisconnect_WaitsForPayoutsThatMayHaveBeenSent(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "failed", p.Status, "never sent, failed with the disconnect")
 }
+
+func TestPayout_CrashAfterCommitBeforeTheRequest_SentOnceAfresh(t *testing.T) {
+	eachDB(t, func(t *testing.T, dbURL string) {
+		r := newRig(t, dbURL)
+		r.startNoWorkers()
+		f := r.connect(writeScopes, true, 100_000)
+		dave := r.fake.CreateAccount(blinktest.AccountOptions{Username: "davepayee"})
+		var p payoutJSON
+		require.Equal(t, 202, r.do("POST", "/v1/payouts", f.token, map[string]any{"destination": "davepayee", "amount_sats": 42}, &p))
+		// Committed 'sending', then died before the request left.
+		ok, err := r.st.MarkSending(context.Background(), f.id, p.ID, "IntraLedgerPaymentSend", "", time.Now())
+		require.NoError(t, err)
+		require.True(t, ok)
+		r.restart(app.Config{})
+		require.Equal(t, "succeeded", r.waitPayoutFinal(f, p.ID).Status)
+		require.Equal(t, 1, r.fake.Executions("IntraLedgerPaymentSend"))
+		require.Equal(t, int64(42), r.fake.Balance(dave.BTCWalletID).Value)
+	})
+}

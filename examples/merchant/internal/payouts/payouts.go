@@ -192,7 +192,6 @@ func (s *Service) work(ctx context.Context, p *store.Payout) {
 	c, wallet := payer.Client(), payer.WalletID()
 	ctx, cancel := context.WithTimeout(ctx, s.Lease-10*time.Second)
 	defer cancel()
-	var res *blink.PaymentResult
 	switch p.Status {
 	case store.PayoutQueued:
 		started := time.Now()
@@ -202,21 +201,31 @@ func (s *Service) work(ctx context.Context, p *store.Payout) {
 			return
 		}
 		p.Status, p.StartedAt = store.PayoutSending, started
-		opts := &blink.PayOptions{IdempotencyKey: p.IdempotencyKey, MaxFee: p.MaxFeeSats}
-		switch p.Kind {
-		case store.PayoutBOLT11:
-			opts.Memo, opts.UniqueMemo, opts.MaxAmount = p.ID, true, blink.Sats(p.AmountSats)
-			res, err = c.PayInvoice(ctx, wallet, p.Destination, opts)
-		case store.PayoutAddress:
-			res, err = c.PayLightningAddress(ctx, wallet, p.Destination, blink.Sats(p.AmountSats), opts)
-		default:
-			opts.Memo, opts.UniqueMemo, opts.MaxFee = p.ID, true, 0
-			res, err = c.SendIntraLedger(ctx, wallet, p.Destination, blink.Sats(p.AmountSats), opts)
-		}
-		s.outcome(ctx, p, res, err)
+		s.send(ctx, p, c, wallet, p.IdempotencyKey)
 	case store.PayoutSending, store.PayoutUnknown:
-		ou := s.unknownOf(p, wallet)
-		res, err = c.FinishPayment(ctx, ou)
+		// The send may have reached Blink. First retire its key: if no
+		// request with it ever arrived, none ever can, and the payout is
+		// sent afresh with every option (MaxFee included, which
+		// FinishPayment would not apply again). A key older than its
+		// one-hour lock proves nothing that way: FinishPayment decides.
+		if p.ArrivedBy.IsZero() && time.Since(p.StartedAt) < 50*time.Minute {
+			arrived, err := c.RetireIdempotencyKey(ctx, p.CurrentKey)
+			if err != nil {
+				p.Status, p.LeaseUntil = store.PayoutUnknown, time.Now().Add(10*time.Second)
+				s.save(ctx, p)
+				return
+			}
+			if !arrived {
+				p.CurrentKey, p.Status, p.StartedAt = blink.NewIdempotencyKey(), store.PayoutSending, time.Now()
+				if err := s.st.UpdatePayout(ctx, p); err != nil { // the new key, committed before the send
+					return
+				}
+				s.send(ctx, p, c, wallet, p.CurrentKey)
+				return
+			}
+			p.ArrivedBy = time.Now()
+		}
+		res, err := c.FinishPayment(ctx, s.unknownOf(p, wallet))
 		s.outcome(ctx, p, res, err)
 	case store.PayoutInFlight:
 		r, err := c.ResolvePayment(ctx, blink.PaymentLookup{WalletID: wallet, PaymentHash: p.PaymentHash, Since: p.StartedAt.Add(-time.Minute)})
@@ -233,6 +242,24 @@ func (s *Service) work(ctx context.Context, p *store.Payout) {
 		}
 		s.save(ctx, p)
 	}
+}
+
+// send makes the payout's send with key (committed in the row before).
+func (s *Service) send(ctx context.Context, p *store.Payout, c *blink.Client, wallet, key string) {
+	opts := &blink.PayOptions{IdempotencyKey: key, MaxFee: p.MaxFeeSats}
+	var res *blink.PaymentResult
+	var err error
+	switch p.Kind {
+	case store.PayoutBOLT11:
+		opts.Memo, opts.UniqueMemo, opts.MaxAmount = p.ID, true, blink.Sats(p.AmountSats)
+		res, err = c.PayInvoice(ctx, wallet, p.Destination, opts)
+	case store.PayoutAddress:
+		res, err = c.PayLightningAddress(ctx, wallet, p.Destination, blink.Sats(p.AmountSats), opts)
+	default:
+		opts.Memo, opts.UniqueMemo, opts.MaxFee = p.ID, true, 0
+		res, err = c.SendIntraLedger(ctx, wallet, p.Destination, blink.Sats(p.AmountSats), opts)
+	}
+	s.outcome(ctx, p, res, err)
 }
 
 // unknownOf rebuilds the SDK's outcome-unknown error from the stored row:

@@ -41,6 +41,15 @@ type Config struct {
 	KeyPrefix string
 	// ClientOptions are added to every tenant's client.
 	ClientOptions []blink.Option
+	// Keyless, when set, makes the Receiver of a tenant connected with only
+	// its lightning address (ModeAddress): no key, no secret held, receive
+	// only. It is where the SDK's keyless receive plugs in; while it is nil,
+	// connecting with an address is refused (501 keyless_unavailable). It is
+	// called at connect time too, to check the address. The Receiver must
+	// make CreateInvoice safe to retry on its own (an address gives no
+	// look-up by external id), and its Watcher may be nil (the reconciler
+	// then polls the open orders).
+	Keyless func(ctx context.Context, address string) (Receiver, error)
 	// AllowLoopbackWebhooks lets a shop register an http:// loopback URL
 	// (tests and the demo); otherwise shop URLs must be https.
 	AllowLoopbackWebhooks bool
@@ -55,6 +64,7 @@ type Service struct {
 
 	mu        sync.Mutex
 	receivers map[string]*keyReceiver
+	keyless   map[string]Receiver
 
 	// OnConnect and OnDisconnect let the payment watchers follow tenants.
 	OnConnect    func(tenantID string)
@@ -63,7 +73,7 @@ type Service struct {
 
 // NewService returns a Service.
 func NewService(cfg Config, st store.Store, keys *secrets.Keyring, log *slog.Logger) *Service {
-	return &Service{cfg: cfg, st: st, keys: keys, log: log, receivers: map[string]*keyReceiver{}}
+	return &Service{cfg: cfg, st: st, keys: keys, log: log, receivers: map[string]*keyReceiver{}, keyless: map[string]Receiver{}}
 }
 
 // ConnectRequest is the body of POST /v1/tenants.
@@ -93,8 +103,11 @@ func (s *Service) Connect(ctx context.Context, req ConnectRequest) (*Connected, 
 	if !nameForm.MatchString(req.Name) {
 		return nil, apperr.New(400, "invalid_name", "name must be 1 to 100 letters, digits, spaces or ._'&-")
 	}
-	if req.LightningAddress != "" && req.ConnectionString == "" {
-		return nil, apperr.New(501, "keyless_unavailable", "connecting with a lightning address only is not available yet: connect with a Blink connection string")
+	if req.LightningAddress != "" && req.ConnectionString != "" {
+		return nil, apperr.New(400, "ambiguous_connection", "give a connection string or a lightning address, not both")
+	}
+	if req.LightningAddress != "" {
+		return s.connectKeyless(ctx, req)
 	}
 	if req.ConnectionString == "" {
 		return nil, apperr.New(400, "missing_connection_string", "give connection_string (type=blink;server=...;api-key=...;wallet-id=...)")
@@ -217,6 +230,62 @@ func (s *Service) Connect(ctx context.Context, req ConnectRequest) (*Connected, 
 	return out, nil
 }
 
+var addressForm = regexp.MustCompile(`^[a-z0-9._+-]{1,64}@[a-z0-9.-]{1,253}\.?[a-z0-9-]*$`)
+
+// connectKeyless connects a tenant by its lightning address alone.
+func (s *Service) connectKeyless(ctx context.Context, req ConnectRequest) (*Connected, error) {
+	if s.cfg.Keyless == nil {
+		return nil, apperr.New(501, "keyless_unavailable", "connecting with a lightning address only is not available on this server yet: connect with a Blink connection string")
+	}
+	addr := strings.ToLower(strings.TrimSpace(req.LightningAddress))
+	if !addressForm.MatchString(addr) {
+		return nil, apperr.New(400, "invalid_lightning_address", "lightning_address must look like user@domain")
+	}
+	if req.EnablePayouts {
+		return nil, apperr.New(400, "payouts_need_key", "payouts need a Blink connection string with a WRITE key")
+	}
+	if req.BlinkWebhookSecret != "" {
+		return nil, apperr.New(400, "webhooks_need_key", "Blink webhooks belong to accounts connected with a key")
+	}
+	if req.ShopWebhookURL != "" {
+		if err := s.CheckShopURL(req.ShopWebhookURL); err != nil {
+			return nil, err
+		}
+	}
+	rx, err := s.cfg.Keyless(ctx, addr)
+	if err != nil {
+		if e, ok := apperr.As(err); ok {
+			return nil, e
+		}
+		return nil, apperr.New(400, "invalid_lightning_address", "the lightning address does not resolve to a wallet that can receive")
+	}
+	t := &store.Tenant{
+		ID: secrets.NewID("tn"), Name: req.Name, Mode: store.ModeAddress, Status: store.StatusActive,
+		LightningAddress: addr, AccountID: "address:" + addr, Currency: string(blink.BTC), ShopWebhookURL: req.ShopWebhookURL,
+	}
+	out := &Connected{Tenant: t}
+	if req.ShopWebhookURL != "" {
+		out.ShopWebhookSecret = secrets.NewWebhookSecret()
+		t.Secrets.ShopWebhook = s.seal(out.ShopWebhookSecret, t.ID, FieldShopWebhook)
+	}
+	out.APIToken, t.APITokenHash = secrets.NewToken()
+	if err := s.st.CreateTenant(ctx, t); err != nil {
+		rx.Close()
+		if errors.Is(err, store.ErrConflict) {
+			return nil, apperr.New(409, "account_already_connected", "this lightning address is connected to another tenant already")
+		}
+		return nil, err
+	}
+	s.mu.Lock()
+	s.keyless[t.ID] = rx
+	s.mu.Unlock()
+	s.log.InfoContext(ctx, "tenant connected", "tenant", t.ID, "mode", t.Mode)
+	if s.OnConnect != nil {
+		s.OnConnect(t.ID)
+	}
+	return out, nil
+}
+
 // Disconnect disables the tenant and wipes its sealed secrets.
 func (s *Service) Disconnect(ctx context.Context, tenantID string) error {
 	err := s.st.DisconnectTenant(ctx, tenantID)
@@ -226,13 +295,7 @@ func (s *Service) Disconnect(ctx context.Context, tenantID string) error {
 	if err != nil {
 		return err
 	}
-	s.mu.Lock()
-	r := s.receivers[tenantID]
-	delete(s.receivers, tenantID)
-	s.mu.Unlock()
-	if r != nil {
-		r.Close()
-	}
+	s.Forget(tenantID)
 	if s.OnDisconnect != nil {
 		s.OnDisconnect(tenantID)
 	}
@@ -244,11 +307,15 @@ func (s *Service) Disconnect(ctx context.Context, tenantID string) error {
 // replica): its key leaves this process's memory.
 func (s *Service) Forget(tenantID string) {
 	s.mu.Lock()
-	r := s.receivers[tenantID]
+	r, kr := s.receivers[tenantID], s.keyless[tenantID]
 	delete(s.receivers, tenantID)
+	delete(s.keyless, tenantID)
 	s.mu.Unlock()
 	if r != nil {
 		r.Close()
+	}
+	if kr != nil {
+		kr.Close()
 	}
 }
 
@@ -291,11 +358,44 @@ func (s *Service) CheckShopURL(raw string) error {
 // Receiver returns the tenant's receiver, opening its sealed connection
 // string the first time.
 func (s *Service) Receiver(ctx context.Context, tenantID string) (Receiver, error) {
+	s.mu.Lock()
+	kr := s.keyless[tenantID]
+	s.mu.Unlock()
+	if kr != nil {
+		return kr, nil
+	}
 	r, err := s.keyReceiver(ctx, tenantID)
+	if errors.Is(err, errKeyless) {
+		return s.keylessReceiver(ctx, tenantID)
+	}
 	if err != nil {
 		return nil, err
 	}
 	return r, nil
+}
+
+var errKeyless = errors.New("tenant is keyless")
+
+func (s *Service) keylessReceiver(ctx context.Context, tenantID string) (Receiver, error) {
+	if s.cfg.Keyless == nil {
+		return nil, apperr.New(501, "keyless_unavailable", "this server cannot receive for keyless tenants")
+	}
+	t, err := s.st.Tenant(ctx, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	rx, err := s.cfg.Keyless(ctx, t.LightningAddress)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if prev := s.keyless[tenantID]; prev != nil {
+		rx.Close()
+		return prev, nil
+	}
+	s.keyless[tenantID] = rx
+	return rx, nil
 }
 
 // Payer returns the tenant's sending side; an *apperr.Error when the
@@ -318,7 +418,13 @@ func (s *Service) keyReceiver(ctx context.Context, tenantID string) (*keyReceive
 	if err != nil {
 		return nil, err
 	}
-	if t.Status != store.StatusActive || t.Mode != store.ModeKey || t.Secrets.Conn.IsZero() {
+	if t.Status != store.StatusActive {
+		return nil, apperr.New(409, "tenant_inactive", "the tenant is disconnected")
+	}
+	if t.Mode == store.ModeAddress {
+		return nil, errKeyless
+	}
+	if t.Secrets.Conn.IsZero() {
 		return nil, apperr.New(409, "tenant_inactive", "the tenant is disconnected")
 	}
 	raw, err := s.keys.Open(t.Secrets.Conn.Ciphertext, t.Secrets.Conn.KeyID, t.ID, FieldConn)
@@ -370,6 +476,10 @@ func (s *Service) Close() {
 	for id, r := range s.receivers {
 		r.Close()
 		delete(s.receivers, id)
+	}
+	for id, r := range s.keyless {
+		r.Close()
+		delete(s.keyless, id)
 	}
 }
 
