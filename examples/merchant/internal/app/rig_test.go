@@ -82,7 +82,7 @@ func (r *rig) start(cfg app.Config) *rig {
 	require.NoError(r.t, err)
 	cfg.Store, cfg.Keys = st, r.keys
 	cfg.Log = slog.New(slog.NewJSONHandler(r.logs, nil))
-	cfg.Tenants = tenants.Config{Endpoint: r.fake.URL(), KeyPrefix: "galoy_dev_", AllowLoopbackWebhooks: true}
+	cfg.Tenants = tenants.Config{Endpoint: r.fake.URL(), KeyPrefix: "galoy_dev_", AllowLoopbackWebhooks: true, Keyless: cfg.Tenants.Keyless}
 	if cfg.ReconcileInterval == 0 {
 		cfg.ReconcileInterval = time.Hour // passes are asked for explicitly
 	}
