@@ -22,7 +22,7 @@ import (
 // runDemo serves the server against an embedded fake Blink with one demo
 // tenant, on SQLite in a temporary directory (or sqlitePath), with an
 // ephemeral master key: nothing of it is meant to outlive the process.
-func runDemo(ctx context.Context, addr, sqlitePath string, log *slog.Logger, stdout io.Writer) error {
+func runDemo(ctx context.Context, addr, sqlitePath string, rate float64, burst int, log *slog.Logger, stdout io.Writer) error {
 	fake := blinktest.NewServer(blinktest.WithLoopbackWebhooks())
 	defer fake.Close()
 	if sqlitePath == "" {
@@ -49,7 +49,7 @@ func runDemo(ctx context.Context, addr, sqlitePath string, log *slog.Logger, std
 	base := "http://" + ln.Addr().String()
 
 	tc := tenants.Config{Endpoint: fake.URL(), KeyPrefix: "galoy_dev_", AllowLoopbackWebhooks: true, ClientOptions: app.ClientOptions(log)}
-	a := app.New(app.Config{Store: st, Keys: keys, Log: log, Tenants: tc})
+	a := app.New(app.Config{Store: st, Keys: keys, Log: log, Tenants: tc, RatePerSecond: rate, RateBurst: burst})
 
 	acct := fake.CreateAccount(blinktest.AccountOptions{Username: "demoshop"})
 	key := fake.CreateAPIKey(acct.ID, blinktest.KeyOptions{Scopes: []blink.Scope{blink.ScopeRead, blink.ScopeReceive}})

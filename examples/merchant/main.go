@@ -29,6 +29,8 @@
 //	           MERCHANT_OLD_MASTER_KEYS  older master keys, for rotation
 //	           BLINK_ENV            production, staging or local (production)
 //	           BLINK_API_URL        a GraphQL endpoint instead (with BLINK_KEY_PREFIX)
+//	-rate      MERCHANT_RATE        API requests a second per tenant (20; 0 = no limit)
+//	-burst     MERCHANT_BURST       API request burst per tenant (100)
 //	-demo                           force the demo
 package main
 
@@ -44,6 +46,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -71,6 +74,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	addr := fs.String("addr", or(getenv("MERCHANT_ADDR"), "127.0.0.1:8080"), "listen address")
 	sqlitePath := fs.String("sqlite", or(getenv("MERCHANT_SQLITE"), ""), "SQLite file (when DATABASE_URL is unset)")
 	demo := fs.Bool("demo", false, "run the demo (embedded fake Blink and a demo tenant)")
+	rate := fs.Float64("rate", envFloat(getenv("MERCHANT_RATE"), 20), "API requests a second per tenant (0: no limit)")
+	burst := fs.Int("burst", int(envFloat(getenv("MERCHANT_BURST"), 100)), "API request burst per tenant")
 	cmd := ""
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, args = args[0], args[1:]
@@ -84,7 +89,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		if cmd != "" {
 			return fmt.Errorf("%s needs a real configuration (DATABASE_URL or MERCHANT_SQLITE, MERCHANT_MASTER_KEY)", cmd)
 		}
-		return runDemo(ctx, *addr, *sqlitePath, log, stdout)
+		return runDemo(ctx, *addr, *sqlitePath, *rate, *burst, log, stdout)
 	}
 	if *sqlitePath == "" {
 		*sqlitePath = "merchant.db"
@@ -119,7 +124,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	tc.ClientOptions = app.ClientOptions(log)
-	a := app.New(app.Config{Store: st, Keys: keys, Log: log, Tenants: tc})
+	a := app.New(app.Config{Store: st, Keys: keys, Log: log, Tenants: tc, RatePerSecond: *rate, RateBurst: *burst})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
@@ -179,6 +184,13 @@ func serve(ctx context.Context, ln net.Listener, a *app.App, extra func(*http.Se
 		err = nil
 	}
 	return err
+}
+
+func envFloat(v string, def float64) float64 {
+	if f, err := strconv.ParseFloat(v, 64); err == nil && f >= 0 {
+		return f
+	}
+	return def
 }
 
 func or(a, b string) string {

@@ -35,10 +35,19 @@ type Server struct {
 	Log      *slog.Logger
 	// RequestTimeout bounds each request's context (default 30s).
 	RequestTimeout time.Duration
+	// RatePerSecond and RateBurst limit each tenant's authenticated
+	// requests (and each source address's connects); 0 means no limit.
+	RatePerSecond float64
+	RateBurst     int
+
+	limit *limiter
 }
 
 // Handler returns the API's routes.
 func (s *Server) Handler() *http.ServeMux {
+	if s.RatePerSecond > 0 && s.limit == nil {
+		s.limit = newLimiter(s.RatePerSecond, s.RateBurst)
+	}
 	mux := http.NewServeMux()
 	mux.Handle("POST /v1/tenants", s.wrap(http.HandlerFunc(s.connect)))
 	mux.Handle("GET /v1/tenant", s.wrap(s.auth(s.getTenant)))
@@ -109,6 +118,9 @@ func (s *Server) auth(h func(http.ResponseWriter, *http.Request, *store.Tenant))
 		}
 		if t.Status != store.StatusActive {
 			apperr.Write(w, apperr.New(403, "tenant_disabled", "the tenant is disconnected"))
+			return
+		}
+		if s.limited(w, "tenant:"+t.ID) {
 			return
 		}
 		h(w, r, t)

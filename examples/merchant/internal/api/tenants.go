@@ -1,6 +1,7 @@
 package api
 
 import (
+	"net"
 	"net/http"
 	"time"
 
@@ -40,6 +41,10 @@ func tenantJSON(t *store.Tenant) TenantJSON {
 }
 
 func (s *Server) connect(w http.ResponseWriter, r *http.Request) {
+	// Each connect costs Blink requests: limit them per source address.
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil && s.limited(w, "connect:"+host) {
+		return
+	}
 	var req tenants.ConnectRequest
 	if e := decode(w, r, &req); e != nil {
 		s.fail(w, r, e)

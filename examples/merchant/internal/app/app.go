@@ -35,6 +35,9 @@ type Config struct {
 	// NoStreams turns the realtime streams off (the reconciler and the
 	// webhooks still detect payments).
 	NoStreams bool
+	// RatePerSecond and RateBurst limit each tenant's API requests (0: none).
+	RatePerSecond float64
+	RateBurst     int
 }
 
 // Stats are counters for the metrics a later handler exports.
@@ -111,7 +114,7 @@ func New(cfg Config) *App {
 	a.Tenants.OnDisconnect = a.Detector.Unwatch
 	a.Detector.Forget = a.Tenants.Forget
 	a.API = &api.Server{Store: cfg.Store, Tenants: a.Tenants, Orders: a.Orders, Payouts: a.Payouts,
-		Webhooks: a.Detector.WebhookHandler(), Log: cfg.Log}
+		Webhooks: a.Detector.WebhookHandler(), Log: cfg.Log, RatePerSecond: cfg.RatePerSecond, RateBurst: cfg.RateBurst}
 	return a
 }
 

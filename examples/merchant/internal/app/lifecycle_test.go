@@ -79,3 +79,17 @@ func TestShopWebhook_RegisteredOverTheAPI_SecretShownOnce(t *testing.T) {
 	require.Equal(t, r.shop.srv.URL+"/v2", tj["shop_webhook_url"])
 	require.NotContains(t, tj, "secret")
 }
+
+func TestRateLimit_PerTenant_429WithCode(t *testing.T) {
+	r := newRig(t, "")
+	r.start(app.Config{RatePerSecond: 0.001, RateBurst: 3})
+	a := r.connect(receiveScopes, false, 0)
+	b := r.connect(receiveScopes, false, 0)
+	for range 3 {
+		require.Equal(t, 200, r.do("GET", "/v1/tenant", a.token, nil, nil))
+	}
+	var e apiError
+	require.Equal(t, 429, r.do("GET", "/v1/tenant", a.token, nil, &e))
+	require.Equal(t, "rate_limited", e.Error.Code)
+	require.Equal(t, 200, r.do("GET", "/v1/tenant", b.token, nil, nil), "another tenant is not limited by A")
+}
