@@ -44,11 +44,16 @@ func post(t *testing.T, base, path, token string, body any, out any) int {
 // TestReplicas_Postgres_NoDoublePayoutNoDoubleOrderPaid runs two servers on
 // one PostgreSQL database, both with every worker on: payouts and orders
 // are created through both, payments land from outside, and every row is
-// worked by whichever replica claims it first. MERCHANT_REPLICA_PAYOUTS and
-// MERCHANT_REPLICA_ORDERS scale it (the figures are 500 and 1,000).
+// worked by whichever replica claims it first: 500 payouts and 1,000 orders
+// (100 and 200 with -short; MERCHANT_REPLICA_PAYOUTS and
+// MERCHANT_REPLICA_ORDERS set other figures).
 func TestReplicas_Postgres_NoDoublePayoutNoDoubleOrderPaid(t *testing.T) {
 	dbURL := pgDatabase(t)
-	nPayouts, nOrders := envInt("MERCHANT_REPLICA_PAYOUTS", 200), envInt("MERCHANT_REPLICA_ORDERS", 400)
+	defP, defO := 500, 1000 // the figures
+	if testing.Short() {
+		defP, defO = 100, 200
+	}
+	nPayouts, nOrders := envInt("MERCHANT_REPLICA_PAYOUTS", defP), envInt("MERCHANT_REPLICA_ORDERS", defO)
 	r := newRig(t, dbURL, blinktest.WithInvoiceRateLimit(1_000_000))
 	cfg := app.Config{ReconcileInterval: 100 * time.Millisecond, PayoutInterval: 50 * time.Millisecond, OutboxInterval: 50 * time.Millisecond}
 	r.start(cfg)
