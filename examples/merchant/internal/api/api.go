@@ -1,7 +1,8 @@
 // Package api is the server's HTTP API: one http.Handler per concern
 // (tenants, orders, payouts, Blink webhooks, health), mounted on one
 // ServeMux with the standard library's routing patterns. The hosted
-// checkout and metrics mount beside them (Mount).
+// checkout and metrics mount beside them on the *http.ServeMux that
+// Handler returns (main.serve takes a func that adds routes).
 package api
 
 import (
