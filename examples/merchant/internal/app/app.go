@@ -1,0 +1,147 @@
+// Package app wires the merchant server's packages together: one App per
+// process (or per replica in a test), with its HTTP handler and its
+// background workers (payment detection, outbox, payouts).
+package app
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/blink-sdk/blink-go/blink"
+	"github.com/blink-sdk/blink-go/examples/merchant/internal/api"
+	"github.com/blink-sdk/blink-go/examples/merchant/internal/orders"
+	"github.com/blink-sdk/blink-go/examples/merchant/internal/outbox"
+	"github.com/blink-sdk/blink-go/examples/merchant/internal/payments"
+	"github.com/blink-sdk/blink-go/examples/merchant/internal/payouts"
+	"github.com/blink-sdk/blink-go/examples/merchant/internal/secrets"
+	"github.com/blink-sdk/blink-go/examples/merchant/internal/store"
+	"github.com/blink-sdk/blink-go/examples/merchant/internal/tenants"
+)
+
+// Config is the server's configuration.
+type Config struct {
+	Store   store.Store
+	Keys    *secrets.Keyring
+	Log     *slog.Logger
+	Tenants tenants.Config
+
+	ReconcileInterval time.Duration // default 30s
+	OutboxInterval    time.Duration // default 5s
+	PayoutInterval    time.Duration // default 5s
+	// NoStreams turns the realtime streams off (the reconciler and the
+	// webhooks still detect payments).
+	NoStreams bool
+	// RatePerSecond and RateBurst limit each tenant's API requests (0: none).
+	RatePerSecond float64
+	RateBurst     int
+}
+
+// Stats are counters for the metrics a later handler exports.
+type Stats struct {
+	OrdersPaid, OrdersExpired                   atomic.Int64
+	PaidByStream, PaidByWebhook, PaidReconciler atomic.Int64
+	DeliveriesOK, DeliveriesFailed              atomic.Int64
+	PayoutsSucceeded, PayoutsFailed             atomic.Int64
+}
+
+// App is one running server.
+type App struct {
+	Store    store.Store
+	Tenants  *tenants.Service
+	Orders   *orders.Service
+	Detector *payments.Detector
+	Outbox   *outbox.Deliverer
+	Payouts  *payouts.Service
+	API      *api.Server
+	Stats    *Stats
+	log      *slog.Logger
+	wg       sync.WaitGroup
+}
+
+// New builds an App; Run starts its workers.
+func New(cfg Config) *App {
+	a := &App{Store: cfg.Store, log: cfg.Log, Stats: &Stats{}}
+	a.Tenants = tenants.NewService(cfg.Tenants, cfg.Store, cfg.Keys, cfg.Log)
+	a.Orders = orders.NewService(cfg.Store, a.Tenants, cfg.Log)
+	a.Detector = payments.NewDetector(cfg.Store, a.Tenants, a.Orders, cfg.Log)
+	a.Detector.NoStreams = cfg.NoStreams
+	if cfg.ReconcileInterval > 0 {
+		a.Detector.Interval = cfg.ReconcileInterval
+	}
+	a.Outbox = outbox.NewDeliverer(cfg.Store, a.Tenants, cfg.Log)
+	if cfg.OutboxInterval > 0 {
+		a.Outbox.Interval = cfg.OutboxInterval
+	}
+	a.Payouts = payouts.NewService(cfg.Store, a.Tenants, cfg.Log)
+	if cfg.PayoutInterval > 0 {
+		a.Payouts.Interval = cfg.PayoutInterval
+	}
+	a.Orders.Notify = a.Outbox.Kick
+	a.Orders.Settled = func(status, via string) {
+		if status == store.OrderExpired {
+			a.Stats.OrdersExpired.Add(1)
+			return
+		}
+		a.Stats.OrdersPaid.Add(1)
+		switch via {
+		case payments.ViaStream:
+			a.Stats.PaidByStream.Add(1)
+		case payments.ViaWebhook:
+			a.Stats.PaidByWebhook.Add(1)
+		default:
+			a.Stats.PaidReconciler.Add(1)
+		}
+	}
+	a.Outbox.Delivered = func(ok bool) {
+		if ok {
+			a.Stats.DeliveriesOK.Add(1)
+		} else {
+			a.Stats.DeliveriesFailed.Add(1)
+		}
+	}
+	a.Payouts.Finished = func(status string) {
+		if status == store.PayoutSucceeded {
+			a.Stats.PayoutsSucceeded.Add(1)
+		} else {
+			a.Stats.PayoutsFailed.Add(1)
+		}
+	}
+	a.Tenants.OnConnect = func(id string) { a.Detector.Watch(id) }
+	a.Tenants.OnDisconnect = a.Detector.Unwatch
+	a.Detector.Forget = a.Tenants.Forget
+	a.API = &api.Server{Store: cfg.Store, Tenants: a.Tenants, Orders: a.Orders, Payouts: a.Payouts,
+		Webhooks: a.Detector.WebhookHandler(), Log: cfg.Log, RatePerSecond: cfg.RatePerSecond, RateBurst: cfg.RateBurst}
+	return a
+}
+
+// Handler is the server's HTTP handler.
+func (a *App) Handler() http.Handler { return a.API.Handler() }
+
+// Run starts the workers; they stop when ctx ends (Wait waits for them).
+// At start the reconciler checks every open order, the outbox resumes
+// undelivered events and the payout worker finishes payouts a crash left
+// unresolved.
+func (a *App) Run(ctx context.Context) {
+	for _, run := range []func(context.Context){a.Detector.Run, a.Outbox.Run, a.Payouts.Run} {
+		a.wg.Add(1)
+		go func() {
+			defer a.wg.Done()
+			run(ctx)
+		}()
+	}
+}
+
+// Wait waits for the workers to stop, then closes the tenants' clients.
+func (a *App) Wait() {
+	a.wg.Wait()
+	a.Tenants.Close()
+}
+
+// ClientOptions are the blink options every tenant client gets.
+func ClientOptions(log *slog.Logger) []blink.Option {
+	return []blink.Option{blink.WithLogger(log), blink.WithTimeout(30 * time.Second), blink.WithUserAgent("blink-go-merchant/1")}
+}

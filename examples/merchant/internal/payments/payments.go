@@ -1,0 +1,340 @@
+// Package payments learns that orders were paid, three ways merged: the
+// realtime stream of each key-holding tenant (MyUpdates), Blink's webhooks
+// (verified with blink/webhook, then checked against Blink), and a
+// reconciler that asks Blink about every open order at start-up,
+// periodically, and right after every (re)subscribe of a stream. Whichever
+// sees a payment first moves the order (orders.Service.Settle: a
+// conditional UPDATE); the others change nothing.
+package payments
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/blink-sdk/blink-go/blink"
+	"github.com/blink-sdk/blink-go/blink/webhook"
+	"github.com/blink-sdk/blink-go/examples/merchant/internal/apperr"
+	"github.com/blink-sdk/blink-go/examples/merchant/internal/orders"
+	"github.com/blink-sdk/blink-go/examples/merchant/internal/store"
+	"github.com/blink-sdk/blink-go/examples/merchant/internal/tenants"
+)
+
+// The paths that detect a payment (orders.paid_via).
+const (
+	ViaStream     = "stream"
+	ViaWebhook    = "webhook"
+	ViaReconciler = "reconciler"
+)
+
+// Tenants is what the detector needs of the tenants service.
+type Tenants interface {
+	Receiver(ctx context.Context, tenantID string) (tenants.Receiver, error)
+	OpenSecret(t *store.Tenant, field string) (string, error)
+}
+
+// Detector runs the three paths.
+type Detector struct {
+	st     store.Store
+	tn     Tenants
+	orders *orders.Service
+	log    *slog.Logger
+
+	// Interval is the reconciler's period (default 30s); Lease is how long
+	// a claimed order is left alone by other replicas (default Interval).
+	Interval time.Duration
+	// NoStreams turns the realtime streams off (tests of the reconciler alone).
+	NoStreams bool
+	// Forget, when set, drops a tenant's cached client once it is no
+	// longer active (disconnected through another replica).
+	Forget func(tenantID string)
+
+	mu      sync.Mutex
+	ctx     context.Context
+	watches map[string]context.CancelFunc
+	wg      sync.WaitGroup
+	kick    chan struct{}
+}
+
+// NewDetector returns a Detector.
+func NewDetector(st store.Store, tn Tenants, o *orders.Service, log *slog.Logger) *Detector {
+	return &Detector{st: st, tn: tn, orders: o, log: log, Interval: 30 * time.Second,
+		watches: map[string]context.CancelFunc{}, kick: make(chan struct{}, 1)}
+}
+
+// Run starts a stream per active key tenant and the reconciler, until ctx
+// ends; it returns once every goroutine it started has.
+func (d *Detector) Run(ctx context.Context) {
+	d.mu.Lock()
+	d.ctx = ctx
+	d.mu.Unlock()
+	// At start-up every open order is checked, whatever its claim says: a
+	// payment can have landed while no process ran.
+	if ts, err := d.st.ActiveTenants(ctx); err == nil {
+		for _, t := range ts {
+			d.ReconcileTenant(ctx, t.ID)
+			d.Watch(t.ID)
+		}
+	} else {
+		d.log.ErrorContext(ctx, "listing tenants", "err", err)
+	}
+	t := time.NewTicker(d.Interval)
+	defer t.Stop()
+	for {
+		d.ReconcileDue(ctx)
+		d.syncWatches(ctx)
+		select {
+		case <-ctx.Done():
+			d.wg.Wait()
+			return
+		case <-t.C:
+		case <-d.kick:
+		}
+	}
+}
+
+// syncWatches follows tenants connected and disconnected through other
+// replicas: a stream per active tenant, none (and no cached key) for the rest.
+func (d *Detector) syncWatches(ctx context.Context) {
+	ts, err := d.st.ActiveTenants(ctx)
+	if err != nil {
+		return
+	}
+	active := map[string]bool{}
+	for _, t := range ts {
+		active[t.ID] = true
+		d.Watch(t.ID)
+	}
+	d.mu.Lock()
+	var gone []string
+	for id := range d.watches {
+		if !active[id] {
+			gone = append(gone, id)
+		}
+	}
+	d.mu.Unlock()
+	for _, id := range gone {
+		d.Unwatch(id)
+		if d.Forget != nil {
+			d.Forget(id)
+		}
+	}
+}
+
+// Kick asks the reconciler for a pass now.
+func (d *Detector) Kick() {
+	select {
+	case d.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Watch starts the tenant's stream (if the detector runs and the tenant's
+// receiver has one).
+func (d *Detector) Watch(tenantID string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.ctx == nil || d.NoStreams || d.watches[tenantID] != nil {
+		return
+	}
+	ctx, cancel := context.WithCancel(d.ctx)
+	d.watches[tenantID] = cancel
+	d.wg.Add(1)
+	go func() {
+		defer d.wg.Done()
+		d.watch(ctx, tenantID)
+	}()
+}
+
+// Unwatch stops the tenant's stream.
+func (d *Detector) Unwatch(tenantID string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if c := d.watches[tenantID]; c != nil {
+		c()
+		delete(d.watches, tenantID)
+	}
+}
+
+func (d *Detector) watch(ctx context.Context, tenantID string) {
+	backoff := time.Second
+	for ctx.Err() == nil {
+		rx, err := d.tn.Receiver(ctx, tenantID)
+		if err != nil {
+			d.log.WarnContext(ctx, "stream: no receiver", "tenant", tenantID, "err", err)
+			if _, ok := apperr.As(err); ok || errors.Is(err, store.ErrNotFound) {
+				return // disconnected
+			}
+		} else if w := rx.Watcher(); w != nil {
+			t, err := d.st.Tenant(ctx, tenantID)
+			if err != nil {
+				return
+			}
+			// Open orders are checked before the stream starts and again
+			// once its subscription is live: a payment landing in between
+			// is seen by the second check (the lesson from BTCPay's
+			// listener: poll right after every (re)subscribe). Later
+			// resubscriptions are caught up by MyUpdates from the ledger.
+			d.ReconcileTenant(ctx, tenantID)
+			err = w.Watch(ctx, t.LastTxID, func(hash, txID string) {
+				if _, err := d.orders.MarkPaidByHash(ctx, tenantID, hash, ViaStream); err != nil {
+					d.log.ErrorContext(ctx, "stream: settling", "tenant", tenantID, "err", err)
+				}
+				if txID != "" {
+					d.st.SetLastTransaction(ctx, tenantID, txID)
+				}
+			}, func() {
+				d.wg.Add(1)
+				go func() { defer d.wg.Done(); d.ReconcileTenant(ctx, tenantID) }()
+			})
+			if ctx.Err() != nil {
+				return
+			}
+			d.log.WarnContext(ctx, "stream ended", "tenant", tenantID, "err", err)
+			if errors.Is(err, blink.ErrInvalidAPIKey) || errors.Is(err, blink.ErrInsufficientScope) || errors.Is(err, blink.ErrClientClosed) {
+				return // the reconciler still covers the tenant
+			}
+		} else {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(jitter(backoff)):
+		}
+		backoff = min(backoff*2, 5*time.Minute)
+	}
+}
+
+// ReconcileDue checks every open order whose check is due (claimed, so
+// replicas share the work), in batches.
+func (d *Detector) ReconcileDue(ctx context.Context) int {
+	lease := d.Interval
+	n := 0
+	for ctx.Err() == nil {
+		batch, err := d.st.ClaimOpenOrders(ctx, 100, lease)
+		if err != nil {
+			d.log.ErrorContext(ctx, "reconciler: claiming", "err", err)
+			return n
+		}
+		for i := range batch {
+			d.check(ctx, &batch[i])
+		}
+		n += len(batch)
+		if len(batch) < 100 {
+			return n
+		}
+	}
+	return n
+}
+
+// ReconcileTenant checks every open order of one tenant now.
+func (d *Detector) ReconcileTenant(ctx context.Context, tenantID string) {
+	os, err := d.st.OpenOrders(ctx, tenantID, 1000)
+	if err != nil {
+		d.log.ErrorContext(ctx, "reconciler: listing", "tenant", tenantID, "err", err)
+		return
+	}
+	for i := range os {
+		d.check(ctx, &os[i])
+	}
+}
+
+// check asks Blink about one open order and settles it.
+func (d *Detector) check(ctx context.Context, o *store.Order) {
+	rx, err := d.tn.Receiver(ctx, o.TenantID)
+	if err != nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	st, err := rx.InvoiceStatus(ctx, o.PaymentHash)
+	if err != nil {
+		d.log.WarnContext(ctx, "reconciler: status", "tenant", o.TenantID, "order", o.OrderID, "err", err)
+		return
+	}
+	switch {
+	case st == blink.InvoicePaid:
+		_, err = d.orders.Settle(ctx, o, store.OrderPaid, ViaReconciler)
+	case st == blink.InvoiceExpired:
+		// Only Blink's word expires an order: by the local clock alone an
+		// invoice still payable at Blink (clock skew) could be paid after
+		// the shop was told it expired.
+		_, err = d.orders.Settle(ctx, o, store.OrderExpired, ViaReconciler)
+	}
+	if err != nil {
+		d.log.ErrorContext(ctx, "reconciler: settling", "tenant", o.TenantID, "order", o.OrderID, "err", err)
+	}
+}
+
+// WebhookHandler serves POST /v1/blink/webhooks/{tenant}: Blink's
+// deliveries for the tenant, verified with the tenant's whsec_ secret. A
+// verified receive.lightning is a hint: the invoice's status is asked of
+// Blink before the order moves.
+func (d *Detector) WebhookHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, webhook.DefaultMaxBodyBytes))
+		if err != nil {
+			apperr.Write(w, apperr.New(413, "body_too_large", "the delivery is larger than %d bytes", webhook.DefaultMaxBodyBytes))
+			return
+		}
+		t, err := d.st.Tenant(ctx, r.PathValue("tenant"))
+		if err != nil || t.Status != store.StatusActive {
+			apperr.Write(w, apperr.New(404, "unknown_tenant", "no such tenant"))
+			return
+		}
+		secret, err := d.tn.OpenSecret(t, tenants.FieldBlinkWebhook)
+		if err != nil || secret == "" {
+			apperr.Write(w, apperr.New(404, "webhooks_not_configured", "this tenant has no Blink webhook secret"))
+			return
+		}
+		if err := webhook.Verify(body, r.Header, secret); err != nil {
+			d.log.WarnContext(ctx, "webhook refused", "tenant", t.ID, "reason", err.Error())
+			apperr.Write(w, apperr.New(401, "invalid_signature", "the delivery's signature does not verify"))
+			return
+		}
+		ev, err := webhook.ParseEvent(body)
+		if err != nil {
+			apperr.Write(w, apperr.New(400, "malformed_event", "the delivery's body is not a Blink event"))
+			return
+		}
+		hash, ok := webhook.PaymentHashOf(ev)
+		if !ok {
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		o, err := d.st.OrderByPaymentHash(ctx, t.ID, hash)
+		if err != nil || o.Status != store.OrderCreated {
+			w.WriteHeader(http.StatusNoContent) // not ours, or settled already
+			return
+		}
+		rx, err := d.tn.Receiver(ctx, t.ID)
+		if err != nil {
+			apperr.Write(w, apperr.New(503, "unavailable", "try again"))
+			return
+		}
+		st, err := rx.InvoiceStatus(ctx, hash)
+		if err != nil {
+			// Blink retries the delivery; the reconciler looks too.
+			apperr.Write(w, apperr.New(503, "blink_unavailable", "could not check the invoice: deliver again"))
+			return
+		}
+		if st == blink.InvoicePaid {
+			if _, err := d.orders.Settle(ctx, o, store.OrderPaid, ViaWebhook); err != nil {
+				apperr.Write(w, apperr.New(500, "internal", "could not record the payment: deliver again"))
+				return
+			}
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+}
+
+func jitter(d time.Duration) time.Duration {
+	return time.Duration(float64(d) * (0.8 + 0.4*rand.Float64()))
+}

@@ -1,0 +1,360 @@
+// Package payouts sends a tenant's payouts and brings every one to a final
+// state without ever sending one twice.
+//
+// The rules: the payout row, with the X-Idempotency-Key of its send, is
+// committed before anything is sent ('queued'); the row moves to
+// 'sending', committed, right before the send; a row found in 'sending'
+// (the process died before the answer was recorded) or 'unknown' (the SDK
+// said ErrOutcomeUnknown) is never sent again blindly: FinishPayment,
+// built from the stored fields, retires the key, looks the payment up and
+// sends again only when Blink proves that the first send cannot execute.
+// Claims (store.ClaimPayouts) keep two replicas off one row.
+package payouts
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/blink-sdk/blink-go/blink"
+	"github.com/blink-sdk/blink-go/examples/merchant/internal/apperr"
+	"github.com/blink-sdk/blink-go/examples/merchant/internal/secrets"
+	"github.com/blink-sdk/blink-go/examples/merchant/internal/store"
+	"github.com/blink-sdk/blink-go/examples/merchant/internal/tenants"
+)
+
+// Payers gives a tenant's sending side.
+type Payers interface {
+	Payer(ctx context.Context, t *store.Tenant) (tenants.Payer, error)
+}
+
+// Service takes payout requests and runs the worker.
+type Service struct {
+	st  store.Store
+	px  Payers
+	log *slog.Logger
+
+	// Interval is the worker's longest wait between passes (default 5s).
+	Interval time.Duration
+	// Lease is how long a claimed payout is left to one worker (default 2 min).
+	Lease time.Duration
+	// Finished, when set, is called once per payout reaching a final state.
+	Finished func(status string)
+
+	kick chan struct{}
+}
+
+// NewService returns a Service.
+func NewService(st store.Store, px Payers, log *slog.Logger) *Service {
+	return &Service{st: st, px: px, log: log, Interval: 5 * time.Second, Lease: 2 * time.Minute, kick: make(chan struct{}, 1)}
+}
+
+// CreateRequest is the body of POST /v1/payouts.
+type CreateRequest struct {
+	// Destination is a BOLT11 invoice, a lightning address or a Blink username.
+	Destination string `json:"destination"`
+	// AmountSats is required for addresses and usernames; for an invoice it
+	// must be 0 or the invoice's amount.
+	AmountSats int64 `json:"amount_sats"`
+	// MaxFeeSats refuses a send whose probed fee is above it (0: no probe).
+	MaxFeeSats int64 `json:"max_fee_sats"`
+}
+
+var usernameForm = regexp.MustCompile(`^[0-9a-z_]{3,50}$`)
+
+// Create validates and commits a payout; requestKey (the Idempotency-Key
+// header) makes the request safe to repeat.
+func (s *Service) Create(ctx context.Context, t *store.Tenant, req CreateRequest, requestKey string) (*store.Payout, bool, error) {
+	if _, err := s.px.Payer(ctx, t); err != nil {
+		return nil, false, err
+	}
+	if len(requestKey) > 100 {
+		return nil, false, apperr.New(400, "invalid_idempotency_key", "Idempotency-Key is at most 100 characters")
+	}
+	if req.AmountSats < 0 || req.MaxFeeSats < 0 || req.AmountSats > blink.MaxAmount {
+		return nil, false, apperr.New(400, "invalid_amount", "amount_sats and max_fee_sats must not be negative")
+	}
+	p := &store.Payout{TenantID: t.ID, ID: secrets.NewID("po"), IdempotencyKey: blink.NewIdempotencyKey(), AmountSats: req.AmountSats, MaxFeeSats: req.MaxFeeSats}
+	dest := strings.TrimSpace(req.Destination)
+	low := strings.ToLower(strings.TrimPrefix(strings.TrimPrefix(dest, "lightning:"), "LIGHTNING:"))
+	switch {
+	case strings.HasPrefix(low, "ln") && !strings.Contains(low, "@") && len(low) > 20:
+		inv, err := blink.DecodeInvoice(low)
+		if err != nil {
+			return nil, false, apperr.New(400, "invalid_destination", "the invoice does not decode")
+		}
+		amt := int64(inv.Amount)
+		if amt == 0 {
+			return nil, false, apperr.New(400, "no_amount_invoice", "invoices without an amount are not supported")
+		}
+		if req.AmountSats != 0 && req.AmountSats != amt {
+			return nil, false, apperr.New(400, "amount_mismatch", "amount_sats differs from the invoice's amount")
+		}
+		p.Kind, p.Destination, p.AmountSats, p.PaymentHash = store.PayoutBOLT11, low, amt, inv.PaymentHash
+	case strings.Count(dest, "@") == 1:
+		p.Kind, p.Destination = store.PayoutAddress, low
+	case usernameForm.MatchString(low):
+		p.Kind, p.Destination = store.PayoutUsername, low
+	default:
+		return nil, false, apperr.New(400, "invalid_destination", "destination must be a BOLT11 invoice, a lightning address or a Blink username")
+	}
+	if p.AmountSats <= 0 {
+		return nil, false, apperr.New(400, "invalid_amount", "amount_sats must be above 0")
+	}
+	p.RequestKey = requestKey
+	if p.RequestKey == "" {
+		p.RequestKey = p.ID
+	}
+	ex, created, err := s.st.InsertPayout(ctx, p)
+	if err != nil {
+		return nil, false, err
+	}
+	if !created {
+		if ex.Destination != p.Destination || ex.AmountSats != p.AmountSats || ex.MaxFeeSats != p.MaxFeeSats {
+			return nil, false, apperr.New(409, "idempotency_key_reused", "this Idempotency-Key was used for another payout")
+		}
+		return ex, false, nil
+	}
+	s.log.InfoContext(ctx, "payout queued", "tenant", t.ID, "payout", p.ID, "kind", p.Kind, "sats", p.AmountSats)
+	s.Kick()
+	return p, true, nil
+}
+
+// Kick asks the worker for a pass now.
+func (s *Service) Kick() {
+	select {
+	case s.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Run works the payouts until ctx ends (a send in flight finishes first).
+func (s *Service) Run(ctx context.Context) {
+	t := time.NewTicker(s.Interval)
+	defer t.Stop()
+	for {
+		for s.RunOnce(ctx) > 0 && ctx.Err() == nil {
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-s.kick:
+		}
+	}
+}
+
+// RunOnce claims the payouts that are due and works each once; it returns
+// how many it claimed.
+func (s *Service) RunOnce(ctx context.Context) int {
+	ps, err := s.st.ClaimPayouts(ctx, 20, s.Lease)
+	if err != nil {
+		if ctx.Err() == nil {
+			s.log.ErrorContext(ctx, "payouts: claiming", "err", err)
+		}
+		return 0
+	}
+	for i := range ps {
+		// A send, once begun, ends with its answer recorded even if the
+		// server is shutting down.
+		s.work(context.WithoutCancel(ctx), &ps[i])
+	}
+	return len(ps)
+}
+
+func operation(kind string) string {
+	switch kind {
+	case store.PayoutBOLT11:
+		return "LnInvoicePaymentSend"
+	case store.PayoutAddress:
+		return "LnAddressPaymentSend"
+	}
+	return "IntraLedgerPaymentSend"
+}
+
+func (s *Service) work(ctx context.Context, p *store.Payout) {
+	t, err := s.st.Tenant(ctx, p.TenantID)
+	if err != nil {
+		return
+	}
+	payer, err := s.px.Payer(ctx, t)
+	if err != nil {
+		if p.Status == store.PayoutQueued {
+			// Nothing was sent: a tenant that lost payouts fails them.
+			p.Status, p.Error = store.PayoutFailed, "payouts are no longer enabled for this tenant"
+			s.save(ctx, p)
+		}
+		return // sent or maybe sent: wait for the tenant to come back
+	}
+	c, wallet := payer.Client(), payer.WalletID()
+	ctx, cancel := context.WithTimeout(ctx, s.Lease-10*time.Second)
+	defer cancel()
+	switch p.Status {
+	case store.PayoutQueued:
+		started := time.Now()
+		p.Operation = operation(p.Kind)
+		ok, err := s.st.MarkSending(ctx, p.TenantID, p.ID, p.Operation, p.PaymentHash, started)
+		if err != nil || !ok {
+			return
+		}
+		p.Status, p.StartedAt = store.PayoutSending, started
+		s.send(ctx, p, c, wallet, p.IdempotencyKey)
+	case store.PayoutSending, store.PayoutUnknown:
+		// The send may have reached Blink. First retire its key: if no
+		// request with it ever arrived, none ever can, and the payout is
+		// sent afresh with every option (MaxFee included, which
+		// FinishPayment would not apply again). A key older than its
+		// one-hour lock proves nothing that way: FinishPayment decides.
+		if p.ArrivedBy.IsZero() && time.Since(p.StartedAt) < 50*time.Minute {
+			arrived, err := c.RetireIdempotencyKey(ctx, p.CurrentKey)
+			if err != nil {
+				p.Status, p.LeaseUntil = store.PayoutUnknown, time.Now().Add(10*time.Second)
+				s.save(ctx, p)
+				return
+			}
+			if !arrived {
+				p.CurrentKey, p.Status, p.StartedAt = blink.NewIdempotencyKey(), store.PayoutSending, time.Now()
+				if err := s.st.UpdatePayout(ctx, p); err != nil { // the new key, committed before the send
+					return
+				}
+				s.send(ctx, p, c, wallet, p.CurrentKey)
+				return
+			}
+			p.ArrivedBy = time.Now()
+		}
+		res, err := c.FinishPayment(ctx, s.unknownOf(p, wallet))
+		s.outcome(ctx, p, res, err)
+	case store.PayoutInFlight:
+		r, err := c.ResolvePayment(ctx, blink.PaymentLookup{WalletID: wallet, PaymentHash: p.PaymentHash, Since: p.StartedAt.Add(-time.Minute)})
+		if err != nil {
+			return
+		}
+		switch r.Outcome {
+		case blink.ResolvedSucceeded:
+			p.Status = store.PayoutSucceeded
+		case blink.ResolvedFailed:
+			p.Status, p.Error = store.PayoutFailed, "the payment failed and was refunded"
+		default:
+			p.LeaseUntil = time.Now().Add(s.Lease)
+		}
+		s.save(ctx, p)
+	}
+}
+
+// send makes the payout's send with key (committed in the row before).
+func (s *Service) send(ctx context.Context, p *store.Payout, c *blink.Client, wallet, key string) {
+	opts := &blink.PayOptions{IdempotencyKey: key, MaxFee: p.MaxFeeSats}
+	var res *blink.PaymentResult
+	var err error
+	switch p.Kind {
+	case store.PayoutBOLT11:
+		opts.Memo, opts.UniqueMemo, opts.MaxAmount = p.ID, true, blink.Sats(p.AmountSats)
+		res, err = c.PayInvoice(ctx, wallet, p.Destination, opts)
+	case store.PayoutAddress:
+		res, err = c.PayLightningAddress(ctx, wallet, p.Destination, blink.Sats(p.AmountSats), opts)
+	default:
+		opts.Memo, opts.UniqueMemo, opts.MaxFee = p.ID, true, 0
+		res, err = c.SendIntraLedger(ctx, wallet, p.Destination, blink.Sats(p.AmountSats), opts)
+	}
+	s.outcome(ctx, p, res, err)
+}
+
+// unknownOf rebuilds the SDK's outcome-unknown error from the stored row:
+// every field FinishPayment needs is a column.
+func (s *Service) unknownOf(p *store.Payout, wallet string) *blink.OutcomeUnknownError {
+	ou := &blink.OutcomeUnknownError{
+		Operation:      p.Operation,
+		IdempotencyKey: p.CurrentKey,
+		PaymentHash:    p.PaymentHash,
+		WalletID:       wallet,
+		Amount:         p.AmountSats,
+		StartedAt:      p.StartedAt,
+		// By the server's clock, with a minute either way for skew.
+		StartedAfter:  p.StartedAt.Add(-time.Minute),
+		StartedBefore: p.StartedAt.Add(time.Minute),
+		ArrivedBy:     p.ArrivedBy,
+		ResentWith:    p.ResentWith,
+	}
+	switch p.Kind {
+	case store.PayoutBOLT11:
+		ou.PaymentRequest, ou.Amount, ou.Memo, ou.UniqueMemo = p.Destination, 0, p.ID, true
+	case store.PayoutAddress:
+		ou.Recipient = p.Destination
+	default:
+		ou.Recipient, ou.Memo, ou.UniqueMemo = p.Destination, p.ID, true
+	}
+	if ou.IdempotencyKey == "" {
+		ou.IdempotencyKey = p.IdempotencyKey
+	}
+	return ou
+}
+
+func (s *Service) outcome(ctx context.Context, p *store.Payout, res *blink.PaymentResult, err error) {
+	var ou *blink.OutcomeUnknownError
+	switch {
+	case err == nil && res != nil:
+		switch res.Status {
+		case blink.PaymentSucceeded, blink.PaymentAlreadyPaid:
+			p.Status = store.PayoutSucceeded
+			if v, ok := res.Fee.Sats(); ok {
+				p.FeeSats = int64(v)
+			}
+		case blink.PaymentPending:
+			p.Status, p.LeaseUntil = store.PayoutInFlight, time.Now().Add(s.Lease)
+			if res.PaymentHash != "" {
+				p.PaymentHash = res.PaymentHash
+			}
+		default:
+			p.Status, p.Error = store.PayoutFailed, "Blink reported the payment failed"
+		}
+	case errors.As(err, &ou):
+		// Keep what FinishPayment needs next time; retry after a short lease.
+		p.Status = store.PayoutUnknown
+		p.CurrentKey, p.ArrivedBy, p.ResentWith = ou.IdempotencyKey, ou.ArrivedBy, ou.ResentWith
+		if ou.PaymentHash != "" {
+			p.PaymentHash = ou.PaymentHash
+		}
+		p.LeaseUntil = time.Now().Add(10 * time.Second)
+		p.Error = "outcome unknown: being resolved"
+	case blink.IsTransient(err) || errors.Is(err, context.DeadlineExceeded):
+		// FinishPayment could not look: try again after the lease (the
+		// status stays as it is, so nothing is sent blindly).
+		p.LeaseUntil = time.Now().Add(10 * time.Second)
+		if p.Status == store.PayoutSending {
+			p.Status = store.PayoutUnknown
+		}
+	default:
+		// A definite refusal: nothing was paid.
+		p.Status, p.Error = store.PayoutFailed, safeMessage(err)
+	}
+	s.save(ctx, p)
+}
+
+func (s *Service) save(ctx context.Context, p *store.Payout) {
+	if err := s.st.UpdatePayout(ctx, p); err != nil {
+		s.log.ErrorContext(ctx, "payouts: recording", "payout", p.ID, "err", err)
+		return
+	}
+	s.log.InfoContext(ctx, "payout "+p.Status, "tenant", p.TenantID, "payout", p.ID, "attempt", p.Attempts)
+	if (p.Status == store.PayoutSucceeded || p.Status == store.PayoutFailed) && s.Finished != nil {
+		s.Finished(p.Status)
+	}
+}
+
+func safeMessage(err error) string {
+	var be *blink.Error
+	if errors.As(err, &be) && be.Message != "" {
+		if be.Code != "" {
+			return be.Code + ": " + be.Message
+		}
+		return be.Message
+	}
+	var se *blink.ScopeError
+	if errors.As(err, &se) {
+		return "the key lacks scope " + string(se.Needed)
+	}
+	return "the send was refused"
+}

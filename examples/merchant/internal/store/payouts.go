@@ -1,0 +1,110 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+)
+
+const payoutCols = `tenant_id, id, request_key, idempotency_key, kind, destination, amount_sats, max_fee_sats, status, operation,
+ payment_hash, started_at, current_key, arrived_by, resent_with, fee_sats, error, attempts, lease_until, created_at, updated_at`
+
+func scanPayout(row interface{ Scan(...any) error }) (*Payout, error) {
+	var p Payout
+	var started, arrived, lease, created, updated int64
+	err := row.Scan(&p.TenantID, &p.ID, &p.RequestKey, &p.IdempotencyKey, &p.Kind, &p.Destination, &p.AmountSats, &p.MaxFeeSats,
+		&p.Status, &p.Operation, &p.PaymentHash, &started, &p.CurrentKey, &arrived, &p.ResentWith, &p.FeeSats, &p.Error, &p.Attempts, &lease, &created, &updated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	p.ArrivedBy = fromMS(arrived)
+	p.StartedAt, p.LeaseUntil, p.CreatedAt, p.UpdatedAt = fromMS(started), fromMS(lease), fromMS(created), fromMS(updated)
+	return &p, nil
+}
+
+// InsertPayout commits a queued payout with its idempotency key.
+func (s *SQL) InsertPayout(ctx context.Context, p *Payout) (*Payout, bool, error) {
+	now := s.now()
+	p.CreatedAt, p.UpdatedAt, p.Status = now, now, PayoutQueued
+	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO payouts (`+payoutCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+		p.TenantID, p.ID, p.RequestKey, p.IdempotencyKey, p.Kind, p.Destination, p.AmountSats, p.MaxFeeSats, p.Status, p.Operation,
+		p.PaymentHash, 0, p.IdempotencyKey, 0, "", 0, "", 0, 0, ms(now), ms(now))
+	if isUniqueViolation(err) {
+		var ex *Payout
+		ex, err = scanPayout(s.db.QueryRowContext(ctx, s.q(`SELECT `+payoutCols+` FROM payouts WHERE tenant_id = ? AND request_key = ?`), p.TenantID, p.RequestKey))
+		if errors.Is(err, ErrNotFound) {
+			return nil, false, ErrConflict
+		}
+		return ex, false, err
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	return p, true, nil
+}
+
+// Payout returns the tenant's payout.
+func (s *SQL) Payout(ctx context.Context, tenantID, id string) (*Payout, error) {
+	return scanPayout(s.db.QueryRowContext(ctx, s.q(`SELECT `+payoutCols+` FROM payouts WHERE tenant_id = ? AND id = ?`), tenantID, id))
+}
+
+// ClaimPayouts claims non-final payouts whose lease is over.
+func (s *SQL) ClaimPayouts(ctx context.Context, limit int, lease time.Duration) ([]Payout, error) {
+	var out []Payout
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		now := s.now()
+		rows, err := tx.QueryContext(ctx, s.q(`SELECT `+payoutCols+` FROM payouts WHERE status IN (?, ?, ?, ?) AND lease_until <= ?
+ ORDER BY lease_until, created_at LIMIT ?`+s.skipLocked()), PayoutQueued, PayoutSending, PayoutUnknown, PayoutInFlight, ms(now), limit)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			p, err := scanPayout(rows)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			out = append(out, *p)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for i := range out {
+			out[i].LeaseUntil = now.Add(lease)
+			out[i].Attempts++
+			if _, err := tx.ExecContext(ctx, s.q(`UPDATE payouts SET lease_until = ?, attempts = ? WHERE tenant_id = ? AND id = ?`),
+				ms(out[i].LeaseUntil), out[i].Attempts, out[i].TenantID, out[i].ID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// MarkSending commits that the send is about to start.
+func (s *SQL) MarkSending(ctx context.Context, tenantID, id, operation, hash string, startedAt time.Time) (bool, error) {
+	res, err := s.db.ExecContext(ctx, s.q(`UPDATE payouts SET status = ?, operation = ?, payment_hash = ?, started_at = ?, updated_at = ?
+ WHERE tenant_id = ? AND id = ? AND status = ?`), PayoutSending, operation, hash, ms(startedAt), ms(s.now()), tenantID, id, PayoutQueued)
+	if err != nil {
+		return false, err
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
+// UpdatePayout writes the payout's outcome fields. A final payout is never
+// changed again.
+func (s *SQL) UpdatePayout(ctx context.Context, p *Payout) error {
+	p.UpdatedAt = s.now()
+	_, err := s.db.ExecContext(ctx, s.q(`UPDATE payouts SET status = ?, operation = ?, payment_hash = ?, current_key = ?, arrived_by = ?, resent_with = ?, fee_sats = ?, error = ?,
+ lease_until = ?, updated_at = ? WHERE tenant_id = ? AND id = ? AND status NOT IN (?, ?)`),
+		p.Status, p.Operation, p.PaymentHash, p.CurrentKey, ms(p.ArrivedBy), p.ResentWith, p.FeeSats, p.Error, ms(p.LeaseUntil), ms(p.UpdatedAt),
+		p.TenantID, p.ID, PayoutSucceeded, PayoutFailed)
+	return err
+}

@@ -1,0 +1,135 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/blink-sdk/blink-go/examples/merchant/internal/pgtest"
+	"github.com/blink-sdk/blink-go/examples/merchant/internal/store"
+	"github.com/stretchr/testify/require"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+// each runs fn on SQLite and on PostgreSQL.
+func each(t *testing.T, fn func(t *testing.T, open func() *store.SQL)) {
+	t.Run("sqlite", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "m.db")
+		fn(t, func() *store.SQL {
+			s, err := store.Open(context.Background(), "", path)
+			require.NoError(t, err)
+			t.Cleanup(func() { s.Close() })
+			return s
+		})
+	})
+	t.Run("postgres", func(t *testing.T) {
+		url := pgtest.Database(t)
+		fn(t, func() *store.SQL {
+			s, err := store.Open(context.Background(), url, "")
+			require.NoError(t, err)
+			t.Cleanup(func() { s.Close() })
+			return s
+		})
+	})
+}
+
+func seed(t *testing.T, s *store.SQL, orders int) {
+	ctx := context.Background()
+	require.NoError(t, s.CreateTenant(ctx, &store.Tenant{ID: "tn_1", Name: "a", Mode: store.ModeKey, Status: store.StatusActive, APITokenHash: "h1"}))
+	for i := range orders {
+		o := &store.Order{TenantID: "tn_1", OrderID: fmt.Sprint("o", i), ExternalID: fmt.Sprint("o", i), AmountSats: 1, ExpiresIn: time.Hour}
+		_, created, err := s.InsertOrder(ctx, o)
+		require.NoError(t, err)
+		require.True(t, created)
+		require.NoError(t, s.SetOrderInvoice(ctx, "tn_1", o.OrderID, "lnbc1", fmt.Sprintf("%064d", i), 1, time.Now().Add(time.Hour)))
+	}
+}
+
+func TestOpen_MigrationsApplyOnceAcrossReopens(t *testing.T) {
+	each(t, func(t *testing.T, open func() *store.SQL) {
+		a := open()
+		seed(t, a, 1)
+		b := open() // a second process on the same database
+		var n int
+		require.NoError(t, b.DB().QueryRow(`SELECT COUNT(*) FROM schema_migrations`).Scan(&n))
+		require.Equal(t, 1, n)
+		o, err := b.Order(context.Background(), "tn_1", "o0")
+		require.NoError(t, err)
+		require.Equal(t, store.OrderCreated, o.Status)
+	})
+}
+
+func TestSettleOrder_ConcurrentPathsMoveItOnceWithOneEvent(t *testing.T) {
+	each(t, func(t *testing.T, open func() *store.SQL) {
+		a := open()
+		seed(t, a, 20)
+		b := open()
+		ctx := context.Background()
+		var moved atomic.Int64
+		var wg sync.WaitGroup
+		for i := range 20 {
+			for j, s := range []*store.SQL{a, b, a, b} {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					ev := &store.Event{ID: fmt.Sprintf("evt_%d_%d", i, j), TenantID: "tn_1", Type: "order.paid", OrderID: fmt.Sprint("o", i), Payload: "{}"}
+					ok, err := s.SettleOrder(ctx, "tn_1", fmt.Sprint("o", i), store.OrderPaid, fmt.Sprint("path", j), ev)
+					if err != nil {
+						t.Error(err)
+					}
+					if ok {
+						moved.Add(1)
+					}
+				}()
+			}
+		}
+		wg.Wait()
+		require.Equal(t, int64(20), moved.Load())
+		evs, err := a.Events(ctx, "tn_1")
+		require.NoError(t, err)
+		require.Len(t, evs, 20)
+	})
+}
+
+func TestClaims_TwoReplicasNeverClaimTheSameRow(t *testing.T) {
+	each(t, func(t *testing.T, open func() *store.SQL) {
+		a := open()
+		seed(t, a, 200)
+		b := open()
+		ctx := context.Background()
+		var mu sync.Mutex
+		claimed := map[string]int{}
+		var wg sync.WaitGroup
+		for _, s := range []*store.SQL{a, b, a, b} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					os, err := s.ClaimOpenOrders(ctx, 7, time.Hour)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					if len(os) == 0 {
+						return
+					}
+					mu.Lock()
+					for _, o := range os {
+						claimed[o.OrderID]++
+					}
+					mu.Unlock()
+				}
+			}()
+		}
+		wg.Wait()
+		require.Len(t, claimed, 200)
+		for id, n := range claimed {
+			require.Equal(t, 1, n, "order %s claimed %d times", id, n)
+		}
+	})
+}

@@ -1,0 +1,5 @@
+package tenants
+
+import "time"
+
+var timeNow = time.Now

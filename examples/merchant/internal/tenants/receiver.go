@@ -1,0 +1,125 @@
+package tenants
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/blink-sdk/blink-go/blink"
+)
+
+// Receiver is how the server receives payments for one tenant. A tenant
+// holding a key (ModeKey) receives through its own client; a keyless tenant
+// (ModeAddress, its lightning address only) will receive through the SDK's
+// keyless receive, which plugs in here as another implementation: nothing
+// else in the server knows which kind it talks to.
+type Receiver interface {
+	// CreateInvoice makes the invoice of an order. It is safe to call again
+	// after a crash or a lost answer: externalID makes the invoice unique
+	// in the account, and a second call returns the first invoice.
+	CreateInvoice(ctx context.Context, req InvoiceRequest) (*blink.Invoice, error)
+	// InvoiceStatus asks Blink whether the invoice was paid (the truth the
+	// reconciler and the webhook hints check against).
+	InvoiceStatus(ctx context.Context, paymentHash string) (blink.InvoiceStatus, error)
+	// Watcher returns the realtime stream of the tenant's receipts, or nil
+	// when the mode has none (keyless tenants are watched by polling).
+	Watcher() Watcher
+	// Close releases the receiver's connections.
+	Close() error
+}
+
+// InvoiceRequest is what CreateInvoice needs.
+type InvoiceRequest struct {
+	ExternalID string
+	Sats       blink.Sats  // for a BTC wallet
+	Cents      blink.Cents // for a USD wallet
+	Memo       string
+	ExpiresIn  time.Duration
+}
+
+// Watcher streams a tenant's incoming payments.
+type Watcher interface {
+	// Watch calls paid for every incoming lightning payment until ctx ends
+	// or the stream fails for good. since is the last ledger entry handled
+	// (resumed across restarts); paid gets the payment hash and the entry id.
+	// subscribed is called once the first subscription is live (the
+	// server's first answer on it), for a check of the open orders right
+	// then: a payment landing while the stream was being set up is seen by
+	// that check (resubscriptions are caught up by MyUpdates itself).
+	Watch(ctx context.Context, since string, paid func(paymentHash, txID string), subscribed func()) error
+}
+
+// Payer is the sending side: only a key tenant with WRITE has one.
+type Payer interface {
+	Client() *blink.Client
+	WalletID() string
+}
+
+// keyReceiver receives with the tenant's own API key.
+type keyReceiver struct {
+	c        *blink.Client
+	walletID string
+	currency blink.WalletCurrency
+}
+
+func (r *keyReceiver) Client() *blink.Client { return r.c }
+func (r *keyReceiver) WalletID() string      { return r.walletID }
+func (r *keyReceiver) Close() error          { return r.c.Close() }
+func (r *keyReceiver) Watcher() Watcher      { return r }
+
+func (r *keyReceiver) CreateInvoice(ctx context.Context, req InvoiceRequest) (*blink.Invoice, error) {
+	opts := &blink.InvoiceOptions{Memo: req.Memo, ExpiresIn: req.ExpiresIn, ExternalID: req.ExternalID}
+	var inv *blink.Invoice
+	var err error
+	if r.currency == blink.USD {
+		inv, err = r.c.CreateUSDInvoice(ctx, r.walletID, req.Cents, opts)
+	} else {
+		inv, err = r.c.CreateInvoice(ctx, r.walletID, req.Sats, opts)
+	}
+	if errors.Is(err, blink.ErrExternalIDExists) {
+		// An earlier attempt (before a crash, or whose answer was lost)
+		// made the invoice: it is this order's, find it.
+		return r.c.InvoiceByExternalID(ctx, r.walletID, req.ExternalID)
+	}
+	return inv, err
+}
+
+func (r *keyReceiver) InvoiceStatus(ctx context.Context, hash string) (blink.InvoiceStatus, error) {
+	inv, err := r.c.Invoice(ctx, r.walletID, hash)
+	if err != nil {
+		return "", err
+	}
+	return inv.Status, nil
+}
+
+func (r *keyReceiver) Watch(ctx context.Context, since string, paid func(hash, txID string), subscribed func()) error {
+	// MyUpdates yields an error inside one result and goes on, or yields
+	// one last error and ends: either way the last error seen is the answer.
+	var last error
+	for u, err := range r.c.MyUpdates(ctx, &blink.MyUpdatesOptions{Since: since}) {
+		if err != nil {
+			last = err
+			continue
+		}
+		switch u := u.(type) {
+		case *blink.LightningReceipt:
+			if u.WalletID == r.walletID && u.Status == blink.InvoicePaid {
+				paid(u.PaymentHash, u.Transaction.ID)
+			}
+		case *blink.RealtimePriceUpdate, *blink.PriceUpdate:
+			// Sent on every subscribe, then every 30 s: the first one
+			// says the subscription is live.
+			if subscribed != nil {
+				subscribed()
+				subscribed = nil
+			}
+		}
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if last == nil {
+		last = errors.New("the stream ended")
+	}
+	return last
+}
