@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/blink-sdk/blink-go/internal/bolt11"
+	"github.com/blink-sdk/blink-go/internal/redact"
 )
 
 // ReceivePath is how an AddressReceiver makes invoices for its address.
@@ -83,10 +84,12 @@ type AddressResolution struct {
 	WalletID string
 	// Reason says why, in a few words (the GraphQL answer, for LNURL).
 	Reason string
-	// Final is true when the decision is kept for later calls: a wallet
-	// id, "Account is inactive." (migrated), "does not exist" (never
-	// custodial) or an address outside Blink. Any other failure of the
-	// look-up (a transport error, a 5xx) uses LNURL-pay for this call
+	// Final is true when the decision is kept for later calls: a
+	// non-empty wallet id of the currency asked for, exactly "Account is
+	// inactive." (migrated), a message starting "Account does not exist
+	// for username" (never custodial), or an address outside Blink. Any
+	// other answer or failure of the look-up (a transport error, a 5xx,
+	// another message, a near miss of those) uses LNURL-pay for this call
 	// only and is asked again next time.
 	Final bool
 }
@@ -248,21 +251,45 @@ func (r *AddressReceiver) resolve(ctx context.Context) (*AddressResolution, erro
 	}
 	w, err := r.c.AccountDefaultWallet(ctx, a.Username(), cur)
 	switch {
-	case err == nil:
+	case err == nil && w.ID != "" && w.Currency == cur:
 		return keep(&AddressResolution{Path: ReceiveCustodial, WalletID: w.ID, Reason: "custodial account", Final: true})
+	case err == nil:
+		// Not the wallet asked for: decide nothing for good.
+		return &AddressResolution{Path: ReceiveLNURL, Reason: "accountDefaultWallet answered a " + truncateUTF8(string(w.Currency), 10) + " wallet, not " + string(cur)}, nil
 	case ctx.Err() != nil:
 		return nil, ctx.Err()
 	}
 	msg := errText(err)
 	var e *Error
 	switch {
-	case errors.As(err, &e) && (strings.Contains(e.Message, "does not exist") || strings.Contains(e.Message, "Account is inactive.")):
+	case errors.As(err, &e) && isFinalAccountAnswer(e):
 		return keep(&AddressResolution{Path: ReceiveLNURL, Reason: truncateUTF8(e.Message, 120), Final: true})
 	case errors.As(err, &e) && e.HTTPStatus == 0 && errors.Is(err, ErrInvalidInput):
 		// A local part Blink usernames cannot have (a dot, a hyphen).
 		return keep(&AddressResolution{Path: ReceiveLNURL, Reason: "not a Blink username", Final: true})
 	}
 	return &AddressResolution{Path: ReceiveLNURL, Reason: "accountDefaultWallet failed: " + truncateUTF8(msg, 120)}, nil
+}
+
+// isFinalAccountAnswer reports whether an error of accountDefaultWallet
+// is one of the answers that say for good the account receives only by
+// LNURL-pay: "Account does not exist for username X" (never custodial)
+// or exactly "Account is inactive." (migrated). Anything else, a near
+// miss included, may be a glitch or a schema change and is not kept.
+func isFinalAccountAnswer(e *Error) bool {
+	if e.HTTPStatus != http.StatusOK && e.HTTPStatus != 0 {
+		return false
+	}
+	if len(e.Path) > 0 && e.Path[0] != "accountDefaultWallet" {
+		return false
+	}
+	return strings.HasPrefix(e.Message, "Account does not exist for username") || e.Message == "Account is inactive."
+}
+
+// isLNURLStatus reports whether an LNURL answer's status is want ("OK",
+// "ERROR"), ignoring case and surrounding white space.
+func isLNURLStatus(status, want string) bool {
+	return strings.EqualFold(strings.TrimSpace(status), want)
 }
 
 func errText(err error) string {
@@ -388,7 +415,7 @@ func (r *AddressReceiver) createLNURL(ctx context.Context, op string, amount Sat
 	if err != nil {
 		return nil, err
 	}
-	if strings.EqualFold(pay.Status, "ERROR") {
+	if isLNURLStatus(pay.Status, "ERROR") {
 		return nil, lnurlRefusal(op, pay)
 	}
 	if pay.Tag != "payRequest" || pay.Metadata == "" || pay.Callback == "" {
@@ -421,10 +448,10 @@ func (r *AddressReceiver) createLNURL(ctx context.Context, op string, amount Sat
 	if err != nil {
 		return nil, err
 	}
-	if strings.EqualFold(ans.Status, "ERROR") {
+	if isLNURLStatus(ans.Status, "ERROR") {
 		return nil, lnurlRefusal(op, ans)
 	}
-	dec, vu, err := r.checkLNURLInvoice(ctx, op, ans, pay.Metadata, msat)
+	dec, vu, err := r.checkLNURLInvoice(ctx, op, ans, pay.Metadata, msat, o.Expiry)
 	if err != nil {
 		return nil, err
 	}
@@ -488,6 +515,15 @@ type ReceiveStatus struct {
 // on the custodial path. Every answer of the server is a ReceiveStatus;
 // the error is only for a nil invoice or ctx ending. Paid needs the
 // preimage: sha256(preimage) must equal the payment hash.
+//
+// A verify answer means something only with status "OK" (case and
+// surrounding white space ignored): then settled and preimage decide
+// pending, paid or settled without preimage. "ERROR" is the server's
+// refusal ("Not found" counted towards ReceiveNotFound). Any other
+// answer (another status, {}, null, a proxy's {"error":...}) is
+// ReceiveTransient, backing off like a 5xx. The one exception: an answer
+// with no status at all, settled, with a preimage that proves the
+// payment, is paid: the preimage is the proof, the status only a label.
 func (r *AddressReceiver) Check(ctx context.Context, inv *AddressInvoice) (ReceiveStatus, error) {
 	const op = "AddressReceiver.Check"
 	if inv == nil || !isHex64(inv.PaymentHash) {
@@ -511,11 +547,18 @@ func (r *AddressReceiver) Check(ctx context.Context, inv *AddressInvoice) (Recei
 		}
 		return st, nil
 	}
-	if strings.EqualFold(a.Status, "ERROR") {
-		return r.notFoundOr(inv, a.Reason == "Not found", lnurlRefusal(op, a)), nil
+	switch {
+	case isLNURLStatus(a.Status, "ERROR"):
+		return r.notFoundOr(inv, strings.TrimSpace(a.Reason) == "Not found", lnurlRefusal(op, a)), nil
+	case isLNURLStatus(a.Status, "OK"),
+		a.Status == "" && a.Settled && a.Preimage != nil && preimageProves(*a.Preimage, inv.PaymentHash):
+		inv.notFound.Store(0)
+		return r.settled(op, inv, a.Settled, a.Preimage), nil
 	}
-	inv.notFound.Store(0)
-	return r.settled(op, inv, a.Settled, a.Preimage), nil
+	// Not an LUD-21 answer (a proxy's {"error":...}, {}, null, another
+	// status): nothing is known, and the "Not found" count is left as is.
+	err = &Error{Operation: op, Message: "the verify answer's status is not OK: " + redact.Quote(truncateUTF8(a.Status, 20), 20), HTTPStatus: http.StatusOK, sentinel: ErrLNURLServer}
+	return ReceiveStatus{State: ReceiveTransient, Reason: errText(err), Err: err}, nil
 }
 
 // notFoundOr counts a "Not found": ReceiveNotFound once confirmed, else
@@ -663,7 +706,7 @@ type pollPlan struct{ failures int }
 func (p *pollPlan) next(r *AddressReceiver, inv *AddressInvoice, st ReceiveStatus) time.Duration {
 	o := r.opts
 	now := r.now()
-	d := pollInterval(now.Sub(inv.CreatedAt), o.PollFloor, o.MaxPollInterval)
+	d := pollInterval(max(now.Sub(inv.CreatedAt), 0), o.PollFloor, o.MaxPollInterval)
 	if st.State == ReceiveTransient {
 		p.failures++
 		b := o.PollFloor

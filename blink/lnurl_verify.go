@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/blink-sdk/blink-go/internal/bolt11"
+	"github.com/blink-sdk/blink-go/internal/redact"
 )
 
 // Sentinels of the keyless receive (AddressReceiver): what an LNURL-pay
@@ -25,7 +26,8 @@ var (
 	// parameters ("Couldn't find user"), or its callback answered HTTP 404.
 	ErrAddressNotFound = errors.New("blink: lightning address not found")
 	// ErrLNURLServer: the LNURL-pay server answered {"status":"ERROR"} or
-	// something that is not LNURL-pay; Message holds its reason.
+	// something that is not LNURL-pay (an invoice dated in the future or
+	// payable longer than asked for included); Message holds its reason.
 	ErrLNURLServer = errors.New("blink: the LNURL-pay server refused or answered badly")
 	// ErrUntrustedURL: a callback or verify URL is not https on a host
 	// inside the address's domain (plain http to a loopback host passes
@@ -48,6 +50,15 @@ var (
 	// answers in a row).
 	ErrInvoiceNotFound = errors.New("blink: the server does not know the invoice")
 )
+
+// invoiceClockSlack is how far an LNURL invoice's dates may run past the
+// receiver's clock: its timestamp ahead of now, its expiry beyond the one
+// asked for.
+const invoiceClockSlack = time.Minute
+
+// maxLNURLExpiry is Blink's longest invoice expiry, the bound on an
+// LNURL invoice's when none was asked for.
+const maxLNURLExpiry = 24 * time.Hour
 
 // maxLNURLBody bounds an LNURL-pay answer; real ones are under 2 KiB.
 const maxLNURLBody = 64 << 10
@@ -105,9 +116,9 @@ func (r *AddressReceiver) lnurlGet(ctx context.Context, op, raw string) (*lnurlA
 	}
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests:
-		return nil, &Error{Operation: op, Message: "the LNURL-pay server is rate limiting", HTTPStatus: resp.StatusCode, RetryAfter: retryAfterSeconds(resp.Header.Get("Retry-After")), sentinel: ErrRateLimited}
+		return nil, &Error{Operation: op, Message: "the LNURL-pay server is rate limiting", HTTPStatus: resp.StatusCode, RetryAfter: retryAfterAt(resp.Header.Get("Retry-After"), r.now()), sentinel: ErrRateLimited}
 	case resp.StatusCode >= 500:
-		return nil, &Error{Operation: op, Message: "the LNURL-pay server failed", HTTPStatus: resp.StatusCode, RetryAfter: retryAfterSeconds(resp.Header.Get("Retry-After")), sentinel: ErrServer}
+		return nil, &Error{Operation: op, Message: "the LNURL-pay server failed", HTTPStatus: resp.StatusCode, RetryAfter: retryAfterAt(resp.Header.Get("Retry-After"), r.now()), sentinel: ErrServer}
 	case resp.StatusCode == http.StatusNotFound:
 		return nil, &Error{Operation: op, Message: "the LNURL-pay server does not know this address", HTTPStatus: resp.StatusCode, sentinel: ErrAddressNotFound}
 	case resp.StatusCode != http.StatusOK:
@@ -134,7 +145,11 @@ func scrubURLError(err error) error {
 
 // retryAfterSeconds parses a Retry-After header: seconds, or an HTTP
 // date; 0 when absent or unparsable. Capped at an hour.
-func retryAfterSeconds(v string) int {
+func retryAfterSeconds(v string) int { return retryAfterAt(v, time.Now()) }
+
+// retryAfterAt is retryAfterSeconds with a date measured from now (the
+// receiver's clock).
+func retryAfterAt(v string, now time.Time) int {
 	if v == "" {
 		return 0
 	}
@@ -142,7 +157,7 @@ func retryAfterSeconds(v string) int {
 		return min(n, 3600)
 	}
 	if t, err := http.ParseTime(v); err == nil {
-		if d := time.Until(t); d > 0 {
+		if d := t.Sub(now); d > 0 {
 			return min(int(d/time.Second)+1, 3600)
 		}
 	}
@@ -150,20 +165,75 @@ func retryAfterSeconds(v string) int {
 }
 
 // lnurlRefusal maps an {"status":"ERROR"} answer: RECEIVE_DISABLED for a
-// wound-down account (the server's message kept), ErrAddressNotFound for
-// an unknown user, ErrLNURLServer otherwise.
+// wound-down account (the server's message kept, clipped), ErrAddressNotFound
+// for an unknown user, ErrLNURLServer otherwise (the reason quoted and
+// clipped). No reason echoed keeps anything that looks like an invoice.
 func lnurlRefusal(op string, a *lnurlAnswer) error {
-	reason := truncateUTF8(a.Reason, 300)
 	switch {
 	case strings.Contains(a.Reason, receiveDisabledText):
-		return &Error{Operation: op, Code: "RECEIVE_DISABLED", Message: reason, HTTPStatus: http.StatusOK}
+		return &Error{Operation: op, Code: "RECEIVE_DISABLED", Message: truncateUTF8(withholdInvoices(a.Reason), maxReasonBytes), HTTPStatus: http.StatusOK}
 	case strings.HasPrefix(a.Reason, "Couldn't find user"):
-		return &Error{Operation: op, Message: reason, HTTPStatus: http.StatusOK, sentinel: ErrAddressNotFound}
+		return &Error{Operation: op, Message: clipReason(a.Reason), HTTPStatus: http.StatusOK, sentinel: ErrAddressNotFound}
 	}
-	if reason == "" {
-		reason = "ERROR without a reason"
+	reason := "ERROR without a reason"
+	if strings.TrimSpace(a.Reason) != "" {
+		reason = clipReason(a.Reason)
 	}
 	return &Error{Operation: op, Message: reason, HTTPStatus: http.StatusOK, sentinel: ErrLNURLServer}
+}
+
+// maxReasonBytes bounds an LNURL server's reason echoed in an error.
+const maxReasonBytes = 120
+
+// clipReason quotes an LNURL server's reason for an error message: at most
+// maxReasonBytes of it (cut on a rune boundary, "..." marking the cut),
+// invoices withheld, nothing of it if it looks like an API key.
+func clipReason(s string) string {
+	s = withholdInvoices(s)
+	t := s
+	if len(t) > maxReasonBytes {
+		t = strings.TrimSuffix(truncateUTF8(t, maxReasonBytes), "…")
+	}
+	q := redact.Quote(t, len(t))
+	if t != s {
+		q += "..."
+	}
+	return q
+}
+
+// withholdInvoices replaces each word of s that looks like a BOLT11
+// invoice (ln + a network prefix, 20 characters or more, with or without
+// "lightning:") by "(invoice withheld)".
+func withholdInvoices(s string) string {
+	if !strings.Contains(strings.ToLower(s), "ln") {
+		return s
+	}
+	words := strings.Fields(s)
+	changed := false
+	for i, w := range words {
+		if looksLikeBOLT11(w) {
+			words[i] = "(invoice withheld)"
+			changed = true
+		}
+	}
+	if !changed {
+		return s
+	}
+	return strings.Join(words, " ")
+}
+
+func looksLikeBOLT11(w string) bool {
+	w = strings.Trim(strings.ToLower(w), "\"'`.,;:()[]{}<>")
+	w = strings.TrimPrefix(w, "lightning:")
+	if len(w) < 20 {
+		return false
+	}
+	for _, p := range []string{"lnbc", "lntb", "lntbs", "lnbcrt", "lnsb", "lntbc"} {
+		if strings.HasPrefix(w, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // trustedURL checks that an URL from an LNURL-pay answer is https on the
@@ -203,9 +273,11 @@ func (r *AddressReceiver) trustedURL(op, what, raw string) (*url.URL, error) {
 // checkLNURLInvoice checks a callback's answer before an invoice built on
 // it is returned: the amount is the one requested (whole sats), the
 // network the server's, the description hash sha256 of the metadata, the
-// verify URL trusted and named after the invoice's payment hash, and the
-// invoice not already expired.
-func (r *AddressReceiver) checkLNURLInvoice(ctx context.Context, op string, a *lnurlAnswer, metadata string, msat int64) (*bolt11.Invoice, *url.URL, error) {
+// verify URL trusted and named after the invoice's payment hash, the
+// invoice not already expired, dated no later than invoiceClockSlack
+// past the receiver's clock, and payable no longer than the expiry asked
+// for (Blink's maximum, a day, when none was) plus invoiceClockSlack.
+func (r *AddressReceiver) checkLNURLInvoice(ctx context.Context, op string, a *lnurlAnswer, metadata string, msat int64, expiry time.Duration) (*bolt11.Invoice, *url.URL, error) {
 	pr := stripLightningPrefix(a.PR)
 	if pr == "" {
 		return nil, nil, &Error{Operation: op, Message: "the callback answered no invoice", sentinel: ErrLNURLServer}
@@ -235,11 +307,23 @@ func (r *AddressReceiver) checkLNURLInvoice(ctx context.Context, op string, a *l
 	if err != nil {
 		return nil, nil, err
 	}
-	if last := vu.Path[strings.LastIndex(vu.Path, "/")+1:]; !strings.EqualFold(last, inv.PaymentHash) {
+	ep := vu.EscapedPath()
+	if last := ep[strings.LastIndex(ep, "/")+1:]; !strings.EqualFold(last, inv.PaymentHash) {
 		return nil, nil, &Error{Operation: op, Message: "the verify URL names another payment hash than the invoice's", sentinel: ErrVerifyURLMismatch}
 	}
-	if inv.Expired(r.now()) {
+	now := r.now()
+	if inv.Expired(now) {
 		return nil, nil, &Error{Operation: op, Message: "the callback's invoice has already expired", sentinel: ErrInvoiceExpired}
+	}
+	if inv.Timestamp.After(now.Add(invoiceClockSlack)) {
+		return nil, nil, &Error{Operation: op, Message: "the callback's invoice is dated " + inv.Timestamp.Sub(now).Truncate(time.Second).String() + " in the future", sentinel: ErrLNURLServer}
+	}
+	allowed := maxLNURLExpiry
+	if expiry > 0 {
+		allowed = expiry
+	}
+	if inv.ExpiresAt().After(now.Add(allowed + invoiceClockSlack)) {
+		return nil, nil, &Error{Operation: op, Message: "the callback's invoice stays payable until " + inv.ExpiresAt().UTC().Format(time.RFC3339) + ", longer than the " + allowed.String() + " asked for", sentinel: ErrLNURLServer}
 	}
 	return inv, vu, nil
 }

@@ -2,6 +2,7 @@ package blink
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -193,4 +195,50 @@ func TestAddressReceiver_CheckIsTransientOn5xxAndTimeouts(t *testing.T) {
 	st, err := r.Check(bg(), inv)
 	require.NoError(t, err)
 	assert.Equal(t, ReceivePending, st.State)
+}
+
+// An LNURL server's reason is echoed quoted, clipped to maxReasonBytes,
+// with anything that looks like an invoice withheld.
+func TestLNURLRefusal_ReasonClippedAndInvoicesWithheld(t *testing.T) {
+	pr := "lnbc1000n1" + strings.Repeat("q", 200)
+	for _, reason := range []string{
+		"bad invoice " + pr,
+		"bad invoice lightning:" + strings.ToUpper(pr) + ".",
+		strings.Repeat("é", 200) + " " + pr,
+	} {
+		err := lnurlRefusal("op", &lnurlAnswer{Status: "ERROR", Reason: reason})
+		require.ErrorIs(t, err, ErrLNURLServer)
+		var e *Error
+		require.True(t, errors.As(err, &e))
+		assert.NotContains(t, strings.ToLower(e.Message), "lnbc1000n1", reason)
+		assert.LessOrEqual(t, len(e.Message), maxReasonBytes+8)
+		assert.True(t, utf8.ValidString(e.Message))
+	}
+	err := lnurlRefusal("op", &lnurlAnswer{Status: "ERROR", Reason: "bad invoice " + pr})
+	assert.Contains(t, err.Error(), `"bad invoice (invoice withheld)"`)
+}
+
+// A verify answer with no status at all, settled, with the preimage that
+// proves the payment, is paid: the preimage is the proof.
+func TestAddressReceiver_VerifyWithoutStatusButProvingPreimageIsPaid(t *testing.T) {
+	k := newKeyless(t, blinktest.AccountMigrated)
+	r := k.receiver(t, "shop@blinktest.invalid", nil, rewriteVerify(func(m map[string]any) {
+		delete(m, "status")
+	}))
+	inv, err := r.CreateInvoice(bg(), 100, nil)
+	require.NoError(t, err)
+	st, err := r.Check(bg(), inv)
+	require.NoError(t, err)
+	assert.Equal(t, ReceiveTransient, st.State, "no status, not settled: nothing is known")
+	k.srv.SettleInvoiceAfter(inv.PaymentHash, 0)
+	st, err = r.Check(bg(), inv)
+	require.NoError(t, err)
+	assert.Equal(t, ReceivePaid, st.State)
+}
+
+// Retry-After as an HTTP date is measured from the receiver's clock.
+func TestRetryAfterAt_DateFromTheGivenClock(t *testing.T) {
+	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	assert.Equal(t, 121, retryAfterAt(now.Add(2*time.Minute).Format(http.TimeFormat), now))
+	assert.Zero(t, retryAfterAt(now.Add(-time.Minute).Format(http.TimeFormat), now))
 }

@@ -46,7 +46,8 @@ type PublicWallet struct {
 // AccountDefaultWallet returns a user's default wallet, or their wallet in
 // the given currency when currency is not empty (query
 // accountDefaultWallet; no key needed). Use the id to create an invoice on
-// the user's behalf. A malformed username is refused before sending.
+// the user's behalf. A malformed username is refused before sending; an
+// answer without a wallet id is an error matching ErrServer.
 func (c *Client) AccountDefaultWallet(ctx context.Context, username string, currency WalletCurrency) (*PublicWallet, error) {
 	u, err := normalizeUsername("AccountDefaultWallet", username)
 	if err != nil {
@@ -65,6 +66,9 @@ func (c *Client) AccountDefaultWallet(ctx context.Context, username string, curr
 		return nil, err
 	}
 	w := resp.AccountDefaultWallet
+	if w.Id == "" {
+		return nil, &Error{Operation: "AccountDefaultWallet", Message: "the server answered a wallet without an id", sentinel: ErrServer}
+	}
 	return &PublicWallet{ID: w.Id, Currency: WalletCurrency(w.Currency)}, nil
 }
 

@@ -2,8 +2,9 @@ package blink
 
 // Adversarial review of the keyless receive (issue 12): a hostile or
 // broken LNURL-pay server, a GraphQL answer that only looks like a final
-// one, and the watcher's promises. Tests named ..._Bug fail on the code
-// under review; the others pin invariants nothing else tests.
+// one, and the watcher's promises. Each test pins an invariant nothing
+// else tests: the ones once named ..._Bug failed on the code under review
+// and pin its fixes, the others what held.
 
 import (
 	"bytes"
@@ -42,12 +43,11 @@ func rvIsVerify(p string) bool { return strings.HasPrefix(p, "/verify/") }
 
 // --- 1. the watcher never answers an invoice whose check is refused ------
 
-// Watch of an invoice that Check refuses (no payment hash, no verify URL:
-// an invoice restored badly from storage) drops it from the schedule but
-// keeps it in the watched set: its channel gets nothing until Close, and
-// Watching counts it for ever. lnurl_watcher.go:152 treats every Check
-// error as "the watcher is closing".
-func TestReview_Keyless_WatcherAnswersAnInvoiceItCannotCheck_Bug(t *testing.T) {
+// Watch of an invoice that cannot be checked (no payment hash, no verify
+// URL: an invoice restored badly from storage) is answered at once with
+// an error, and not counted by Watching; a Check error is taken for "the
+// watcher is closing" only once the watcher's context has ended.
+func TestReview_Keyless_WatcherAnswersAnInvoiceItCannotCheck(t *testing.T) {
 	k := newKeyless(t, blinktest.AccountMigrated)
 	r := k.receiver(t, "shop@blinktest.invalid", nil, nil)
 	w := NewInvoiceWatcher(nil)
@@ -70,11 +70,10 @@ func TestReview_Keyless_WatcherAnswersAnInvoiceItCannotCheck_Bug(t *testing.T) {
 
 // Watching the same invoice twice (two listeners, a retry of the code
 // that registers it: the "duplicate listeners" NOTES.md warns about)
-// gives two schedule entries and two verify requests in flight at once
-// for one invoice; the shared notFound counter then counts both, so
-// "Not found" is confirmed twice as fast. lnurl_watcher.go:87 does not
-// key entries by invoice.
-func TestReview_Keyless_WatcherTwoWatchesOfOneInvoiceStillOneInFlight_Bug(t *testing.T) {
+// attaches the second channel to the first watch: entries are keyed by
+// payment hash, so one verify request is in flight, one "Not found" count
+// is kept, Watching counts one invoice, and both channels get the result.
+func TestReview_Keyless_WatcherTwoWatchesOfOneInvoiceStillOneInFlight(t *testing.T) {
 	k := newKeyless(t, blinktest.AccountMigrated)
 	var inFlight, maxInFlight atomic.Int32
 	arrived := make(chan struct{}, 16)
@@ -105,9 +104,11 @@ func TestReview_Keyless_WatcherTwoWatchesOfOneInvoiceStillOneInFlight_Bug(t *tes
 	require.NoError(t, err)
 	w := NewInvoiceWatcher(&WatcherOptions{Concurrency: 4})
 	defer w.Close()
-	defer close(release)
-	w.Watch(r, inv)
-	w.Watch(r, inv)
+	var once sync.Once
+	defer once.Do(func() { close(release) })
+	ch1 := w.Watch(r, inv)
+	ch2 := w.Watch(r, inv)
+	assert.Equal(t, 1, w.Watching(), "one invoice, watched twice")
 	select {
 	case <-arrived:
 	case <-time.After(5 * time.Second):
@@ -118,17 +119,29 @@ func TestReview_Keyless_WatcherTwoWatchesOfOneInvoiceStillOneInFlight_Bug(t *tes
 		t.Errorf("a second verify request for the same invoice while the first is in flight (max in flight %d)", maxInFlight.Load())
 	case <-time.After(time.Second):
 	}
+	k.srv.SettleInvoiceAfter(inv.PaymentHash, 0)
+	once.Do(func() { close(release) })
+	for i, ch := range []<-chan WatchResult{ch1, ch2} {
+		select {
+		case res := <-ch:
+			require.NoError(t, res.Err, "channel %d", i+1)
+			assert.True(t, preimageProves(res.Status.Preimage, inv.PaymentHash), "channel %d", i+1)
+			assert.Same(t, inv, res.Invoice)
+		case <-time.After(30 * time.Second):
+			t.Fatalf("channel %d got no result", i+1)
+		}
+	}
+	assert.Zero(t, w.Watching())
 }
 
 // --- 3. a verify answer that is not "OK" is not "pending" ----------------
 
-// Check (lnaddress_receiver.go:514) treats any
-// status that is not exactly EqualFold("ERROR") as OK: " ERROR", "ERROR\n",
-// "FAILED", an empty object, JSON null, an {"error": ...} from a proxy all
-// become ReceivePending, which also resets the backoff (pollPlan.next):
-// the "turning a 500 into unpaid and resetting the backoff" mistake of
-// NOTES.md. Only status "OK" should give pending.
-func TestReview_Keyless_VerifyAnswerWithoutStatusOKIsNotPending_Bug(t *testing.T) {
+// A verify answer whose status is not "OK" (case and surrounding white
+// space ignored) is transient, never pending: " ERROR", "ERROR\n",
+// "FAILED", an empty object, JSON null, an {"error": ...} from a proxy.
+// Pending would reset the backoff (pollPlan.next): the "turning a 500
+// into unpaid and resetting the backoff" mistake of NOTES.md.
+func TestReview_Keyless_VerifyAnswerWithoutStatusOKIsNotPending(t *testing.T) {
 	k := newKeyless(t, blinktest.AccountMigrated)
 	var mu sync.Mutex
 	body := ""
@@ -202,14 +215,12 @@ func forgeCallback(t *testing.T, edit func(p *sign.Params)) func(http.RoundTripp
 	})
 }
 
-// checkLNURLInvoice (lnurl_verify.go:208-244) checks amount, network, hash
-// and verify URL, but not the dates: an invoice "created" a year from now
-// is accepted, and Wait then polls it at the 3s floor (its age is
-// negative) for more than a year, about 28,800 requests a day; an invoice
-// asked for 5 minutes that stays payable for 30 days is accepted too, so
-// the merchant's order window is not the payer's. The requested expiry,
-// and a timestamp near the receiver's clock, should be checked.
-func TestReview_Keyless_RefusesInvoiceDatesItDidNotAskFor_Bug(t *testing.T) {
+// checkLNURLInvoice checks the invoice's dates too: an invoice "created"
+// a year from now (Wait would poll it at the 3s floor, its age negative,
+// for more than a year) is refused, and so is one payable longer than
+// the expiry asked for (or a day, Blink's maximum, when none was) plus a
+// minute: the merchant's order window is the payer's.
+func TestReview_Keyless_RefusesInvoiceDatesItDidNotAskFor(t *testing.T) {
 	for name, tc := range map[string]struct {
 		edit   func(now time.Time) func(p *sign.Params)
 		expiry time.Duration
@@ -270,15 +281,14 @@ func gqlOverride(on *atomic.Pointer[string]) *http.Client {
 	})}
 }
 
-// resolve (lnaddress_receiver.go:259) caches LNURL-pay for good on any
-// GraphQL message that merely contains "does not exist": a graphql-js
-// validation error after a schema change ('Value "USD" does not exist in
-// "WalletCurrency" enum.'), "Wallet does not exist", a gateway's "Service
-// does not exist". Only "Account does not exist for username X" means
-// never custodial (NOTES.md); a custodial account then loses the
-// custodial path (WaitForInvoice over the websocket) for the receiver's
-// life.
-func TestReview_Keyless_ResolveCachesOnlyTheRealAnswers_Bug(t *testing.T) {
+// resolve keeps LNURL-pay for good only on accountDefaultWallet's exact
+// answers, "Account does not exist for username X" (never custodial,
+// NOTES.md) and "Account is inactive.": a message that merely contains
+// "does not exist" (a graphql-js validation error after a schema change,
+// 'Value "USD" does not exist in "WalletCurrency" enum.', "Wallet does
+// not exist") or "Account is inactive." is asked again next time, so a
+// custodial account keeps its custodial path.
+func TestReview_Keyless_ResolveCachesOnlyTheRealAnswers(t *testing.T) {
 	for _, msg := range []string{
 		`Value \"BTC\" does not exist in \"WalletCurrency\" enum.`,
 		`Wallet does not exist`,
@@ -614,10 +624,10 @@ func TestReview_Keyless_SlowVerifyBodyIsTransient(t *testing.T) {
 	}
 }
 
-// The payRequest's ERROR, padded or with a newline, loses its meaning:
-// RECEIVE_DISABLED (with Blink's message) becomes "not an LNURL-pay
-// request" (lnaddress_receiver.go:391, strings.EqualFold without a trim).
-func TestReview_Keyless_PaddedErrorStatusKeepsReceiveDisabled_Bug(t *testing.T) {
+// The payRequest's ERROR, padded or with a newline, keeps its meaning
+// (the status is trimmed before comparing): RECEIVE_DISABLED, with
+// Blink's message.
+func TestReview_Keyless_PaddedErrorStatusKeepsReceiveDisabled(t *testing.T) {
 	for _, status := range []string{" ERROR", "ERROR\n", "ERROR "} {
 		k := newKeyless(t, blinktest.AccountMigrated)
 		r := k.receiver(t, "shop@blinktest.invalid", nil, func(next http.RoundTripper) http.RoundTripper {
@@ -634,18 +644,21 @@ func TestReview_Keyless_PaddedErrorStatusKeepsReceiveDisabled_Bug(t *testing.T) 
 	}
 }
 
-// accountDefaultWallet answering an empty wallet id is taken as
-// "custodial", Final, and cached: every later CreateInvoice fails on the
-// empty id for the receiver's life (lnaddress_receiver.go:251 trusts
-// err == nil; public.go:68 does not check the id).
-func TestReview_Keyless_EmptyWalletIDIsNotACachedCustodialDecision_Bug(t *testing.T) {
+// accountDefaultWallet answering an empty wallet id is an ErrServer
+// failure of AccountDefaultWallet, so resolve does not cache a custodial
+// decision without a wallet id (it needs a non-empty id of the currency
+// asked for): a later CreateInvoice resolves again and still receives.
+func TestReview_Keyless_EmptyWalletIDIsNotACachedCustodialDecision(t *testing.T) {
 	var on atomic.Pointer[string]
 	body := `{"data":{"accountDefaultWallet":{"id":"","currency":"BTC","__typename":"PublicWallet"}}}`
 	on.Store(&body)
 	k := newKeyless(t, blinktest.AccountMigrated, WithHTTPClient(gqlOverride(&on)))
+	_, err := k.c.AccountDefaultWallet(bg(), "shop", BTC)
+	require.ErrorIs(t, err, ErrServer, "a wallet without an id")
 	r := k.receiver(t, "shop@blinktest.invalid", nil, nil)
 	res, err := r.Resolve(bg())
 	require.NoError(t, err)
+	assert.False(t, res.Final)
 	if res.Path == ReceiveCustodial {
 		assert.NotEmpty(t, res.WalletID, "custodial with no wallet id (final=%v)", res.Final)
 	}
