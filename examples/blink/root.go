@@ -169,6 +169,13 @@ or scope, 4 insufficient balance, 5 unknown outcome of a send.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	root.PersistentPreRunE = func(*cobra.Command, []string) error {
+		switch blink.Environment(a.env) {
+		case "", blink.Production, blink.Staging, blink.Local:
+			return nil
+		}
+		return usageErrorf("--env %q is not production, staging or local", a.env)
+	}
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &cliError{code: exitUsage, err: err, hint: "see " + c.CommandPath() + " --help"}
 	})
