@@ -2,7 +2,5 @@ package main
 
 import "github.com/spf13/cobra"
 
-func (a *app) payCommand() *cobra.Command     { return &cobra.Command{Use: "pay"} }
-func (a *app) resolveCommand() *cobra.Command { return &cobra.Command{Use: "resolve"} }
 func (a *app) listenCommand() *cobra.Command  { return &cobra.Command{Use: "listen"} }
 func (a *app) fakeCommand() *cobra.Command    { return &cobra.Command{Use: "fake"} }
