@@ -2,5 +2,4 @@ package main
 
 import "github.com/spf13/cobra"
 
-func (a *app) listenCommand() *cobra.Command  { return &cobra.Command{Use: "listen"} }
 func (a *app) fakeCommand() *cobra.Command    { return &cobra.Command{Use: "fake"} }
