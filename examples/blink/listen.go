@@ -63,8 +63,8 @@ no update for the account's own lightning and intraledger sends).`,
 					}
 				}
 				secret = cfg.ListenSecret
-			} else if _, err := webhook.Sign(secret, "msg_check", time.Now(), nil); err != nil {
-				return usageErrorf("--secret: %v", err)
+			} else if _, err := webhook.Sign(secret, "msg_check", time.Now(), nil); err != nil || !strings.HasPrefix(secret, "whsec_") {
+				return usageErrorf("--secret is not a whsec_ secret")
 			}
 			if printSecret {
 				if a.json {
