@@ -28,8 +28,12 @@ type syncBuffer struct {
 	b  bytes.Buffer
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
-func (s *syncBuffer) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 // started is a command running in the background.
 type started struct {
@@ -86,7 +90,6 @@ func (s *started) lineWith(t *testing.T, want string) string {
 			if !ok {
 				t.Fatalf("the output ended without a line containing %q", want)
 			}
-			t.Log("line:", l)
 			if strings.Contains(l, want) {
 				return l
 			}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -9,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/blink-sdk/blink-go/blink"
 	"github.com/blink-sdk/blink-go/blink/blinktest"
@@ -179,6 +177,3 @@ func cmdCheckPerm(ts *testscript.TestScript, _ bool, args []string) {
 		ts.Fatalf("%s has mode %o, want %o", args[1], got, want)
 	}
 }
-
-var _ = context.Background
-var _ = time.Second

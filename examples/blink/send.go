@@ -19,8 +19,8 @@ import (
 
 // destination is what `blink pay` was given, decoded.
 type destination struct {
-	Kind    string `json:"kind"` // invoice, lightning-address, lnurl, username
-	Target  string `json:"target"`
+	Kind    string                `json:"kind"` // invoice, lightning-address, lnurl, username
+	Target  string                `json:"target"`
 	Invoice *blink.DecodedInvoice `json:"-"`
 }
 
