@@ -220,9 +220,16 @@ func (a *app) whoamiCommand() *cobra.Command {
 				return err
 			}
 			key := keyOf(a)
+			scopesText := ""
 			scopes, err := c.Scopes(cmd.Context())
-			if err != nil {
+			var se *blink.ScopeError
+			switch {
+			case errors.As(err, &se):
+				scopesText = "unknown (the authorization query needs READ, which this key lacks)"
+			case err != nil:
 				return err
+			default:
+				scopesText = strings.Join(scopeNames(scopes), ", ")
 			}
 			out := map[string]any{"key": blink.RedactKey(key), "source": a.source, "scopes": scopeNames(scopes),
 				"environment": envName(c), "endpoint": c.Endpoint()}
@@ -235,7 +242,7 @@ func (a *app) whoamiCommand() *cobra.Command {
 				return a.printJSON(out)
 			}
 			a.printf("Key:          %s (from %s)\n", blink.RedactKey(key), a.source)
-			a.printf("Scopes:       %s\n", strings.Join(scopeNames(scopes), ", "))
+			a.printf("Scopes:       %s\n", scopesText)
 			a.printf("Environment:  %s\n", envName(c))
 			a.printf("Endpoint:     %s\n", c.Endpoint())
 			if username != "" {

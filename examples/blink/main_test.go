@@ -54,9 +54,11 @@ func setupFake(env *testscript.Env) error {
 	env.Values["accounts"] = map[string]blinktest.Account{"alice": alice, "bob": bob, "carol": carol}
 	env.Setenv("BLINK_API_URL", srv.URL())
 	env.Setenv("FAKE_URL", srv.URL())
+	env.Setenv("LNDOMAIN", blinktest.LightningAddressDomain)
 	env.Setenv("ALICE_KEY", aliceKey)
 	env.Setenv("BOB_KEY", srv.CreateAPIKey(bob.ID, blinktest.KeyOptions{Scopes: []blink.Scope{blink.ScopeRead, blink.ScopeReceive}}))
 	env.Setenv("CAROL_KEY", srv.CreateAPIKey(carol.ID, blinktest.KeyOptions{Scopes: []blink.Scope{blink.ScopeRead}}))
+	env.Setenv("RECEIVE_ONLY_KEY", srv.CreateAPIKey(carol.ID, blinktest.KeyOptions{Scopes: []blink.Scope{blink.ScopeReceive}}))
 	env.Setenv("ALICE_BTC_WALLET", alice.BTCWalletID)
 	env.Setenv("BOB_BTC_WALLET", bob.BTCWalletID)
 	cs := blink.ConnectionString{Server: srv.URL(), WalletID: alice.BTCWalletID}
