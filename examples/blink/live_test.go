@@ -252,3 +252,24 @@ func receive(t *testing.T, ch chan webhook.Delivery) webhook.Delivery {
 		return webhook.Delivery{}
 	}
 }
+
+func TestPay_NoAmountInvoiceTakesTheAmountFlag(t *testing.T) {
+	srv, bob, aliceKey, bobKey := fakeWithAccounts(t)
+	bc, err := blink.New(bobKey, blink.WithEndpoint(srv.URL()))
+	require.NoError(t, err)
+	defer bc.Close()
+	inv, err := bc.CreateNoAmountInvoice(context.Background(), bob.BTCWalletID, nil)
+	require.NoError(t, err)
+	t.Setenv("BLINK_API_KEY", aliceKey)
+
+	var stdout, stderr bytes.Buffer
+	assert.Equal(t, exitUsage, run(context.Background(), []string{"pay", inv.PaymentRequest, "--yes"}, nil, &stdout, &stderr))
+	assert.Contains(t, stderr.String(), "the invoice has no amount: pass --amount")
+
+	stdout.Reset()
+	stderr.Reset()
+	require.Equal(t, exitOK, run(context.Background(), []string{"pay", inv.PaymentRequest, "--amount", "321", "--yes"}, nil, &stdout, &stderr), stderr.String())
+	assert.Contains(t, stdout.String(), "SUCCEEDED")
+	assert.Contains(t, stderr.String(), "Amount:       321 sats")
+	assert.Equal(t, int64(321), srv.Balance(bob.BTCWalletID).Value)
+}
