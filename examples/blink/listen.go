@@ -279,9 +279,11 @@ func (a *app) forward(ctx context.Context, hc *http.Client, target, secret, typ 
 	}
 }
 
+// jsonLine writes v as one line of JSON ("<--" stays as it is).
 func (a *app) jsonLine(v any) {
-	b, _ := json.Marshal(v)
-	fmt.Fprintln(a.stdout, string(b))
+	enc := json.NewEncoder(a.stdout)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
 }
 
 func post(ctx context.Context, hc *http.Client, target, secret, id string, t time.Time, body []byte) (int, error) {

@@ -273,3 +273,43 @@ func TestPay_NoAmountInvoiceTakesTheAmountFlag(t *testing.T) {
 	assert.Contains(t, stderr.String(), "Amount:       321 sats")
 	assert.Equal(t, int64(321), srv.Balance(bob.BTCWalletID).Value)
 }
+
+func TestListen_ForwardsOnChainDepositsPendingThenConfirmed(t *testing.T) {
+	srv, bob, _, bobKey := fakeWithAccounts(t)
+	t.Setenv("BLINK_API_KEY", bobKey)
+	secret := newWebhookSecret()
+	got := make(chan webhook.Delivery, 10)
+	h, err := webhook.NewHandler(secret, func(_ context.Context, d webhook.Delivery) error {
+		got <- d
+		return nil
+	}, nil)
+	require.NoError(t, err)
+	hook := httptest.NewServer(h)
+	defer hook.Close()
+
+	s := start(t, "both", "listen", "--forward-to", hook.URL, "--secret", secret, "--json")
+	s.lineWith(t, `"ready":true`)
+	bc, err := blink.New(bobKey, blink.WithEndpoint(srv.URL()))
+	require.NoError(t, err)
+	defer bc.Close()
+	addr, err := bc.CreateOnChainAddress(context.Background(), bob.BTCWalletID)
+	require.NoError(t, err)
+	txHash, err := srv.ReceiveOnChain(addr, 50_000)
+	require.NoError(t, err)
+
+	d := receive(t, got)
+	ev, ok := d.Event.(*webhook.ReceiveOnChain)
+	require.True(t, ok, "got %T", d.Event)
+	assert.Equal(t, blink.TxPending, ev.Transaction.Status)
+	assert.Equal(t, addr, ev.Transaction.Initiation.Address)
+	assert.Equal(t, txHash, ev.Transaction.Settlement.TxHash)
+
+	require.NoError(t, srv.ConfirmOnChain(txHash))
+	d2 := receive(t, got)
+	ev, ok = d2.Event.(*webhook.ReceiveOnChain)
+	require.True(t, ok, "got %T", d2.Event)
+	assert.Equal(t, blink.TxSuccess, ev.Transaction.Status)
+	assert.Equal(t, int64(50_000), ev.Transaction.Amount.Value)
+	assert.NotEqual(t, d.ID, d2.ID, "two messages, two ids")
+	assert.Contains(t, s.lineWith(t, `"direction":"<--"`), `"status":204`)
+}

@@ -131,6 +131,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	if a.json {
 		enc := json.NewEncoder(stderr)
+		enc.SetEscapeHTML(false)
 		_ = enc.Encode(map[string]any{"error": err.Error(), "hint": hintOf(err), "exitCode": codeOf(err)})
 	} else {
 		fmt.Fprintln(stderr, "Error:", err)
@@ -279,6 +280,7 @@ func (a *app) newClient(needKey bool) (*blink.Client, error) {
 // printJSON writes v as indented JSON to stdout.
 func (a *app) printJSON(v any) error {
 	enc := json.NewEncoder(a.stdout)
+	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
 }
