@@ -143,6 +143,9 @@ with the --env and --endpoint given in the user's configuration directory
 			if key == "" {
 				return usageErrorf("the key is empty")
 			}
+			if a.env == "" && a.endpoint == "" {
+				a.env = envOfKey(key)
+			}
 			opts, err := a.options("")
 			if err != nil {
 				return err

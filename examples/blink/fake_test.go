@@ -117,7 +117,7 @@ func TestFake_PendingSettleFailAndFaults(t *testing.T) {
 	require.Equal(t, blink.PaymentPending, res.Status)
 	code, out := controlPOST(t, fs, "settle", map[string]string{"paymentHash": res.PaymentHash})
 	require.Equal(t, http.StatusOK, code, out)
-	r, err := ac.WaitForPayment(ctx, alice.BTCWalletID, res.PaymentHash, nil)
+	r, err := ac.WaitForPayment(ctx, alice.BTCWalletID, res.PaymentHash, &blink.WaitOptions{Interval: 10 * time.Millisecond})
 	require.NoError(t, err)
 	assert.Equal(t, blink.ResolvedSucceeded, r.Outcome)
 
@@ -128,7 +128,7 @@ func TestFake_PendingSettleFailAndFaults(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	require.Equal(t, exitOK, run(ctx, []string{"fake", "fail", res.PaymentHash, "--control-url", fs.ControlURL}, nil, &stdout, &stderr), stderr.String())
 	assert.Equal(t, "ok\n", stdout.String())
-	r, err = ac.WaitForPayment(ctx, alice.BTCWalletID, res.PaymentHash, nil)
+	r, err = ac.WaitForPayment(ctx, alice.BTCWalletID, res.PaymentHash, &blink.WaitOptions{Interval: 10 * time.Millisecond})
 	require.NoError(t, err)
 	assert.Equal(t, blink.ResolvedFailed, r.Outcome)
 

@@ -212,6 +212,16 @@ func rangeArgs(lo, hi int) cobra.PositionalArgs {
 	}
 }
 
+// envOfKey is the environment whose keys carry the key's prefix, or "".
+func envOfKey(key string) string {
+	for _, e := range []blink.Environment{blink.Production, blink.Staging, blink.Local} {
+		if strings.HasPrefix(key, e.KeyPrefix()) {
+			return string(e)
+		}
+	}
+	return ""
+}
+
 // options returns the SDK options of the global flags.
 func (a *app) options(endpoint string) ([]blink.Option, error) {
 	var opts []blink.Option
@@ -264,6 +274,9 @@ func (a *app) newClient(needKey bool) (*blink.Client, error) {
 	}
 	if key == "" && needKey {
 		return nil, &cliError{code: exitAuth, err: errNoKey}
+	}
+	if a.env == "" && a.endpoint == "" && endpoint == "" {
+		a.env = envOfKey(key) // a staging key talks to staging without --env
 	}
 	opts, err := a.options(endpoint)
 	if err != nil {
