@@ -57,6 +57,11 @@ func loadConfig() (*config, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A file holding a key is the user's alone: one left readable by
+	// others (copied, restored from a backup) is tightened on first use.
+	if fi, err := os.Stat(filepath.Join(d, "config.json")); err == nil && fi.Mode().Perm()&0o077 != 0 {
+		_ = os.Chmod(filepath.Join(d, "config.json"), 0o600)
+	}
 	var c config
 	if err := json.Unmarshal(b, &c); err != nil {
 		return nil, fmt.Errorf("%s is not valid JSON: %w (remove it with `blink logout`)", filepath.Join(d, "config.json"), err)

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -41,7 +42,12 @@ catching up from the ledger after every reconnect) and POSTs each one to
 ({accountId, walletId, eventType, transaction}) and the svix-id,
 svix-timestamp and svix-signature headers, signed with a local whsec_ secret.
 Configure your handler (webhook.NewHandler) with that secret to develop it
-against real events. The secret is kept in the configuration directory, so it
+against real events. The secret is a local one, made by listen, not a Blink
+secret: printing it gives nothing of the account away.
+
+--forward-to takes https anywhere and plain http on loopback only (localhost,
+127.0.0.1, ::1): the deliveries carry the account's transactions. Each is
+POSTed to that URL alone; redirects are not followed. The secret is kept in the configuration directory, so it
 stays the same across runs; --print-secret prints it and exits.
 
 It prints one line per event ("--> receive.lightning [transaction id]") and one
@@ -109,7 +115,35 @@ func forwardURL(s string) (string, error) {
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
 		return "", usageErrorf("--forward-to %q is not an http(s) URL", s)
 	}
+	if u.User != nil {
+		return "", usageErrorf("--forward-to: a URL with user info is not forwarded to (it would be printed on every line)")
+	}
+	// The deliveries carry the account's transactions (amounts, memos,
+	// counterparties, preimages): plain http only where it stays on this
+	// machine, as the SDK does for the key.
+	if u.Scheme == "http" && !isLoopbackHost(u.Hostname()) {
+		return "", usageErrorf("--forward-to %s: plain http to a host that is not loopback would send the account's events in clear; use https, or localhost", u.Redacted())
+	}
 	return u.String(), nil
+}
+
+func isLoopbackHost(h string) bool {
+	if strings.EqualFold(h, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
+}
+
+// forwardClient posts to the --forward-to URL and nowhere else: it follows
+// no redirect, which would send the signed delivery to another URL.
+func forwardClient() *http.Client {
+	return &http.Client{
+		Timeout: 15 * time.Second, // what Svix allows an endpoint
+		CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		},
+	}
 }
 
 func (a *app) listen(ctx context.Context, c *blink.Client, target, secret string, events []string) error {
@@ -144,7 +178,7 @@ func (a *app) listen(ctx context.Context, c *blink.Client, target, secret string
 	}
 	timer := time.AfterFunc(3*time.Second, ready)
 	defer timer.Stop()
-	hc := &http.Client{Timeout: 15 * time.Second} // what Svix allows an endpoint
+	hc := forwardClient()
 	for u, err := range c.MyUpdates(ctx, opts) {
 		if err != nil {
 			if ctx.Err() != nil {

@@ -170,7 +170,15 @@ or scope, 4 insufficient balance, 5 unknown outcome of a send.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.PersistentPreRunE = func(*cobra.Command, []string) error {
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		// The environment variables are read here, not given to the flags
+		// as defaults: cobra prints defaults in --help, and
+		// BLINK_CONNECTION_STRING carries the API key.
+		for name, v := range map[string]*string{"env": &a.env, "endpoint": &a.endpoint, "connection-string": &a.connectionString} {
+			if f := cmd.Flags().Lookup(name); f == nil || !f.Changed {
+				*v = os.Getenv(map[string]string{"env": "BLINK_ENV", "endpoint": "BLINK_API_URL", "connection-string": "BLINK_CONNECTION_STRING"}[name])
+			}
+		}
 		switch blink.Environment(a.env) {
 		case "", blink.Production, blink.Staging, blink.Local:
 			return nil
@@ -181,9 +189,9 @@ or scope, 4 insufficient balance, 5 unknown outcome of a send.`,
 		return &cliError{code: exitUsage, err: err, hint: "see " + c.CommandPath() + " --help"}
 	})
 	pf := root.PersistentFlags()
-	pf.StringVar(&a.env, "env", os.Getenv("BLINK_ENV"), "environment: production, staging or local (default production; $BLINK_ENV)")
-	pf.StringVar(&a.endpoint, "endpoint", os.Getenv("BLINK_API_URL"), "a custom GraphQL endpoint ($BLINK_API_URL)")
-	pf.StringVar(&a.connectionString, "connection-string", os.Getenv("BLINK_CONNECTION_STRING"), "a BTCPay-style connection string ($BLINK_CONNECTION_STRING)")
+	pf.StringVar(&a.env, "env", "", "environment: production, staging or local (default production; $BLINK_ENV)")
+	pf.StringVar(&a.endpoint, "endpoint", "", "a custom GraphQL endpoint ($BLINK_API_URL)")
+	pf.StringVar(&a.connectionString, "connection-string", "", "a BTCPay-style connection string ($BLINK_CONNECTION_STRING)")
 	pf.BoolVar(&a.json, "json", false, "print JSON for scripts instead of tables")
 
 	root.AddCommand(a.loginCommand(), a.logoutCommand(), a.whoamiCommand(),

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/blink-sdk/blink-go/blink"
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 )
 
 // destination is what `blink pay` was given, decoded.
@@ -80,9 +82,12 @@ func (a *app) payCommand() *cobra.Command {
 		Short: "Pay an invoice, a lightning address, an LNURL or a Blink user (scope WRITE)",
 		Long: `pay decodes what it is given and shows what will be paid (amount, its value in
 the account's display currency, the probed fee, the destination and the
-network), then asks for confirmation on standard input unless --yes.
+network), then asks for confirmation on the terminal unless --yes. When
+standard input is not a terminal (a script, a pipe) it refuses to pay without
+--yes: an answer piped in is no confirmation.
 
-Amounts are in sats. An invoice carries its own amount; a no-amount invoice, a
+Amounts are in sats, and must be positive; --max-fee cannot be negative.
+These, and a missing --amount, are refused before any network call. An invoice carries its own amount; a no-amount invoice, a
 lightning address, an LNURL and a username need --amount.
 
 When the outcome is unknown (the answer was lost), it exits 5 and prints the
@@ -96,6 +101,14 @@ never pay the same thing again before that.`,
 			if err != nil {
 				return err
 			}
+			// Everything that can be refused is refused here, before any
+			// network call.
+			if err := checkPayArgs(d, amount, maxFee, memo); err != nil {
+				return err
+			}
+			if !yes && !stdinIsTerminal(a.stdin) {
+				return usageErrorf("not paid: standard input is not a terminal, so there is no one to confirm; pass --yes to pay without asking")
+			}
 			c, err := a.newClient(true)
 			if err != nil {
 				return err
@@ -103,9 +116,6 @@ never pay the same thing again before that.`,
 			wid, err := a.walletFor(ctx, c, wallet, blink.BTC)
 			if err != nil {
 				return err
-			}
-			if (d.Kind == "lightning-address" || d.Kind == "lnurl") && (maxFee > 0 || memo != "") {
-				return usageErrorf("--max-fee and --memo cannot be honoured for a %s: the API has no fee probe and no memo for it", d.Kind)
 			}
 			q, err := a.quote(ctx, c, d, wid, amount, memo)
 			if err != nil {
@@ -160,6 +170,45 @@ never pay the same thing again before that.`,
 	f.StringVar(&wallet, "wallet", "", "the wallet id to pay from (default the BTC wallet)")
 	f.BoolVarP(&yes, "yes", "y", false, "pay without asking for confirmation")
 	return cmd
+}
+
+// checkPayArgs refuses the amounts and fee caps no payment can have.
+func checkPayArgs(d *destination, amount, maxFee int64, memo string) error {
+	if (d.Kind == "lightning-address" || d.Kind == "lnurl") && (maxFee > 0 || memo != "") {
+		return usageErrorf("--max-fee and --memo cannot be honoured for a %s: the API has no fee probe and no memo for it", d.Kind)
+	}
+	if amount < 0 {
+		return usageErrorf("--amount %d: an amount must be positive", amount)
+	}
+	if maxFee < 0 {
+		return usageErrorf("--max-fee %d: a fee cap cannot be negative", maxFee)
+	}
+	switch {
+	case d.Kind == "invoice" && d.Invoice.AmountMsat > 0:
+		if amount != 0 && amount != int64(d.Invoice.Amount) {
+			return usageErrorf("the invoice is for %d sats; --amount %d differs", d.Invoice.Amount, amount)
+		}
+	case d.Kind == "invoice":
+		if amount == 0 {
+			return usageErrorf("the invoice has no amount: pass --amount")
+		}
+	case d.Kind == "username":
+		if amount == 0 {
+			return usageErrorf("a payment to a username needs --amount")
+		}
+	default:
+		if amount == 0 {
+			return usageErrorf("a %s needs --amount", d.Kind)
+		}
+	}
+	return nil
+}
+
+// stdinIsTerminal says whether r is a terminal, where someone can answer
+// the confirmation. A variable for the tests.
+var stdinIsTerminal = func(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 func (a *app) quote(ctx context.Context, c *blink.Client, d *destination, wid string, amount int64, memo string) (*quote, error) {
