@@ -660,7 +660,11 @@ func TestRealtime_Close4429BacksOffLonger(t *testing.T) {
 			return
 		}
 		if n == 1 {
-			p.conn.Close(4429, "too many initialisation requests")
+			// After the subscribe has arrived, so that the client hears
+			// the close code rather than a failed write.
+			if _, err := p.readType("subscribe"); err == nil {
+				p.conn.Close(4429, "too many initialisation requests")
+			}
 			return
 		}
 		p.serveAnswering(nil)
