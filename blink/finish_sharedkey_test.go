@@ -115,3 +115,24 @@ func TestOutcomeUnknown_FreshKeyIsSetOnlyForAKeyTheSDKMade(t *testing.T) {
 		assert.Equal(t, tc.fresh, ou.FreshKey, tc.name)
 	}
 }
+
+// FinishPayment's resend uses a key it made for that send alone: its own
+// unknown outcome says so.
+func TestFinishPayment_ResendsUnknownOutcomeHasAFreshKey(t *testing.T) {
+	srv := newFake(t)
+	alice := newFakeUser(t, srv, "alice", 100_000, 0, nil, fastRetry)
+	bob := newFakeUser(t, srv, "bob", 0, 0, nil)
+	srv.InjectFault("IntraLedgerPaymentSend", blinktest.Fault{DropBeforeExecute: true}, 10)
+	_, err := alice.Client.SendIntraLedger(bg(), alice.BTCWalletID, bob.BTCWalletID, 10, &PayOptions{Memo: "r", UniqueMemo: true, IdempotencyKey: NewIdempotencyKey()})
+	var ou, nu *OutcomeUnknownError
+	require.ErrorAs(t, err, &ou)
+	require.Zero(t, srv.Executions("IntraLedgerPaymentSend"))
+	srv.ClearFaults()
+	srv.InjectFault("IntraLedgerPaymentSend", blinktest.Fault{DropAfterExecute: true}, 10)
+	_, err = alice.Client.FinishPayment(bg(), ou)
+	require.ErrorAs(t, err, &nu, "the resend's answer is lost too")
+	require.NotEqual(t, ou.IdempotencyKey, nu.IdempotencyKey, "resent with a fresh key")
+	assert.True(t, nu.FreshKey)
+	assert.False(t, ou.FreshKey)
+	assert.Equal(t, 1, srv.Executions("IntraLedgerPaymentSend"))
+}
