@@ -447,6 +447,15 @@ type OutcomeUnknownError struct {
 	Operation string
 	// IdempotencyKey is the X-Idempotency-Key every attempt carried.
 	IdempotencyKey string
+	// FreshKey reports that the SDK made IdempotencyKey for this call (no
+	// key was given), so that no request but this call's carried it. When
+	// false (the caller gave the key, or an error stored by a version
+	// without this field), a request carrying the key may have reached the
+	// server before this call began, such as the first run of a retried
+	// job: the key the server holds proves nothing about when the payment
+	// was made, so Lookup reaches back the key's one-hour lock before the
+	// call began.
+	FreshKey bool
 	// PaymentHash identifies a lightning payment; empty for intraledger and
 	// on-chain sends.
 	PaymentHash string

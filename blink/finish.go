@@ -93,7 +93,11 @@ func (c *Client) RetireIdempotencyKey(ctx context.Context, key string) (arrived 
 //     only for a look-up that starts ExecutionWindow after the attempt
 //     arrived (ArrivedBy, by the server's clock). Before that it returns
 //     the error again, still unknown, saying when to call again; after it,
-//     the send is made again with a fresh key.
+//     the send is made again with a fresh key. The look-up reaches back
+//     to when the call began or, for a key the caller gave (FreshKey
+//     false), to an hour before it: the request that holds such a key may
+//     be an earlier call's (a retried job, a second worker), executed
+//     before this call began.
 //
 // The result is the send's outcome as the original call would have
 // returned it (a queued on-chain payout is PaymentSucceeded). It sends
@@ -232,6 +236,15 @@ func (c *Client) resend(ctx context.Context, ou *OutcomeUnknownError, originalMa
 }
 
 func (c *Client) resendOnce(ctx context.Context, ou *OutcomeUnknownError) (*PaymentResult, error) {
+	res, err := c.resendWithFreshKey(ctx, ou)
+	var nu *OutcomeUnknownError
+	if ou.ResentWith != "" && errors.As(err, &nu) && nu.IdempotencyKey == ou.ResentWith {
+		nu.FreshKey = true // made here for this send alone
+	}
+	return res, err
+}
+
+func (c *Client) resendWithFreshKey(ctx context.Context, ou *OutcomeUnknownError) (*PaymentResult, error) {
 	if ou.ResentWith != "" {
 		ou.Cause = &Error{Operation: "FinishPayment", Message: "the payment was already sent again (idempotency key " + ou.ResentWith +
 			") and the ledger does not show it as this send: finish that send's own error, or look it up with ResolvePayment", sentinel: ErrOutcomeUnknown}

@@ -42,7 +42,7 @@ func (c *Client) SendIntraLedger(ctx context.Context, walletID, to string, amoun
 	if err != nil {
 		return nil, err
 	}
-	id := sendID{op: op, walletID: walletID, amount: int64(amount), recipient: recipient, memo: o.Memo, uniqueMemo: o.UniqueMemo}
+	id := sendID{op: op, walletID: walletID, amount: int64(amount), recipient: recipient, memo: o.Memo, uniqueMemo: o.UniqueMemo, givenKey: o.IdempotencyKey != ""}
 	return runSend(ctx, c, id, key, func(ctx context.Context) (sendPayload[gen.IntraLedgerPaymentSendIntraLedgerPaymentSendPaymentSendPayloadErrorsError], error) {
 		resp, err := gen.IntraLedgerPaymentSend(ctx, c.gql, gen.IntraLedgerPaymentSendInput{WalletId: walletID, RecipientWalletId: recipient, Amount: satAmount(amount), Memo: optString(o.Memo)})
 		if err != nil {
@@ -67,7 +67,7 @@ func (c *Client) SendIntraLedgerUSD(ctx context.Context, walletID, to string, am
 	if err != nil {
 		return nil, err
 	}
-	id := sendID{op: op, walletID: walletID, amount: int64(amount), recipient: recipient, memo: o.Memo, uniqueMemo: o.UniqueMemo}
+	id := sendID{op: op, walletID: walletID, amount: int64(amount), recipient: recipient, memo: o.Memo, uniqueMemo: o.UniqueMemo, givenKey: o.IdempotencyKey != ""}
 	return runSend(ctx, c, id, key, func(ctx context.Context) (sendPayload[gen.IntraLedgerUsdPaymentSendIntraLedgerUsdPaymentSendPaymentSendPayloadErrorsError], error) {
 		resp, err := gen.IntraLedgerUsdPaymentSend(ctx, c.gql, gen.IntraLedgerUsdPaymentSendInput{WalletId: walletID, RecipientWalletId: recipient, Amount: centAmount(amount), Memo: optString(o.Memo)})
 		if err != nil {

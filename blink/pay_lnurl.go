@@ -32,7 +32,7 @@ func (c *Client) PayLightningAddress(ctx context.Context, walletID, address stri
 	if err := c.checkWalletCurrency(ctx, op, walletID, BTC); err != nil {
 		return nil, err
 	}
-	id := sendID{op: op, walletID: walletID, amount: int64(amount), recipient: address}
+	id := sendID{op: op, walletID: walletID, amount: int64(amount), recipient: address, givenKey: o.IdempotencyKey != ""}
 	return runSend(ctx, c, id, key, func(ctx context.Context) (sendPayload[gen.LnAddressPaymentSendLnAddressPaymentSendPaymentSendPayloadErrorsError], error) {
 		resp, err := gen.LnAddressPaymentSend(ctx, c.gql, gen.LnAddressPaymentSendInput{WalletId: walletID, LnAddress: address, Amount: satAmount(amount)})
 		if err != nil {
@@ -62,7 +62,7 @@ func (c *Client) PayLNURL(ctx context.Context, walletID, code string, amount Sat
 	if err := c.checkWalletCurrency(ctx, op, walletID, BTC); err != nil {
 		return nil, err
 	}
-	id := sendID{op: op, walletID: walletID, amount: int64(amount), recipient: code}
+	id := sendID{op: op, walletID: walletID, amount: int64(amount), recipient: code, givenKey: o.IdempotencyKey != ""}
 	return runSend(ctx, c, id, key, func(ctx context.Context) (sendPayload[gen.LnurlPaymentSendLnurlPaymentSendPaymentSendPayloadErrorsError], error) {
 		resp, err := gen.LnurlPaymentSend(ctx, c.gql, gen.LnurlPaymentSendInput{WalletId: walletID, Lnurl: code, Amount: satAmount(amount)})
 		if err != nil {

@@ -186,6 +186,9 @@ type sendID struct {
 	amount                                                     int64
 	uniqueMemo                                                 bool
 	speed                                                      PayoutSpeed
+	// givenKey: the caller gave the idempotency key (PayOptions or
+	// OnChainOptions); runSend adds WithIdempotencyKey's.
+	givenKey bool
 }
 
 // sendRecord is what the transport tells runSend about its call.
@@ -214,6 +217,7 @@ func runSend[E any, P interface {
 	*E
 	payloadErr
 }](ctx context.Context, c *Client, id sendID, key string, call func(ctx context.Context) (sendPayload[E], error)) (*PaymentResult, error) {
+	id.givenKey = id.givenKey || idempotencyKeyFrom(ctx) != ""
 	rec := &sendRecord{}
 	p, err := call(context.WithValue(WithIdempotencyKey(ctx, key), sendRecordKey{}, rec))
 	if err != nil {
@@ -267,6 +271,7 @@ func (id sendID) unknown(c *Client, err error) error {
 	if errors.As(err, &ou) {
 		ou.WalletID, ou.PaymentHash, ou.PaymentRequest, ou.Amount, ou.Recipient = id.walletID, id.paymentHash, id.paymentRequest, id.amount, id.recipient
 		ou.Memo, ou.UniqueMemo, ou.Speed = id.memo, id.uniqueMemo, id.speed
+		ou.FreshKey = !id.givenKey
 		if ou.StartedAt.IsZero() {
 			// Not from the transport: the call began at most one timeout ago.
 			ou.StartedAt = time.Now().Add(-c.callBound())

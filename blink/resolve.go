@@ -62,8 +62,21 @@ func (e *OutcomeUnknownError) Lookup() PaymentLookup {
 	if l.Since.IsZero() && !e.StartedAt.IsZero() {
 		l.Since, l.SureAfter = e.StartedAt.Add(-unknownSkew), e.StartedAt.Add(unknownSkew)
 	}
+	if !e.FreshKey && l.PaymentHash == "" && !l.Since.IsZero() {
+		// A request with a key the caller gave may have taken it before
+		// this call began (the call was then refused with a conflict): its
+		// payment is as old as the key's lock allows. A match before
+		// SureAfter stays ambiguous without UniqueMemo. (By payment hash,
+		// an earlier payment is ResolvedAlreadyPaid: never paid again.)
+		l.Since = l.Since.Add(-reusedKeyReach)
+	}
 	return l
 }
+
+// reusedKeyReach is how long before a call began a request carrying the
+// same caller-given key can have reached the server and still hold the
+// key (its one-hour lock), with a margin for the clocks.
+const reusedKeyReach = time.Hour + 5*time.Minute
 
 // railOf is how the SDK's send op is initiated, or "" for another op.
 func railOf(op string) Rail {
