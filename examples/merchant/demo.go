@@ -49,7 +49,8 @@ func runDemo(ctx context.Context, addr, sqlitePath string, rate float64, burst i
 	base := "http://" + ln.Addr().String()
 
 	tc := tenants.Config{Endpoint: fake.URL(), KeyPrefix: "galoy_dev_", AllowLoopbackWebhooks: true, ClientOptions: app.ClientOptions(log)}
-	a := app.New(app.Config{Store: st, Keys: keys, Log: log, Tenants: tc, RatePerSecond: rate, RateBurst: burst})
+	a := app.New(app.Config{Store: st, Keys: keys, Log: log, Tenants: tc, RatePerSecond: rate, RateBurst: burst,
+		KeylessOptions: tenants.KeylessOptions{HTTPClient: fake.LNURLHTTPClient()}})
 
 	acct := fake.CreateAccount(blinktest.AccountOptions{Username: "demoshop"})
 	key := fake.CreateAPIKey(acct.ID, blinktest.KeyOptions{Scopes: []blink.Scope{blink.ScopeRead, blink.ScopeReceive}})

@@ -1,5 +1,7 @@
 // Command merchant is a multi-tenant payment server on blink-go: shops
-// (tenants) connect their Blink wallets with a connection string, create
+// (tenants) connect their Blink wallets with only a lightning address
+// (keyless: no secret held, receive only, watched by the SDK's shared
+// invoice watcher) or with a connection string, create
 // orders whose invoices the server makes with the order id as ExternalID,
 // learn that they were paid through three merged paths (the realtime
 // stream, Blink's webhooks, a reconciler), get order.paid / order.expired

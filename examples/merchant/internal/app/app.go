@@ -35,6 +35,11 @@ type Config struct {
 	// NoStreams turns the realtime streams off (the reconciler and the
 	// webhooks still detect payments).
 	NoStreams bool
+	// KeylessOptions configure the keyless receive (tenants connected by
+	// lightning address only); NoKeyless turns it off (connecting by
+	// address then answers 501). Tenants.Keyless, when set, replaces it.
+	KeylessOptions tenants.KeylessOptions
+	NoKeyless      bool
 	// RatePerSecond and RateBurst limit each tenant's API requests (0: none).
 	RatePerSecond float64
 	RateBurst     int
@@ -42,8 +47,9 @@ type Config struct {
 
 // Stats are counters for the metrics a later handler exports.
 type Stats struct {
-	OrdersPaid, OrdersExpired                   atomic.Int64
+	OrdersCreated, OrdersPaid, OrdersExpired    atomic.Int64
 	PaidByStream, PaidByWebhook, PaidReconciler atomic.Int64
+	PaidByWatcher                               atomic.Int64
 	DeliveriesOK, DeliveriesFailed              atomic.Int64
 	PayoutsSucceeded, PayoutsFailed             atomic.Int64
 }
@@ -59,12 +65,25 @@ type App struct {
 	API      *api.Server
 	Stats    *Stats
 	log      *slog.Logger
+	keyless  *tenants.Keyless
 	wg       sync.WaitGroup
 }
 
 // New builds an App; Run starts its workers.
 func New(cfg Config) *App {
 	a := &App{Store: cfg.Store, log: cfg.Log, Stats: &Stats{}}
+	if cfg.Tenants.Keyless == nil && !cfg.NoKeyless && cfg.Tenants.Endpoint != "" {
+		// Keyless tenants, the default the onboarding recommends: one
+		// key-less client and one shared watcher for the process.
+		ko := cfg.KeylessOptions
+		ko.ClientOptions = append(append([]blink.Option{}, cfg.Tenants.ClientOptions...), ko.ClientOptions...)
+		if k, err := tenants.NewKeyless(cfg.Tenants.Endpoint, ko); err == nil {
+			a.keyless = k
+			cfg.Tenants.Keyless = k.Receiver
+		} else {
+			cfg.Log.Error("keyless receive unavailable", "err", err)
+		}
+	}
 	a.Tenants = tenants.NewService(cfg.Tenants, cfg.Store, cfg.Keys, cfg.Log)
 	a.Orders = orders.NewService(cfg.Store, a.Tenants, cfg.Log)
 	a.Detector = payments.NewDetector(cfg.Store, a.Tenants, a.Orders, cfg.Log)
@@ -81,6 +100,10 @@ func New(cfg Config) *App {
 		a.Payouts.Interval = cfg.PayoutInterval
 	}
 	a.Orders.Notify = a.Outbox.Kick
+	a.Orders.Created = func(o *store.Order) {
+		a.Stats.OrdersCreated.Add(1)
+		a.Detector.WatchOrder(o)
+	}
 	a.Orders.Settled = func(status, via string) {
 		if status == store.OrderExpired {
 			a.Stats.OrdersExpired.Add(1)
@@ -92,6 +115,8 @@ func New(cfg Config) *App {
 			a.Stats.PaidByStream.Add(1)
 		case payments.ViaWebhook:
 			a.Stats.PaidByWebhook.Add(1)
+		case payments.ViaWatcher:
+			a.Stats.PaidByWatcher.Add(1)
 		default:
 			a.Stats.PaidReconciler.Add(1)
 		}
@@ -139,7 +164,13 @@ func (a *App) Run(ctx context.Context) {
 func (a *App) Wait() {
 	a.wg.Wait()
 	a.Tenants.Close()
+	if a.keyless != nil {
+		a.keyless.Close()
+	}
 }
+
+// Keyless is the process's keyless receive (nil when off).
+func (a *App) Keyless() *tenants.Keyless { return a.keyless }
 
 // ClientOptions are the blink options every tenant client gets.
 func ClientOptions(log *slog.Logger) []blink.Option {

@@ -83,6 +83,9 @@ func (r *rig) start(cfg app.Config) *rig {
 	cfg.Store, cfg.Keys = st, r.keys
 	cfg.Log = slog.New(slog.NewJSONHandler(r.logs, nil))
 	cfg.Tenants = tenants.Config{Endpoint: r.fake.URL(), KeyPrefix: "galoy_dev_", AllowLoopbackWebhooks: true, Keyless: cfg.Tenants.Keyless}
+	if cfg.KeylessOptions.HTTPClient == nil {
+		cfg.KeylessOptions.HTTPClient = r.fake.LNURLHTTPClient() // the fake's LNURL-pay hosts
+	}
 	if cfg.ReconcileInterval == 0 {
 		cfg.ReconcileInterval = time.Hour // passes are asked for explicitly
 	}
