@@ -32,6 +32,7 @@ type Config struct {
 	ReconcileInterval time.Duration // default 30s
 	OutboxInterval    time.Duration // default 5s
 	PayoutInterval    time.Duration // default 5s
+	WindDownInterval  time.Duration // default 6h: each key tenant's wind-down is asked again
 	// NoStreams turns the realtime streams off (the reconciler and the
 	// webhooks still detect payments).
 	NoStreams bool
@@ -66,12 +67,17 @@ type App struct {
 	Stats    *Stats
 	log      *slog.Logger
 	keyless  *tenants.Keyless
-	wg       sync.WaitGroup
+
+	windDownEvery time.Duration
+	wg            sync.WaitGroup
 }
 
 // New builds an App; Run starts its workers.
 func New(cfg Config) *App {
-	a := &App{Store: cfg.Store, log: cfg.Log, Stats: &Stats{}}
+	a := &App{Store: cfg.Store, log: cfg.Log, Stats: &Stats{}, windDownEvery: cfg.WindDownInterval}
+	if a.windDownEvery <= 0 {
+		a.windDownEvery = 6 * time.Hour
+	}
 	if cfg.Tenants.Keyless == nil && !cfg.NoKeyless && cfg.Tenants.Endpoint != "" {
 		// Keyless tenants, the default the onboarding recommends: one
 		// key-less client and one shared watcher for the process.
@@ -151,12 +157,26 @@ func (a *App) Handler() http.Handler { return a.API.Handler() }
 // undelivered events and the payout worker finishes payouts a crash left
 // unresolved.
 func (a *App) Run(ctx context.Context) {
-	for _, run := range []func(context.Context){a.Detector.Run, a.Outbox.Run, a.Payouts.Run} {
+	for _, run := range []func(context.Context){a.Detector.Run, a.Outbox.Run, a.Payouts.Run, a.windDowns} {
 		a.wg.Add(1)
 		go func() {
 			defer a.wg.Done()
 			run(ctx)
 		}()
+	}
+}
+
+// windDowns asks every key tenant's wind-down at start and periodically.
+func (a *App) windDowns(ctx context.Context) {
+	t := time.NewTicker(a.windDownEvery)
+	defer t.Stop()
+	for {
+		a.Tenants.CheckWindDowns(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
 	}
 }
 

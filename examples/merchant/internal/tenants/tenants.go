@@ -190,6 +190,9 @@ func (s *Service) Connect(ctx context.Context, req ConnectRequest) (*Connected, 
 	if cs.Currency != "" && cs.Currency != w.Currency {
 		return nil, apperr.New(400, "wallet_currency_mismatch", "the connection string says %s but the wallet is a %s wallet", cs.Currency, w.Currency)
 	}
+	// A wound-down account still connects (its shop must see the banner),
+	// with a warning; a failed look-up is retried by the periodic check.
+	wd, wdErr := c.WindDown(ctx)
 
 	t := &store.Tenant{
 		ID:             secrets.NewID("tn"),
@@ -212,6 +215,13 @@ func (s *Service) Connect(ctx context.Context, req ConnectRequest) (*Connected, 
 	t.Secrets.Conn = s.seal(cs.String(), t.ID, FieldConn)
 	if blinkSecret != "" {
 		t.Secrets.BlinkWebhook = s.seal(blinkSecret, t.ID, FieldBlinkWebhook)
+	}
+	if wdErr == nil {
+		t.WindDown, t.WindDownCheckedAt = encodeWindDown(wd), timeNow()
+		if wd.Active() {
+			warnings = append(warnings, wd.String())
+			s.log.ErrorContext(ctx, "tenant account wind-down", "tenant", t.ID, "status", string(wd.Status), "message", wd.String())
+		}
 	}
 	out := &Connected{Tenant: t, Warnings: warnings}
 	if req.ShopWebhookURL != "" {
