@@ -154,7 +154,7 @@ func tenantConfig(getenv func(string) string) (tenants.Config, error) {
 // down: the listener closes, requests in flight finish (20s at most), then
 // the workers stop (a payout or delivery in flight finishes first).
 func serve(ctx context.Context, ln net.Listener, a *app.App, extra func(*http.ServeMux), log *slog.Logger) error {
-	mux := a.API.Handler()
+	mux := a.Mux()
 	if extra != nil {
 		extra(mux)
 	}

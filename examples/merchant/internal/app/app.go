@@ -5,6 +5,7 @@ package app
 
 import (
 	"context"
+	"crypto/rand"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/blink-sdk/blink-go/blink"
 	"github.com/blink-sdk/blink-go/examples/merchant/internal/api"
+	"github.com/blink-sdk/blink-go/examples/merchant/internal/checkout"
 	"github.com/blink-sdk/blink-go/examples/merchant/internal/orders"
 	"github.com/blink-sdk/blink-go/examples/merchant/internal/outbox"
 	"github.com/blink-sdk/blink-go/examples/merchant/internal/payments"
@@ -41,6 +43,15 @@ type Config struct {
 	// address then answers 501). Tenants.Keyless, when set, replaces it.
 	KeylessOptions tenants.KeylessOptions
 	NoKeyless      bool
+	// SessionSecret keys the checkout session links (at least 32 bytes;
+	// random when empty: links then die with the process and do not work
+	// across replicas). SessionTTL is a link's life (default 15 minutes).
+	SessionSecret []byte
+	SessionTTL    time.Duration
+	// CheckoutOrigins may read the checkout API from a browser (CORS).
+	CheckoutOrigins []string
+	// PublicURL is the server's address as payers reach it (links start with it).
+	PublicURL string
 	// RatePerSecond and RateBurst limit each tenant's API requests (0: none).
 	RatePerSecond float64
 	RateBurst     int
@@ -69,6 +80,10 @@ type App struct {
 	keyless  *tenants.Keyless
 
 	windDownEvery time.Duration
+	Checkout      *checkout.Handler
+	prices        *blink.Client
+	updMu         sync.Mutex
+	updated       chan struct{}
 	wg            sync.WaitGroup
 }
 
@@ -111,6 +126,7 @@ func New(cfg Config) *App {
 		a.Detector.WatchOrder(o)
 	}
 	a.Orders.Settled = func(status, via string) {
+		a.wake()
 		if status == store.OrderExpired {
 			a.Stats.OrdersExpired.Add(1)
 			return
@@ -141,16 +157,59 @@ func New(cfg Config) *App {
 			a.Stats.PayoutsFailed.Add(1)
 		}
 	}
+	secret := cfg.SessionSecret
+	if len(secret) == 0 {
+		secret = make([]byte, 32)
+		rand.Read(secret)
+		if cfg.Log != nil {
+			cfg.Log.Warn("SESSION_SECRET is not set: checkout links are signed with a random key and stop working at restart (set it, the same on every replica)")
+		}
+	}
+	sessions, err := checkout.NewSessions(secret, cfg.SessionTTL)
+	if err != nil {
+		panic(err) // main checks the secret's length before
+	}
+	a.updated = make(chan struct{})
+	a.Checkout = &checkout.Handler{Store: cfg.Store, Sessions: sessions, Log: cfg.Log, AllowedOrigins: cfg.CheckoutOrigins,
+		Updated: a.updates}
+	if cfg.Tenants.Endpoint != "" {
+		// A key-less client for the fiat price on the checkout page.
+		if pc, err := blink.New("", append([]blink.Option{blink.WithEndpoint(cfg.Tenants.Endpoint)}, cfg.Tenants.ClientOptions...)...); err == nil {
+			a.Checkout.Prices, a.prices = pc, pc
+		}
+	}
 	a.Tenants.OnConnect = func(id string) { a.Detector.Watch(id) }
 	a.Tenants.OnDisconnect = a.Detector.Unwatch
 	a.Detector.Forget = a.Tenants.Forget
 	a.API = &api.Server{Store: cfg.Store, Tenants: a.Tenants, Orders: a.Orders, Payouts: a.Payouts,
-		Webhooks: a.Detector.WebhookHandler(), Log: cfg.Log, RatePerSecond: cfg.RatePerSecond, RateBurst: cfg.RateBurst}
+		Webhooks: a.Detector.WebhookHandler(), Log: cfg.Log, RatePerSecond: cfg.RatePerSecond, RateBurst: cfg.RateBurst,
+		Checkout: a.Checkout, PublicURL: cfg.PublicURL}
 	return a
 }
 
+// Mux is the server's routes: the API, the hosted checkout and the metrics.
+func (a *App) Mux() *http.ServeMux {
+	mux := a.API.Handler()
+	a.Checkout.Mount(mux)
+	return mux
+}
+
 // Handler is the server's HTTP handler.
-func (a *App) Handler() http.Handler { return a.API.Handler() }
+func (a *App) Handler() http.Handler { return a.Mux() }
+
+// updates returns a channel closed at the next settle in this process.
+func (a *App) updates() <-chan struct{} {
+	a.updMu.Lock()
+	defer a.updMu.Unlock()
+	return a.updated
+}
+
+func (a *App) wake() {
+	a.updMu.Lock()
+	close(a.updated)
+	a.updated = make(chan struct{})
+	a.updMu.Unlock()
+}
 
 // Run starts the workers; they stop when ctx ends (Wait waits for them).
 // At start the reconciler checks every open order, the outbox resumes
@@ -186,6 +245,9 @@ func (a *App) Wait() {
 	a.Tenants.Close()
 	if a.keyless != nil {
 		a.keyless.Close()
+	}
+	if a.prices != nil {
+		a.prices.Close()
 	}
 }
 
