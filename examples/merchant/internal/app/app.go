@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -50,6 +51,8 @@ type Config struct {
 	SessionTTL    time.Duration
 	// CheckoutOrigins may read the checkout API from a browser (CORS).
 	CheckoutOrigins []string
+	// MetricsToken, when set, is the bearer token /metrics wants.
+	MetricsToken string
 	// PublicURL is the server's address as payers reach it (links start with it).
 	PublicURL string
 	// RatePerSecond and RateBurst limit each tenant's API requests (0: none).
@@ -80,6 +83,7 @@ type App struct {
 	keyless  *tenants.Keyless
 
 	windDownEvery time.Duration
+	metricsToken  string
 	Checkout      *checkout.Handler
 	prices        *blink.Client
 	updMu         sync.Mutex
@@ -89,7 +93,7 @@ type App struct {
 
 // New builds an App; Run starts its workers.
 func New(cfg Config) *App {
-	a := &App{Store: cfg.Store, log: cfg.Log, Stats: &Stats{}, windDownEvery: cfg.WindDownInterval}
+	a := &App{Store: cfg.Store, log: cfg.Log, Stats: &Stats{}, windDownEvery: cfg.WindDownInterval, metricsToken: cfg.MetricsToken}
 	if a.windDownEvery <= 0 {
 		a.windDownEvery = 6 * time.Hour
 	}
@@ -187,10 +191,20 @@ func New(cfg Config) *App {
 	return a
 }
 
-// Mux is the server's routes: the API, the hosted checkout and the metrics.
+// Mux is the server's routes: the API, the hosted checkout and the
+// metrics (GET /metrics; with a MetricsToken, only for
+// "Authorization: Bearer <token>").
 func (a *App) Mux() *http.ServeMux {
 	mux := a.API.Handler()
 	a.Checkout.Mount(mux)
+	m := a.Metrics()
+	mux.Handle("GET /metrics", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if a.metricsToken != "" && !secrets.TokenMatches(strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "), secrets.HashToken(a.metricsToken)) {
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			return
+		}
+		m.ServeHTTP(w, r)
+	}))
 	return mux
 }
 
