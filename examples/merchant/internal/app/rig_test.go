@@ -28,7 +28,7 @@ import (
 // rig is one fake Blink, one shop endpoint and a server (App) that can be
 // stopped and started again on the same database, as a process restarts.
 type rig struct {
-	t     *testing.T
+	t     testing.TB
 	fake  *blinktest.Server
 	shop  *shop
 	keys  *secrets.Keyring
@@ -55,7 +55,7 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 }
 func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
-func newRig(t *testing.T, dbURL string, fakeOpts ...blinktest.Option) *rig {
+func newRig(t testing.TB, dbURL string, fakeOpts ...blinktest.Option) *rig {
 	t.Helper()
 	master := secrets.NewMasterKey()
 	keys, err := secrets.NewKeyring(master)
