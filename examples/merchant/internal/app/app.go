@@ -196,7 +196,7 @@ func New(cfg Config) *App {
 // "Authorization: Bearer <token>").
 func (a *App) Mux() *http.ServeMux {
 	mux := a.API.Handler()
-	a.Checkout.Mount(mux)
+	a.Checkout.Mount(mux, a.API.BySource)
 	m := a.Metrics()
 	mux.Handle("GET /metrics", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if a.metricsToken != "" && !secrets.TokenMatches(strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "), secrets.HashToken(a.metricsToken)) {

@@ -25,6 +25,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/blink-sdk/blink-go/blink"
@@ -59,23 +60,33 @@ type Handler struct {
 	AllowedOrigins []string
 	// Poll is how often an events stream looks at the order (default 500ms).
 	Poll time.Duration
+	// MaxStreams caps the event streams open at once (default 1000);
+	// past it a stream is refused with 503 (the page still works: a
+	// reload shows the status).
+	MaxStreams int
 	// Updated, when set, is a channel that is closed and replaced whenever
 	// an order of this process settles, to wake streams at once.
 	Updated func() <-chan struct{}
+
+	streams atomic.Int64
 
 	priceMu sync.Mutex
 	price   *blink.RealtimePrice
 	priceAt time.Time
 }
 
-// Mount adds the routes to mux.
-func (h *Handler) Mount(mux *http.ServeMux) {
-	mux.HandleFunc("GET /checkout/{session}", h.page)
-	mux.HandleFunc("GET /checkout/{session}/events", h.cors(h.events))
-	mux.HandleFunc("GET /checkout/{session}/status", h.cors(h.status))
-	mux.HandleFunc("OPTIONS /checkout/{session}/{what}", h.cors(func(w http.ResponseWriter, r *http.Request) {
+// Mount adds the routes to mux, each wrapped in wrap (a rate limit by
+// source address; nil for none).
+func (h *Handler) Mount(mux *http.ServeMux, wrap func(http.Handler) http.Handler) {
+	if wrap == nil {
+		wrap = func(h http.Handler) http.Handler { return h }
+	}
+	mux.Handle("GET /checkout/{session}", wrap(http.HandlerFunc(h.page)))
+	mux.Handle("GET /checkout/{session}/events", wrap(h.cors(h.events)))
+	mux.Handle("GET /checkout/{session}/status", wrap(h.cors(h.status)))
+	mux.Handle("OPTIONS /checkout/{session}/{what}", wrap(h.cors(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
-	}))
+	})))
 }
 
 // Link returns the path of a checkout session for the tenant's order.
@@ -222,6 +233,17 @@ func (h *Handler) events(w http.ResponseWriter, r *http.Request) {
 		json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{"code": e.code, "message": e.title}})
 		return
 	}
+	limit := h.MaxStreams
+	if limit <= 0 {
+		limit = 1000
+	}
+	if h.streams.Add(1) > int64(limit) {
+		h.streams.Add(-1)
+		w.Header().Set("Retry-After", "5")
+		http.Error(w, "too many live checkouts: retry", http.StatusServiceUnavailable)
+		return
+	}
+	defer h.streams.Add(-1)
 	rc := http.NewResponseController(w)
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-store")
