@@ -22,7 +22,8 @@ import (
 // runDemo serves the server against an embedded fake Blink with one demo
 // tenant, on SQLite in a temporary directory (or sqlitePath), with an
 // ephemeral master key: nothing of it is meant to outlive the process.
-func runDemo(ctx context.Context, addr, sqlitePath string, rate float64, burst int, log *slog.Logger, stdout io.Writer) error {
+func runDemo(ctx context.Context, cfg *config, log *slog.Logger, stdout io.Writer) error {
+	sqlitePath := cfg.SQLite
 	fake := blinktest.NewServer(blinktest.WithLoopbackWebhooks())
 	defer fake.Close()
 	if sqlitePath == "" {
@@ -42,14 +43,16 @@ func runDemo(ctx context.Context, addr, sqlitePath string, rate float64, burst i
 		return err
 	}
 	defer st.Close()
-	ln, err := net.Listen("tcp", addr)
+	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
 	}
 	base := "http://" + ln.Addr().String()
 
 	tc := tenants.Config{Endpoint: fake.URL(), KeyPrefix: "galoy_dev_", AllowLoopbackWebhooks: true, ClientOptions: app.ClientOptions(log)}
-	a := app.New(app.Config{Store: st, Keys: keys, Log: log, Tenants: tc, RatePerSecond: rate, RateBurst: burst})
+	ac := appConfig(cfg, st, keys, log, tc, base)
+	ac.KeylessOptions = tenants.KeylessOptions{HTTPClient: fake.LNURLHTTPClient()}
+	a := app.New(ac)
 
 	acct := fake.CreateAccount(blinktest.AccountOptions{Username: "demoshop"})
 	key := fake.CreateAPIKey(acct.ID, blinktest.KeyOptions{Scopes: []blink.Scope{blink.ScopeRead, blink.ScopeReceive}})
@@ -92,11 +95,17 @@ demo tenant %s, API token (shown once):
 create an order:
   curl -s -X POST %s/v1/orders -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
     -d '{"order_id":"order-1","amount_sats":1000,"memo":"Coffee"}'
+open its hosted checkout page (a signed link that works 15 minutes):
+  curl -s -X POST %s/v1/orders/order-1/checkout -H "Authorization: Bearer $TOKEN"
 pay it from outside (the fake's payer), then look:
   curl -s -X POST %s/demo/pay -d '{"payment_request":"<payment_request from above>"}'
   curl -s %s/v1/orders/order-1 -H "Authorization: Bearer $TOKEN"
   curl -s %s/v1/events -H "Authorization: Bearer $TOKEN"
-`, base, sqlitePath, fake.URL(), c.Tenant.ID, c.APIToken, base, base, base, base)
+connect a keyless shop (lightning address only; the fake knows demoshop@%s):
+  curl -s -X POST %s/v1/tenants -d '{"name":"Keyless shop","lightning_address":"demoshop@%s"}'
+metrics: %s/metrics   health: %s/health   readiness: %s/ready
+`, base, sqlitePath, fake.URL(), c.Tenant.ID, c.APIToken, base, base, base, base, base,
+		blinktest.LightningAddressDomain, base, blinktest.LightningAddressDomain, base, base, base)
 	return serve(ctx, ln, a, extra, log)
 }
 

@@ -1,5 +1,7 @@
 // Command merchant is a multi-tenant payment server on blink-go: shops
-// (tenants) connect their Blink wallets with a connection string, create
+// (tenants) connect their Blink wallets with only a lightning address
+// (keyless: no secret held, receive only, watched by the SDK's shared
+// invoice watcher) or with a connection string, create
 // orders whose invoices the server makes with the order id as ExternalID,
 // learn that they were paid through three merged paths (the realtime
 // stream, Blink's webhooks, a reconciler), get order.paid / order.expired
@@ -20,18 +22,8 @@
 // "merchant rotate" re-seals every stored secret under MERCHANT_MASTER_KEY,
 // opening the old ciphertexts with MERCHANT_OLD_MASTER_KEYS (comma-separated).
 //
-// Configuration (flags override the environment):
-//
-//	-addr      MERCHANT_ADDR        listen address (127.0.0.1:8080)
-//	-sqlite    MERCHANT_SQLITE      SQLite file when DATABASE_URL is unset (merchant.db)
-//	           DATABASE_URL         PostgreSQL URL (postgres://user:pass@host/db)
-//	           MERCHANT_MASTER_KEY  base64 of 32 bytes: seals keys and secrets at rest
-//	           MERCHANT_OLD_MASTER_KEYS  older master keys, for rotation
-//	           BLINK_ENV            production, staging or local (production)
-//	           BLINK_API_URL        a GraphQL endpoint instead (with BLINK_KEY_PREFIX)
-//	-rate      MERCHANT_RATE        API requests a second per tenant (20; 0 = no limit)
-//	-burst     MERCHANT_BURST       API request burst per tenant (100)
-//	-demo                           force the demo
+// Configuration: flags and environment variables with safe defaults;
+// "merchant -h" prints the table (README.md has it too).
 package main
 
 import (
@@ -46,7 +38,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -69,40 +60,35 @@ func main() {
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	fs := flag.NewFlagSet("merchant", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	addr := fs.String("addr", or(getenv("MERCHANT_ADDR"), "127.0.0.1:8080"), "listen address")
-	sqlitePath := fs.String("sqlite", or(getenv("MERCHANT_SQLITE"), ""), "SQLite file (when DATABASE_URL is unset)")
-	demo := fs.Bool("demo", false, "run the demo (embedded fake Blink and a demo tenant)")
-	rate := fs.Float64("rate", envFloat(getenv("MERCHANT_RATE"), 20), "API requests a second per tenant (0: no limit)")
-	burst := fs.Int("burst", int(envFloat(getenv("MERCHANT_BURST"), 100)), "API request burst per tenant")
 	cmd := ""
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, args = args[0], args[1:]
 	}
-	if err := fs.Parse(args); err != nil {
-		return err
+	cfg, err := parseConfig(args, getenv, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil // the table is printed
 	}
-	dbURL := getenv("DATABASE_URL")
-	real := getenv("BLINK_ENV") != "" || getenv("BLINK_API_URL") != "" || dbURL != ""
-	if !real || *demo {
-		if cmd != "" {
-			return fmt.Errorf("%s needs a real configuration (DATABASE_URL or MERCHANT_SQLITE, MERCHANT_MASTER_KEY)", cmd)
-		}
-		return runDemo(ctx, *addr, *sqlitePath, *rate, *burst, log, stdout)
-	}
-	if *sqlitePath == "" {
-		*sqlitePath = "merchant.db"
-	}
-	mk := getenv("MERCHANT_MASTER_KEY")
-	if mk == "" {
-		return errors.New("MERCHANT_MASTER_KEY is not set: generate one with openssl rand -base64 32 and keep it safe")
-	}
-	keys, err := secrets.NewKeyring(mk, strings.Split(getenv("MERCHANT_OLD_MASTER_KEYS"), ",")...)
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, dbURL, *sqlitePath)
+	real := cfg.BlinkEnv != "" || cfg.BlinkURL != "" || cfg.DatabaseURL != ""
+	if !real || cfg.Demo {
+		if cmd != "" {
+			return fmt.Errorf("%s needs a real configuration (DATABASE_URL or MERCHANT_SQLITE, MERCHANT_MASTER_KEY)", cmd)
+		}
+		return runDemo(ctx, cfg, log, stdout)
+	}
+	if cfg.SQLite == "" {
+		cfg.SQLite = "merchant.db"
+	}
+	if cfg.MasterKey == "" {
+		return errors.New("MERCHANT_MASTER_KEY is not set: generate one with openssl rand -base64 32 and keep it safe")
+	}
+	keys, err := secrets.NewKeyring(cfg.MasterKey, cfg.OldMasterKeys...)
+	if err != nil {
+		return err
+	}
+	st, err := store.Open(ctx, cfg.DatabaseURL, cfg.SQLite)
 	if err != nil {
 		return err
 	}
@@ -124,13 +110,21 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	tc.ClientOptions = app.ClientOptions(log)
-	a := app.New(app.Config{Store: st, Keys: keys, Log: log, Tenants: tc, RatePerSecond: *rate, RateBurst: *burst})
-	ln, err := net.Listen("tcp", *addr)
+	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "merchant serving on http://%s (%s)\n", ln.Addr(), dbName(dbURL, *sqlitePath))
+	a := app.New(appConfig(cfg, st, keys, log, tc, "http://"+ln.Addr().String()))
+	fmt.Fprintf(stdout, "merchant serving on http://%s (%s)\n", ln.Addr(), dbName(cfg.DatabaseURL, cfg.SQLite))
 	return serve(ctx, ln, a, nil, log)
+}
+
+// appConfig maps the configuration onto the App's.
+func appConfig(cfg *config, st store.Store, keys *secrets.Keyring, log *slog.Logger, tc tenants.Config, base string) app.Config {
+	return app.Config{Store: st, Keys: keys, Log: log, Tenants: tc, RatePerSecond: cfg.Rate, RateBurst: cfg.Burst,
+		ReconcileInterval: cfg.Reconcile, WindDownInterval: cfg.WindDown, NoKeyless: !cfg.Keyless,
+		SessionSecret: []byte(cfg.SessionSecret), SessionTTL: cfg.SessionTTL, CheckoutOrigins: cfg.CheckoutOrigins,
+		PublicURL: or(cfg.PublicURL, base), MetricsToken: cfg.MetricsTok}
 }
 
 func tenantConfig(getenv func(string) string) (tenants.Config, error) {
@@ -152,7 +146,7 @@ func tenantConfig(getenv func(string) string) (tenants.Config, error) {
 // down: the listener closes, requests in flight finish (20s at most), then
 // the workers stop (a payout or delivery in flight finishes first).
 func serve(ctx context.Context, ln net.Listener, a *app.App, extra func(*http.ServeMux), log *slog.Logger) error {
-	mux := a.API.Handler()
+	mux := a.Mux()
 	if extra != nil {
 		extra(mux)
 	}
@@ -184,13 +178,6 @@ func serve(ctx context.Context, ln net.Listener, a *app.App, extra func(*http.Se
 		err = nil
 	}
 	return err
-}
-
-func envFloat(v string, def float64) float64 {
-	if f, err := strconv.ParseFloat(v, 64); err == nil && f >= 0 {
-		return f
-	}
-	return def
 }
 
 func or(a, b string) string {

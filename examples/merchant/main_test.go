@@ -104,3 +104,25 @@ func TestRotate_Subcommand(t *testing.T) {
 	delete(env, "MERCHANT_MASTER_KEY")
 	require.ErrorContains(t, run(context.Background(), nil, getenv, &out, os.Stderr), "MERCHANT_MASTER_KEY")
 }
+
+func TestHelp_PrintsTheConfigurationTable(t *testing.T) {
+	var out, errs bytes.Buffer
+	err := run(context.Background(), []string{"-h"}, func(string) string { return "" }, &out, &errs)
+	require.NoError(t, err, "-h is no failure")
+	for _, want := range []string{"FLAG", "ENVIRONMENT", "DEFAULT", "-addr", "MERCHANT_ADDR", "127.0.0.1:8080", "SESSION_SECRET", "DATABASE_URL", "-checkout-origins", "-session-ttl", "15m"} {
+		require.Contains(t, errs.String(), want)
+	}
+}
+
+func TestConfig_RefusesUnsafeValues(t *testing.T) {
+	env := map[string]string{"SESSION_SECRET": "short", "MERCHANT_CHECKOUT_ORIGINS": "*"}
+	_, err := parseConfig([]string{"-session-ttl", "48h"}, func(k string) string { return env[k] }, &bytes.Buffer{})
+	require.ErrorContains(t, err, "SESSION_SECRET must be at least 32 bytes")
+	require.ErrorContains(t, err, "never *")
+	require.ErrorContains(t, err, "-session-ttl")
+	c, err := parseConfig(nil, func(string) string { return "" }, &bytes.Buffer{})
+	require.NoError(t, err)
+	require.Equal(t, "127.0.0.1:8080", c.Addr, "loopback by default")
+	require.True(t, c.Keyless)
+	require.Empty(t, c.CheckoutOrigins, "no CORS origin by default")
+}

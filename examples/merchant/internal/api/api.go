@@ -41,7 +41,18 @@ type Server struct {
 	RatePerSecond float64
 	RateBurst     int
 
+	// Checkout signs checkout session links (nil: POST
+	// /v1/orders/{id}/checkout answers 501); PublicURL is the server's
+	// address as payers reach it, put before the link's path.
+	Checkout  CheckoutLinks
+	PublicURL string
+
 	limit *limiter
+}
+
+// CheckoutLinks makes the path of a signed checkout session.
+type CheckoutLinks interface {
+	Link(tenantID, orderID string) (path string, expires time.Time)
 }
 
 // Handler returns the API's routes.
@@ -58,6 +69,7 @@ func (s *Server) Handler() *http.ServeMux {
 	mux.Handle("GET /v1/events", s.wrap(s.auth(s.listEvents)))
 	mux.Handle("POST /v1/orders", s.wrap(s.auth(s.createOrder)))
 	mux.Handle("GET /v1/orders/{id}", s.wrap(s.auth(s.getOrder)))
+	mux.Handle("POST /v1/orders/{id}/checkout", s.wrap(s.auth(s.checkoutLink)))
 	mux.Handle("POST /v1/payouts", s.wrap(s.auth(s.createPayout)))
 	mux.Handle("GET /v1/payouts/{id}", s.wrap(s.auth(s.getPayout)))
 	mux.Handle("POST /v1/blink/webhooks/{tenant}", s.wrap(s.Webhooks))

@@ -2,6 +2,7 @@ package api
 
 import (
 	"math"
+	"net"
 	"net/http"
 	"strconv"
 	"sync"
@@ -62,4 +63,17 @@ func (s *Server) limited(w http.ResponseWriter, key string) bool {
 	w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 	apperr.Write(w, apperr.New(http.StatusTooManyRequests, "rate_limited", "too many requests for this tenant: retry after %s", wait.Round(time.Millisecond)))
 	return true
+}
+
+// BySource limits h per source address with the API's rate (the hosted
+// checkout's routes, which no token identifies); no limit when the rate is 0.
+func (s *Server) BySource(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.limit != nil {
+			if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil && s.limited(w, "source:"+host) {
+				return
+			}
+		}
+		h.ServeHTTP(w, r)
+	})
 }

@@ -25,12 +25,16 @@ type TenantJSON struct {
 	BlinkWebhooksEnabled bool      `json:"blink_webhooks_enabled"`
 	BlinkWebhookURL      string    `json:"blink_webhook_path"`
 	CreatedAt            time.Time `json:"created_at"`
+	// WindDown is the banner: Blink is closing the account (null when not).
+	WindDown          *tenants.WindDown `json:"wind_down"`
+	WindDownCheckedAt time.Time         `json:"wind_down_checked_at,omitzero"`
 }
 
 func tenantJSON(t *store.Tenant) TenantJSON {
 	j := TenantJSON{ID: t.ID, Name: t.Name, Mode: t.Mode, Status: t.Status, Scopes: t.Scopes, WalletID: t.WalletID,
 		Currency: t.Currency, PayoutsEnabled: t.PayoutsEnabled, ShopWebhookURL: t.ShopWebhookURL,
 		BlinkWebhooksEnabled: !t.Secrets.BlinkWebhook.IsZero(), BlinkWebhookURL: "/v1/blink/webhooks/" + t.ID, CreatedAt: t.CreatedAt.UTC()}
+	j.WindDown, j.WindDownCheckedAt = tenants.ParseWindDown(t.WindDown), t.WindDownCheckedAt.UTC()
 	if t.KeyLast4 != "" {
 		j.Key = t.KeyPrefix + "..." + t.KeyLast4
 	}

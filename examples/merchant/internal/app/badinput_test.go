@@ -65,7 +65,7 @@ func TestConnect_BadInput_ClearCodeAndNothingStored(t *testing.T) {
 		{"malformed JSON", []byte(`{"name": "x", `), 400, "invalid_json"},
 		{"two JSON values", []byte(`{"name":"x"} {}`), 400, "invalid_json"},
 		{"oversized JSON", []byte(`{"name":"` + strings.Repeat("a", 70<<10) + `"}`), 413, "body_too_large"},
-		{"keyless (not yet)", map[string]any{"name": "x", "lightning_address": "shop@blink.sv"}, 501, "keyless_unavailable"},
+		{"keyless, another domain", map[string]any{"name": "x", "lightning_address": "shop@blink.sv"}, 400, "foreign_lightning_address"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var e apiError

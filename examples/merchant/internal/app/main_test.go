@@ -8,7 +8,7 @@ import (
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
-func pgDatabase(t *testing.T) string { return pgtest.Database(t) }
+func pgDatabase(t testing.TB) string { return pgtest.Database(t) }
 
 // eachDB runs fn on SQLite and on PostgreSQL.
 func eachDB(t *testing.T, fn func(t *testing.T, dbURL string)) {

@@ -24,7 +24,7 @@ func envInt(name string, def int) int {
 	return def
 }
 
-func post(t *testing.T, base, path, token string, body any, out any) int {
+func post(t testing.TB, base, path, token string, body any, out any) int {
 	b, _ := json.Marshal(body)
 	req, _ := http.NewRequest("POST", base+path, bytes.NewReader(b))
 	req.Header.Set("Content-Type", "application/json")

@@ -28,7 +28,7 @@ import (
 // rig is one fake Blink, one shop endpoint and a server (App) that can be
 // stopped and started again on the same database, as a process restarts.
 type rig struct {
-	t     *testing.T
+	t     testing.TB
 	fake  *blinktest.Server
 	shop  *shop
 	keys  *secrets.Keyring
@@ -55,7 +55,7 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 }
 func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
-func newRig(t *testing.T, dbURL string, fakeOpts ...blinktest.Option) *rig {
+func newRig(t testing.TB, dbURL string, fakeOpts ...blinktest.Option) *rig {
 	t.Helper()
 	master := secrets.NewMasterKey()
 	keys, err := secrets.NewKeyring(master)
@@ -83,6 +83,9 @@ func (r *rig) start(cfg app.Config) *rig {
 	cfg.Store, cfg.Keys = st, r.keys
 	cfg.Log = slog.New(slog.NewJSONHandler(r.logs, nil))
 	cfg.Tenants = tenants.Config{Endpoint: r.fake.URL(), KeyPrefix: "galoy_dev_", AllowLoopbackWebhooks: true, Keyless: cfg.Tenants.Keyless}
+	if cfg.KeylessOptions.HTTPClient == nil {
+		cfg.KeylessOptions.HTTPClient = r.fake.LNURLHTTPClient() // the fake's LNURL-pay hosts
+	}
 	if cfg.ReconcileInterval == 0 {
 		cfg.ReconcileInterval = time.Hour // passes are asked for explicitly
 	}

@@ -36,6 +36,9 @@ type Service struct {
 	// Settled, when set, is called once per order moved, with the path that
 	// moved it (for metrics).
 	Settled func(status, via string)
+	// Created, when set, is called with each order whose invoice was just
+	// stored (keyless orders are then handed to the shared watcher).
+	Created func(o *store.Order)
 }
 
 // NewService returns a Service.
@@ -137,6 +140,11 @@ func (s *Service) Create(ctx context.Context, t *store.Tenant, req CreateRequest
 	})
 	if err != nil {
 		switch {
+		case errors.Is(err, blink.ErrReceiveDisabled):
+			if derr := s.st.DeleteOrderWithoutInvoice(ctx, t.ID, o.OrderID); derr != nil {
+				s.log.ErrorContext(ctx, "removing a refused order", "tenant", t.ID, "order", o.OrderID, "err", derr)
+			}
+			return nil, false, apperr.New(409, "receive_disabled", "Blink says the account can no longer receive (wind-down): %s", safeMessage(err))
 		case errors.Is(err, blink.ErrInvalidInput) && !errors.Is(err, blink.ErrExternalIDExists):
 			// A definite refusal: no invoice exists, so neither does the order.
 			if derr := s.st.DeleteOrderWithoutInvoice(ctx, t.ID, o.OrderID); derr != nil {
@@ -148,14 +156,32 @@ func (s *Service) Create(ctx context.Context, t *store.Tenant, req CreateRequest
 		}
 		return nil, false, apperr.New(502, "blink_error", "Blink refused the invoice: %s", safeMessage(err))
 	}
-	expiresAt := inv.CreatedAt.Add(o.ExpiresIn)
-	if inv.CreatedAt.IsZero() {
+	expiresAt := inv.ExpiresAt
+	switch {
+	case !expiresAt.IsZero():
+	case inv.CreatedAt.IsZero():
 		expiresAt = time.Now().Add(o.ExpiresIn)
+	default:
+		expiresAt = inv.CreatedAt.Add(o.ExpiresIn)
 	}
-	if err := s.st.SetOrderInvoice(ctx, t.ID, o.OrderID, inv.PaymentRequest, inv.PaymentHash, int64(inv.Amount), expiresAt); err != nil {
+	oi := store.OrderInvoice{PaymentRequest: inv.PaymentRequest, PaymentHash: inv.PaymentHash, InvoiceSats: int64(inv.Amount),
+		ExpiresAt: expiresAt, VerifyURL: inv.VerifyURL, ReceivePath: inv.Path}
+	if err := s.st.SetOrderInvoice(ctx, t.ID, o.OrderID, oi); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			// A concurrent call for the same order stored its invoice first
+			// (a keyless address mints a new one each time): that one is
+			// the order's, and this one is never shown.
+			if ex, err := s.st.Order(ctx, t.ID, o.OrderID); err == nil && ex.PaymentHash != "" {
+				return ex, false, nil
+			}
+		}
 		return nil, false, err
 	}
 	o.PaymentRequest, o.PaymentHash, o.InvoiceSats, o.ExpiresAt = inv.PaymentRequest, inv.PaymentHash, int64(inv.Amount), expiresAt
+	o.VerifyURL, o.ReceivePath = inv.VerifyURL, inv.Path
+	if s.Created != nil {
+		s.Created(o)
+	}
 	s.log.InfoContext(ctx, "order created", "tenant", t.ID, "order", o.OrderID, "payment_hash", o.PaymentHash, "sats", o.InvoiceSats)
 	return o, created, nil
 }

@@ -30,7 +30,14 @@ const (
 	ViaStream     = "stream"
 	ViaWebhook    = "webhook"
 	ViaReconciler = "reconciler"
+	ViaWatcher    = "watcher" // the SDK's shared InvoiceWatcher (keyless tenants)
 )
+
+// Ref is the stored invoice of an order, as receivers check it.
+func Ref(o *store.Order) tenants.InvoiceRef {
+	return tenants.InvoiceRef{PaymentRequest: o.PaymentRequest, PaymentHash: o.PaymentHash, Sats: o.InvoiceSats,
+		VerifyURL: o.VerifyURL, Path: o.ReceivePath, CreatedAt: o.CreatedAt, ExpiresAt: o.ExpiresAt}
+}
 
 // Tenants is what the detector needs of the tenants service.
 type Tenants interface {
@@ -54,17 +61,18 @@ type Detector struct {
 	// longer active (disconnected through another replica).
 	Forget func(tenantID string)
 
-	mu      sync.Mutex
-	ctx     context.Context
-	watches map[string]context.CancelFunc
-	wg      sync.WaitGroup
-	kick    chan struct{}
+	mu       sync.Mutex
+	ctx      context.Context
+	watches  map[string]context.CancelFunc
+	invoices map[string]bool // tenant/hash of invoices with the shared watcher
+	wg       sync.WaitGroup
+	kick     chan struct{}
 }
 
 // NewDetector returns a Detector.
 func NewDetector(st store.Store, tn Tenants, o *orders.Service, log *slog.Logger) *Detector {
 	return &Detector{st: st, tn: tn, orders: o, log: log, Interval: 30 * time.Second,
-		watches: map[string]context.CancelFunc{}, kick: make(chan struct{}, 1)}
+		watches: map[string]context.CancelFunc{}, invoices: map[string]bool{}, kick: make(chan struct{}, 1)}
 }
 
 // Run starts a stream per active key tenant and the reconciler, until ctx
@@ -242,7 +250,60 @@ func (d *Detector) ReconcileTenant(ctx context.Context, tenantID string) {
 	}
 	for i := range os {
 		d.check(ctx, &os[i])
+		d.WatchOrder(&os[i])
 	}
+}
+
+// WatchOrder hands an open order of a keyless tenant to the SDK's shared
+// InvoiceWatcher (its receiver implements tenants.InvoiceWatching); other
+// tenants' orders are left to their stream. It is called for each new
+// order and for every open one at start-up; a paid result settles the
+// order (ViaWatcher), any other end asks the reconciler's check (which
+// expires the order only on Blink's word).
+func (d *Detector) WatchOrder(o *store.Order) {
+	d.mu.Lock()
+	ctx := d.ctx
+	key := o.TenantID + "/" + o.PaymentHash
+	if ctx == nil || ctx.Err() != nil || o.PaymentHash == "" || o.Status != store.OrderCreated || d.invoices[key] {
+		d.mu.Unlock()
+		return
+	}
+	d.mu.Unlock()
+	rx, err := d.tn.Receiver(ctx, o.TenantID)
+	if err != nil {
+		return
+	}
+	iw, ok := rx.(tenants.InvoiceWatching)
+	if !ok {
+		return
+	}
+	d.mu.Lock()
+	if d.invoices[key] {
+		d.mu.Unlock()
+		return
+	}
+	d.invoices[key] = true
+	d.wg.Add(1)
+	d.mu.Unlock()
+	ch := iw.WatchInvoice(Ref(o))
+	oc := *o
+	go func() {
+		defer d.wg.Done()
+		defer func() { d.mu.Lock(); delete(d.invoices, key); d.mu.Unlock() }()
+		select {
+		case <-ctx.Done():
+		case res := <-ch:
+			switch {
+			case res.Err == nil:
+				if _, err := d.orders.MarkPaidByHash(ctx, oc.TenantID, oc.PaymentHash, ViaWatcher); err != nil {
+					d.log.ErrorContext(ctx, "watcher: settling", "tenant", oc.TenantID, "order", oc.OrderID, "err", err)
+				}
+			case errors.Is(res.Err, blink.ErrClientClosed):
+			default:
+				d.check(ctx, &oc)
+			}
+		}
+	}()
 }
 
 // check asks Blink about one open order and settles it.
@@ -253,7 +314,7 @@ func (d *Detector) check(ctx context.Context, o *store.Order) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	st, err := rx.InvoiceStatus(ctx, o.PaymentHash)
+	st, err := rx.InvoiceStatus(ctx, Ref(o))
 	if err != nil {
 		d.log.WarnContext(ctx, "reconciler: status", "tenant", o.TenantID, "order", o.OrderID, "err", err)
 		return
@@ -319,7 +380,7 @@ func (d *Detector) WebhookHandler() http.Handler {
 			apperr.Write(w, apperr.New(503, "unavailable", "try again"))
 			return
 		}
-		st, err := rx.InvoiceStatus(ctx, hash)
+		st, err := rx.InvoiceStatus(ctx, Ref(o))
 		if err != nil {
 			// Blink retries the delivery; the reconciler looks too.
 			apperr.Write(w, apperr.New(503, "blink_unavailable", "could not check the invoice: deliver again"))

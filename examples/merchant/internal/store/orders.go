@@ -8,13 +8,13 @@ import (
 )
 
 const orderCols = `tenant_id, order_id, external_id, amount_sats, amount_cents, invoice_sats, memo, expires_in_s, status,
- payment_request, payment_hash, expires_at, paid_via, created_at, updated_at, settled_at`
+ payment_request, payment_hash, expires_at, paid_via, created_at, updated_at, settled_at, verify_url, receive_path`
 
 func scanOrder(row interface{ Scan(...any) error }) (*Order, error) {
 	var o Order
 	var expiresIn, expiresAt, created, updated, settled int64
 	err := row.Scan(&o.TenantID, &o.OrderID, &o.ExternalID, &o.AmountSats, &o.AmountCents, &o.InvoiceSats, &o.Memo,
-		&expiresIn, &o.Status, &o.PaymentRequest, &o.PaymentHash, &expiresAt, &o.PaidVia, &created, &updated, &settled)
+		&expiresIn, &o.Status, &o.PaymentRequest, &o.PaymentHash, &expiresAt, &o.PaidVia, &created, &updated, &settled, &o.VerifyURL, &o.ReceivePath)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -30,9 +30,9 @@ func scanOrder(row interface{ Scan(...any) error }) (*Order, error) {
 func (s *SQL) InsertOrder(ctx context.Context, o *Order) (*Order, bool, error) {
 	now := s.now()
 	o.CreatedAt, o.UpdatedAt, o.Status = now, now, OrderCreated
-	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO orders (`+orderCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO orders (`+orderCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 		o.TenantID, o.OrderID, o.ExternalID, o.AmountSats, o.AmountCents, o.InvoiceSats, o.Memo, int64(o.ExpiresIn/time.Second),
-		o.Status, o.PaymentRequest, o.PaymentHash, ms(o.ExpiresAt), o.PaidVia, ms(now), ms(now), 0)
+		o.Status, o.PaymentRequest, o.PaymentHash, ms(o.ExpiresAt), o.PaidVia, ms(now), ms(now), 0, o.VerifyURL, o.ReceivePath)
 	if isUniqueViolation(err) {
 		ex, err := s.Order(ctx, o.TenantID, o.OrderID)
 		if errors.Is(err, ErrNotFound) {
@@ -52,11 +52,12 @@ func (s *SQL) DeleteOrderWithoutInvoice(ctx context.Context, tenantID, orderID s
 	return err
 }
 
-// SetOrderInvoice records the order's invoice.
-func (s *SQL) SetOrderInvoice(ctx context.Context, tenantID, orderID, pr, hash string, invoiceSats int64, expiresAt time.Time) error {
-	return s.execOne(ctx, `UPDATE orders SET payment_request = ?, payment_hash = ?, invoice_sats = ?, expires_at = ?, updated_at = ?
+// SetOrderInvoice records the order's invoice, unless it has another
+// already (ErrNotFound then).
+func (s *SQL) SetOrderInvoice(ctx context.Context, tenantID, orderID string, inv OrderInvoice) error {
+	return s.execOne(ctx, `UPDATE orders SET payment_request = ?, payment_hash = ?, invoice_sats = ?, expires_at = ?, verify_url = ?, receive_path = ?, updated_at = ?
  WHERE tenant_id = ? AND order_id = ? AND (payment_hash = '' OR payment_hash = ?)`,
-		pr, hash, invoiceSats, ms(expiresAt), ms(s.now()), tenantID, orderID, hash)
+		inv.PaymentRequest, inv.PaymentHash, inv.InvoiceSats, ms(inv.ExpiresAt), inv.VerifyURL, inv.ReceivePath, ms(s.now()), tenantID, orderID, inv.PaymentHash)
 }
 
 // Order returns the tenant's order.

@@ -46,7 +46,7 @@ func seed(t *testing.T, s *store.SQL, orders int) {
 		_, created, err := s.InsertOrder(ctx, o)
 		require.NoError(t, err)
 		require.True(t, created)
-		require.NoError(t, s.SetOrderInvoice(ctx, "tn_1", o.OrderID, "lnbc1", fmt.Sprintf("%064d", i), 1, time.Now().Add(time.Hour)))
+		require.NoError(t, s.SetOrderInvoice(ctx, "tn_1", o.OrderID, store.OrderInvoice{PaymentRequest: "lnbc1", PaymentHash: fmt.Sprintf("%064d", i), InvoiceSats: 1, ExpiresAt: time.Now().Add(time.Hour)}))
 	}
 }
 
@@ -57,7 +57,7 @@ func TestOpen_MigrationsApplyOnceAcrossReopens(t *testing.T) {
 		b := open() // a second process on the same database
 		var n int
 		require.NoError(t, b.DB().QueryRow(`SELECT COUNT(*) FROM schema_migrations`).Scan(&n))
-		require.Equal(t, 1, n)
+		require.Equal(t, 2, n, "each of migrations/*.sql once")
 		o, err := b.Order(context.Background(), "tn_1", "o0")
 		require.NoError(t, err)
 		require.Equal(t, store.OrderCreated, o.Status)

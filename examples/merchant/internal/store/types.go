@@ -20,6 +20,8 @@ type Store interface {
 	SetShopWebhook(ctx context.Context, tenantID, url string, secret Sealed) error
 	SetBlinkWebhookSecret(ctx context.Context, tenantID string, secret Sealed) error
 	SetLastTransaction(ctx context.Context, tenantID, txID string) error
+	// SetWindDown records the account's wind-down as read at checkedAt.
+	SetWindDown(ctx context.Context, tenantID, windDown string, checkedAt time.Time) error
 	// DisconnectTenant marks the tenant disabled and wipes every ciphertext.
 	DisconnectTenant(ctx context.Context, tenantID string) error
 	// ReplaceSealed swaps a tenant's ciphertexts for re-encrypted ones, but
@@ -33,7 +35,9 @@ type Store interface {
 	// DeleteOrderWithoutInvoice removes an order Blink refused an invoice
 	// for (nothing of it exists at Blink).
 	DeleteOrderWithoutInvoice(ctx context.Context, tenantID, orderID string) error
-	SetOrderInvoice(ctx context.Context, tenantID, orderID, paymentRequest, paymentHash string, invoiceSats int64, expiresAt time.Time) error
+	// SetOrderInvoice records the order's invoice, unless the order has
+	// another one already (ErrNotFound).
+	SetOrderInvoice(ctx context.Context, tenantID, orderID string, inv OrderInvoice) error
 	Order(ctx context.Context, tenantID, orderID string) (*Order, error)
 	OrderByPaymentHash(ctx context.Context, tenantID, paymentHash string) (*Order, error)
 	// SettleOrder moves an order from 'created' to status ('paid' or
@@ -97,8 +101,12 @@ type Tenant struct {
 	Secrets          TenantSecrets
 	APITokenHash     string
 	LastTxID         string
-	CreatedAt        time.Time
-	UpdatedAt        time.Time
+	// WindDown is the account's wind-down as last read ("" when none: JSON
+	// of blink.WindDown), WindDownCheckedAt when it was read.
+	WindDown          string
+	WindDownCheckedAt time.Time
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
 }
 
 // Tenant modes and statuses.
@@ -127,6 +135,16 @@ type Order struct {
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 	SettledAt      time.Time
+	VerifyURL      string // a keyless invoice's LUD-21 verify URL
+	ReceivePath    string // a keyless invoice's path: "lnurl" or "custodial"
+}
+
+// OrderInvoice is what SetOrderInvoice records.
+type OrderInvoice struct {
+	PaymentRequest, PaymentHash string
+	InvoiceSats                 int64
+	ExpiresAt                   time.Time
+	VerifyURL, ReceivePath      string
 }
 
 // Order statuses.

@@ -17,10 +17,10 @@ type Receiver interface {
 	// CreateInvoice makes the invoice of an order. It is safe to call again
 	// after a crash or a lost answer: externalID makes the invoice unique
 	// in the account, and a second call returns the first invoice.
-	CreateInvoice(ctx context.Context, req InvoiceRequest) (*blink.Invoice, error)
+	CreateInvoice(ctx context.Context, req InvoiceRequest) (*Invoice, error)
 	// InvoiceStatus asks Blink whether the invoice was paid (the truth the
 	// reconciler and the webhook hints check against).
-	InvoiceStatus(ctx context.Context, paymentHash string) (blink.InvoiceStatus, error)
+	InvoiceStatus(ctx context.Context, inv InvoiceRef) (blink.InvoiceStatus, error)
 	// Watcher returns the realtime stream of the tenant's receipts, or nil
 	// when the mode has none (keyless tenants are watched by polling).
 	Watcher() Watcher
@@ -35,6 +35,33 @@ type InvoiceRequest struct {
 	Cents      blink.Cents // for a USD wallet
 	Memo       string
 	ExpiresIn  time.Duration
+}
+
+// Invoice is an invoice a Receiver made: what the order stores of it.
+type Invoice struct {
+	PaymentRequest       string
+	PaymentHash          string
+	Amount               blink.Sats
+	CreatedAt, ExpiresAt time.Time
+	// VerifyURL, Path and WalletID are a keyless invoice's (LUD-21 verify
+	// URL; "lnurl" or "custodial"; the custodial wallet): what checking it
+	// later needs.
+	VerifyURL, Path, WalletID string
+}
+
+// InvoiceRef is a stored invoice, as InvoiceStatus and WatchInvoice take it.
+type InvoiceRef struct {
+	PaymentRequest, PaymentHash string
+	Sats                        int64
+	VerifyURL, Path, WalletID   string
+	CreatedAt, ExpiresAt        time.Time
+}
+
+// InvoiceWatching is implemented by receivers whose invoices are watched
+// one by one (keyless tenants, by the SDK's shared InvoiceWatcher) rather
+// than by a per-tenant stream.
+type InvoiceWatching interface {
+	WatchInvoice(inv InvoiceRef) <-chan blink.WatchResult
 }
 
 // Watcher streams a tenant's incoming payments.
@@ -67,7 +94,15 @@ func (r *keyReceiver) WalletID() string      { return r.walletID }
 func (r *keyReceiver) Close() error          { return r.c.Close() }
 func (r *keyReceiver) Watcher() Watcher      { return r }
 
-func (r *keyReceiver) CreateInvoice(ctx context.Context, req InvoiceRequest) (*blink.Invoice, error) {
+func (r *keyReceiver) CreateInvoice(ctx context.Context, req InvoiceRequest) (*Invoice, error) {
+	inv, err := r.createInvoice(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	return &Invoice{PaymentRequest: inv.PaymentRequest, PaymentHash: inv.PaymentHash, Amount: inv.Amount, CreatedAt: inv.CreatedAt}, nil
+}
+
+func (r *keyReceiver) createInvoice(ctx context.Context, req InvoiceRequest) (*blink.Invoice, error) {
 	opts := &blink.InvoiceOptions{Memo: req.Memo, ExpiresIn: req.ExpiresIn, ExternalID: req.ExternalID}
 	var inv *blink.Invoice
 	var err error
@@ -84,8 +119,8 @@ func (r *keyReceiver) CreateInvoice(ctx context.Context, req InvoiceRequest) (*b
 	return inv, err
 }
 
-func (r *keyReceiver) InvoiceStatus(ctx context.Context, hash string) (blink.InvoiceStatus, error) {
-	inv, err := r.c.Invoice(ctx, r.walletID, hash)
+func (r *keyReceiver) InvoiceStatus(ctx context.Context, ref InvoiceRef) (blink.InvoiceStatus, error) {
+	inv, err := r.c.Invoice(ctx, r.walletID, ref.PaymentHash)
 	if err != nil {
 		return "", err
 	}

@@ -43,12 +43,14 @@ type Config struct {
 	ClientOptions []blink.Option
 	// Keyless, when set, makes the Receiver of a tenant connected with only
 	// its lightning address (ModeAddress): no key, no secret held, receive
-	// only. It is where the SDK's keyless receive plugs in; while it is nil,
-	// connecting with an address is refused (501 keyless_unavailable). It is
-	// called at connect time too, to check the address. The Receiver must
-	// make CreateInvoice safe to retry on its own (an address gives no
-	// look-up by external id), and its Watcher may be nil (the reconciler
-	// then polls the open orders).
+	// only. (*Keyless).Receiver, the SDK's keyless receive, is the one the
+	// server uses; while it is nil, connecting with an address is refused
+	// (501 keyless_unavailable). It is called at connect time too, and a
+	// Receiver with a Probe(ctx) error method is probed then. The Receiver
+	// must make CreateInvoice safe to retry on its own (an address gives no
+	// look-up by external id); its Watcher may be nil: a Receiver that
+	// implements InvoiceWatching has each open invoice watched, and the
+	// reconciler polls the open orders too.
 	Keyless func(ctx context.Context, address string) (Receiver, error)
 	// AllowLoopbackWebhooks lets a shop register an http:// loopback URL
 	// (tests and the demo); otherwise shop URLs must be https.
@@ -188,6 +190,9 @@ func (s *Service) Connect(ctx context.Context, req ConnectRequest) (*Connected, 
 	if cs.Currency != "" && cs.Currency != w.Currency {
 		return nil, apperr.New(400, "wallet_currency_mismatch", "the connection string says %s but the wallet is a %s wallet", cs.Currency, w.Currency)
 	}
+	// A wound-down account still connects (its shop must see the banner),
+	// with a warning; a failed look-up is retried by the periodic check.
+	wd, wdErr := c.WindDown(ctx)
 
 	t := &store.Tenant{
 		ID:             secrets.NewID("tn"),
@@ -210,6 +215,13 @@ func (s *Service) Connect(ctx context.Context, req ConnectRequest) (*Connected, 
 	t.Secrets.Conn = s.seal(cs.String(), t.ID, FieldConn)
 	if blinkSecret != "" {
 		t.Secrets.BlinkWebhook = s.seal(blinkSecret, t.ID, FieldBlinkWebhook)
+	}
+	if wdErr == nil {
+		t.WindDown, t.WindDownCheckedAt = encodeWindDown(wd), timeNow()
+		if wd.Active() {
+			warnings = append(warnings, wd.String())
+			s.log.ErrorContext(ctx, "tenant account wind-down", "tenant", t.ID, "status", string(wd.Status), "message", wd.String())
+		}
 	}
 	out := &Connected{Tenant: t, Warnings: warnings}
 	if req.ShopWebhookURL != "" {
@@ -253,6 +265,13 @@ func (s *Service) connectKeyless(ctx context.Context, req ConnectRequest) (*Conn
 		}
 	}
 	rx, err := s.cfg.Keyless(ctx, addr)
+	if err == nil {
+		if p, ok := rx.(interface{ Probe(context.Context) error }); ok {
+			if err = p.Probe(ctx); err != nil {
+				rx.Close()
+			}
+		}
+	}
 	if err != nil {
 		if e, ok := apperr.As(err); ok {
 			return nil, e
