@@ -1,12 +1,12 @@
 package webhook
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
 	"encoding/base64"
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/blink-sdk/blink-go/internal/svix"
 )
 
 // Header names of a Svix delivery. Blink's deliveries carry the svix-*
@@ -43,11 +43,4 @@ func Sign(secret, id string, t time.Time, payload []byte) (http.Header, error) {
 
 // mac is the Svix signature of a message: HMAC-SHA256 over
 // "<id>.<timestamp>.<body>".
-func mac(key []byte, id, ts string, payload []byte) []byte {
-	m := hmac.New(sha256.New, key)
-	prefix := make([]byte, 0, len(id)+len(ts)+2)
-	prefix = append(append(append(append(prefix, id...), '.'), ts...), '.')
-	m.Write(prefix)
-	m.Write(payload)
-	return m.Sum(nil)
-}
+func mac(key []byte, id, ts string, payload []byte) []byte { return svix.MAC(key, id, ts, payload) }

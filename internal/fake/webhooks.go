@@ -3,8 +3,6 @@ package fake
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
 	"crypto/tls"
 	"encoding/base64"
 	"encoding/json"
@@ -18,6 +16,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/blink-sdk/blink-go/internal/svix"
 )
 
 // Webhook deliveries, as Blink and Svix make them.
@@ -630,12 +630,9 @@ func svixSign(secret, id string, t time.Time, body []byte) (http.Header, error) 
 		return nil, errors.New("blinktest: bad webhook secret")
 	}
 	ts := strconv.FormatInt(t.Unix(), 10)
-	m := hmac.New(sha256.New, key)
-	m.Write([]byte(id + "." + ts + "."))
-	m.Write(body)
 	h := http.Header{}
 	h.Set("svix-id", id)
 	h.Set("svix-timestamp", ts)
-	h.Set("svix-signature", "v1,"+base64.StdEncoding.EncodeToString(m.Sum(nil)))
+	h.Set("svix-signature", "v1,"+base64.StdEncoding.EncodeToString(svix.MAC(key, id, ts, body)))
 	return h, nil
 }
