@@ -52,7 +52,7 @@ var settings = []setting{
 	{"session-ttl", "MERCHANT_SESSION_TTL", "15m", "how long a checkout link works (1m to 1h)", false},
 	{"checkout-origins", "MERCHANT_CHECKOUT_ORIGINS", "", "origins that may read the checkout API, comma-separated (never *)", false},
 	{"reconcile", "MERCHANT_RECONCILE_INTERVAL", "30s", "how often every open order is checked against Blink", false},
-	{"winddown", "MERCHANT_WINDDOWN_INTERVAL", "6h", "how often key tenants' account wind-down is read", false},
+	{"winddown", "MERCHANT_WINDDOWN_INTERVAL", "6h", "how often key tenants' account wind-down and restrictions are read", false},
 	{"keyless", "MERCHANT_KEYLESS", "true", "accept shops connecting with a lightning address only", false},
 	{"demo", "", "false", "run the demo (embedded fake Blink, a demo tenant) even with configuration", false},
 }

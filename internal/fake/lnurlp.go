@@ -111,11 +111,17 @@ func (s *Server) SetReceiveDisabled(accountID string, disabled bool) {
 	s.ln.noReceive[accountID] = disabled
 }
 
-// receiveRefused is RECEIVE_DISABLED for a wound-down account. Callers
-// hold s.mu.
+// receiveRefused is RECEIVE_DISABLED for a wound-down account: one set
+// so with SetReceiveDisabled, or a custodial account in a wind-down phase
+// that refuses receipts (its LNURL-pay invoices are minted by the core
+// API, which checks the wind-down as for any invoice; see receiveBlocked).
+// Callers hold s.mu.
 func (s *Server) receiveRefused(accountID string) *AppError {
 	if s.ln.noReceive[accountID] {
 		return &AppError{Code: "RECEIVE_DISABLED", Message: ReceiveDisabledMessage}
+	}
+	if s.ln.kinds[accountID] == AccountCustodial {
+		return s.receiveBlocked(accountID)
 	}
 	return nil
 }

@@ -28,6 +28,9 @@ type TenantJSON struct {
 	// WindDown is the banner: Blink is closing the account (null when not).
 	WindDown          *tenants.WindDown `json:"wind_down"`
 	WindDownCheckedAt time.Time         `json:"wind_down_checked_at,omitzero"`
+	// Restrictions are Blink's custodial restrictions on the account in
+	// its region (null when none), read with the wind-down.
+	Restrictions *tenants.Restrictions `json:"custodial_restrictions"`
 }
 
 func tenantJSON(t *store.Tenant) TenantJSON {
@@ -35,6 +38,7 @@ func tenantJSON(t *store.Tenant) TenantJSON {
 		Currency: t.Currency, PayoutsEnabled: t.PayoutsEnabled, ShopWebhookURL: t.ShopWebhookURL,
 		BlinkWebhooksEnabled: !t.Secrets.BlinkWebhook.IsZero(), BlinkWebhookURL: "/v1/blink/webhooks/" + t.ID, CreatedAt: t.CreatedAt.UTC()}
 	j.WindDown, j.WindDownCheckedAt = tenants.ParseWindDown(t.WindDown), t.WindDownCheckedAt.UTC()
+	j.Restrictions = tenants.ParseRestrictions(t.Restrictions)
 	if t.KeyLast4 != "" {
 		j.Key = t.KeyPrefix + "..." + t.KeyLast4
 	}

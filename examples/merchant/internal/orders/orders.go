@@ -21,9 +21,13 @@ import (
 	"github.com/blink-sdk/blink-go/examples/merchant/internal/tenants"
 )
 
-// Receivers gives a tenant's Receiver.
+// Receivers gives a tenant's Receiver, and hears whether Blink refused
+// the tenant's invoice for a wind-down (a keyless tenant's only way to
+// learn of it).
 type Receivers interface {
 	Receiver(ctx context.Context, tenantID string) (tenants.Receiver, error)
+	ReceiveRefused(ctx context.Context, t *store.Tenant, message string)
+	ReceiveWorked(ctx context.Context, t *store.Tenant)
 }
 
 // Service creates and settles orders.
@@ -144,6 +148,7 @@ func (s *Service) Create(ctx context.Context, t *store.Tenant, req CreateRequest
 			if derr := s.st.DeleteOrderWithoutInvoice(ctx, t.ID, o.OrderID); derr != nil {
 				s.log.ErrorContext(ctx, "removing a refused order", "tenant", t.ID, "order", o.OrderID, "err", derr)
 			}
+			s.rx.ReceiveRefused(ctx, t, safeMessage(err))
 			return nil, false, apperr.New(409, "receive_disabled", "Blink says the account can no longer receive (wind-down): %s", safeMessage(err))
 		case errors.Is(err, blink.ErrInvalidInput) && !errors.Is(err, blink.ErrExternalIDExists):
 			// A definite refusal: no invoice exists, so neither does the order.
@@ -156,6 +161,7 @@ func (s *Service) Create(ctx context.Context, t *store.Tenant, req CreateRequest
 		}
 		return nil, false, apperr.New(502, "blink_error", "Blink refused the invoice: %s", safeMessage(err))
 	}
+	s.rx.ReceiveWorked(ctx, t)
 	expiresAt := inv.ExpiresAt
 	switch {
 	case !expiresAt.IsZero():

@@ -57,7 +57,9 @@ func TestOpen_MigrationsApplyOnceAcrossReopens(t *testing.T) {
 		b := open() // a second process on the same database
 		var n int
 		require.NoError(t, b.DB().QueryRow(`SELECT COUNT(*) FROM schema_migrations`).Scan(&n))
-		require.Equal(t, 2, n, "each of migrations/*.sql once")
+		files, err := filepath.Glob("migrations/*.sql")
+		require.NoError(t, err)
+		require.Len(t, files, n, "each of migrations/*.sql once")
 		o, err := b.Order(context.Background(), "tn_1", "o0")
 		require.NoError(t, err)
 		require.Equal(t, store.OrderCreated, o.Status)

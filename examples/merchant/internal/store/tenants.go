@@ -5,12 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"strings"
-	"time"
 )
 
 const tenantCols = `id, name, mode, status, key_prefix, key_last4, conn_ct, conn_key_id, lightning_address, scopes,
  account_id, wallet_id, currency, payouts_enabled, blink_whsec_ct, blink_whsec_key_id, shop_webhook_url, shop_whsec_ct,
- shop_whsec_key_id, api_token_hash, last_tx_id, created_at, updated_at, wind_down, wind_down_checked_at`
+ shop_whsec_key_id, api_token_hash, last_tx_id, created_at, updated_at, wind_down, wind_down_checked_at, restrictions`
 
 func scanTenant(row interface{ Scan(...any) error }) (*Tenant, error) {
 	var t Tenant
@@ -20,7 +19,7 @@ func scanTenant(row interface{ Scan(...any) error }) (*Tenant, error) {
 	var created, updated, wdChecked int64
 	err := row.Scan(&t.ID, &t.Name, &t.Mode, &t.Status, &t.KeyPrefix, &t.KeyLast4, &connCT, &connKID,
 		&t.LightningAddress, &scopes, &t.AccountID, &t.WalletID, &t.Currency, &payouts, &bwCT, &bwKID, &t.ShopWebhookURL,
-		&swCT, &swKID, &t.APITokenHash, &t.LastTxID, &created, &updated, &t.WindDown, &wdChecked)
+		&swCT, &swKID, &t.APITokenHash, &t.LastTxID, &created, &updated, &t.WindDown, &wdChecked, &t.Restrictions)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -46,12 +45,12 @@ func nullable(s string) sql.NullString { return sql.NullString{String: s, Valid:
 func (s *SQL) CreateTenant(ctx context.Context, t *Tenant) error {
 	now := s.now()
 	t.CreatedAt, t.UpdatedAt = now, now
-	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO tenants (`+tenantCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO tenants (`+tenantCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 		t.ID, t.Name, t.Mode, t.Status, t.KeyPrefix, t.KeyLast4, nullable(t.Secrets.Conn.Ciphertext), nullable(t.Secrets.Conn.KeyID),
 		t.LightningAddress, strings.Join(t.Scopes, ","), t.AccountID, t.WalletID, t.Currency, boolInt(t.PayoutsEnabled),
 		nullable(t.Secrets.BlinkWebhook.Ciphertext), nullable(t.Secrets.BlinkWebhook.KeyID), t.ShopWebhookURL,
 		nullable(t.Secrets.ShopWebhook.Ciphertext), nullable(t.Secrets.ShopWebhook.KeyID), t.APITokenHash, t.LastTxID,
-		ms(now), ms(now), t.WindDown, ms(t.WindDownCheckedAt))
+		ms(now), ms(now), t.WindDown, ms(t.WindDownCheckedAt), t.Restrictions)
 	if isUniqueViolation(err) {
 		return ErrConflict
 	}
@@ -122,9 +121,11 @@ func (s *SQL) SetLastTransaction(ctx context.Context, tenantID, txID string) err
 	return err
 }
 
-// SetWindDown records the account's wind-down as read at checkedAt.
-func (s *SQL) SetWindDown(ctx context.Context, tenantID, windDown string, checkedAt time.Time) error {
-	_, err := s.db.ExecContext(ctx, s.q(`UPDATE tenants SET wind_down = ?, wind_down_checked_at = ? WHERE id = ?`), windDown, ms(checkedAt), tenantID)
+// SetAccountNotices records the account's wind-down and custodial
+// restrictions as read at checkedAt.
+func (s *SQL) SetAccountNotices(ctx context.Context, tenantID string, n AccountNotices) error {
+	_, err := s.db.ExecContext(ctx, s.q(`UPDATE tenants SET wind_down = ?, restrictions = ?, wind_down_checked_at = ? WHERE id = ?`),
+		n.WindDown, n.Restrictions, ms(n.CheckedAt), tenantID)
 	return err
 }
 

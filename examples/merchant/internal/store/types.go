@@ -20,8 +20,9 @@ type Store interface {
 	SetShopWebhook(ctx context.Context, tenantID, url string, secret Sealed) error
 	SetBlinkWebhookSecret(ctx context.Context, tenantID string, secret Sealed) error
 	SetLastTransaction(ctx context.Context, tenantID, txID string) error
-	// SetWindDown records the account's wind-down as read at checkedAt.
-	SetWindDown(ctx context.Context, tenantID, windDown string, checkedAt time.Time) error
+	// SetAccountNotices records what Blink says of the account's future
+	// (wind-down, custodial restrictions).
+	SetAccountNotices(ctx context.Context, tenantID string, n AccountNotices) error
 	// DisconnectTenant marks the tenant disabled and wipes every ciphertext.
 	DisconnectTenant(ctx context.Context, tenantID string) error
 	// ReplaceSealed swaps a tenant's ciphertexts for re-encrypted ones, but
@@ -105,8 +106,20 @@ type Tenant struct {
 	// of blink.WindDown), WindDownCheckedAt when it was read.
 	WindDown          string
 	WindDownCheckedAt time.Time
-	CreatedAt         time.Time
-	UpdatedAt         time.Time
+	// Restrictions are the account's custodial restrictions as last read
+	// ("" when none: JSON), read with the wind-down.
+	Restrictions string
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// AccountNotices are what Blink says of an account's future, as stored:
+// the wind-down and the custodial restrictions (JSON, "" when none) and
+// when they were read.
+type AccountNotices struct {
+	WindDown     string
+	Restrictions string
+	CheckedAt    time.Time
 }
 
 // Tenant modes and statuses.

@@ -193,6 +193,10 @@ func (s *Service) Connect(ctx context.Context, req ConnectRequest) (*Connected, 
 	// A wound-down account still connects (its shop must see the banner),
 	// with a warning; a failed look-up is retried by the periodic check.
 	wd, wdErr := c.WindDown(ctx)
+	var cr *blink.CustodialRestrictions
+	if wdErr == nil {
+		cr, wdErr = c.CustodialRestrictions(ctx)
+	}
 
 	t := &store.Tenant{
 		ID:             secrets.NewID("tn"),
@@ -217,11 +221,15 @@ func (s *Service) Connect(ctx context.Context, req ConnectRequest) (*Connected, 
 		t.Secrets.BlinkWebhook = s.seal(blinkSecret, t.ID, FieldBlinkWebhook)
 	}
 	if wdErr == nil {
-		t.WindDown, t.WindDownCheckedAt = encodeWindDown(wd), timeNow()
+		n := store.AccountNotices{WindDown: encodeWindDown(wd), Restrictions: encodeRestrictions(cr), CheckedAt: timeNow()}
+		t.WindDown, t.Restrictions, t.WindDownCheckedAt = n.WindDown, n.Restrictions, n.CheckedAt
 		if wd.Active() {
 			warnings = append(warnings, wd.String())
-			s.log.ErrorContext(ctx, "tenant account wind-down", "tenant", t.ID, "status", string(wd.Status), "message", wd.String())
 		}
+		if r := ParseRestrictions(n.Restrictions); r != nil {
+			warnings = append(warnings, r.Message)
+		}
+		s.logNotices(ctx, t.ID, wd, n)
 	}
 	out := &Connected{Tenant: t, Warnings: warnings}
 	if req.ShopWebhookURL != "" {
