@@ -142,8 +142,19 @@ func (s *Service) Create(ctx context.Context, t *store.Tenant, req CreateRequest
 	inv, err := rx.CreateInvoice(ctx, tenants.InvoiceRequest{
 		ExternalID: o.ExternalID, Sats: blink.Sats(o.AmountSats), Cents: blink.Cents(o.AmountCents), Memo: o.Memo, ExpiresIn: o.ExpiresIn,
 	})
+	var foreign *tenants.ForeignInvoiceError
 	if err != nil {
 		switch {
+		case errors.As(err, &foreign):
+			// A concurrent call may have stored the order's invoice (which
+			// may be paid by now): that one stands.
+			if ex, err := s.st.Order(ctx, t.ID, o.OrderID); err == nil && ex.PaymentHash != "" {
+				return ex, false, nil
+			}
+			if derr := s.st.DeleteOrderWithoutInvoice(ctx, t.ID, o.OrderID); derr != nil {
+				s.log.ErrorContext(ctx, "removing a refused order", "tenant", t.ID, "order", o.OrderID, "err", derr)
+			}
+			return nil, false, apperr.New(409, "external_id_taken", "the Blink account has an invoice with external id %q that this order cannot use (%s): another integration or an earlier connection of the account made it, or it expired before this order stored it; use another order_id", o.ExternalID, foreign.Reason)
 		case errors.Is(err, blink.ErrReceiveDisabled):
 			if derr := s.st.DeleteOrderWithoutInvoice(ctx, t.ID, o.OrderID); derr != nil {
 				s.log.ErrorContext(ctx, "removing a refused order", "tenant", t.ID, "order", o.OrderID, "err", derr)

@@ -113,10 +113,49 @@ func (r *keyReceiver) createInvoice(ctx context.Context, req InvoiceRequest) (*b
 	}
 	if errors.Is(err, blink.ErrExternalIDExists) {
 		// An earlier attempt (before a crash, or whose answer was lost)
-		// made the invoice: it is this order's, find it.
-		return r.c.InvoiceByExternalID(ctx, r.walletID, req.ExternalID)
+		// made the invoice: find it, and take it only if it is what this
+		// order would have made and nobody can have paid it.
+		found, err := r.c.InvoiceByExternalID(ctx, r.walletID, req.ExternalID)
+		if err != nil {
+			return nil, err
+		}
+		if why := notThisOrders(found, req); why != "" {
+			return nil, &ForeignInvoiceError{Reason: why}
+		}
+		return found, nil
 	}
 	return inv, err
+}
+
+// ForeignInvoiceError is CreateInvoice's answer when the account holds an
+// invoice with the order's ExternalID that this order did not make: one of
+// another integration, or of a tenant connected to the account before.
+type ForeignInvoiceError struct{ Reason string }
+
+func (e *ForeignInvoiceError) Error() string {
+	return "the account has another invoice with this external id: " + e.Reason
+}
+
+// notThisOrders says why an invoice found by the order's ExternalID is not
+// one an earlier attempt for this order made ("" when it can be). Such an
+// invoice was never shown to anyone (its answer was lost, or the process
+// died before storing it), so it cannot have been paid or have expired
+// yet; and it asks the order's amount with the order's memo.
+func notThisOrders(inv *blink.Invoice, req InvoiceRequest) string {
+	switch {
+	case inv.Status != blink.InvoicePending:
+		return "it is " + string(inv.Status)
+	case req.Sats > 0 && inv.Amount != req.Sats:
+		return "it asks another amount"
+	}
+	d, err := blink.DecodeInvoice(inv.PaymentRequest)
+	if err != nil {
+		return "it does not decode"
+	}
+	if d.Description != req.Memo {
+		return "it carries another memo"
+	}
+	return ""
 }
 
 func (r *keyReceiver) InvoiceStatus(ctx context.Context, ref InvoiceRef) (blink.InvoiceStatus, error) {
