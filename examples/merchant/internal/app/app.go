@@ -121,6 +121,7 @@ func New(cfg Config) *App {
 		a.Outbox.Interval = cfg.OutboxInterval
 	}
 	a.Payouts = payouts.NewService(cfg.Store, a.Tenants, cfg.Log)
+	a.Payouts.Address = blink.AddressReceiverOptions{HTTPClient: cfg.KeylessOptions.HTTPClient, AllowLoopbackHTTP: cfg.KeylessOptions.AllowLoopbackHTTP}
 	if cfg.PayoutInterval > 0 {
 		a.Payouts.Interval = cfg.PayoutInterval
 	}

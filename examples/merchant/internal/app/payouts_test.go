@@ -131,6 +131,8 @@ func TestPayout_LightningAddressAndMaxFee(t *testing.T) {
 	require.Equal(t, 202, r.do("POST", "/v1/payouts", f.token, map[string]any{"destination": "carolpayee@" + blinktest.LightningAddressDomain, "amount_sats": 777}, &p))
 	require.Equal(t, "succeeded", r.waitPayoutFinal(f, p.ID).Status)
 	require.Equal(t, int64(777), r.fake.Balance(carol.BTCWalletID).Value)
+	require.Equal(t, 1, r.fake.Executions("LnInvoicePaymentSend"), "the address's invoice was fetched, then paid")
+	require.Zero(t, r.fake.Executions("LnAddressPaymentSend"))
 
 	// An invoice whose fee is above the limit is refused before sending.
 	inv := r.fake.ExternalInvoice(5_000, blinktest.OutcomeSuccess)
@@ -138,7 +140,12 @@ func TestPayout_LightningAddressAndMaxFee(t *testing.T) {
 	require.Equal(t, 202, r.do("POST", "/v1/payouts", f.token, map[string]any{"destination": inv, "max_fee_sats": int64(blinktest.ExternalLightningFee) - 1}, &p))
 	got := r.waitPayoutFinal(f, p.ID)
 	require.Equal(t, "failed", got.Status)
-	require.Zero(t, r.fake.Executions("LnInvoicePaymentSend"))
+	require.Equal(t, 1, r.fake.Executions("LnInvoicePaymentSend"), "the over-fee invoice was never sent")
+
+	// An address off this Blink deployment is refused before anything is stored.
+	var e apiError
+	require.Equal(t, 400, r.do("POST", "/v1/payouts", f.token, map[string]any{"destination": "someone@wallet.example", "amount_sats": 10}, &e))
+	require.Equal(t, "foreign_lightning_address", e.Error.Code)
 }
 
 func TestPayout_BadInput_AndIdempotencyKeyReplay(t *testing.T) {

@@ -43,6 +43,9 @@ type Service struct {
 	Lease time.Duration
 	// Finished, when set, is called once per payout reaching a final state.
 	Finished func(status string)
+	// Address configures how a lightning-address payout fetches its invoice
+	// (LNURL-pay): the HTTP client, loopback for tests.
+	Address blink.AddressReceiverOptions
 
 	kick chan struct{}
 }
@@ -95,7 +98,11 @@ func (s *Service) Create(ctx context.Context, t *store.Tenant, req CreateRequest
 		}
 		p.Kind, p.Destination, p.AmountSats, p.PaymentHash = store.PayoutBOLT11, low, amt, inv.PaymentHash
 	case strings.Count(dest, "@") == 1:
-		p.Kind, p.Destination = store.PayoutAddress, low
+		a, err := s.payableAddress(ctx, t, low)
+		if err != nil {
+			return nil, false, err
+		}
+		p.Kind, p.Destination = store.PayoutAddress, a
 	case usernameForm.MatchString(low):
 		p.Kind, p.Destination = store.PayoutUsername, low
 	default:
@@ -121,6 +128,75 @@ func (s *Service) Create(ctx context.Context, t *store.Tenant, req CreateRequest
 	s.log.InfoContext(ctx, "payout queued", "tenant", t.ID, "payout", p.ID, "kind", p.Kind, "sats", p.AmountSats)
 	s.Kick()
 	return p, true, nil
+}
+
+// payableAddress checks a lightning-address destination: well formed, and
+// on this Blink deployment's domain. Blink's own lnAddressPaymentSend
+// resolves the address on the server and leaves nothing to look the
+// payment up by when its answer is lost (no payment hash, no memo), so the
+// server fetches the invoice from the address first (LNURL-pay, checked
+// by the SDK: amount, description hash, network, https on the address's
+// domain, LUD-21) and pays that. Outside addresses are refused: their
+// servers need not offer LUD-21, and fetching from any host a tenant names
+// would let it aim the server at internal ones.
+func (s *Service) payableAddress(ctx context.Context, t *store.Tenant, dest string) (string, error) {
+	a, err := blink.ParseLightningAddress(dest)
+	if err != nil {
+		return "", apperr.New(400, "invalid_destination", "the lightning address is malformed")
+	}
+	payer, err := s.px.Payer(ctx, t)
+	if err != nil {
+		return "", err
+	}
+	g, err := payer.Client().Globals(ctx)
+	if err != nil {
+		return "", apperr.New(502, "blink_unavailable", "Blink did not answer: try again")
+	}
+	if d := strings.ToLower(g.LightningAddressDomain); a.Domain != d {
+		return "", apperr.New(400, "foreign_lightning_address", "payouts go to lightning addresses @%s only; for another wallet, pay an invoice from it", d)
+	}
+	return a.String(), nil
+}
+
+// addressInvoiceExpiry is how long an invoice fetched for a
+// lightning-address payout can be paid; one that would lapse within
+// addressInvoiceMargin while the payout is still queued is fetched again
+// (nothing was sent with it).
+const (
+	addressInvoiceExpiry = 10 * time.Minute
+	addressInvoiceMargin = 2 * time.Minute
+)
+
+// addressInvoice makes sure a queued lightning-address payout has a
+// committed invoice to pay; false when the payout must wait or has
+// failed (recorded).
+func (s *Service) addressInvoice(ctx context.Context, p *store.Payout, c *blink.Client) bool {
+	if p.Invoice != "" {
+		if d, err := blink.DecodeInvoice(p.Invoice); err == nil && time.Until(d.ExpiresAt) > addressInvoiceMargin {
+			return true
+		}
+	}
+	ar, err := c.AddressReceiver(p.Destination, &s.Address)
+	if err == nil {
+		var inv *blink.AddressInvoice
+		inv, err = ar.CreateInvoice(ctx, blink.Sats(p.AmountSats), &blink.AddressInvoiceOptions{Expiry: addressInvoiceExpiry})
+		if err == nil {
+			ok, err := s.st.SetPayoutInvoice(ctx, p.TenantID, p.ID, inv.PaymentRequest, inv.PaymentHash)
+			if err != nil || !ok {
+				return false
+			}
+			p.Invoice, p.PaymentHash = inv.PaymentRequest, inv.PaymentHash
+			return true
+		}
+	}
+	if blink.IsTransient(err) || errors.Is(err, context.DeadlineExceeded) {
+		p.LeaseUntil = time.Now().Add(10 * time.Second) // nothing was sent: fetch again later
+		s.save(ctx, p)
+		return false
+	}
+	p.Status, p.Error = store.PayoutFailed, "the lightning address gave no invoice: "+safeMessage(err)
+	s.save(ctx, p)
+	return false
 }
 
 // Kick asks the worker for a pass now.
@@ -170,7 +246,7 @@ func operation(kind string) string {
 	case store.PayoutBOLT11:
 		return "LnInvoicePaymentSend"
 	case store.PayoutAddress:
-		return "LnAddressPaymentSend"
+		return "LnInvoicePaymentSend" // the invoice fetched from the address
 	}
 	return "IntraLedgerPaymentSend"
 }
@@ -194,6 +270,9 @@ func (s *Service) work(ctx context.Context, p *store.Payout) {
 	defer cancel()
 	switch p.Status {
 	case store.PayoutQueued:
+		if p.Kind == store.PayoutAddress && !s.addressInvoice(ctx, p, c) {
+			return
+		}
 		started := time.Now()
 		p.Operation = operation(p.Kind)
 		ok, err := s.st.MarkSending(ctx, p.TenantID, p.ID, p.Operation, p.PaymentHash, started)
@@ -254,7 +333,9 @@ func (s *Service) send(ctx context.Context, p *store.Payout, c *blink.Client, wa
 		opts.Memo, opts.UniqueMemo, opts.MaxAmount = p.ID, true, blink.Sats(p.AmountSats)
 		res, err = c.PayInvoice(ctx, wallet, p.Destination, opts)
 	case store.PayoutAddress:
-		res, err = c.PayLightningAddress(ctx, wallet, p.Destination, blink.Sats(p.AmountSats), opts)
+		// The invoice fetched from the address and committed (addressInvoice).
+		opts.Memo, opts.UniqueMemo, opts.MaxAmount = p.ID, true, blink.Sats(p.AmountSats)
+		res, err = c.PayInvoice(ctx, wallet, p.Invoice, opts)
 	default:
 		opts.Memo, opts.UniqueMemo, opts.MaxFee = p.ID, true, 0
 		res, err = c.SendIntraLedger(ctx, wallet, p.Destination, blink.Sats(p.AmountSats), opts)
@@ -282,7 +363,11 @@ func (s *Service) unknownOf(p *store.Payout, wallet string) *blink.OutcomeUnknow
 	case store.PayoutBOLT11:
 		ou.PaymentRequest, ou.Amount, ou.Memo, ou.UniqueMemo = p.Destination, 0, p.ID, true
 	case store.PayoutAddress:
-		ou.Recipient = p.Destination
+		if p.Invoice != "" {
+			ou.PaymentRequest, ou.Amount, ou.Memo, ou.UniqueMemo = p.Invoice, 0, p.ID, true
+		} else {
+			ou.Recipient = p.Destination // a row of a version that sent lnAddressPaymentSend
+		}
 	default:
 		ou.Recipient, ou.Memo, ou.UniqueMemo = p.Destination, p.ID, true
 	}

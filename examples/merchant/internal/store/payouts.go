@@ -8,13 +8,13 @@ import (
 )
 
 const payoutCols = `tenant_id, id, request_key, idempotency_key, kind, destination, amount_sats, max_fee_sats, status, operation,
- payment_hash, started_at, current_key, arrived_by, resent_with, fee_sats, error, attempts, lease_until, created_at, updated_at`
+ payment_hash, started_at, current_key, arrived_by, resent_with, fee_sats, error, attempts, lease_until, created_at, updated_at, invoice`
 
 func scanPayout(row interface{ Scan(...any) error }) (*Payout, error) {
 	var p Payout
 	var started, arrived, lease, created, updated int64
 	err := row.Scan(&p.TenantID, &p.ID, &p.RequestKey, &p.IdempotencyKey, &p.Kind, &p.Destination, &p.AmountSats, &p.MaxFeeSats,
-		&p.Status, &p.Operation, &p.PaymentHash, &started, &p.CurrentKey, &arrived, &p.ResentWith, &p.FeeSats, &p.Error, &p.Attempts, &lease, &created, &updated)
+		&p.Status, &p.Operation, &p.PaymentHash, &started, &p.CurrentKey, &arrived, &p.ResentWith, &p.FeeSats, &p.Error, &p.Attempts, &lease, &created, &updated, &p.Invoice)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -30,9 +30,9 @@ func scanPayout(row interface{ Scan(...any) error }) (*Payout, error) {
 func (s *SQL) InsertPayout(ctx context.Context, p *Payout) (*Payout, bool, error) {
 	now := s.now()
 	p.CreatedAt, p.UpdatedAt, p.Status = now, now, PayoutQueued
-	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO payouts (`+payoutCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO payouts (`+payoutCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 		p.TenantID, p.ID, p.RequestKey, p.IdempotencyKey, p.Kind, p.Destination, p.AmountSats, p.MaxFeeSats, p.Status, p.Operation,
-		p.PaymentHash, 0, p.IdempotencyKey, 0, "", 0, "", 0, 0, ms(now), ms(now))
+		p.PaymentHash, 0, p.IdempotencyKey, 0, "", 0, "", 0, 0, ms(now), ms(now), p.Invoice)
 	if isUniqueViolation(err) {
 		var ex *Payout
 		ex, err = scanPayout(s.db.QueryRowContext(ctx, s.q(`SELECT `+payoutCols+` FROM payouts WHERE tenant_id = ? AND request_key = ?`), p.TenantID, p.RequestKey))
@@ -85,6 +85,18 @@ func (s *SQL) ClaimPayouts(ctx context.Context, limit int, lease time.Duration) 
 		return nil
 	})
 	return out, err
+}
+
+// SetPayoutInvoice commits the invoice a queued lightning-address payout
+// will pay (fetched from the address), before anything is sent.
+func (s *SQL) SetPayoutInvoice(ctx context.Context, tenantID, id, invoice, hash string) (bool, error) {
+	res, err := s.db.ExecContext(ctx, s.q(`UPDATE payouts SET invoice = ?, payment_hash = ?, updated_at = ? WHERE tenant_id = ? AND id = ? AND status = ?`),
+		invoice, hash, ms(s.now()), tenantID, id, PayoutQueued)
+	if err != nil {
+		return false, err
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
 }
 
 // MarkSending commits that the send is about to start.

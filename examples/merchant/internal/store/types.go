@@ -64,6 +64,9 @@ type Store interface {
 	// ClaimPayouts takes up to limit payouts that are not final and whose
 	// lease is over, and moves their lease to now+lease.
 	ClaimPayouts(ctx context.Context, limit int, lease time.Duration) ([]Payout, error)
+	// SetPayoutInvoice commits the invoice a queued lightning-address
+	// payout will pay (false when the payout is no longer queued).
+	SetPayoutInvoice(ctx context.Context, tenantID, id, invoice, paymentHash string) (bool, error)
 	// MarkSending moves a claimed payout from 'queued' to 'sending' with the
 	// operation and the time the send starts: committed before the send.
 	MarkSending(ctx context.Context, tenantID, id, operation, paymentHash string, startedAt time.Time) (bool, error)
@@ -196,6 +199,9 @@ type Payout struct {
 	IdempotencyKey string
 	Kind           string // PayoutBOLT11, PayoutAddress, PayoutUsername
 	Destination    string
+	// Invoice is the BOLT11 a lightning-address payout pays, fetched from
+	// the address and committed before the send ("" until then).
+	Invoice string
 	AmountSats     int64
 	MaxFeeSats     int64
 	Status         string
