@@ -201,22 +201,22 @@ type Payout struct {
 	Destination    string
 	// Invoice is the BOLT11 a lightning-address payout pays, fetched from
 	// the address and committed before the send ("" until then).
-	Invoice string
-	AmountSats     int64
-	MaxFeeSats     int64
-	Status         string
-	Operation      string
-	PaymentHash    string
-	StartedAt      time.Time
-	CurrentKey     string
-	ArrivedBy      time.Time
-	ResentWith     string
-	FeeSats        int64
-	Error          string
-	Attempts       int
-	LeaseUntil     time.Time
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	Invoice     string
+	AmountSats  int64
+	MaxFeeSats  int64
+	Status      string
+	Operation   string
+	PaymentHash string
+	StartedAt   time.Time
+	CurrentKey  string
+	ArrivedBy   time.Time
+	ResentWith  string
+	FeeSats     int64
+	Error       string
+	Attempts    int
+	LeaseUntil  time.Time
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 // Payout kinds and statuses. 'sending' means the send may have reached
