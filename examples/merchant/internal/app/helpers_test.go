@@ -8,6 +8,7 @@ import (
 	"github.com/blink-sdk/blink-go/blink/blinktest"
 	"github.com/blink-sdk/blink-go/examples/merchant/internal/secrets"
 	"github.com/blink-sdk/blink-go/examples/merchant/internal/store"
+	"github.com/stretchr/testify/require"
 )
 
 func blinktestAllScopes() blinktest.KeyOptions { return blinktest.KeyOptions{} }
@@ -28,3 +29,13 @@ func openStore(r *rig) (*store.SQL, error) {
 }
 
 func jsonUnmarshal(b []byte, v any) { json.Unmarshal(b, v) }
+
+// queuedRow is the stored payout as a claim would hand it to the worker,
+// with the operation its send uses (for tests that play the worker).
+func queuedRow(r *rig, tenantID, id, operation string) *store.Payout {
+	r.t.Helper()
+	p, err := r.st.Payout(context.Background(), tenantID, id)
+	require.NoError(r.t, err)
+	p.Operation = operation
+	return p
+}

@@ -73,7 +73,7 @@ func TestPayout_CrashBetweenCommitAndAnswer_ResolvedNotResent(t *testing.T) {
 		require.NoError(t, err)
 		// What the dead process did: it committed 'sending', sent with the
 		// payout's idempotency key, and died before recording the answer.
-		ok, err := r.st.MarkSending(ctx, f.id, p.ID, "LnInvoicePaymentSend", row.PaymentHash, time.Now())
+		ok, err := r.st.MarkSending(ctx, queuedRow(r, f.id, p.ID, "LnInvoicePaymentSend"), time.Now())
 		require.NoError(t, err)
 		require.True(t, ok)
 		c, err := blink.New(f.key, blink.WithEndpoint(r.fake.URL()))
@@ -196,7 +196,7 @@ func TestDisconnect_WaitsForPayoutsThatMayHaveBeenSent(t *testing.T) {
 	var queued, sent payoutJSON
 	require.Equal(t, 202, r.do("POST", "/v1/payouts", f.token, map[string]any{"destination": "someone_x", "amount_sats": 1}, &queued))
 	require.Equal(t, 202, r.do("POST", "/v1/payouts", f.token, map[string]any{"destination": "someone_y", "amount_sats": 1}, &sent))
-	ok, err := r.st.MarkSending(context.Background(), f.id, sent.ID, "IntraLedgerPaymentSend", "", time.Now())
+	ok, err := r.st.MarkSending(context.Background(), queuedRow(r, f.id, sent.ID, "IntraLedgerPaymentSend"), time.Now())
 	require.NoError(t, err)
 	require.True(t, ok)
 	var e apiError
@@ -222,7 +222,7 @@ func TestPayout_CrashAfterCommitBeforeTheRequest_SentOnceAfresh(t *testing.T) {
 		var p payoutJSON
 		require.Equal(t, 202, r.do("POST", "/v1/payouts", f.token, map[string]any{"destination": "davepayee", "amount_sats": 42}, &p))
 		// Committed 'sending', then died before the request left.
-		ok, err := r.st.MarkSending(context.Background(), f.id, p.ID, "IntraLedgerPaymentSend", "", time.Now())
+		ok, err := r.st.MarkSending(context.Background(), queuedRow(r, f.id, p.ID, "IntraLedgerPaymentSend"), time.Now())
 		require.NoError(t, err)
 		require.True(t, ok)
 		r.restart(app.Config{})

@@ -168,11 +168,9 @@ func TestReviewMoney_PayoutResumedAfterFiftyMinutes_MaxFeeStillEnforced(t *testi
 	var p reviewMoneyPayout
 	require.Equal(t, 202, r.do("POST", "/v1/payouts", f.token, map[string]any{"destination": inv, "max_fee_sats": int64(blinktest.ExternalLightningFee) - 1}, &p))
 	ctx := context.Background()
-	row, err := r.st.Payout(ctx, f.id, p.ID)
-	require.NoError(t, err)
 	// Committed 'sending' 52 minutes ago, then the process died before the
 	// request left (or Blink stayed unreachable since).
-	ok, err := r.st.MarkSending(ctx, f.id, p.ID, "LnInvoicePaymentSend", row.PaymentHash, time.Now().Add(-52*time.Minute))
+	ok, err := r.st.MarkSending(ctx, queuedRow(r, f.id, p.ID, "LnInvoicePaymentSend"), time.Now().Add(-52*time.Minute))
 	require.NoError(t, err)
 	require.True(t, ok)
 	before := r.fake.Balance(f.acct.BTCWalletID).Value
@@ -515,7 +513,7 @@ func TestReviewMoney_TwoReplicasResolveCrashedPayoutsAtStartup_EachSentOnce(t *t
 		ids = append(ids, p.ID)
 		row, err := r.st.Payout(ctx, f.id, p.ID)
 		require.NoError(t, err)
-		ok, err := r.st.MarkSending(ctx, f.id, p.ID, "IntraLedgerPaymentSend", "", time.Now())
+		ok, err := r.st.MarkSending(ctx, queuedRow(r, f.id, p.ID, "IntraLedgerPaymentSend"), time.Now())
 		require.NoError(t, err)
 		require.True(t, ok)
 		if i%2 == 0 { // the dead process's send went out, its answer never recorded

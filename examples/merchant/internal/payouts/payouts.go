@@ -199,6 +199,14 @@ func (s *Service) addressInvoice(ctx context.Context, p *store.Payout, c *blink.
 	return false
 }
 
+// leaseMargin is how long before its claim's lease a row's work stops
+// (its context ends), and minWork the least time left in a lease for a
+// row to be worked at all.
+const (
+	leaseMargin = 10 * time.Second
+	minWork     = 20 * time.Second
+)
+
 // Kick asks the worker for a pass now.
 func (s *Service) Kick() {
 	select {
@@ -234,8 +242,14 @@ func (s *Service) RunOnce(ctx context.Context) int {
 		return 0
 	}
 	for i := range ps {
-		// A send, once begun, ends with its answer recorded even if the
-		// server is shutting down.
+		// A row's work ends before its lease does (leaseMargin), so no
+		// other worker can claim it meanwhile; a row whose lease is nearly
+		// over (later in a slow batch) is left for the next claim. A send,
+		// once begun, ends with its answer recorded even if the server is
+		// shutting down.
+		if time.Until(ps[i].LeaseUntil) < minWork+leaseMargin {
+			continue
+		}
 		s.work(context.WithoutCancel(ctx), &ps[i])
 	}
 	return len(ps)
@@ -266,7 +280,7 @@ func (s *Service) work(ctx context.Context, p *store.Payout) {
 		return // sent or maybe sent: wait for the tenant to come back
 	}
 	c, wallet := payer.Client(), payer.WalletID()
-	ctx, cancel := context.WithTimeout(ctx, s.Lease-10*time.Second)
+	ctx, cancel := context.WithDeadline(ctx, p.LeaseUntil.Add(-leaseMargin))
 	defer cancel()
 	switch p.Status {
 	case store.PayoutQueued:
@@ -275,7 +289,7 @@ func (s *Service) work(ctx context.Context, p *store.Payout) {
 		}
 		started := time.Now()
 		p.Operation = operation(p.Kind)
-		ok, err := s.st.MarkSending(ctx, p.TenantID, p.ID, p.Operation, p.PaymentHash, started)
+		ok, err := s.st.MarkSending(ctx, p, started)
 		if err != nil || !ok {
 			return
 		}
@@ -420,6 +434,12 @@ func (s *Service) outcome(ctx context.Context, p *store.Payout, res *blink.Payme
 
 func (s *Service) save(ctx context.Context, p *store.Payout) {
 	if err := s.st.UpdatePayout(ctx, p); err != nil {
+		if errors.Is(err, store.ErrStale) {
+			// Claimed again by another worker (or final): the row is
+			// theirs; a send this worker made is looked up by them.
+			s.log.WarnContext(ctx, "payouts: claim lost before recording", "payout", p.ID)
+			return
+		}
 		s.log.ErrorContext(ctx, "payouts: recording", "payout", p.ID, "err", err)
 		return
 	}

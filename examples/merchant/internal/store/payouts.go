@@ -99,10 +99,12 @@ func (s *SQL) SetPayoutInvoice(ctx context.Context, tenantID, id, invoice, hash 
 	return n == 1, nil
 }
 
-// MarkSending commits that the send is about to start.
-func (s *SQL) MarkSending(ctx context.Context, tenantID, id, operation, hash string, startedAt time.Time) (bool, error) {
+// MarkSending commits that the send is about to start, while p's claim
+// holds (see UpdatePayout).
+func (s *SQL) MarkSending(ctx context.Context, p *Payout, startedAt time.Time) (bool, error) {
 	res, err := s.db.ExecContext(ctx, s.q(`UPDATE payouts SET status = ?, operation = ?, payment_hash = ?, started_at = ?, updated_at = ?
- WHERE tenant_id = ? AND id = ? AND status = ?`), PayoutSending, operation, hash, ms(startedAt), ms(s.now()), tenantID, id, PayoutQueued)
+ WHERE tenant_id = ? AND id = ? AND status = ? AND attempts = ?`), PayoutSending, p.Operation, p.PaymentHash, ms(startedAt), ms(s.now()),
+		p.TenantID, p.ID, PayoutQueued, p.Attempts)
 	if err != nil {
 		return false, err
 	}
@@ -110,13 +112,26 @@ func (s *SQL) MarkSending(ctx context.Context, tenantID, id, operation, hash str
 	return n == 1, nil
 }
 
-// UpdatePayout writes the payout's outcome fields. A final payout is never
-// changed again.
+// ErrStale is UpdatePayout's answer when the row is no longer the
+// caller's to write: final already, or claimed again since (its lease ran
+// out and another worker holds it now).
+var ErrStale = errors.New("store: payout claimed by another worker or final")
+
+// UpdatePayout writes the payout's outcome fields, only while p's claim
+// holds: p.Attempts is the claim's number (ClaimPayouts counts it up), so
+// a worker whose lease ran out and was claimed again writes nothing
+// (ErrStale). A final payout is never changed again.
 func (s *SQL) UpdatePayout(ctx context.Context, p *Payout) error {
 	p.UpdatedAt = s.now()
-	_, err := s.db.ExecContext(ctx, s.q(`UPDATE payouts SET status = ?, operation = ?, payment_hash = ?, current_key = ?, arrived_by = ?, resent_with = ?, fee_sats = ?, error = ?,
- lease_until = ?, updated_at = ? WHERE tenant_id = ? AND id = ? AND status NOT IN (?, ?)`),
+	res, err := s.db.ExecContext(ctx, s.q(`UPDATE payouts SET status = ?, operation = ?, payment_hash = ?, current_key = ?, arrived_by = ?, resent_with = ?, fee_sats = ?, error = ?,
+ lease_until = ?, updated_at = ? WHERE tenant_id = ? AND id = ? AND attempts = ? AND status NOT IN (?, ?)`),
 		p.Status, p.Operation, p.PaymentHash, p.CurrentKey, ms(p.ArrivedBy), p.ResentWith, p.FeeSats, p.Error, ms(p.LeaseUntil), ms(p.UpdatedAt),
-		p.TenantID, p.ID, PayoutSucceeded, PayoutFailed)
-	return err
+		p.TenantID, p.ID, p.Attempts, PayoutSucceeded, PayoutFailed)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return ErrStale
+	}
+	return nil
 }

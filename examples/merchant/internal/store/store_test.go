@@ -135,3 +135,45 @@ func TestClaims_TwoReplicasNeverClaimTheSameRow(t *testing.T) {
 		}
 	})
 }
+
+// A worker whose claim ran out and was claimed again by another writes
+// nothing: neither the move to 'sending' (so it never sends) nor an
+// outcome (the new holder's row stands).
+func TestPayoutClaims_AWorkerPastItsLeaseWritesNothing(t *testing.T) {
+	each(t, func(t *testing.T, open func() *store.SQL) {
+		s := open()
+		seed(t, s, 0)
+		ctx := context.Background()
+		_, created, err := s.InsertPayout(ctx, &store.Payout{TenantID: "tn_1", ID: "po_1", RequestKey: "k1", IdempotencyKey: "8a4c5f0e-1d2b-4c3a-9e8f-7a6b5c4d3e2f",
+			Kind: store.PayoutUsername, Destination: "bob", AmountSats: 5})
+		require.NoError(t, err)
+		require.True(t, created)
+
+		stale, err := s.ClaimPayouts(ctx, 10, -time.Second) // a lease that is over at once
+		require.NoError(t, err)
+		require.Len(t, stale, 1)
+		fresh, err := s.ClaimPayouts(ctx, 10, time.Hour) // another worker claims it
+		require.NoError(t, err)
+		require.Len(t, fresh, 1)
+
+		a := stale[0]
+		a.Operation = "IntraLedgerPaymentSend"
+		ok, err := s.MarkSending(ctx, &a, time.Now())
+		require.NoError(t, err)
+		require.False(t, ok, "the stale worker may not start the send")
+		a.Status, a.Error = store.PayoutFailed, "stale"
+		require.ErrorIs(t, s.UpdatePayout(ctx, &a), store.ErrStale)
+
+		b := fresh[0]
+		b.Operation = "IntraLedgerPaymentSend"
+		ok, err = s.MarkSending(ctx, &b, time.Now())
+		require.NoError(t, err)
+		require.True(t, ok, "the holder starts it")
+		b.Status = store.PayoutSucceeded
+		require.NoError(t, s.UpdatePayout(ctx, &b))
+		require.ErrorIs(t, s.UpdatePayout(ctx, &b), store.ErrStale, "final: never changed again")
+		got, err := s.Payout(ctx, "tn_1", "po_1")
+		require.NoError(t, err)
+		require.Equal(t, store.PayoutSucceeded, got.Status)
+	})
+}

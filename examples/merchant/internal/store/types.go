@@ -67,9 +67,12 @@ type Store interface {
 	// SetPayoutInvoice commits the invoice a queued lightning-address
 	// payout will pay (false when the payout is no longer queued).
 	SetPayoutInvoice(ctx context.Context, tenantID, id, invoice, paymentHash string) (bool, error)
-	// MarkSending moves a claimed payout from 'queued' to 'sending' with the
-	// operation and the time the send starts: committed before the send.
-	MarkSending(ctx context.Context, tenantID, id, operation, paymentHash string, startedAt time.Time) (bool, error)
+	// MarkSending moves a claimed payout from 'queued' to 'sending' with its
+	// operation and payment hash and the time the send starts: committed
+	// before the send, and only while p's claim holds.
+	MarkSending(ctx context.Context, p *Payout, startedAt time.Time) (bool, error)
+	// UpdatePayout writes a claimed payout's outcome; ErrStale when the
+	// claim no longer holds or the payout is final.
 	UpdatePayout(ctx context.Context, p *Payout) error
 }
 
