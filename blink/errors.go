@@ -476,6 +476,21 @@ type OutcomeUnknownError struct {
 	UniqueMemo bool
 	// Speed is the payout speed of an on-chain send.
 	Speed PayoutSpeed
+	// MaxFee is the send's PayOptions.MaxFee (OnChainOptions.MaxFee for
+	// an on-chain send), in the fee unit of that call: cents for
+	// PayNoAmountInvoiceUSD and the USD on-chain sends, sats otherwise; 0
+	// for none. FinishPayment applies it again to a send it makes again
+	// (the invoice sends, and the on-chain sends but SendAllOnChain: the
+	// ones that honour it), probing the fee first: a fee that rose above
+	// it meanwhile is refused with ErrLimitExceeded. An integration that
+	// stores the error must store it too, or the send made again has no
+	// fee limit.
+	MaxFee int64
+	// MaxAmount is the send's PayOptions.MaxAmount, for the invoice sends
+	// that honour it (PayInvoice, PayNoAmountInvoice); 0 for none.
+	// FinishPayment applies it again to a send it makes again; an
+	// integration that stores the error must store it too.
+	MaxAmount Sats
 	// Attempts is the number of HTTP attempts made.
 	Attempts int
 	// StartedAt is when the call started, by the client's clock.

@@ -99,12 +99,20 @@ func (c *Client) RetireIdempotencyKey(ctx context.Context, key string) (arrived 
 //     be an earlier call's (a retried job, a second worker), executed
 //     before this call began.
 //
+// A send made again applies the original limits again (ou.MaxFee and
+// ou.MaxAmount, for the sends that honour them: the invoice sends, and
+// the on-chain sends but SendAllOnChain), probing the fee first. A fee
+// that rose above MaxFee meanwhile (or a probe that fails) refuses that
+// send before it is made: FinishPayment then returns that
+// ErrLimitExceeded error, a definite outcome (nothing was paid), when the
+// original attempt can no longer execute; while it may, the outcome stays
+// unknown, as for any failure of a send made again.
+//
 // The result is the send's outcome as the original call would have
 // returned it (a queued on-chain payout is PaymentSucceeded). It sends
 // again at most once per error (ResentWith); that send may itself end in
-// an unknown outcome, an error of its own to finish. The original
-// options' MaxFee and MaxAmount are not applied again. Scope READ for the
-// look-ups and WRITE for a send made again.
+// an unknown outcome, an error of its own to finish. Scope READ for the
+// look-ups and WRITE for a send made again (and the fee probe).
 func (c *Client) FinishPayment(ctx context.Context, ou *OutcomeUnknownError) (*PaymentResult, error) {
 	const op = "FinishPayment"
 	if ou == nil {
@@ -252,15 +260,22 @@ func (c *Client) resendWithFreshKey(ctx context.Context, ou *OutcomeUnknownError
 	}
 	ou.ResentWith = NewIdempotencyKey()
 	po := &PayOptions{Memo: ou.Memo, UniqueMemo: ou.UniqueMemo, IdempotencyKey: ou.ResentWith}
-	oo := &OnChainOptions{Memo: ou.Memo, UniqueMemo: ou.UniqueMemo, Speed: ou.Speed, IdempotencyKey: ou.ResentWith}
+	// The sends that honour a limit get the original one again: a fee
+	// probed above MaxFee now is refused (ErrLimitExceeded) before sending.
+	// The others never had one (they refuse it), so a limit an
+	// integration stored for them anyway is left out.
+	inv := &PayOptions{Memo: ou.Memo, UniqueMemo: ou.UniqueMemo, MaxFee: ou.MaxFee, MaxAmount: ou.MaxAmount, IdempotencyKey: ou.ResentWith}
+	usd := &PayOptions{Memo: ou.Memo, UniqueMemo: ou.UniqueMemo, MaxFee: ou.MaxFee, IdempotencyKey: ou.ResentWith}
+	oo := &OnChainOptions{Memo: ou.Memo, UniqueMemo: ou.UniqueMemo, Speed: ou.Speed, MaxFee: ou.MaxFee, IdempotencyKey: ou.ResentWith}
+	all := &OnChainOptions{Memo: ou.Memo, UniqueMemo: ou.UniqueMemo, Speed: ou.Speed, IdempotencyKey: ou.ResentWith}
 	w := ou.WalletID
 	switch ou.Operation {
 	case "LnInvoicePaymentSend":
-		return c.PayInvoice(ctx, w, ou.PaymentRequest, po)
+		return c.PayInvoice(ctx, w, ou.PaymentRequest, inv)
 	case "LnNoAmountInvoicePaymentSend":
-		return c.PayNoAmountInvoice(ctx, w, ou.PaymentRequest, Sats(ou.Amount), po)
+		return c.PayNoAmountInvoice(ctx, w, ou.PaymentRequest, Sats(ou.Amount), inv)
 	case "LnNoAmountUsdInvoicePaymentSend":
-		return c.PayNoAmountInvoiceUSD(ctx, w, ou.PaymentRequest, Cents(ou.Amount), po)
+		return c.PayNoAmountInvoiceUSD(ctx, w, ou.PaymentRequest, Cents(ou.Amount), usd)
 	case "LnAddressPaymentSend":
 		return c.PayLightningAddress(ctx, w, ou.Recipient, Sats(ou.Amount), &PayOptions{IdempotencyKey: ou.ResentWith})
 	case "LnurlPaymentSend":
@@ -272,7 +287,7 @@ func (c *Client) resendWithFreshKey(ctx context.Context, ou *OutcomeUnknownError
 	case "OnChainPaymentSend":
 		return c.SendOnChain(ctx, w, ou.Recipient, Sats(ou.Amount), oo)
 	case "OnChainPaymentSendAll":
-		return c.SendAllOnChain(ctx, w, ou.Recipient, oo)
+		return c.SendAllOnChain(ctx, w, ou.Recipient, all)
 	case "OnChainUsdPaymentSend":
 		return c.SendOnChainUSD(ctx, w, ou.Recipient, Cents(ou.Amount), oo)
 	case "OnChainUsdPaymentSendAsBtcDenominated":

@@ -55,7 +55,7 @@ func (c *Client) SendOnChain(ctx context.Context, walletID, address string, amou
 	}); err != nil {
 		return nil, err
 	}
-	id := sendID{op: op, walletID: walletID, amount: int64(amount), recipient: address, memo: o.Memo, uniqueMemo: o.UniqueMemo, speed: o.Speed, givenKey: o.IdempotencyKey != ""}
+	id := sendID{op: op, walletID: walletID, amount: int64(amount), recipient: address, memo: o.Memo, uniqueMemo: o.UniqueMemo, speed: o.Speed, maxFee: o.MaxFee, givenKey: o.IdempotencyKey != ""}
 	return runSend(ctx, c, id, key, func(ctx context.Context) (sendPayload[gen.OnChainPaymentSendOnChainPaymentSendPaymentSendPayloadErrorsError], error) {
 		resp, err := gen.OnChainPaymentSend(ctx, c.gql, gen.OnChainPaymentSendInput{WalletId: walletID, Address: address, Amount: satAmount(amount), Speed: sp, Memo: optString(o.Memo)})
 		if err != nil {
@@ -107,7 +107,7 @@ func (c *Client) SendOnChainUSD(ctx context.Context, walletID, address string, a
 	}); err != nil {
 		return nil, err
 	}
-	id := sendID{op: op, walletID: walletID, amount: int64(amount), recipient: address, memo: o.Memo, uniqueMemo: o.UniqueMemo, speed: o.Speed, givenKey: o.IdempotencyKey != ""}
+	id := sendID{op: op, walletID: walletID, amount: int64(amount), recipient: address, memo: o.Memo, uniqueMemo: o.UniqueMemo, speed: o.Speed, maxFee: o.MaxFee, givenKey: o.IdempotencyKey != ""}
 	return runSend(ctx, c, id, key, func(ctx context.Context) (sendPayload[gen.OnChainUsdPaymentSendOnChainUsdPaymentSendPaymentSendPayloadErrorsError], error) {
 		resp, err := gen.OnChainUsdPaymentSend(ctx, c.gql, gen.OnChainUsdPaymentSendInput{WalletId: walletID, Address: address, Amount: centAmount(amount), Speed: sp, Memo: optString(o.Memo)})
 		if err != nil {
@@ -136,7 +136,7 @@ func (c *Client) SendOnChainUSDInSats(ctx context.Context, walletID, address str
 	}
 	// The amount is in sats, of a cents wallet: Lookup leaves it out (it
 	// does not compare with the ledger); FinishPayment resends it.
-	id := sendID{op: op, walletID: walletID, amount: int64(amount), recipient: address, memo: o.Memo, uniqueMemo: o.UniqueMemo, speed: o.Speed, givenKey: o.IdempotencyKey != ""}
+	id := sendID{op: op, walletID: walletID, amount: int64(amount), recipient: address, memo: o.Memo, uniqueMemo: o.UniqueMemo, speed: o.Speed, maxFee: o.MaxFee, givenKey: o.IdempotencyKey != ""}
 	return runSend(ctx, c, id, key, func(ctx context.Context) (sendPayload[gen.OnChainUsdPaymentSendAsBtcDenominatedOnChainUsdPaymentSendAsBtcDenominatedPaymentSendPayloadErrorsError], error) {
 		resp, err := gen.OnChainUsdPaymentSendAsBtcDenominated(ctx, c.gql, gen.OnChainUsdPaymentSendAsBtcDenominatedInput{WalletId: walletID, Address: address, Amount: satAmount(amount), Speed: sp, Memo: optString(o.Memo)})
 		if err != nil {

@@ -186,6 +186,10 @@ type sendID struct {
 	amount                                                     int64
 	uniqueMemo                                                 bool
 	speed                                                      PayoutSpeed
+	// maxFee and maxAmount are the limits the send honoured, for
+	// FinishPayment to apply them again.
+	maxFee    int64
+	maxAmount Sats
 	// givenKey: the caller gave the idempotency key (PayOptions or
 	// OnChainOptions); runSend adds WithIdempotencyKey's.
 	givenKey bool
@@ -271,6 +275,7 @@ func (id sendID) unknown(c *Client, err error) error {
 	if errors.As(err, &ou) {
 		ou.WalletID, ou.PaymentHash, ou.PaymentRequest, ou.Amount, ou.Recipient = id.walletID, id.paymentHash, id.paymentRequest, id.amount, id.recipient
 		ou.Memo, ou.UniqueMemo, ou.Speed = id.memo, id.uniqueMemo, id.speed
+		ou.MaxFee, ou.MaxAmount = id.maxFee, id.maxAmount
 		ou.FreshKey = !id.givenKey
 		if ou.StartedAt.IsZero() {
 			// Not from the transport: the call began at most one timeout ago.

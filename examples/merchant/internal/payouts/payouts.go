@@ -372,10 +372,13 @@ func (s *Service) unknownOf(p *store.Payout, wallet string) *blink.OutcomeUnknow
 		StartedBefore: p.StartedAt.Add(time.Minute),
 		ArrivedBy:     p.ArrivedBy,
 		ResentWith:    p.ResentWith,
+		// The send's limits, applied again to a send FinishPayment makes again.
+		MaxFee: p.MaxFeeSats,
 	}
 	switch p.Kind {
 	case store.PayoutBOLT11:
 		ou.PaymentRequest, ou.Amount, ou.Memo, ou.UniqueMemo = p.Destination, 0, p.ID, true
+		ou.MaxAmount = blink.Sats(p.AmountSats)
 	case store.PayoutAddress:
 		if p.Invoice != "" {
 			ou.PaymentRequest, ou.Amount, ou.Memo, ou.UniqueMemo = p.Invoice, 0, p.ID, true
