@@ -365,12 +365,15 @@ type pendingRecord struct {
 	ArrivedBy      time.Time         `json:"arrivedBy"`
 	ResentWith     string            `json:"resentWith,omitempty"`
 	Cause          string            `json:"cause,omitempty"`
+	FreshKey       bool              `json:"freshKey,omitempty"`
+	MaxFee         int64             `json:"maxFee,omitempty"`
+	MaxAmount      blink.Sats        `json:"maxAmount,omitempty"`
 }
 
 func recordOf(ou *blink.OutcomeUnknownError) pendingRecord {
 	r := pendingRecord{ou.Operation, ou.IdempotencyKey, ou.PaymentHash, ou.PaymentRequest, ou.WalletID, ou.Amount,
 		ou.Recipient, ou.Memo, ou.UniqueMemo, ou.Speed, ou.Attempts, ou.StartedAt, ou.StartedAfter, ou.StartedBefore,
-		ou.ArrivedBy, ou.ResentWith, ""}
+		ou.ArrivedBy, ou.ResentWith, "", ou.FreshKey, ou.MaxFee, ou.MaxAmount}
 	if ou.Cause != nil {
 		r.Cause = ou.Cause.Error()
 	}
@@ -381,7 +384,7 @@ func (r pendingRecord) outcomeUnknown() *blink.OutcomeUnknownError {
 	ou := &blink.OutcomeUnknownError{Operation: r.Operation, IdempotencyKey: r.IdempotencyKey, PaymentHash: r.PaymentHash,
 		PaymentRequest: r.PaymentRequest, WalletID: r.WalletID, Amount: r.Amount, Recipient: r.Recipient, Memo: r.Memo,
 		UniqueMemo: r.UniqueMemo, Speed: r.Speed, Attempts: r.Attempts, StartedAt: r.StartedAt, StartedAfter: r.StartedAfter,
-		StartedBefore: r.StartedBefore, ArrivedBy: r.ArrivedBy, ResentWith: r.ResentWith}
+		StartedBefore: r.StartedBefore, ArrivedBy: r.ArrivedBy, ResentWith: r.ResentWith, FreshKey: r.FreshKey, MaxFee: r.MaxFee, MaxAmount: r.MaxAmount}
 	if r.Cause != "" {
 		ou.Cause = errors.New(r.Cause)
 	}
