@@ -5,7 +5,8 @@
 // orders whose invoices the server makes with the order id as ExternalID,
 // learn that they were paid through three merged paths (the realtime
 // stream, Blink's webhooks, a reconciler), get order.paid / order.expired
-// delivered to their webhook URL from an outbox, and send payouts that are
+// (and order.paid_late, for an expired order whose invoice settled after
+// all) delivered to their webhook URL from an outbox, and send payouts that are
 // never sent twice.
 //
 // With no environment it runs a demo: SQLite in a temporary directory, an

@@ -63,6 +63,7 @@ type Config struct {
 // Stats are counters for the metrics a later handler exports.
 type Stats struct {
 	OrdersCreated, OrdersPaid, OrdersExpired    atomic.Int64
+	OrdersPaidLate                              atomic.Int64 // expired, then paid after all
 	PaidByStream, PaidByWebhook, PaidReconciler atomic.Int64
 	PaidByWatcher                               atomic.Int64
 	DeliveriesOK, DeliveriesFailed              atomic.Int64
@@ -132,11 +133,16 @@ func New(cfg Config) *App {
 	}
 	a.Orders.Settled = func(status, via string) {
 		a.wake()
-		if status == store.OrderExpired {
+		switch status {
+		case store.OrderExpired:
 			a.Stats.OrdersExpired.Add(1)
 			return
+		case store.OrderPaidLate:
+			// A payment all the same: counted by its path below too.
+			a.Stats.OrdersPaidLate.Add(1)
+		default:
+			a.Stats.OrdersPaid.Add(1)
 		}
-		a.Stats.OrdersPaid.Add(1)
 		switch via {
 		case payments.ViaStream:
 			a.Stats.PaidByStream.Add(1)

@@ -11,7 +11,9 @@ import (
 
 // Metrics returns the Prometheus handler of the App's Stats (its own
 // registry, so that several Apps in one test process do not collide):
-// orders created and settled, payments detected by path, payout outcomes,
+// orders created and settled (paid_late: an expired order paid after all,
+// an operator's alert), payments detected by path (late ones included),
+// payout outcomes,
 // shop webhook deliveries, invoices on the keyless watcher, plus the Go
 // runtime and process collectors.
 func (a *App) Metrics() http.Handler {
@@ -22,10 +24,12 @@ func (a *App) Metrics() http.Handler {
 	}
 	s := a.Stats
 	counter("merchant_orders_created_total", "Orders whose invoice was created.", &s.OrdersCreated, nil)
-	counter("merchant_orders_settled_total", "Orders moved out of created, by final status.", &s.OrdersPaid, prometheus.Labels{"status": "paid"})
-	counter("merchant_orders_settled_total", "Orders moved out of created, by final status.", &s.OrdersExpired, prometheus.Labels{"status": "expired"})
+	const settledHelp = "Orders moved, by the status moved to (paid or expired from created; paid_late from expired)."
+	counter("merchant_orders_settled_total", settledHelp, &s.OrdersPaid, prometheus.Labels{"status": "paid"})
+	counter("merchant_orders_settled_total", settledHelp, &s.OrdersExpired, prometheus.Labels{"status": "expired"})
+	counter("merchant_orders_settled_total", settledHelp, &s.OrdersPaidLate, prometheus.Labels{"status": "paid_late"})
 	for path, v := range map[string]*atomic.Int64{"stream": &s.PaidByStream, "webhook": &s.PaidByWebhook, "reconciler": &s.PaidReconciler, "watcher": &s.PaidByWatcher} {
-		counter("merchant_payments_detected_total", "Payments detected, by the path that saw them first.", v, prometheus.Labels{"path": path})
+		counter("merchant_payments_detected_total", "Payments detected (paid and paid_late), by the path that saw them first.", v, prometheus.Labels{"path": path})
 	}
 	counter("merchant_payouts_total", "Payouts that reached a final state, by outcome.", &s.PayoutsSucceeded, prometheus.Labels{"outcome": "succeeded"})
 	counter("merchant_payouts_total", "Payouts that reached a final state, by outcome.", &s.PayoutsFailed, prometheus.Labels{"outcome": "failed"})

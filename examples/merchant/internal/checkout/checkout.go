@@ -154,7 +154,25 @@ func (h *Handler) fail(w http.ResponseWriter, e *sessionError) {
 	errorT.Execute(w, map[string]string{"Title": e.title, "Message": e.message, "Code": e.code})
 }
 
-var statusText = map[string]string{store.OrderCreated: "Waiting for payment", store.OrderPaid: "Paid", store.OrderExpired: "Expired"}
+var statusText = map[string]string{store.OrderCreated: "Waiting for payment", store.OrderPaid: "Paid", store.OrderExpired: "Expired",
+	store.OrderPaidLate: "Paid (after the invoice expired)"}
+
+// lateWatch is how long after an invoice's expiry an expired order's page
+// still listens for a late payment (paid_late: a payment accepted before
+// the expiry that settled after it, e.g. a held HTLC).
+const lateWatch = 10 * time.Minute
+
+// final says whether the order's page will not change any more: paid,
+// paid_late, or expired for longer than lateWatch.
+func final(o *store.Order) bool {
+	switch o.Status {
+	case store.OrderCreated:
+		return false
+	case store.OrderExpired:
+		return !time.Now().Before(o.ExpiresAt.Add(lateWatch))
+	}
+	return true
+}
 
 func (h *Handler) page(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
@@ -180,7 +198,7 @@ func (h *Handler) page(w http.ResponseWriter, r *http.Request) {
 		"Shop": t.Name, "Memo": o.Memo, "Sats": formatSats(o.InvoiceSats), "Fiat": h.fiat(ctx, o.InvoiceSats),
 		"PaymentRequest": o.PaymentRequest, "QR": template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png)),
 		"ExpiresUnix": o.ExpiresAt.Unix(), "ExpiresIn": fmt.Sprintf("%d:%02d", int(left.Minutes()), int(left.Seconds())%60),
-		"Status": o.Status, "StatusText": statusText[o.Status], "Nonce": n,
+		"Status": o.Status, "StatusText": statusText[o.Status], "Final": final(o), "Nonce": n,
 	}
 	var buf bytes.Buffer
 	if err := pageT.Execute(&buf, data); err != nil {
@@ -193,16 +211,18 @@ func (h *Handler) page(w http.ResponseWriter, r *http.Request) {
 	w.Write(buf.Bytes())
 }
 
-// statusJSON is what the status API and each event say.
+// statusJSON is what the status API and each event say. Final is true
+// once the status will not change (the page stops listening).
 type statusJSON struct {
 	Status    string    `json:"status"`
 	OrderID   string    `json:"order_id"`
 	Sats      int64     `json:"amount_sats"`
 	ExpiresAt time.Time `json:"expires_at"`
+	Final     bool      `json:"final"`
 }
 
 func jsonOf(o *store.Order) []byte {
-	b, _ := json.Marshal(statusJSON{Status: o.Status, OrderID: o.OrderID, Sats: o.InvoiceSats, ExpiresAt: o.ExpiresAt.UTC()})
+	b, _ := json.Marshal(statusJSON{Status: o.Status, OrderID: o.OrderID, Sats: o.InvoiceSats, ExpiresAt: o.ExpiresAt.UTC(), Final: final(o)})
 	return b
 }
 
@@ -221,8 +241,9 @@ func (h *Handler) status(w http.ResponseWriter, r *http.Request) {
 }
 
 // events streams the order's status (event "status") at once and on every
-// change, until the order is final, its invoice has expired for a minute,
-// or the client goes. Each write extends the write deadline, so the
+// change, until the order is final (an expired order is watched for
+// lateWatch after its expiry, for a late payment), its invoice has expired
+// for a minute (the browser then reconnects), or the client goes. Each write extends the write deadline, so the
 // server's WriteTimeout does not cut the stream.
 func (h *Handler) events(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
@@ -260,10 +281,14 @@ func (h *Handler) events(w http.ResponseWriter, r *http.Request) {
 		poll = 500 * time.Millisecond
 	}
 	last := o.Status
-	if !send("status", jsonOf(o)) || last != store.OrderCreated {
+	if !send("status", jsonOf(o)) || final(o) {
 		return
 	}
-	end := time.NewTimer(max(time.Until(o.ExpiresAt)+time.Minute, time.Minute))
+	endAt := o.ExpiresAt.Add(time.Minute)
+	if o.Status == store.OrderExpired {
+		endAt = o.ExpiresAt.Add(lateWatch)
+	}
+	end := time.NewTimer(max(time.Until(endAt), time.Minute))
 	defer end.Stop()
 	tick := time.NewTicker(poll)
 	defer tick.Stop()
@@ -293,7 +318,7 @@ func (h *Handler) events(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		last = cur.Status
-		if !send("status", jsonOf(cur)) || last != store.OrderCreated {
+		if !send("status", jsonOf(cur)) || final(cur) {
 			return
 		}
 	}

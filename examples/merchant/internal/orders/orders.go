@@ -1,6 +1,7 @@
 // Package orders creates orders and their invoices, and moves an order
 // from created to paid or expired exactly once, with the outbox event that
-// tells the shop, in one transaction.
+// tells the shop, in one transaction; an expired order whose invoice is
+// paid after all moves once more, to paid_late (event order.paid_late).
 package orders
 
 import (
@@ -203,7 +204,8 @@ func (s *Service) Create(ctx context.Context, t *store.Tenant, req CreateRequest
 	return o, created, nil
 }
 
-// Payload is the body of order.paid and order.expired deliveries.
+// Payload is the body of order.paid, order.expired and order.paid_late
+// deliveries.
 type Payload struct {
 	ID        string    `json:"id"`
 	Type      string    `json:"type"`
@@ -224,6 +226,7 @@ type OrderJSON struct {
 	ExpiresAt      time.Time `json:"expires_at"`
 	CreatedAt      time.Time `json:"created_at"`
 	SettledAt      time.Time `json:"settled_at,omitzero"`
+	PaidAt         time.Time `json:"paid_at,omitzero"`
 	DetectedBy     string    `json:"detected_by,omitempty"`
 }
 
@@ -232,7 +235,7 @@ func JSON(o *store.Order) OrderJSON {
 	return OrderJSON{
 		OrderID: o.OrderID, Status: o.Status, AmountSats: o.AmountSats, AmountCents: o.AmountCents, InvoiceSats: o.InvoiceSats,
 		Memo: o.Memo, PaymentRequest: o.PaymentRequest, PaymentHash: o.PaymentHash, ExpiresAt: o.ExpiresAt.UTC(),
-		CreatedAt: o.CreatedAt.UTC(), SettledAt: o.SettledAt.UTC(), DetectedBy: o.PaidVia,
+		CreatedAt: o.CreatedAt.UTC(), SettledAt: o.SettledAt.UTC(), PaidAt: o.PaidAt.UTC(), DetectedBy: o.PaidVia,
 	}
 }
 
@@ -243,6 +246,9 @@ func (s *Service) Settle(ctx context.Context, o *store.Order, status, via string
 	ev := &store.Event{ID: secrets.NewID("evt"), TenantID: o.TenantID, Type: "order." + status, OrderID: o.OrderID}
 	snap := *o
 	snap.Status, snap.PaidVia, snap.SettledAt = status, via, time.Now()
+	if status == store.OrderPaid {
+		snap.PaidAt = snap.SettledAt
+	}
 	body, err := json.Marshal(Payload{ID: ev.ID, Type: ev.Type, CreatedAt: snap.SettledAt.UTC(), Data: JSON(&snap)})
 	if err != nil {
 		return false, err
@@ -264,7 +270,71 @@ func (s *Service) Settle(ctx context.Context, o *store.Order, status, via string
 	return moved, nil
 }
 
-// MarkPaidByHash settles the tenant's order whose invoice has the hash.
+// SettleLate moves an expired order to paid_late, recording via, with its
+// order.paid_late event, exactly once: it returns false when the order is
+// not expired (paid already, or paid_late already). The shop was told
+// order.expired, but the money is in its wallet: this is logged at error
+// level, for an operator to settle with the shop.
+func (s *Service) SettleLate(ctx context.Context, o *store.Order, via string) (bool, error) {
+	ev := &store.Event{ID: secrets.NewID("evt"), TenantID: o.TenantID, Type: "order." + store.OrderPaidLate, OrderID: o.OrderID}
+	snap := *o
+	snap.Status, snap.PaidVia, snap.PaidAt = store.OrderPaidLate, via, time.Now()
+	body, err := json.Marshal(Payload{ID: ev.ID, Type: ev.Type, CreatedAt: snap.PaidAt.UTC(), Data: JSON(&snap)})
+	if err != nil {
+		return false, err
+	}
+	ev.Payload = string(body)
+	moved, err := s.st.SettleLateOrder(ctx, o.TenantID, o.OrderID, via, ev)
+	if err != nil {
+		return false, err
+	}
+	if moved {
+		s.log.ErrorContext(ctx, "order paid after it expired: the shop was told order.expired, the payment is in its wallet",
+			"tenant", o.TenantID, "order", o.OrderID, "payment_hash", o.PaymentHash, "sats", o.InvoiceSats, "via", via, "event", ev.ID)
+		if s.Settled != nil {
+			s.Settled(store.OrderPaidLate, via)
+		}
+		if s.Notify != nil {
+			s.Notify()
+		}
+	}
+	return moved, nil
+}
+
+// RecordPayment records that the order's invoice was paid (Blink's word,
+// or a receipt for its hash): created → paid, or, when the order expired
+// in the meantime (here or on another path or replica), expired →
+// paid_late. It returns the status it moved the order to, or "" when the
+// payment was recorded already (paid or paid_late).
+func (s *Service) RecordPayment(ctx context.Context, o *store.Order, via string) (string, error) {
+	if o.Status == store.OrderCreated {
+		moved, err := s.Settle(ctx, o, store.OrderPaid, via)
+		if err != nil {
+			return "", err
+		}
+		if moved {
+			return store.OrderPaid, nil
+		}
+		// It left 'created' since it was read: expired (then this is a late
+		// payment) or paid (then the second UPDATE changes nothing either).
+		cur, err := s.st.Order(ctx, o.TenantID, o.OrderID)
+		if err != nil {
+			return "", err
+		}
+		o = cur
+	}
+	if o.Status != store.OrderExpired {
+		return "", nil
+	}
+	moved, err := s.SettleLate(ctx, o, via)
+	if err != nil || !moved {
+		return "", err
+	}
+	return store.OrderPaidLate, nil
+}
+
+// MarkPaidByHash records the payment of the tenant's order whose invoice
+// has the hash (RecordPayment): paid, or paid_late for an expired order.
 func (s *Service) MarkPaidByHash(ctx context.Context, tenantID, hash, via string) (bool, error) {
 	o, err := s.st.OrderByPaymentHash(ctx, tenantID, hash)
 	if errors.Is(err, store.ErrNotFound) {
@@ -273,10 +343,8 @@ func (s *Service) MarkPaidByHash(ctx context.Context, tenantID, hash, via string
 	if err != nil {
 		return false, err
 	}
-	if o.Status != store.OrderCreated {
-		return false, nil
-	}
-	return s.Settle(ctx, o, store.OrderPaid, via)
+	st, err := s.RecordPayment(ctx, o, via)
+	return st != "", err
 }
 
 // safeMessage is the SDK's message of err: it never holds a key.

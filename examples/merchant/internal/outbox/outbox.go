@@ -1,5 +1,5 @@
 // Package outbox delivers the events committed with the orders
-// (order.paid, order.expired) to each shop's webhook URL, signed as Svix
+// (order.paid, order.expired, order.paid_late) to each shop's webhook URL, signed as Svix
 // signs (blink/webhook.Sign) under the tenant's own secret, retried with
 // capped exponential backoff and jitter. An event is a row: it survives
 // restarts and is delivered until the shop answers 2xx. Each attempt

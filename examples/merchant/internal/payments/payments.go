@@ -5,6 +5,13 @@
 // periodically, and right after every (re)subscribe of a stream. Whichever
 // sees a payment first moves the order (orders.Service.Settle: a
 // conditional UPDATE); the others change nothing.
+//
+// A payment can also settle after the order expired (accepted before the
+// expiry, e.g. a held HTLC, settled after Blink said EXPIRED and the shop
+// was told order.expired): every path records it as paid_late
+// (orders.Service.RecordPayment), and the reconciler keeps checking
+// expired orders for LateWindow after their expiry, less often than open
+// ones (LateLease), so that such a payment is never silently kept.
 package payments
 
 import (
@@ -55,6 +62,12 @@ type Detector struct {
 	// Interval is the reconciler's period (default 30s); Lease is how long
 	// a claimed order is left alone by other replicas (default Interval).
 	Interval time.Duration
+	// LateWindow is how long after an invoice's expiry the reconciler
+	// still looks for a late payment of an expired order (default 24h: a
+	// held HTLC can settle long after); LateLease is how long a checked
+	// expired order is left alone (default 10 × Interval).
+	LateWindow time.Duration
+	LateLease  time.Duration
 	// NoStreams turns the realtime streams off (tests of the reconciler alone).
 	NoStreams bool
 	// Forget, when set, drops a tenant's cached client once it is no
@@ -71,7 +84,7 @@ type Detector struct {
 
 // NewDetector returns a Detector.
 func NewDetector(st store.Store, tn Tenants, o *orders.Service, log *slog.Logger) *Detector {
-	return &Detector{st: st, tn: tn, orders: o, log: log, Interval: 30 * time.Second,
+	return &Detector{st: st, tn: tn, orders: o, log: log, Interval: 30 * time.Second, LateWindow: 24 * time.Hour,
 		watches: map[string]context.CancelFunc{}, invoices: map[string]bool{}, kick: make(chan struct{}, 1)}
 }
 
@@ -219,13 +232,22 @@ func (d *Detector) watch(ctx context.Context, tenantID string) {
 	}
 }
 
-// ReconcileDue checks every open order whose check is due (claimed, so
-// replicas share the work), in batches.
+// ReconcileDue checks every open order whose check is due, then every
+// order expired within LateWindow whose check is due (both claimed with
+// the orders' check_after, so replicas share the work), in batches. It
+// returns how many orders it checked.
 func (d *Detector) ReconcileDue(ctx context.Context) int {
-	lease := d.Interval
+	n := d.reconcileClaimed(ctx, func() ([]store.Order, error) { return d.st.ClaimOpenOrders(ctx, 100, d.Interval) })
+	since := time.Now().Add(-d.lateWindow())
+	return n + d.reconcileClaimed(ctx, func() ([]store.Order, error) {
+		return d.st.ClaimExpiredOrders(ctx, since, 100, d.lateLease())
+	})
+}
+
+func (d *Detector) reconcileClaimed(ctx context.Context, claim func() ([]store.Order, error)) int {
 	n := 0
 	for ctx.Err() == nil {
-		batch, err := d.st.ClaimOpenOrders(ctx, 100, lease)
+		batch, err := claim()
 		if err != nil {
 			d.log.ErrorContext(ctx, "reconciler: claiming", "err", err)
 			return n
@@ -241,7 +263,22 @@ func (d *Detector) ReconcileDue(ctx context.Context) int {
 	return n
 }
 
-// ReconcileTenant checks every open order of one tenant now.
+func (d *Detector) lateWindow() time.Duration {
+	if d.LateWindow > 0 {
+		return d.LateWindow
+	}
+	return 24 * time.Hour
+}
+
+func (d *Detector) lateLease() time.Duration {
+	if d.LateLease > 0 {
+		return d.LateLease
+	}
+	return 10 * d.Interval
+}
+
+// ReconcileTenant checks every open order of one tenant now, and its
+// orders expired within LateWindow (for a late payment).
 func (d *Detector) ReconcileTenant(ctx context.Context, tenantID string) {
 	os, err := d.st.OpenOrders(ctx, tenantID, 1000)
 	if err != nil {
@@ -251,6 +288,14 @@ func (d *Detector) ReconcileTenant(ctx context.Context, tenantID string) {
 	for i := range os {
 		d.check(ctx, &os[i])
 		d.WatchOrder(&os[i])
+	}
+	ex, err := d.st.ExpiredOrders(ctx, tenantID, time.Now().Add(-d.lateWindow()), 1000)
+	if err != nil {
+		d.log.ErrorContext(ctx, "reconciler: listing expired", "tenant", tenantID, "err", err)
+		return
+	}
+	for i := range ex {
+		d.check(ctx, &ex[i])
 	}
 }
 
@@ -306,8 +351,12 @@ func (d *Detector) WatchOrder(o *store.Order) {
 	}()
 }
 
-// check asks Blink about one open order and settles it.
+// check asks Blink about one open or expired order and settles it: an
+// open one paid or expired, an expired one paid_late when Blink says paid.
 func (d *Detector) check(ctx context.Context, o *store.Order) {
+	if o.Status != store.OrderCreated && o.Status != store.OrderExpired {
+		return
+	}
 	rx, err := d.tn.Receiver(ctx, o.TenantID)
 	if err != nil {
 		return
@@ -321,8 +370,8 @@ func (d *Detector) check(ctx context.Context, o *store.Order) {
 	}
 	switch {
 	case st == blink.InvoicePaid:
-		_, err = d.orders.Settle(ctx, o, store.OrderPaid, ViaReconciler)
-	case st == blink.InvoiceExpired:
+		_, err = d.orders.RecordPayment(ctx, o, ViaReconciler)
+	case st == blink.InvoiceExpired && o.Status == store.OrderCreated && !inExpiryGrace(rx, o):
 		// Only Blink's word expires an order: by the local clock alone an
 		// invoice still payable at Blink (clock skew) could be paid after
 		// the shop was told it expired.
@@ -371,8 +420,8 @@ func (d *Detector) WebhookHandler() http.Handler {
 			return
 		}
 		o, err := d.st.OrderByPaymentHash(ctx, t.ID, hash)
-		if err != nil || o.Status != store.OrderCreated {
-			w.WriteHeader(http.StatusNoContent) // not ours, or settled already
+		if err != nil || (o.Status != store.OrderCreated && o.Status != store.OrderExpired) {
+			w.WriteHeader(http.StatusNoContent) // not ours, or its payment recorded already
 			return
 		}
 		rx, err := d.tn.Receiver(ctx, t.ID)
@@ -387,13 +436,24 @@ func (d *Detector) WebhookHandler() http.Handler {
 			return
 		}
 		if st == blink.InvoicePaid {
-			if _, err := d.orders.Settle(ctx, o, store.OrderPaid, ViaWebhook); err != nil {
+			// Paid, or paid_late when the order expired first.
+			if _, err := d.orders.RecordPayment(ctx, o, ViaWebhook); err != nil {
 				apperr.Write(w, apperr.New(500, "internal", "could not record the payment: deliver again"))
 				return
 			}
 		}
 		w.WriteHeader(http.StatusNoContent)
 	})
+}
+
+// inExpiryGrace says whether the order's invoice is a keyless one still
+// within the SDK's ExpiryGrace: its "expired" is the local clock's (the
+// LNURL verify answer has no expiry of its own), and the shared watcher
+// still reports a settlement in the grace as paid, so the order is not
+// expired before the grace ends (a settlement after it is paid_late).
+func inExpiryGrace(rx tenants.Receiver, o *store.Order) bool {
+	g, ok := rx.(interface{ ExpiryGrace() time.Duration })
+	return ok && time.Now().Before(o.ExpiresAt.Add(g.ExpiryGrace()))
 }
 
 func jitter(d time.Duration) time.Duration {

@@ -5,7 +5,9 @@
 // Concurrency, in one sentence per table: an order moves out of 'created'
 // only through a conditional UPDATE ... WHERE status = 'created', in the
 // same transaction as the outbox row that announces it, so whichever path
-// sees a payment first wins and the others change nothing; outbox rows,
+// sees a payment first wins and the others change nothing (and an expired
+// order moves to 'paid_late' only by UPDATE ... WHERE status = 'expired',
+// the same way); outbox rows,
 // payouts and the reconciler's open orders are claimed with
 // SELECT ... FOR UPDATE SKIP LOCKED on PostgreSQL (see claim) and a lease
 // column, so that several replicas never work on the same row at once.

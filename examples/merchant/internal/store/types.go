@@ -45,12 +45,25 @@ type Store interface {
 	// 'expired') and enqueues ev, in one transaction; moved is false (and
 	// nothing is written) when the order had left 'created' already.
 	SettleOrder(ctx context.Context, tenantID, orderID, status, via string, ev *Event) (moved bool, err error)
+	// SettleLateOrder moves an order from 'expired' to 'paid_late' (its
+	// invoice was paid after the shop was told it expired) and enqueues
+	// ev, in one transaction; moved is false (and nothing is written) when
+	// the order is not in 'expired' (never from 'paid', never twice).
+	SettleLateOrder(ctx context.Context, tenantID, orderID, via string, ev *Event) (moved bool, err error)
 	// ClaimOpenOrders takes up to limit orders in 'created' whose check is
 	// due, and moves their next check to now+lease.
 	ClaimOpenOrders(ctx context.Context, limit int, lease time.Duration) ([]Order, error)
+	// ClaimExpiredOrders takes up to limit orders in 'expired' whose
+	// invoice expired at or after since and whose check is due, and moves
+	// their next check to now+lease (the same claim as ClaimOpenOrders).
+	ClaimExpiredOrders(ctx context.Context, since time.Time, limit int, lease time.Duration) ([]Order, error)
 	// OpenOrders lists a tenant's orders in 'created', for a reconcile
 	// right after a (re)subscribe.
 	OpenOrders(ctx context.Context, tenantID string, limit int) ([]Order, error)
+	// ExpiredOrders lists a tenant's orders in 'expired' whose invoice
+	// expired at or after since, most recent first (a late payment can
+	// still settle them).
+	ExpiredOrders(ctx context.Context, tenantID string, since time.Time, limit int) ([]Order, error)
 
 	ClaimEvents(ctx context.Context, limit int, lease time.Duration) ([]Event, error)
 	MarkDelivered(ctx context.Context, eventID string) error
@@ -153,9 +166,10 @@ type Order struct {
 	PaidVia        string
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
-	SettledAt      time.Time
-	VerifyURL      string // a keyless invoice's LUD-21 verify URL
-	ReceivePath    string // a keyless invoice's path: "lnurl" or "custodial"
+	SettledAt      time.Time // when it left 'created'
+	PaidAt         time.Time // when its payment was recorded ('paid', 'paid_late')
+	VerifyURL      string    // a keyless invoice's LUD-21 verify URL
+	ReceivePath    string    // a keyless invoice's path: "lnurl" or "custodial"
 }
 
 // OrderInvoice is what SetOrderInvoice records.
@@ -166,11 +180,14 @@ type OrderInvoice struct {
 	VerifyURL, ReceivePath      string
 }
 
-// Order statuses.
+// Order statuses: created → paid or expired, once; expired → paid_late,
+// once, when the invoice is paid after all (a payment accepted before the
+// expiry that settled after it).
 const (
-	OrderCreated = "created"
-	OrderPaid    = "paid"
-	OrderExpired = "expired"
+	OrderCreated  = "created"
+	OrderPaid     = "paid"
+	OrderExpired  = "expired"
+	OrderPaidLate = "paid_late"
 )
 
 // Event is an outbox row: a notification to the shop.

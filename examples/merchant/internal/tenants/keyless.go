@@ -26,6 +26,12 @@ type KeylessOptions struct {
 	PollFloor time.Duration
 	// Concurrency is how many checks the shared watcher runs at once (default 8).
 	Concurrency int
+	// ExpiryGrace is how long after an invoice's expiry a settlement still
+	// counts as paid (the SDK's AddressReceiverOptions.ExpiryGrace; default
+	// 2 minutes): the watcher keeps checking that long, and the reconciler
+	// does not expire a keyless order before it ends. A settlement after
+	// it makes the order paid_late.
+	ExpiryGrace time.Duration
 }
 
 // Keyless receives for tenants connected by lightning address only, with
@@ -48,10 +54,13 @@ func NewKeyless(endpoint string, o KeylessOptions) (*Keyless, error) {
 	if err != nil {
 		return nil, err
 	}
+	if o.ExpiryGrace <= 0 {
+		o.ExpiryGrace = 2 * time.Minute
+	}
 	return &Keyless{
 		c:       c,
 		watcher: blink.NewInvoiceWatcher(&blink.WatcherOptions{Concurrency: o.Concurrency}),
-		opts:    blink.AddressReceiverOptions{HTTPClient: o.HTTPClient, AllowLoopbackHTTP: o.AllowLoopbackHTTP, PollFloor: o.PollFloor},
+		opts:    blink.AddressReceiverOptions{HTTPClient: o.HTTPClient, AllowLoopbackHTTP: o.AllowLoopbackHTTP, PollFloor: o.PollFloor, ExpiryGrace: o.ExpiryGrace},
 	}, nil
 }
 
@@ -235,6 +244,10 @@ func (r *addressReceiver) InvoiceStatus(ctx context.Context, ref InvoiceRef) (bl
 	}
 	return blink.InvoicePending, nil
 }
+
+// ExpiryGrace is how long after an invoice's expiry a settlement still
+// counts as paid (the watcher checks that long).
+func (r *addressReceiver) ExpiryGrace() time.Duration { return r.k.opts.ExpiryGrace }
 
 // WatchInvoice hands the invoice to the process's shared watcher; the
 // channel gets one result (paid when Err is nil).
