@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"strconv"
 	"testing"
 	"time"
 
@@ -33,8 +34,13 @@ func (r *rig) waitPayoutFinal(f *tenantFixture, id string) payoutJSON {
 		}
 		require.True(r.t, time.Now().Before(deadline), "payout %s not final: %+v", id, p)
 		r.app.Payouts.RunOnce(context.Background())
-		// A claimed row is left alone until its lease ends: end it, as time would.
-		r.st.DB().Exec(`UPDATE payouts SET lease_until = 0 WHERE id = `+placeholder(r), id)
+		// A row waiting out a short lease (a retry after an unknown
+		// outcome) is left alone until it ends: end it, as time would. A
+		// row claimed by a worker (a lease minutes ahead) is not: cutting
+		// that short lets a second worker onto it, which a real lease
+		// never does.
+		r.st.DB().Exec(`UPDATE payouts SET lease_until = 0 WHERE id = `+placeholder(r)+` AND lease_until <= `+
+			strconv.FormatInt(time.Now().Add(15*time.Second).UnixMilli(), 10), id)
 	}
 }
 

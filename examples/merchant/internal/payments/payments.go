@@ -289,7 +289,10 @@ func (d *Detector) ReconcileTenant(ctx context.Context, tenantID string) {
 		d.check(ctx, &os[i])
 		d.WatchOrder(&os[i])
 	}
-	ex, err := d.st.ExpiredOrders(ctx, tenantID, time.Now().Add(-d.lateWindow()), 1000)
+	// Orders expired in the last hour too (a held payment settles late);
+	// older ones, up to LateWindow, are the periodic pass's (ReconcileDue),
+	// so that a stream that resubscribes often costs few checks.
+	ex, err := d.st.ExpiredOrders(ctx, tenantID, time.Now().Add(-min(d.lateWindow(), time.Hour)), 100)
 	if err != nil {
 		d.log.ErrorContext(ctx, "reconciler: listing expired", "tenant", tenantID, "err", err)
 		return
