@@ -10,6 +10,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/blink-sdk/blink-go/examples/merchant/internal/netguard"
 )
 
 // config is the server's configuration: each setting has a flag and/or an
@@ -45,7 +47,7 @@ var settings = []setting{
 	{"", "SESSION_SECRET", "(random)", "at least 32 bytes: signs checkout links; the same on every replica", true},
 	{"", "MERCHANT_METRICS_TOKEN", "", "bearer token /metrics wants (open when unset)", true},
 	{"", "BLINK_ENV", "production", "production, staging or local", false},
-	{"", "BLINK_API_URL", "", "a GraphQL endpoint instead of BLINK_ENV's (with BLINK_KEY_PREFIX)", false},
+	{"", "BLINK_API_URL", "", "an https GraphQL endpoint instead of BLINK_ENV's (plain http to loopback only; with BLINK_KEY_PREFIX)", false},
 	{"", "BLINK_KEY_PREFIX", "", "the prefix of that endpoint's keys, such as galoy_dev_", false},
 	{"rate", "MERCHANT_RATE", "20", "API requests a second per tenant (0: no limit)", false},
 	{"burst", "MERCHANT_BURST", "100", "API request burst per tenant", false},
@@ -142,5 +144,26 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	if c.SessionSecret != "" && len(c.SessionSecret) < 32 {
 		err = errors.Join(err, errors.New("SESSION_SECRET must be at least 32 bytes (openssl rand -base64 32)"))
 	}
+	if c.BlinkURL != "" {
+		err = errors.Join(err, checkBlinkURL(c.BlinkURL))
+	}
 	return c, err
+}
+
+// checkBlinkURL refuses a BLINK_API_URL that is not an absolute https://
+// URL, or http:// to a loopback host: every tenant's API key is sent
+// there, and over plain http to another host it would cross the network
+// in clear.
+func checkBlinkURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return errors.New("BLINK_API_URL must be an absolute https:// URL (such as https://api.blink.sv/graphql)")
+	}
+	if u.User != nil {
+		return errors.New("BLINK_API_URL must not carry credentials")
+	}
+	if u.Scheme == "http" && !netguard.IsLoopbackHost(u.Hostname()) {
+		return fmt.Errorf("BLINK_API_URL http://%s is plain http to a host that is not loopback: tenants' API keys would travel in clear; use https://", u.Host)
+	}
+	return nil
 }

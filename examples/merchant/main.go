@@ -134,6 +134,9 @@ func tenantConfig(getenv func(string) string) (tenants.Config, error) {
 		if p == "" {
 			return tenants.Config{}, errors.New("BLINK_API_URL needs BLINK_KEY_PREFIX (the prefix of that deployment's keys, such as galoy_dev_)")
 		}
+		if err := checkBlinkURL(u); err != nil {
+			return tenants.Config{}, err
+		}
 		return tenants.Config{Endpoint: u, KeyPrefix: p}, nil
 	}
 	env := blink.Environment(or(getenv("BLINK_ENV"), string(blink.Production)))

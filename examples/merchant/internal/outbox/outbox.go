@@ -17,17 +17,21 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"sync"
 	"time"
 
 	"github.com/blink-sdk/blink-go/blink/webhook"
+	"github.com/blink-sdk/blink-go/examples/merchant/internal/netguard"
 	"github.com/blink-sdk/blink-go/examples/merchant/internal/store"
 	"github.com/blink-sdk/blink-go/examples/merchant/internal/tenants"
 )
 
-// Secrets opens a tenant's shop secret.
+// Secrets opens a tenant's shop secret and says which addresses shop URLs
+// may reach (tenants.Service).
 type Secrets interface {
 	OpenSecret(t *store.Tenant, field string) (string, error)
+	ShopPolicy() netguard.Policy
 }
 
 // Deliverer drains the outbox.
@@ -52,11 +56,27 @@ type Deliverer struct {
 	kick chan struct{}
 }
 
-// NewDeliverer returns a Deliverer.
+// NewDeliverer returns a Deliverer. Its HTTP client connects only to
+// addresses sec.ShopPolicy allows, checked on the resolved address as it
+// dials (a shop's name that resolves to a private address is refused even
+// though its URL passed registration), uses no proxy (which would dial for
+// it), and follows no redirect (a 3xx is a failed attempt).
 func NewDeliverer(st store.Store, sec Secrets, log *slog.Logger) *Deliverer {
+	dialer := sec.ShopPolicy().Dialer()
+	dialer.Timeout = 10 * time.Second
+	transport := &http.Transport{
+		Proxy:                 nil,
+		DialContext:           dialer.DialContext,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          100,
+		MaxIdleConnsPerHost:   4,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ExpectContinueTimeout: time.Second,
+	}
 	return &Deliverer{
 		st: st, sec: sec, log: log,
-		http:     &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
+		http:     &http.Client{Transport: transport, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
 		Interval: 5 * time.Second, Timeout: 10 * time.Second, MaxBackoff: time.Hour, Concurrency: 16,
 		kick: make(chan struct{}, 1),
 	}
@@ -151,7 +171,8 @@ func (d *Deliverer) attempt(ctx context.Context, ev *store.Event, tc *tenantCach
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.ShopWebhookURL, bytes.NewReader(body))
 	if err != nil {
-		return err
+		// url.Parse's error quotes the whole URL, query string included.
+		return errors.New("the shop's webhook URL does not parse")
 	}
 	for k, v := range h {
 		req.Header[k] = v
@@ -160,6 +181,12 @@ func (d *Deliverer) attempt(ctx context.Context, ev *store.Event, tc *tenantCach
 	req.Header.Set("User-Agent", "blink-go-merchant/1")
 	resp, err := d.http.Do(req)
 	if err != nil {
+		// The error names the URL: its query string may carry a secret,
+		// and this message is logged and shown in /v1/events.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			ue.URL = RedactURL(ue.URL)
+		}
 		return fmt.Errorf("POST: %w", err)
 	}
 	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
@@ -168,6 +195,18 @@ func (d *Deliverer) attempt(ctx context.Context, ev *store.Event, tc *tenantCach
 		return fmt.Errorf("the shop answered HTTP %d", resp.StatusCode)
 	}
 	return nil
+}
+
+// RedactURL returns raw's scheme, host and path only: no user info, query
+// or fragment, which may carry a secret.
+func RedactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	u.User = nil
+	u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = "", false, "", ""
+	return u.String()
 }
 
 // backoff is 2^(attempt-1) seconds, capped, with +-20% jitter.

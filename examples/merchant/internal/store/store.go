@@ -73,7 +73,10 @@ func Open(ctx context.Context, databaseURL, sqlitePath string) (*SQL, error) {
 		// line) work beside the server; busy_timeout covers them holding a
 		// lock for a moment. One connection: SQLite has one writer anyway,
 		// and a single connection makes every transaction serial.
-		dsn := "file:" + sqlitePath + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+		// secure_delete overwrites deleted content with zeros, so that a
+		// wiped or re-sealed ciphertext does not stay in a page's free
+		// space (see Scrub for the WAL).
+		dsn := "file:" + sqlitePath + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=secure_delete(1)&_txlock=immediate"
 		db, err := sql.Open("sqlite", dsn)
 		if err != nil {
 			return nil, fmt.Errorf("store: opening sqlite: %w", err)
@@ -90,6 +93,24 @@ func Open(ctx context.Context, databaseURL, sqlitePath string) (*SQL, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// Scrub makes the bytes of rows just overwritten (a disconnected tenant's
+// ciphertexts, those re-sealed by a rotation) leave the database files, as
+// far as the database allows. On SQLite (opened with secure_delete, which
+// zeroes freed content in the file) it checkpoints the WAL into the file
+// and truncates it, where the old page images would otherwise stay until
+// the next checkpoint. On PostgreSQL it runs VACUUM on tenants, which
+// marks the dead row versions' space free for reuse; the bytes can stay in
+// the data pages until reused, and in WAL segments and backups: see the
+// README's operator note. Scrub runs outside any transaction.
+func (s *SQL) Scrub(ctx context.Context) error {
+	q := `PRAGMA wal_checkpoint(TRUNCATE)`
+	if s.dialect == Postgres {
+		q = `VACUUM tenants`
+	}
+	_, err := s.db.ExecContext(ctx, q)
+	return err
 }
 
 // Dialect tells which database this is.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"strings"
+	"time"
 )
 
 const tenantCols = `id, name, mode, status, key_prefix, key_last4, conn_ct, conn_key_id, lightning_address, scopes,
@@ -133,11 +134,25 @@ func (s *SQL) SetAccountNotices(ctx context.Context, tenantID string, n AccountN
 // been sent and is not final: its key is still needed to finish it.
 var ErrPayoutsInFlight = errors.New("store: payouts in flight")
 
-// DisconnectTenant disables the tenant and wipes its ciphertexts. Queued
-// payouts (never sent) fail with it; a payout that may have been sent
-// keeps the tenant connected (ErrPayoutsInFlight) until it is final, so
-// that every payout reaches a final state.
+// DisconnectTenant disables the tenant and wipes its ciphertexts, then
+// scrubs them from the database files (Scrub; its failure is not the
+// disconnect's, which is committed by then). Queued payouts (never sent)
+// fail with it; a payout that may have been sent keeps the tenant
+// connected (ErrPayoutsInFlight) until it is final, so that every payout
+// reaches a final state.
 func (s *SQL) DisconnectTenant(ctx context.Context, tenantID string) error {
+	if err := s.disconnectTenant(ctx, tenantID); err != nil {
+		return err
+	}
+	// Bounded, and not ended by a caller that went away: the wipe is
+	// committed, this only shortens how long its bytes stay on disk.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	s.Scrub(ctx)
+	return nil
+}
+
+func (s *SQL) disconnectTenant(ctx context.Context, tenantID string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		now := ms(s.now())
 		var n int
@@ -165,7 +180,9 @@ func (s *SQL) DisconnectTenant(ctx context.Context, tenantID string) error {
 	})
 }
 
-// ReplaceSealed swaps old ciphertexts for new ones where the row still holds old.
+// ReplaceSealed swaps old ciphertexts for new ones where the row still
+// holds old. The old ones stay in the WAL until Scrub (tenants.Rotate
+// calls it once at the end).
 func (s *SQL) ReplaceSealed(ctx context.Context, tenantID string, old, new TenantSecrets) (bool, error) {
 	res, err := s.db.ExecContext(ctx, s.q(`UPDATE tenants SET conn_ct = ?, conn_key_id = ?, blink_whsec_ct = ?, blink_whsec_key_id = ?,
  shop_whsec_ct = ?, shop_whsec_key_id = ?, updated_at = ?

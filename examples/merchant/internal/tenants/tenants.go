@@ -19,6 +19,7 @@ import (
 	"github.com/blink-sdk/blink-go/blink"
 	"github.com/blink-sdk/blink-go/blink/webhook"
 	"github.com/blink-sdk/blink-go/examples/merchant/internal/apperr"
+	"github.com/blink-sdk/blink-go/examples/merchant/internal/netguard"
 	"github.com/blink-sdk/blink-go/examples/merchant/internal/secrets"
 	"github.com/blink-sdk/blink-go/examples/merchant/internal/store"
 )
@@ -125,6 +126,11 @@ func (s *Service) Connect(ctx context.Context, req ConnectRequest) (*Connected, 
 	}
 	if !sameEndpoint(server, s.cfg.Endpoint) {
 		return nil, apperr.New(400, "wrong_server", "this server accepts keys of %s only", s.cfg.Endpoint)
+	}
+	if cs.AllowInsecure && !insecureAllowed(server) {
+		// The key would cross the network in clear: a tenant's string
+		// never switches plain HTTP on, except to a loopback host.
+		return nil, apperr.New(400, "insecure_server", "allowinsecure=true is accepted for a loopback server only: the API key would travel in clear; use the https:// endpoint")
 	}
 	key := cs.APIKey()
 	if !strings.HasPrefix(key, s.cfg.KeyPrefix) {
@@ -366,20 +372,43 @@ func (s *Service) SetBlinkWebhookSecret(ctx context.Context, tenantID, secret st
 	return s.st.SetBlinkWebhookSecret(ctx, tenantID, s.seal(secret, tenantID, FieldBlinkWebhook))
 }
 
-// CheckShopURL accepts https URLs (and http loopback ones when configured).
+// CheckShopURL accepts absolute https URLs to a public host (and http or
+// https loopback ones when AllowLoopbackWebhooks is set). An IP literal
+// that is not public unicast (private, loopback, link-local such as the
+// cloud metadata address, unique-local, CGNAT, unspecified, multicast) and
+// localhost names are refused here; a name that resolves to such an
+// address is refused when the outbox dials it (netguard.Policy.Control).
 func (s *Service) CheckShopURL(raw string) error {
 	u, err := url.Parse(raw)
 	bad := apperr.New(400, "invalid_webhook_url", "the webhook URL must be an absolute https:// URL")
 	if err != nil || u.Host == "" || u.User != nil || len(raw) > 2000 {
 		return bad
 	}
+	host := u.Hostname()
 	switch {
 	case u.Scheme == "https":
-		return nil
-	case u.Scheme == "http" && s.cfg.AllowLoopbackWebhooks && (u.Hostname() == "127.0.0.1" || u.Hostname() == "localhost" || u.Hostname() == "::1"):
-		return nil
+	case u.Scheme == "http" && s.cfg.AllowLoopbackWebhooks && netguard.IsLoopbackHost(host):
+	default:
+		return bad
 	}
-	return bad
+	if err := s.ShopPolicy().CheckHost(host); err != nil {
+		return apperr.New(400, "invalid_webhook_url", "the webhook URL must name a public host: private, loopback, link-local and other internal addresses are refused")
+	}
+	return nil
+}
+
+// ShopPolicy is the policy shop webhook URLs are checked and dialled
+// with: public addresses, and loopback ones under AllowLoopbackWebhooks.
+func (s *Service) ShopPolicy() netguard.Policy {
+	return netguard.Policy{AllowLoopback: s.cfg.AllowLoopbackWebhooks}
+}
+
+// insecureAllowed reports whether a connection string's allowinsecure may
+// take effect for server: only for a loopback host, where the key does not
+// cross a network.
+func insecureAllowed(server string) bool {
+	u, err := url.Parse(server)
+	return err == nil && netguard.IsLoopbackHost(u.Hostname())
 }
 
 // Receiver returns the tenant's receiver, opening its sealed connection
@@ -462,6 +491,11 @@ func (s *Service) keyReceiver(ctx context.Context, tenantID string) (*keyReceive
 	if err != nil {
 		return nil, fmt.Errorf("tenant %s: stored connection string: %w", t.ID, err)
 	}
+	if cs.AllowInsecure && !insecureAllowed(cs.Server) {
+		// Stored before Connect refused it: the SDK then refuses plain
+		// http:// to this host instead of sending the key in clear.
+		cs.AllowInsecure = false
+	}
 	c, err := cs.NewClient(s.cfg.ClientOptions...)
 	if err != nil {
 		return nil, fmt.Errorf("tenant %s: %w", t.ID, err)
@@ -515,11 +549,22 @@ func (s *Service) seal(v, tenantID, field string) store.Sealed {
 	return store.Sealed{Ciphertext: ct, KeyID: kid}
 }
 
-// Rotate re-seals every tenant's secrets under the keyring's current key.
+// Rotate re-seals every tenant's secrets under the keyring's current key,
+// then, when the store can (store.SQL.Scrub), removes the old ciphertexts
+// from the database files: a key is rotated because it may have leaked.
 func Rotate(ctx context.Context, st store.Store, keys *secrets.Keyring) (rotated int, err error) {
 	all, err := st.AllTenants(ctx)
 	if err != nil {
 		return 0, err
+	}
+	if sc, ok := st.(interface{ Scrub(context.Context) error }); ok {
+		defer func() {
+			if rotated > 0 {
+				if serr := sc.Scrub(ctx); serr != nil && err == nil {
+					err = fmt.Errorf("rotated %d tenants; removing the old ciphertexts from the database files: %w", rotated, serr)
+				}
+			}
+		}()
 	}
 	for _, t := range all {
 		old := t.Secrets
