@@ -222,8 +222,8 @@ func (h *Handler) status(w http.ResponseWriter, r *http.Request) {
 
 // events streams the order's status (event "status") at once and on every
 // change, until the order is final, its invoice has expired for a minute,
-// or the client goes. Each write extends the write deadline, so the
-// server's WriteTimeout does not cut the stream.
+// the tenant is disconnected, or the client goes. Each write extends the
+// write deadline, so the server's WriteTimeout does not cut the stream.
 func (h *Handler) events(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	_, o, e := h.order(ctx, r.PathValue("session"))
@@ -287,6 +287,12 @@ func (h *Handler) events(w http.ResponseWriter, r *http.Request) {
 			continue
 		case <-tick.C:
 		case <-wake:
+		}
+		// The stream is a session too: it lasts while the tenant is active,
+		// as a new request would (one read by primary key per poll).
+		t, err := h.Store.Tenant(ctx, o.TenantID)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && t.Status != store.StatusActive) {
+			return
 		}
 		cur, err := h.Store.Order(ctx, o.TenantID, o.OrderID)
 		if err != nil || cur.Status == last {
