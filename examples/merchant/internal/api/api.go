@@ -6,12 +6,16 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
+	"reflect"
+	"slices"
 	"strings"
 	"time"
 
@@ -140,31 +144,147 @@ func (s *Server) auth(h func(http.ResponseWriter, *http.Request, *store.Tenant))
 	})
 }
 
-// decode reads one JSON object of at most MaxBody bytes with no unknown fields.
+// decode reads one JSON object of at most MaxBody bytes into v (a pointer
+// to a struct): a key that appears twice, or that is not exactly one of
+// v's JSON field names, is refused (checkKeys), before v is filled.
 func decode(w http.ResponseWriter, r *http.Request, v any) *apperr.Error {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
 		return apperr.New(415, "unsupported_media_type", "send Content-Type: application/json")
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxBody))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			return apperr.New(413, "body_too_large", "the body is larger than %d bytes", MaxBody)
 		}
+		return apperr.New(400, "invalid_body", "the body could not be read")
+	}
+	if e := checkKeys(body, fieldNames(v)); e != nil {
+		return e
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
 		var ute *json.UnmarshalTypeError
 		if errors.As(err, &ute) {
+			// ute.Field is a path of v's own field names, not the caller's text.
 			return apperr.New(400, "invalid_json", "field %q has the wrong type", ute.Field)
 		}
 		if strings.HasPrefix(err.Error(), "json: unknown field") {
-			return apperr.New(400, "unknown_field", "%s", strings.TrimPrefix(err.Error(), "json: "))
+			return apperr.New(400, "unknown_field", "the body has a field this endpoint does not take")
 		}
 		return apperr.New(400, "invalid_json", "the body is not a JSON object")
 	}
+	return nil
+}
+
+// checkKeys walks body once, token by token, and refuses it unless it is
+// one JSON object (or null) whose keys each appear once and are each
+// exactly one of names (nil: any key). encoding/json alone would accept
+// {"amount_sats":1,"amount_sats":1000} (it keeps the last duplicate) and
+// {"AMOUNT_SATS":1000} (it matches keys to fields case-insensitively,
+// with Unicode folding), while a proxy, a log or the shop's own code may
+// read the first or only the exact spelling: a payment API refuses such
+// an ambiguous body rather than guess. Only the top level is checked
+// (the request types are flat); nested objects and arrays are skipped
+// whole. The caller's key is never echoed (a secret pasted as a field
+// name would come back in the error).
+func checkKeys(body []byte, names map[string]bool) *apperr.Error {
+	notObject := apperr.New(400, "invalid_json", "the body is not a JSON object")
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber() // numbers are skipped, not parsed: 1e400 is Decode's to judge
+	tok, err := dec.Token()
+	if err != nil {
+		return notObject
+	}
+	if tok == nil { // null: Decode leaves v as it is
+		return trailing(dec)
+	}
+	if tok != json.Delim('{') {
+		return notObject
+	}
+	seen := make(map[string]bool)
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return notObject
+		}
+		key, _ := tok.(string) // Token returns only strings in key position
+		switch {
+		case names != nil && !names[key]:
+			return apperr.New(400, "unknown_field", "the body has a field this endpoint does not take (field names are lower case and exact: %s)", known(names))
+		case seen[key]:
+			if names == nil {
+				return apperr.New(400, "duplicate_field", "a field appears more than once in the body")
+			}
+			return apperr.New(400, "duplicate_field", "field %q appears more than once in the body", key)
+		}
+		seen[key] = true
+		if skipValue(dec) != nil {
+			return notObject
+		}
+	}
+	if _, err := dec.Token(); err != nil { // the closing '}'
+		return notObject
+	}
+	return trailing(dec)
+}
+
+// skipValue reads one value from dec, a nested object or array whole.
+func skipValue(dec *json.Decoder) error {
+	depth := 0
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		switch tok {
+		case json.Delim('{'), json.Delim('['):
+			depth++
+		case json.Delim('}'), json.Delim(']'):
+			depth--
+		}
+		if depth == 0 {
+			return nil
+		}
+	}
+}
+
+// trailing refuses anything but white space after the body's value.
+func trailing(dec *json.Decoder) *apperr.Error {
 	if _, err := dec.Token(); err != io.EOF {
 		return apperr.New(400, "invalid_json", "the body holds more than one JSON value")
 	}
 	return nil
+}
+
+// fieldNames returns the JSON names of the fields of the struct v points
+// to, nil when v is not a pointer to a struct.
+func fieldNames(v any) map[string]bool {
+	t := reflect.TypeOf(v)
+	if t == nil || t.Kind() != reflect.Pointer || t.Elem().Kind() != reflect.Struct {
+		return nil
+	}
+	names := make(map[string]bool)
+	for _, f := range reflect.VisibleFields(t.Elem()) {
+		if !f.IsExported() || f.Anonymous {
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		switch name {
+		case "-":
+			continue
+		case "":
+			name = f.Name
+		}
+		names[name] = true
+	}
+	return names
+}
+
+// known lists names, sorted, for an error message.
+func known(names map[string]bool) string {
+	return strings.Join(slices.Sorted(maps.Keys(names)), ", ")
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -243,7 +243,8 @@ func (h *Handler) status(w http.ResponseWriter, r *http.Request) {
 // events streams the order's status (event "status") at once and on every
 // change, until the order is final (an expired order is watched for
 // lateWatch after its expiry, for a late payment), its invoice has expired
-// for a minute (the browser then reconnects), or the client goes. Each write extends the write deadline, so the
+// for a minute (the browser then reconnects), the tenant is disconnected,
+// or the client goes. Each write extends the write deadline, so the
 // server's WriteTimeout does not cut the stream.
 func (h *Handler) events(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
@@ -312,6 +313,12 @@ func (h *Handler) events(w http.ResponseWriter, r *http.Request) {
 			continue
 		case <-tick.C:
 		case <-wake:
+		}
+		// The stream is a session too: it lasts while the tenant is active,
+		// as a new request would (one read by primary key per poll).
+		t, err := h.Store.Tenant(ctx, o.TenantID)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && t.Status != store.StatusActive) {
+			return
 		}
 		cur, err := h.Store.Order(ctx, o.TenantID, o.OrderID)
 		if err != nil || cur.Status == last {

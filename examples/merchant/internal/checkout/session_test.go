@@ -37,3 +37,24 @@ func TestSessions_SignedLinkVerifies_TamperedOrExpiredDoesNot(t *testing.T) {
 	_, err = NewSessions([]byte("short"), 0)
 	require.Error(t, err)
 }
+
+func TestSessions_OnlyTheSignedSpellingVerifies(t *testing.T) {
+	s, err := NewSessions([]byte(strings.Repeat("k", 32)), 5*time.Minute)
+	require.NoError(t, err)
+	tok, _ := s.Sign("tn_a", "o-1")
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	i := strings.IndexByte(alphabet, tok[len(tok)-1])
+	p, sig, _ := strings.Cut(tok, ".")
+	// Each decodes to the same MAC with encoding/base64's lenient decoder
+	// (spare low bits flipped; line breaks, which even Strict ignores).
+	for _, v := range []string{
+		tok[:len(tok)-1] + string(alphabet[i^1]),
+		p + "." + sig[:10] + "\n" + sig[10:],
+		p + "." + sig + "\r\n",
+	} {
+		_, _, err := s.Verify(v)
+		require.ErrorIs(t, err, ErrSessionInvalid, "%q", v)
+	}
+	_, _, err = s.Verify(tok)
+	require.NoError(t, err)
+}

@@ -12,7 +12,9 @@ import (
 	"errors"
 	"log/slog"
 	"regexp"
+	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/blink-sdk/blink-go/blink"
@@ -80,14 +82,14 @@ func ExternalID(orderID string) string {
 // same order id and amounts returns the same order and invoice (also after
 // a crash between the two steps).
 func (s *Service) Create(ctx context.Context, t *store.Tenant, req CreateRequest) (*store.Order, bool, error) {
-	if req.OrderID == "" || len(req.OrderID) > 200 || !utf8.ValidString(req.OrderID) {
-		return nil, false, apperr.New(400, "invalid_order_id", "order_id must be 1 to 200 bytes of UTF-8")
+	if req.OrderID == "" || len(req.OrderID) > 200 || !utf8.ValidString(req.OrderID) || strings.ContainsFunc(req.OrderID, unicode.IsControl) {
+		return nil, false, apperr.New(400, "invalid_order_id", "order_id must be 1 to 200 bytes of UTF-8 without control characters")
 	}
 	if req.AmountSats < 0 || req.AmountCents < 0 || (req.AmountSats == 0) == (req.AmountCents == 0) {
 		return nil, false, apperr.New(400, "invalid_amount", "give exactly one of amount_sats and amount_cents, above 0")
 	}
-	if req.AmountSats > 21_000_000*100_000_000 || req.AmountCents > blink.MaxAmount {
-		return nil, false, apperr.New(400, "invalid_amount", "the amount is too large")
+	if req.AmountSats > blink.MaxAmount || req.AmountCents > blink.MaxAmount {
+		return nil, false, apperr.New(400, "invalid_amount", "the amount is above the maximum of %d", int64(blink.MaxAmount))
 	}
 	usd := t.Currency == string(blink.USD)
 	if usd && req.AmountSats != 0 {
@@ -96,10 +98,13 @@ func (s *Service) Create(ctx context.Context, t *store.Tenant, req CreateRequest
 	if !usd && req.AmountCents != 0 {
 		return nil, false, apperr.New(400, "unsupported_amount_unit", "this tenant receives into a BTC wallet: give amount_sats")
 	}
-	if len(req.Memo) > blink.MaxMemoBytes || !utf8.ValidString(req.Memo) {
-		return nil, false, apperr.New(400, "invalid_memo", "memo must be at most %d bytes of UTF-8", blink.MaxMemoBytes)
+	if len(req.Memo) > blink.MaxMemoBytes || !utf8.ValidString(req.Memo) || strings.ContainsFunc(req.Memo, unicode.IsControl) {
+		return nil, false, apperr.New(400, "invalid_memo", "memo must be at most %d bytes of UTF-8 without control characters", blink.MaxMemoBytes)
 	}
-	exp := time.Duration(req.ExpiresIn) * time.Second
+	// The range is checked in seconds, before the multiplication into a
+	// Duration: a huge value would wrap around to an accepted one.
+	const maxExpiresIn = 24 * 60 * 60
+	var exp time.Duration
 	switch {
 	case req.ExpiresIn == 0 && usd:
 		exp = 5 * time.Minute
@@ -107,10 +112,12 @@ func (s *Service) Create(ctx context.Context, t *store.Tenant, req CreateRequest
 		exp = time.Hour
 	case req.ExpiresIn%60 != 0:
 		return nil, false, apperr.New(400, "invalid_expiry", "expires_in must be a whole number of minutes, in seconds")
-	case usd && (exp < time.Minute || exp > 5*time.Minute):
+	case usd && (req.ExpiresIn < 60 || req.ExpiresIn > 300):
 		return nil, false, apperr.New(400, "invalid_expiry", "a USD invoice expires in 60 to 300 seconds")
-	case !usd && (exp < time.Minute || exp > 24*time.Hour):
-		return nil, false, apperr.New(400, "invalid_expiry", "a BTC invoice expires in 60 to 86400 seconds")
+	case !usd && (req.ExpiresIn < 60 || req.ExpiresIn > maxExpiresIn):
+		return nil, false, apperr.New(400, "invalid_expiry", "a BTC invoice expires in 60 to %d seconds", maxExpiresIn)
+	default:
+		exp = time.Duration(req.ExpiresIn) * time.Second
 	}
 	o := &store.Order{
 		TenantID: t.ID, OrderID: req.OrderID, ExternalID: ExternalID(req.OrderID),

@@ -18,6 +18,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/blink-sdk/blink-go/blink"
 	"github.com/blink-sdk/blink-go/examples/merchant/internal/apperr"
@@ -77,8 +79,14 @@ func (s *Service) Create(ctx context.Context, t *store.Tenant, req CreateRequest
 	if len(requestKey) > 100 {
 		return nil, false, apperr.New(400, "invalid_idempotency_key", "Idempotency-Key is at most 100 characters")
 	}
-	if req.AmountSats < 0 || req.MaxFeeSats < 0 || req.AmountSats > blink.MaxAmount {
-		return nil, false, apperr.New(400, "invalid_amount", "amount_sats and max_fee_sats must not be negative")
+	if req.AmountSats < 0 || req.MaxFeeSats < 0 || req.AmountSats > blink.MaxAmount || req.MaxFeeSats > blink.MaxAmount {
+		return nil, false, apperr.New(400, "invalid_amount", "amount_sats and max_fee_sats must be 0 to %d", int64(blink.MaxAmount))
+	}
+	// Checked before the destination is parsed or looked up: PostgreSQL
+	// TEXT cannot hold a NUL, and no invoice, address or username has a
+	// control character.
+	if len(req.Destination) > 4096 || !utf8.ValidString(req.Destination) || strings.ContainsFunc(req.Destination, unicode.IsControl) {
+		return nil, false, apperr.New(400, "invalid_destination", "destination must be at most 4096 bytes of UTF-8 without control characters")
 	}
 	p := &store.Payout{TenantID: t.ID, ID: secrets.NewID("po"), IdempotencyKey: blink.NewIdempotencyKey(), AmountSats: req.AmountSats, MaxFeeSats: req.MaxFeeSats}
 	dest := strings.TrimSpace(req.Destination)
@@ -108,8 +116,8 @@ func (s *Service) Create(ctx context.Context, t *store.Tenant, req CreateRequest
 	default:
 		return nil, false, apperr.New(400, "invalid_destination", "destination must be a BOLT11 invoice, a lightning address or a Blink username")
 	}
-	if p.AmountSats <= 0 {
-		return nil, false, apperr.New(400, "invalid_amount", "amount_sats must be above 0")
+	if p.AmountSats <= 0 || p.AmountSats > blink.MaxAmount {
+		return nil, false, apperr.New(400, "invalid_amount", "amount_sats must be 1 to %d", int64(blink.MaxAmount))
 	}
 	p.RequestKey = requestKey
 	if p.RequestKey == "" {
