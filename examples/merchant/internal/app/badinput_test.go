@@ -321,3 +321,31 @@ func TestRotate_ResealsUnderTheNewKey_OldKeyNoLongerNeeded(t *testing.T) {
 	require.NoError(t, r.fake.PayInvoice(o.PaymentRequest))
 	r.shop.waitFor([]string{paidKey("after-rotate")}, 20*time.Second)
 }
+
+// A memo is free text: tab and newline are kept (other control characters
+// are refused), and a retry whose first answer was lost still finds the
+// invoice by its memo.
+func TestOrders_MemoKeepsTabAndNewline(t *testing.T) {
+	r := newRig(t, "")
+	r.start(app.Config{})
+	f := r.connect(receiveScopes, false, 0)
+	memo := "Order 7\n2 × coffee\tpaid at the counter"
+	r.fake.InjectFault("LnInvoiceCreate", blinktest.Fault{DropAfterExecute: true}, 1)
+	var first orderJSON
+	code := r.do("POST", "/v1/orders", f.token, map[string]any{"order_id": "memo-nl", "amount_sats": 70, "memo": memo}, &first)
+	require.True(t, code == 201 || code >= 500, "answered %d", code)
+	var o orderJSON
+	require.Equal(t, 200, r.do("POST", "/v1/orders", f.token, map[string]any{"order_id": "memo-nl", "amount_sats": 70, "memo": memo}, &o), "the retry takes the invoice Blink made")
+	c, err := blink.New(f.key, blink.WithEndpoint(r.fake.URL()))
+	require.NoError(t, err)
+	defer c.Close()
+	inv, err := c.InvoiceByExternalID(context.Background(), f.acct.BTCWalletID, "memo-nl")
+	require.NoError(t, err)
+	require.Equal(t, inv.PaymentHash, o.PaymentHash, "Blink's one invoice for the order")
+	d, err := blink.DecodeInvoice(o.PaymentRequest)
+	require.NoError(t, err)
+	require.Equal(t, memo, d.Description)
+	var e apiError
+	require.Equal(t, 400, r.do("POST", "/v1/orders", f.token, map[string]any{"order_id": "memo-bell", "amount_sats": 70, "memo": "ding\a"}, &e))
+	require.Equal(t, "invalid_memo", e.Error.Code)
+}

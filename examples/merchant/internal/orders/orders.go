@@ -78,6 +78,10 @@ func ExternalID(orderID string) string {
 	return "x-" + hex.EncodeToString(sum[:20])
 }
 
+// memoControl reports a control character a memo may not carry: a memo
+// is free text shown to payers, so tab and newline are kept.
+func memoControl(r rune) bool { return unicode.IsControl(r) && r != '\t' && r != '\n' }
+
 // Create stores the order and makes its invoice; calling it again with the
 // same order id and amounts returns the same order and invoice (also after
 // a crash between the two steps).
@@ -98,8 +102,8 @@ func (s *Service) Create(ctx context.Context, t *store.Tenant, req CreateRequest
 	if !usd && req.AmountCents != 0 {
 		return nil, false, apperr.New(400, "unsupported_amount_unit", "this tenant receives into a BTC wallet: give amount_sats")
 	}
-	if len(req.Memo) > blink.MaxMemoBytes || !utf8.ValidString(req.Memo) || strings.ContainsFunc(req.Memo, unicode.IsControl) {
-		return nil, false, apperr.New(400, "invalid_memo", "memo must be at most %d bytes of UTF-8 without control characters", blink.MaxMemoBytes)
+	if len(req.Memo) > blink.MaxMemoBytes || !utf8.ValidString(req.Memo) || strings.ContainsFunc(req.Memo, memoControl) {
+		return nil, false, apperr.New(400, "invalid_memo", "memo must be at most %d bytes of UTF-8 without control characters (other than tab and newline)", blink.MaxMemoBytes)
 	}
 	// The range is checked in seconds, before the multiplication into a
 	// Duration: a huge value would wrap around to an accepted one.
