@@ -111,7 +111,12 @@ func (c *Client) RetireIdempotencyKey(ctx context.Context, key string) (arrived 
 // The result is the send's outcome as the original call would have
 // returned it (a queued on-chain payout is PaymentSucceeded). It sends
 // again at most once per error (ResentWith); that send may itself end in
-// an unknown outcome, an error of its own to finish. Scope READ for the
+// an unknown outcome, an error of its own to finish. An invoice's send
+// made again that the server refused outright while the first attempt
+// could still execute paid nothing and does not count: the call after
+// that attempt's window pays the invoice once more, and that answer is
+// the outcome (so an invoice Blink cannot route ends in a definite
+// failure). Scope READ for the
 // look-ups and WRITE for a send made again (and the fee probe).
 func (c *Client) FinishPayment(ctx context.Context, ou *OutcomeUnknownError) (*PaymentResult, error) {
 	const op = "FinishPayment"
@@ -231,11 +236,16 @@ func resendable(op string) bool {
 // resend makes the send of ou again, with a fresh idempotency key, once:
 // ou.ResentWith records the key, and a later call only looks the payment
 // up. With originalMayRun (an invoice whose first attempt may still
-// execute), a definite failure of the new send is not the send's outcome.
+// execute), a definite failure of the new send is not the send's outcome:
+// the error stays unknown, and since the new send paid nothing (the
+// server refused it outright) it does not count as the one resend, so a
+// call after the first attempt's window pays the invoice again (once
+// more; the invoice can be paid only once) and its answer is the outcome.
 func (c *Client) resend(ctx context.Context, ou *OutcomeUnknownError, originalMayRun bool) (*PaymentResult, error) {
 	res, err := c.resendOnce(ctx, ou)
 	var nu *OutcomeUnknownError
 	if originalMayRun && err != nil && !errors.As(err, &nu) {
+		ou.ResentWith = ""
 		ou.Cause = &Error{Operation: "FinishPayment", Message: "paying the invoice again failed, but the first attempt may still execute until " +
 			ou.ArrivedBy.Add(ExecutionWindow).Format(time.RFC3339) + " (server time): call FinishPayment again then", cause: err, sentinel: ErrOutcomeUnknown}
 		return nil, ou

@@ -124,7 +124,11 @@ func (c *Client) checkPayable(ctx context.Context, op string, inv *DecodedInvoic
 
 // checkFee probes the fee and refuses when it is above maxFee (in the
 // sending wallet's unit). A failed probe refuses too: with a limit set,
-// paying without knowing the fee is not allowed.
+// paying without knowing the fee is not allowed. A probe that could not
+// be made (a network error, a 5xx, a rate limit at the edge) answers that
+// error, so that IsTransient tells the caller to try the send again
+// later; one the server answered with a failure (no route, say) refuses.
+// Nothing was sent either way.
 func checkFee(op string, maxFee int64, probe func() (int64, error)) error {
 	if maxFee <= 0 {
 		return nil
@@ -134,6 +138,9 @@ func checkFee(op string, maxFee int64, probe func() (int64, error)) error {
 		var e *Error
 		if errors.As(err, &e) && strings.Contains(e.Message, msgAlreadyPaid) {
 			return nil // the send will answer PaymentAlreadyPaid without paying
+		}
+		if errors.Is(err, ErrTransport) || errors.Is(err, ErrServer) || errors.Is(err, ErrRateLimited) {
+			return err
 		}
 		return &Error{Operation: op, Message: "MaxFee is set but the fee probe failed, so the fee is unknown; nothing was sent", cause: err, sentinel: ErrLimitExceeded}
 	}
