@@ -153,6 +153,9 @@ func (s *Service) Create(ctx context.Context, t *store.Tenant, req CreateRequest
 	}
 	inv, err := rx.CreateInvoice(ctx, tenants.InvoiceRequest{
 		ExternalID: o.ExternalID, Sats: blink.Sats(o.AmountSats), Cents: blink.Cents(o.AmountCents), Memo: o.Memo, ExpiresIn: o.ExpiresIn,
+		// The row was stored before the first attempt: an invoice Blink
+		// made before it is not this order's.
+		NotBefore: o.CreatedAt,
 	})
 	var foreign *tenants.ForeignInvoiceError
 	if err != nil {

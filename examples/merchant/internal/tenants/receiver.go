@@ -35,7 +35,15 @@ type InvoiceRequest struct {
 	Cents      blink.Cents // for a USD wallet
 	Memo       string
 	ExpiresIn  time.Duration
+	// NotBefore is when the order was stored: an invoice found by
+	// ExternalID that Blink created before it (less ClockSkew) is another
+	// one's, never an earlier attempt of this order. Zero skips the check.
+	NotBefore time.Time
 }
+
+// ClockSkew is how far Blink's clock may be behind the server's when
+// an invoice's creation time is compared with the order's.
+const ClockSkew = time.Minute
 
 // Invoice is an invoice a Receiver made: what the order stores of it.
 type Invoice struct {
@@ -122,9 +130,31 @@ func (r *keyReceiver) createInvoice(ctx context.Context, req InvoiceRequest) (*b
 		if why := notThisOrders(found, req); why != "" {
 			return nil, &ForeignInvoiceError{Reason: why}
 		}
+		if r.currency == blink.USD {
+			// Blink's invoice says its sats, not the cents it was made
+			// for: compare them with the order's cents at the price now.
+			why, err := r.notTheseCents(ctx, found, req.Cents)
+			if err != nil {
+				return nil, err
+			}
+			if why != "" {
+				return nil, &ForeignInvoiceError{Reason: why}
+			}
+		}
 		return found, nil
 	}
-	return inv, err
+	if err != nil {
+		return nil, err
+	}
+	// The SDK answers an invoice of the ExternalID that an earlier attempt
+	// made as its own when it matches the request (amount in sats, memo,
+	// expiry), whatever its status and age: the order takes it only if it
+	// is still open and was made for this order's row. A new invoice is
+	// both.
+	if why := notOpenSinceTheOrder(inv, req); why != "" {
+		return nil, &ForeignInvoiceError{Reason: why}
+	}
+	return inv, nil
 }
 
 // ForeignInvoiceError is CreateInvoice's answer when the account holds an
@@ -137,15 +167,14 @@ func (e *ForeignInvoiceError) Error() string {
 }
 
 // notThisOrders says why an invoice found by the order's ExternalID is not
-// one an earlier attempt for this order made ("" when it can be). Such an
-// invoice was never shown to anyone (its answer was lost, or the process
-// died before storing it), so it cannot have been paid or have expired
-// yet; and it asks the order's amount with the order's memo.
+// one an earlier attempt for this order made ("" when it can be): it must
+// pass notOpenSinceTheOrder and ask the order's amount (a sats order's; a
+// cents order's is checked by notTheseCents) with the order's memo.
 func notThisOrders(inv *blink.Invoice, req InvoiceRequest) string {
-	switch {
-	case inv.Status != blink.InvoicePending:
-		return "it is " + string(inv.Status)
-	case req.Sats > 0 && inv.Amount != req.Sats:
+	if why := notOpenSinceTheOrder(inv, req); why != "" {
+		return why
+	}
+	if req.Sats > 0 && inv.Amount != req.Sats {
 		return "it asks another amount"
 	}
 	d, err := blink.DecodeInvoice(inv.PaymentRequest)
@@ -156,6 +185,50 @@ func notThisOrders(inv *blink.Invoice, req InvoiceRequest) string {
 		return "it carries another memo"
 	}
 	return ""
+}
+
+// notOpenSinceTheOrder says why an invoice with the order's ExternalID
+// cannot be the order's ("" when it can be). The order's invoice was never
+// shown to anyone before the order stored it (its answer was lost, or the
+// process died first), so it cannot have been paid or have expired yet;
+// and it was made after the order's row was stored (req.NotBefore, less
+// ClockSkew): an older one is another integration's, or an earlier
+// connection's of the account, whatever it asks.
+func notOpenSinceTheOrder(inv *blink.Invoice, req InvoiceRequest) string {
+	switch {
+	case inv.Status != blink.InvoicePending:
+		return "it is " + string(inv.Status)
+	case !req.NotBefore.IsZero() && inv.CreatedAt.Before(req.NotBefore.Add(-ClockSkew)):
+		return "it was created before the order"
+	}
+	return ""
+}
+
+// centsTolerance is how far (a fraction either way) a USD invoice's sats
+// may be from the order's cents at the current price. A found invoice is
+// pending, and a USD invoice expires within 5 minutes: it was priced
+// minutes ago at most, and the price moves far less than this in that
+// time, while another integration's invoice for another amount is off by
+// more (the SDK's own look, within one call, allows 2%).
+const centsTolerance = 0.2
+
+// notTheseCents says why a pending USD invoice cannot have been made for
+// cents ("" when it can): its sats are not within centsTolerance (and 2
+// sats of rounding) of what cents are worth now (query realtimePrice). An
+// error is the price query's.
+func (r *keyReceiver) notTheseCents(ctx context.Context, inv *blink.Invoice, cents blink.Cents) (string, error) {
+	price, err := r.c.RealtimePrice(ctx, "USD")
+	if err != nil {
+		return "", err
+	}
+	want := float64(price.CentsToSats(cents))
+	if want <= 0 {
+		return "", errors.New("blink: the USD price is not valid")
+	}
+	if got := float64(inv.Amount); got < want*(1-centsTolerance)-2 || got > want*(1+centsTolerance)+2 {
+		return "it asks another amount", nil
+	}
+	return "", nil
 }
 
 func (r *keyReceiver) InvoiceStatus(ctx context.Context, ref InvoiceRef) (blink.InvoiceStatus, error) {
