@@ -223,11 +223,12 @@ func TestReview2_StaleClaimCannotReplaceTheAddressInvoice(t *testing.T) {
 	invX := r.fake.ExternalInvoice(321, blinktest.OutcomeSuccess)
 	invY := r.fake.ExternalInvoice(321, blinktest.OutcomeSuccess)
 	hash := func(s string) string { d, err := blink.DecodeInvoice(s); require.NoError(t, err); return d.PaymentHash }
-	ok, err := r.st.SetPayoutInvoice(ctx, f.id, p.ID, invX, hash(invX)) // the current worker
+	current.Invoice, current.PaymentHash, current.Operation = invX, hash(invX), "LnInvoicePaymentSend"
+	ok, err := r.st.SetPayoutInvoice(ctx, &current) // the current worker
 	require.NoError(t, err)
 	require.True(t, ok)
-	current.Invoice, current.PaymentHash, current.Operation = invX, hash(invX), "LnInvoicePaymentSend"
-	_, _ = r.st.SetPayoutInvoice(ctx, f.id, p.ID, invY, hash(invY)) // the stale worker, late
+	stale.Invoice, stale.PaymentHash = invY, hash(invY)
+	_, _ = r.st.SetPayoutInvoice(ctx, &stale) // the stale worker, late
 	ok, err = r.st.MarkSending(ctx, &current, time.Now())
 	require.NoError(t, err)
 	require.True(t, ok)

@@ -15,6 +15,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"math/rand/v2"
 	"regexp"
 	"strings"
 	"time"
@@ -70,6 +71,24 @@ type CreateRequest struct {
 
 var usernameForm = regexp.MustCompile(`^[0-9a-z_]{3,50}$`)
 
+// bolt11Form is what a BOLT11 invoice looks like (lower case): the hrp
+// "ln", a network prefix (lnbc mainnet, lntb testnet, lntbs and lnsb
+// signet, lnbcrt regtest) and an optional amount, then the separator '1'
+// and bech32 data. Only such a string is decoded as an invoice: a Blink
+// username may start with "ln" and be long (lnwizard_extraordinaire).
+var bolt11Form = regexp.MustCompile(`^ln(bc|tb|tbs|bcrt|sb)([0-9]+[munp]?)?1[qpzry9x8gf2tvdw0s3jn54khce6mua7l]+$`)
+
+// reservedUsername reports a string Blink refuses as a username (NOTES:
+// it must not start with 1, 3, _, bc1 or lnbc1, and has a letter).
+func reservedUsername(s string) bool {
+	for _, p := range []string{"1", "3", "_", "bc1", "lnbc1"} {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return !strings.ContainsFunc(s, func(r rune) bool { return r >= 'a' && r <= 'z' })
+}
+
 // Create validates and commits a payout; requestKey (the Idempotency-Key
 // header) makes the request safe to repeat.
 func (s *Service) Create(ctx context.Context, t *store.Tenant, req CreateRequest, requestKey string) (*store.Payout, bool, error) {
@@ -91,12 +110,23 @@ func (s *Service) Create(ctx context.Context, t *store.Tenant, req CreateRequest
 	p := &store.Payout{TenantID: t.ID, ID: secrets.NewID("po"), IdempotencyKey: blink.NewIdempotencyKey(), AmountSats: req.AmountSats, MaxFeeSats: req.MaxFeeSats}
 	dest := strings.TrimSpace(req.Destination)
 	low := strings.ToLower(strings.TrimPrefix(strings.TrimPrefix(dest, "lightning:"), "LIGHTNING:"))
-	switch {
-	case strings.HasPrefix(low, "ln") && !strings.Contains(low, "@") && len(low) > 20:
-		inv, err := blink.DecodeInvoice(low)
-		if err != nil {
-			return nil, false, apperr.New(400, "invalid_destination", "the invoice does not decode")
+	// A string shaped like an invoice (or starting with lnbc1, which no
+	// username may) is decoded as one; one that does not decode but is a
+	// valid username (short, bech32-like: lntb1xyz) is the username. A
+	// real invoice is over a hundred characters.
+	var inv *blink.DecodedInvoice
+	invoice := bolt11Form.MatchString(low) || (strings.HasPrefix(low, "lnbc1") && !strings.Contains(low, "@"))
+	if invoice {
+		var err error
+		if inv, err = blink.DecodeInvoice(low); err != nil {
+			if !usernameForm.MatchString(low) || reservedUsername(low) {
+				return nil, false, apperr.New(400, "invalid_destination", "the invoice does not decode")
+			}
+			invoice = false
 		}
+	}
+	switch {
+	case invoice:
 		amt := int64(inv.Amount)
 		if amt == 0 {
 			return nil, false, apperr.New(400, "no_amount_invoice", "invoices without an amount are not supported")
@@ -111,7 +141,7 @@ func (s *Service) Create(ctx context.Context, t *store.Tenant, req CreateRequest
 			return nil, false, err
 		}
 		p.Kind, p.Destination = store.PayoutAddress, a
-	case usernameForm.MatchString(low):
+	case usernameForm.MatchString(low) && !reservedUsername(low):
 		p.Kind, p.Destination = store.PayoutUsername, low
 	default:
 		return nil, false, apperr.New(400, "invalid_destination", "destination must be a BOLT11 invoice, a lightning address or a Blink username")
@@ -189,22 +219,92 @@ func (s *Service) addressInvoice(ctx context.Context, p *store.Payout, c *blink.
 		var inv *blink.AddressInvoice
 		inv, err = ar.CreateInvoice(ctx, blink.Sats(p.AmountSats), &blink.AddressInvoiceOptions{Expiry: addressInvoiceExpiry})
 		if err == nil {
-			ok, err := s.st.SetPayoutInvoice(ctx, p.TenantID, p.ID, inv.PaymentRequest, inv.PaymentHash)
+			oldInv, oldHash := p.Invoice, p.PaymentHash
+			p.Invoice, p.PaymentHash = inv.PaymentRequest, inv.PaymentHash
+			ok, err := s.st.SetPayoutInvoice(ctx, p) // fenced by p's claim
 			if err != nil || !ok {
+				p.Invoice, p.PaymentHash = oldInv, oldHash
 				return false
 			}
-			p.Invoice, p.PaymentHash = inv.PaymentRequest, inv.PaymentHash
 			return true
 		}
 	}
-	if blink.IsTransient(err) || errors.Is(err, context.DeadlineExceeded) {
-		p.LeaseUntil = time.Now().Add(10 * time.Second) // nothing was sent: fetch again later
+	if addressRefused(err) {
+		p.Status, p.Error = store.PayoutFailed, "the lightning address gave no invoice: "+safeMessage(err)+"; nothing was sent"
 		s.save(ctx, p)
 		return false
 	}
-	p.Status, p.Error = store.PayoutFailed, "the lightning address gave no invoice: "+safeMessage(err)
-	s.save(ctx, p)
+	// Nothing was sent: a rate limit (Blink mints so many invoices a
+	// minute per recipient, then blocks five minutes), an LNURL server's
+	// ERROR, an outage. The payout stays queued and fetches again later.
+	s.wait(ctx, p, "the lightning address gave no invoice", err)
 	return false
+}
+
+// addressRefused reports a definite answer about the address itself, for
+// which fetching again cannot help: no such address, an amount outside
+// what it accepts (or another input refused), an account that can no
+// longer receive. Anything else (a rate limit, an LNURL server's ERROR,
+// an outage, an invoice that did not pass the SDK's checks) is retried.
+func addressRefused(err error) bool {
+	return errors.Is(err, blink.ErrAddressNotFound) || errors.Is(err, blink.ErrReceiveDisabled) ||
+		errors.Is(err, blink.ErrInvalidInput) || errors.Is(err, blink.ErrNotFound)
+}
+
+// maxQueued bounds how long a payout that has sent nothing waits for its
+// send to become possible (an address that gives no invoice, a fee probe
+// that does not answer): after it, the payout fails with the last reason,
+// so every payout reaches a final state.
+const maxQueued = 24 * time.Hour
+
+// rateLimitWait is how long a payout waits after a rate limit: Blink
+// blocks invoice creation for a recipient five minutes.
+const rateLimitWait = 5 * time.Minute
+
+// waitingPrefix starts the error of a queued payout that waits.
+const waitingPrefix = "waiting, nothing sent: "
+
+// wait keeps a queued payout (nothing sent) queued after a failure that
+// may pass, to try again after a backoff; past maxQueued it fails it.
+// A failure that repeats is logged at warn level, so an operator sees a
+// payout stuck queued (the reason carries no key, secret or invoice).
+func (s *Service) wait(ctx context.Context, p *store.Payout, what string, err error) {
+	reason := what + ": " + safeMessage(err)
+	queued := time.Since(p.CreatedAt)
+	if queued > maxQueued {
+		p.Status, p.Error = store.PayoutFailed, reason+" (for "+maxQueued.String()+"); nothing was sent"
+		s.save(ctx, p)
+		return
+	}
+	repeated := strings.HasPrefix(p.Error, waitingPrefix)
+	d := retryIn(queued, err)
+	p.Error, p.LeaseUntil = waitingPrefix+reason, time.Now().Add(d)
+	lvl := slog.LevelInfo
+	if repeated {
+		lvl = slog.LevelWarn
+	}
+	s.log.Log(ctx, lvl, "payout waits", "tenant", p.TenantID, "payout", p.ID, "reason", reason,
+		"queued_for", queued.Round(time.Second).String(), "retry_in", d.Round(time.Second).String(), "attempt", p.Attempts)
+	s.save(ctx, p)
+}
+
+// retryIn is the backoff of a waiting payout: five minutes (and a little)
+// after a rate limit; otherwise half the time it has been queued, from 15
+// seconds to five minutes, with ±20% jitter.
+func retryIn(queued time.Duration, err error) time.Duration {
+	if rateLimited(err) {
+		return rateLimitWait + time.Duration(rand.Int64N(int64(30*time.Second)))
+	}
+	d := min(max(queued/2, 15*time.Second), 5*time.Minute)
+	return d - d/5 + time.Duration(rand.Int64N(int64(2*d/5)+1))
+}
+
+func rateLimited(err error) bool {
+	if errors.Is(err, blink.ErrTooManyRequests) || errors.Is(err, blink.ErrRateLimited) {
+		return true
+	}
+	var be *blink.Error
+	return errors.Is(err, blink.ErrLNURLServer) && errors.As(err, &be) && strings.Contains(strings.ToLower(be.Message), "too many")
 }
 
 // leaseMargin is how long before its claim's lease a row's work stops
@@ -295,8 +395,14 @@ func (s *Service) work(ctx context.Context, p *store.Payout) {
 		if p.Kind == store.PayoutAddress && !s.addressInvoice(ctx, p, c) {
 			return
 		}
+		if s.feeProbeWaits(ctx, p, c, wallet, t.Currency) {
+			return
+		}
 		started := time.Now()
 		p.Operation = operation(p.Kind)
+		if strings.HasPrefix(p.Error, waitingPrefix) {
+			p.Error = "" // it waits no more
+		}
 		ok, err := s.st.MarkSending(ctx, p, started)
 		if err != nil || !ok {
 			return
@@ -343,6 +449,39 @@ func (s *Service) work(ctx context.Context, p *store.Payout) {
 		}
 		s.save(ctx, p)
 	}
+}
+
+// feeProbeWaits probes the fee of an invoice payout with a max fee before
+// the row becomes 'sending', and reports whether the payout must wait: a
+// probe that could not answer (an outage, a timeout) has sent nothing,
+// and the payout stays queued (wait) instead of going to 'sending' and
+// through a retired key. Any other answer goes on to the send, whose own
+// guard (PayOptions.MaxFee) probes again and decides: a fee above the
+// limit or a definite refusal fails the payout there.
+func (s *Service) feeProbeWaits(ctx context.Context, p *store.Payout, c *blink.Client, wallet, currency string) bool {
+	if p.MaxFeeSats <= 0 || p.Kind == store.PayoutUsername {
+		return false
+	}
+	pr := p.Destination
+	if p.Kind == store.PayoutAddress {
+		pr = p.Invoice
+	}
+	if d, err := blink.DecodeInvoice(pr); err != nil || !time.Now().Before(d.ExpiresAt) {
+		return false // the send refuses it, definitely
+	}
+	probe := c.ProbeInvoiceFee
+	if currency == string(blink.USD) {
+		probe = c.ProbeInvoiceFeeUSD
+	}
+	_, err := probe(ctx, wallet, pr)
+	if err == nil || !(blink.IsTransient(err) || errors.Is(err, context.DeadlineExceeded)) {
+		return false
+	}
+	if errors.Is(err, blink.ErrRouteFinding) {
+		return false // no route now: the send says so definitely (nothing paid)
+	}
+	s.wait(ctx, p, "the fee probe did not answer", err)
+	return true
 }
 
 // send makes the payout's send with key (committed in the row before).
@@ -405,6 +544,12 @@ func (s *Service) unknownOf(p *store.Payout, wallet string) *blink.OutcomeUnknow
 func (s *Service) outcome(ctx context.Context, p *store.Payout, res *blink.PaymentResult, err error) {
 	var ou *blink.OutcomeUnknownError
 	switch {
+	case res != nil && res.Status == blink.PaymentFailed:
+		// Blink said for certain that nothing was paid, whatever the error
+		// beside it (ROUTE_FINDING_ERROR, for one, also counts as
+		// transient): the payout failed. Checked before the transient case,
+		// which would leave it 'unknown' for FinishPayment to send again.
+		p.Status, p.Error = store.PayoutFailed, failedMessage(p, err)
 	case err == nil && res != nil:
 		switch res.Status {
 		case blink.PaymentSucceeded, blink.PaymentAlreadyPaid:
@@ -438,9 +583,24 @@ func (s *Service) outcome(ctx context.Context, p *store.Payout, res *blink.Payme
 		}
 	default:
 		// A definite refusal: nothing was paid.
-		p.Status, p.Error = store.PayoutFailed, safeMessage(err)
+		p.Status, p.Error = store.PayoutFailed, failedMessage(p, err)
 	}
 	s.save(ctx, p)
+}
+
+// failedMessage says why a send failed definitely (nothing was paid).
+func failedMessage(p *store.Payout, err error) string {
+	switch {
+	case err == nil:
+		return "Blink reported the payment failed; nothing was paid"
+	case errors.Is(err, blink.ErrInvoiceExpired) && p.Kind == store.PayoutAddress:
+		// A send that was never answered is finished only with the invoice
+		// it may have paid; once that expired, nothing can be paid with it.
+		return "the invoice fetched from the lightning address expired before its payment could be confirmed or made; nothing was paid: create a new payout to send again"
+	case errors.Is(err, blink.ErrInvoiceExpired):
+		return "the invoice expired before it could be paid; nothing was paid"
+	}
+	return safeMessage(err) + "; nothing was paid"
 }
 
 func (s *Service) save(ctx context.Context, p *store.Payout) {
@@ -471,6 +631,9 @@ func safeMessage(err error) string {
 	var se *blink.ScopeError
 	if errors.As(err, &se) {
 		return "the key lacks scope " + string(se.Needed)
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return "timed out"
 	}
 	return "the send was refused"
 }

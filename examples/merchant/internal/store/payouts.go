@@ -87,11 +87,14 @@ func (s *SQL) ClaimPayouts(ctx context.Context, limit int, lease time.Duration) 
 	return out, err
 }
 
-// SetPayoutInvoice commits the invoice a queued lightning-address payout
-// will pay (fetched from the address), before anything is sent.
-func (s *SQL) SetPayoutInvoice(ctx context.Context, tenantID, id, invoice, hash string) (bool, error) {
-	res, err := s.db.ExecContext(ctx, s.q(`UPDATE payouts SET invoice = ?, payment_hash = ?, updated_at = ? WHERE tenant_id = ? AND id = ? AND status = ?`),
-		invoice, hash, ms(s.now()), tenantID, id, PayoutQueued)
+// SetPayoutInvoice commits p.Invoice and p.PaymentHash, the invoice a
+// queued lightning-address payout will pay (fetched from the address),
+// before anything is sent; only while p's claim holds (p.Attempts, as
+// MarkSending and UpdatePayout), so a worker whose lease ran out cannot
+// replace the invoice the current claim is about to pay.
+func (s *SQL) SetPayoutInvoice(ctx context.Context, p *Payout) (bool, error) {
+	res, err := s.db.ExecContext(ctx, s.q(`UPDATE payouts SET invoice = ?, payment_hash = ?, updated_at = ? WHERE tenant_id = ? AND id = ? AND status = ? AND attempts = ?`),
+		p.Invoice, p.PaymentHash, ms(s.now()), p.TenantID, p.ID, PayoutQueued, p.Attempts)
 	if err != nil {
 		return false, err
 	}
@@ -100,10 +103,11 @@ func (s *SQL) SetPayoutInvoice(ctx context.Context, tenantID, id, invoice, hash 
 }
 
 // MarkSending commits that the send is about to start, while p's claim
-// holds (see UpdatePayout).
+// holds (see UpdatePayout). It writes the invoice with its payment hash,
+// so the row's two always agree: the send pays p.Invoice.
 func (s *SQL) MarkSending(ctx context.Context, p *Payout, startedAt time.Time) (bool, error) {
-	res, err := s.db.ExecContext(ctx, s.q(`UPDATE payouts SET status = ?, operation = ?, payment_hash = ?, started_at = ?, updated_at = ?
- WHERE tenant_id = ? AND id = ? AND status = ? AND attempts = ?`), PayoutSending, p.Operation, p.PaymentHash, ms(startedAt), ms(s.now()),
+	res, err := s.db.ExecContext(ctx, s.q(`UPDATE payouts SET status = ?, operation = ?, invoice = ?, payment_hash = ?, error = ?, started_at = ?, updated_at = ?
+ WHERE tenant_id = ? AND id = ? AND status = ? AND attempts = ?`), PayoutSending, p.Operation, p.Invoice, p.PaymentHash, p.Error, ms(startedAt), ms(s.now()),
 		p.TenantID, p.ID, PayoutQueued, p.Attempts)
 	if err != nil {
 		return false, err

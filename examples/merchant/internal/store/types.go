@@ -77,12 +77,13 @@ type Store interface {
 	// ClaimPayouts takes up to limit payouts that are not final and whose
 	// lease is over, and moves their lease to now+lease.
 	ClaimPayouts(ctx context.Context, limit int, lease time.Duration) ([]Payout, error)
-	// SetPayoutInvoice commits the invoice a queued lightning-address
-	// payout will pay (false when the payout is no longer queued).
-	SetPayoutInvoice(ctx context.Context, tenantID, id, invoice, paymentHash string) (bool, error)
+	// SetPayoutInvoice commits p.Invoice and p.PaymentHash, the invoice a
+	// queued lightning-address payout will pay, only while p's claim holds
+	// (false when the payout is no longer queued or was claimed again).
+	SetPayoutInvoice(ctx context.Context, p *Payout) (bool, error)
 	// MarkSending moves a claimed payout from 'queued' to 'sending' with its
-	// operation and payment hash and the time the send starts: committed
-	// before the send, and only while p's claim holds.
+	// operation, invoice and payment hash and the time the send starts:
+	// committed before the send, and only while p's claim holds.
 	MarkSending(ctx context.Context, p *Payout, startedAt time.Time) (bool, error)
 	// UpdatePayout writes a claimed payout's outcome; ErrStale when the
 	// claim no longer holds or the payout is final.
