@@ -70,3 +70,30 @@ func TestPayInvoice_MaxFeeProbeOutageIsTransient(t *testing.T) {
 	_, err = alice.Client.PayInvoice(bg(), alice.BTCWalletID, bad, &PayOptions{MaxFee: blinktest.ExternalLightningFeeSats})
 	require.ErrorIs(t, err, ErrLimitExceeded)
 }
+
+// The server says the invoice has a payment in flight (or is paid) and
+// the ledger cannot be read to tell whose: it may be this wallet's, so the
+// answer is an unknown outcome for FinishPayment, never a failure (an
+// integration would record a payout failed while its payment settles).
+func TestPayInvoice_InFlightAndLedgerDownIsUnknown(t *testing.T) {
+	srv := newFake(t)
+	alice := newFakeUser(t, srv, "alice", 100_000, 0, nil, fastRetry)
+	ext := srv.ExternalInvoice(1_000, blinktest.OutcomePending)
+	first, err := alice.Client.PayInvoice(bg(), alice.BTCWalletID, ext, nil)
+	require.NoError(t, err)
+	require.Equal(t, PaymentPending, first.Status)
+
+	srv.InjectFault("TransactionsByPaymentHash", blinktest.Fault{Status: 502}, 100)
+	res, err := alice.Client.PayInvoice(bg(), alice.BTCWalletID, ext, nil)
+	assert.Nil(t, res)
+	var ou *OutcomeUnknownError
+	require.ErrorAs(t, err, &ou, "%v", err)
+	assert.Equal(t, first.PaymentHash, ou.PaymentHash)
+	assert.ErrorIs(t, err, ErrInvoicePaymentInFlight, "the server's answer is the cause")
+
+	srv.ClearFaults()
+	fin, err := alice.Client.FinishPayment(bg(), ou)
+	require.NoError(t, err)
+	assert.Equal(t, PaymentPending, fin.Status, "this wallet's payment, still in flight")
+	assert.Equal(t, int64(100_000-1_000-blinktest.ExternalLightningFeeSats), srv.Balance(alice.BTCWalletID), "paid once")
+}

@@ -232,8 +232,21 @@ func runSend[E any, P interface {
 	if err != nil && !errors.As(err, &ou) {
 		ambiguous := rec.state != nil && rec.state.ambiguous.Load()
 		if errors.Is(err, ErrInvoiceAlreadyPaid) || errors.Is(err, ErrInvoicePaymentInFlight) {
-			if r, ok := c.ownInvoicePayment(ctx, id, key); ok {
+			r, ok, lerr := c.ownInvoicePayment(ctx, id, key)
+			if ok {
 				return r, nil
+			}
+			var se *ScopeError
+			if lerr != nil && !errors.As(lerr, &se) {
+				// Whose payment it is cannot be told now: it may be this
+				// wallet's (an earlier attempt in flight), so the outcome
+				// is unknown, for FinishPayment to look up. (A key without
+				// READ can never look: it gets the server's answer.)
+				ou := &OutcomeUnknownError{Operation: id.op, IdempotencyKey: key, Cause: err}
+				if rec.state != nil {
+					ou = c.unknown(rec.state, err).(*OutcomeUnknownError)
+				}
+				return nil, id.unknown(c, ou)
 			}
 		}
 		if ambiguous {
@@ -246,13 +259,17 @@ func runSend[E any, P interface {
 // ownInvoicePayment looks for this wallet's payment of the invoice, when
 // the server said the invoice is paid or has a payment in flight: a
 // settled SEND entry is PaymentAlreadyPaid, a pending one PaymentPending.
-func (c *Client) ownInvoicePayment(ctx context.Context, id sendID, key string) (*PaymentResult, bool) {
+// The error is the look-up's, when it failed.
+func (c *Client) ownInvoicePayment(ctx context.Context, id sendID, key string) (*PaymentResult, bool, error) {
 	if id.paymentHash == "" {
-		return nil, false
+		return nil, false, nil
 	}
 	r, err := c.resolveByHash(ctx, PaymentLookup{WalletID: id.walletID, PaymentHash: id.paymentHash})
-	if err != nil || r.Transaction == nil {
-		return nil, false
+	if err != nil {
+		return nil, false, err
+	}
+	if r.Transaction == nil {
+		return nil, false, nil
 	}
 	res := &PaymentResult{Transaction: r.Transaction, Fee: r.Transaction.Fee, PaymentHash: id.paymentHash,
 		Preimage: r.Transaction.Settlement.Preimage, IdempotencyKey: key}
@@ -262,9 +279,9 @@ func (c *Client) ownInvoicePayment(ctx context.Context, id sendID, key string) (
 	case ResolvedPending:
 		res.Status = PaymentPending
 	default:
-		return nil, false
+		return nil, false, nil
 	}
-	return res, true
+	return res, true, nil
 }
 
 // unknown adds what identifies the payment to an outcome-unknown error
