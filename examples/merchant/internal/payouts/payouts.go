@@ -445,6 +445,12 @@ func (s *Service) work(ctx context.Context, p *store.Payout) {
 		case blink.ResolvedFailed:
 			p.Status, p.Error = store.PayoutFailed, "the payment failed and was refunded"
 		default:
+			// Still pending, or (never expected) not in the wallet's ledger
+			// under its hash: looked at again after the lease, never decided
+			// without Blink's word; the second kind is an operator's to see.
+			if r.Outcome != blink.ResolvedPending {
+				s.log.WarnContext(ctx, "payouts: a payment Blink reported pending is not in the ledger as such", "payout", p.ID, "outcome", string(r.Outcome))
+			}
 			p.LeaseUntil = time.Now().Add(s.Lease)
 		}
 		s.save(ctx, p)
