@@ -153,7 +153,8 @@ func (c *Client) FinishPayment(ctx context.Context, ou *OutcomeUnknownError) (*P
 		}
 	}
 	lookup := ou.Lookup()
-	if ou.PaymentHash != "" {
+	invoice := invoiceSend(ou.Operation) && ou.PaymentHash != ""
+	if invoice {
 		lookup.SureAfter = time.Time{} // which attempt paid does not matter: the invoice is paid once
 	}
 	before := time.Now()
@@ -168,7 +169,7 @@ func (c *Client) FinishPayment(ctx context.Context, ou *OutcomeUnknownError) (*P
 	conclusive := ou.ArrivedBy.Add(ExecutionWindow)
 	mayStillRun := lookedAt.Before(conclusive)
 	switch {
-	case ou.PaymentHash != "":
+	case invoice:
 		return c.resend(ctx, ou, mayStillRun)
 	case r.Outcome == ResolvedAmbiguous:
 		ou.Cause = &Error{Operation: op, Message: "several ledger entries could be this send (ResolvePayment lists them); decide which, or send with a unique memo (PayOptions.UniqueMemo)", sentinel: ErrPaymentAmbiguous}
@@ -221,6 +222,18 @@ func resultOf(r *Resolution, ou *OutcomeUnknownError) *PaymentResult {
 		}
 	}
 	return res
+}
+
+// invoiceSend reports whether op pays a given invoice, which the server
+// never pays twice: only these are made again while the first attempt
+// may still execute. (A lightning address or LNURL send with a known
+// payment hash is not one: a send made again gets a new invoice.)
+func invoiceSend(op string) bool {
+	switch op {
+	case "LnInvoicePaymentSend", "LnNoAmountInvoicePaymentSend", "LnNoAmountUsdInvoicePaymentSend":
+		return true
+	}
+	return false
 }
 
 func resendable(op string) bool {

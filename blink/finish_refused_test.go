@@ -97,3 +97,17 @@ func TestPayInvoice_InFlightAndLedgerDownIsUnknown(t *testing.T) {
 	assert.Equal(t, PaymentPending, fin.Status, "this wallet's payment, still in flight")
 	assert.Equal(t, int64(100_000-1_000-blinktest.ExternalLightningFeeSats), srv.Balance(alice.BTCWalletID), "paid once")
 }
+
+// An invoice send's unknown outcome keeps the caller's UniqueMemo, so the
+// send FinishPayment makes again carries it too.
+func TestPayInvoice_UnknownOutcomeKeepsUniqueMemo(t *testing.T) {
+	srv := newFake(t)
+	alice := newFakeUser(t, srv, "alice", 100_000, 0, nil, fastRetry)
+	ext := srv.ExternalInvoice(1_000, blinktest.OutcomeSuccess)
+	srv.InjectFault("LnInvoicePaymentSend", blinktest.Fault{DropBeforeExecute: true}, 10)
+	_, err := alice.Client.PayInvoice(bg(), alice.BTCWalletID, ext, &PayOptions{Memo: "payout po_1", UniqueMemo: true})
+	var ou *OutcomeUnknownError
+	require.ErrorAs(t, err, &ou)
+	assert.True(t, ou.UniqueMemo)
+	assert.Equal(t, "payout po_1", ou.Memo)
+}

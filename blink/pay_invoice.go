@@ -45,7 +45,7 @@ func (c *Client) PayInvoice(ctx context.Context, walletID, paymentRequest string
 	}); err != nil {
 		return nil, err
 	}
-	id := sendID{op: op, walletID: walletID, paymentHash: inv.PaymentHash, paymentRequest: inv.PaymentRequest, memo: o.Memo, maxFee: o.MaxFee, maxAmount: o.MaxAmount, givenKey: o.IdempotencyKey != ""}
+	id := sendID{op: op, walletID: walletID, paymentHash: inv.PaymentHash, paymentRequest: inv.PaymentRequest, memo: o.Memo, uniqueMemo: o.UniqueMemo, maxFee: o.MaxFee, maxAmount: o.MaxAmount, givenKey: o.IdempotencyKey != ""}
 	return runSend(ctx, c, id, key, func(ctx context.Context) (sendPayload[gen.LnInvoicePaymentSendLnInvoicePaymentSendPaymentSendPayloadErrorsError], error) {
 		resp, err := gen.LnInvoicePaymentSend(ctx, c.gql, gen.LnInvoicePaymentInput{WalletId: walletID, PaymentRequest: inv.PaymentRequest, Memo: optString(o.Memo)})
 		if err != nil {
@@ -76,7 +76,7 @@ func (c *Client) PayNoAmountInvoice(ctx context.Context, walletID, paymentReques
 	}); err != nil {
 		return nil, err
 	}
-	id := sendID{op: op, walletID: walletID, paymentHash: inv.PaymentHash, paymentRequest: inv.PaymentRequest, amount: int64(amount), memo: o.Memo, maxFee: o.MaxFee, maxAmount: o.MaxAmount, givenKey: o.IdempotencyKey != ""}
+	id := sendID{op: op, walletID: walletID, paymentHash: inv.PaymentHash, paymentRequest: inv.PaymentRequest, amount: int64(amount), memo: o.Memo, uniqueMemo: o.UniqueMemo, maxFee: o.MaxFee, maxAmount: o.MaxAmount, givenKey: o.IdempotencyKey != ""}
 	return runSend(ctx, c, id, key, func(ctx context.Context) (sendPayload[gen.LnNoAmountInvoicePaymentSendLnNoAmountInvoicePaymentSendPaymentSendPayloadErrorsError], error) {
 		resp, err := gen.LnNoAmountInvoicePaymentSend(ctx, c.gql, gen.LnNoAmountInvoicePaymentInput{WalletId: walletID, PaymentRequest: inv.PaymentRequest, Amount: satAmount(amount), Memo: optString(o.Memo)})
 		if err != nil {
@@ -108,7 +108,7 @@ func (c *Client) PayNoAmountInvoiceUSD(ctx context.Context, walletID, paymentReq
 	}); err != nil {
 		return nil, err
 	}
-	id := sendID{op: op, walletID: walletID, paymentHash: inv.PaymentHash, paymentRequest: inv.PaymentRequest, amount: int64(amount), memo: o.Memo, maxFee: o.MaxFee, givenKey: o.IdempotencyKey != ""}
+	id := sendID{op: op, walletID: walletID, paymentHash: inv.PaymentHash, paymentRequest: inv.PaymentRequest, amount: int64(amount), memo: o.Memo, uniqueMemo: o.UniqueMemo, maxFee: o.MaxFee, givenKey: o.IdempotencyKey != ""}
 	return runSend(ctx, c, id, key, func(ctx context.Context) (sendPayload[gen.LnNoAmountUsdInvoicePaymentSendLnNoAmountUsdInvoicePaymentSendPaymentSendPayloadErrorsError], error) {
 		resp, err := gen.LnNoAmountUsdInvoicePaymentSend(ctx, c.gql, gen.LnNoAmountUsdInvoicePaymentInput{WalletId: walletID, PaymentRequest: inv.PaymentRequest, Amount: centAmount(amount), Memo: optString(o.Memo)})
 		if err != nil {

@@ -56,6 +56,9 @@ type PaymentLookup struct {
 func (e *OutcomeUnknownError) Lookup() PaymentLookup {
 	l := PaymentLookup{WalletID: e.WalletID, PaymentHash: e.PaymentHash, Amount: e.Amount, Recipient: e.Recipient, Memo: e.Memo,
 		UniqueMemo: e.UniqueMemo && e.Memo != "", Since: e.StartedAfter, SureAfter: e.StartedBefore, Rail: railOf(e.Operation)}
+	if l.Rail == IntraLedger || l.Rail == OnChain {
+		l.PaymentHash = "" // those sends have none: a hash on the error (stored wrongly) would find nothing and prove nothing
+	}
 	if e.Operation == "OnChainUsdPaymentSendAsBtcDenominated" {
 		l.Amount = 0
 	}

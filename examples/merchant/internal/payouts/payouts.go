@@ -109,7 +109,8 @@ func (s *Service) Create(ctx context.Context, t *store.Tenant, req CreateRequest
 	}
 	p := &store.Payout{TenantID: t.ID, ID: secrets.NewID("po"), IdempotencyKey: blink.NewIdempotencyKey(), AmountSats: req.AmountSats, MaxFeeSats: req.MaxFeeSats}
 	dest := strings.TrimSpace(req.Destination)
-	low := strings.ToLower(strings.TrimPrefix(strings.TrimPrefix(dest, "lightning:"), "LIGHTNING:"))
+	low := strings.ToLower(dest)
+	low = strings.TrimPrefix(low, "lightning:") // a URI scheme, in any case
 	// A string shaped like an invoice (or starting with lnbc1, which no
 	// username may) is decoded as one; one that does not decode but is a
 	// valid username (short, bech32-like: lntb1xyz) is the username. A
