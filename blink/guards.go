@@ -125,10 +125,10 @@ func (c *Client) checkPayable(ctx context.Context, op string, inv *DecodedInvoic
 // checkFee probes the fee and refuses when it is above maxFee (in the
 // sending wallet's unit). A failed probe refuses too: with a limit set,
 // paying without knowing the fee is not allowed. A probe that could not
-// be made (a network error, a 5xx, a rate limit at the edge) answers that
-// error, so that IsTransient tells the caller to try the send again
-// later; one the server answered with a failure (no route, say) refuses.
-// Nothing was sent either way.
+// be made (a network error, a 5xx, a rate limit, a service of Blink's
+// offline) answers that error, so that IsTransient tells the caller to
+// try the send again later; one that found no route refuses (the fee
+// cannot be known). Nothing was sent either way.
 func checkFee(op string, maxFee int64, probe func() (int64, error)) error {
 	if maxFee <= 0 {
 		return nil
@@ -139,7 +139,7 @@ func checkFee(op string, maxFee int64, probe func() (int64, error)) error {
 		if errors.As(err, &e) && strings.Contains(e.Message, msgAlreadyPaid) {
 			return nil // the send will answer PaymentAlreadyPaid without paying
 		}
-		if errors.Is(err, ErrTransport) || errors.Is(err, ErrServer) || errors.Is(err, ErrRateLimited) {
+		if IsTransient(err) && !errors.Is(err, ErrRouteFinding) {
 			return err
 		}
 		return &Error{Operation: op, Message: "MaxFee is set but the fee probe failed, so the fee is unknown; nothing was sent", cause: err, sentinel: ErrLimitExceeded}
