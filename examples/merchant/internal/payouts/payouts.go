@@ -14,6 +14,7 @@ package payouts
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"regexp"
@@ -42,7 +43,8 @@ type Service struct {
 
 	// Interval is the worker's longest wait between passes (default 5s).
 	Interval time.Duration
-	// Lease is how long a claimed payout is left to one worker (default 2 min).
+	// Lease is how long a claimed payout is left to one worker (default 2
+	// min; at least minLease is used, see lease).
 	Lease time.Duration
 	// Finished, when set, is called once per payout reaching a final state.
 	Finished func(status string)
@@ -155,6 +157,11 @@ func (s *Service) Create(ctx context.Context, t *store.Tenant, req CreateRequest
 		p.RequestKey = p.ID
 	}
 	ex, created, err := s.st.InsertPayout(ctx, p)
+	if errors.Is(err, store.ErrInvoiceInPayout) {
+		// Its send could only be answered with the other payout's payment
+		// (ALREADY_PAID, or a payment in flight): it would send nothing.
+		return nil, false, apperr.New(409, "invoice_in_payout", "another payout of this invoice is queued, in progress or succeeded: see that payout; a new one is possible only once it has failed")
+	}
 	if err != nil {
 		return nil, false, err
 	}
@@ -225,6 +232,10 @@ func (s *Service) addressInvoice(ctx context.Context, p *store.Payout, c *blink.
 			ok, err := s.st.SetPayoutInvoice(ctx, p) // fenced by p's claim
 			if err != nil || !ok {
 				p.Invoice, p.PaymentHash = oldInv, oldHash
+				if errors.Is(err, store.ErrInvoiceInPayout) {
+					// Never expected (an address gives a fresh invoice): fetch again later.
+					s.wait(ctx, p, "the lightning address gave an invoice another payout pays", err)
+				}
 				return false
 			}
 			return true
@@ -316,6 +327,17 @@ const (
 	minWork     = 20 * time.Second
 )
 
+// minLease is the shortest claim RunOnce takes, whatever Service.Lease
+// says: a claimed row is worked only with minWork+leaseMargin left, so a
+// shorter lease would leave every payout unworked, and a row needs the
+// rest of it for its send.
+const minLease = time.Minute
+
+// lease is the claim's length: Service.Lease, at least minLease.
+func (s *Service) lease() time.Duration {
+	return max(s.Lease, minLease)
+}
+
 // Kick asks the worker for a pass now.
 func (s *Service) Kick() {
 	select {
@@ -343,7 +365,7 @@ func (s *Service) Run(ctx context.Context) {
 // RunOnce claims the payouts that are due and works each once; it returns
 // how many it claimed.
 func (s *Service) RunOnce(ctx context.Context) int {
-	ps, err := s.st.ClaimPayouts(ctx, 20, s.Lease)
+	ps, err := s.st.ClaimPayouts(ctx, 20, s.lease())
 	if err != nil {
 		if ctx.Err() == nil {
 			s.log.ErrorContext(ctx, "payouts: claiming", "err", err)
@@ -419,8 +441,7 @@ func (s *Service) work(ctx context.Context, p *store.Payout) {
 		if p.ArrivedBy.IsZero() && time.Since(p.StartedAt) < 50*time.Minute {
 			arrived, err := c.RetireIdempotencyKey(ctx, p.CurrentKey)
 			if err != nil {
-				p.Status, p.LeaseUntil = store.PayoutUnknown, time.Now().Add(10*time.Second)
-				s.save(ctx, p)
+				s.unresolved(ctx, p, "retiring the send's idempotency key", err)
 				return
 			}
 			if !arrived {
@@ -434,17 +455,26 @@ func (s *Service) work(ctx context.Context, p *store.Payout) {
 			p.ArrivedBy = time.Now()
 		}
 		res, err := c.FinishPayment(ctx, s.unknownOf(p, wallet))
-		s.outcome(ctx, p, res, err)
+		s.outcome(ctx, p, res, err, true)
 	case store.PayoutInFlight:
-		r, err := c.ResolvePayment(ctx, blink.PaymentLookup{WalletID: wallet, PaymentHash: p.PaymentHash, Since: p.StartedAt.Add(-time.Minute)})
+		// Since the payout's creation (less the skew): no payment made
+		// before it can be this payout's.
+		r, err := c.ResolvePayment(ctx, blink.PaymentLookup{WalletID: wallet, PaymentHash: p.PaymentHash, Since: p.CreatedAt.Add(-clockSkew)})
 		if err != nil {
-			return
+			if !blink.IsTransient(err) && !errors.Is(err, context.DeadlineExceeded) {
+				s.log.ErrorContext(ctx, "payouts: an in-flight payout cannot be looked up", "tenant", p.TenantID, "payout", p.ID, "reason", lookupMessage(err))
+			}
+			return // looked at again after the lease
 		}
-		switch r.Outcome {
-		case blink.ResolvedSucceeded:
+		switch {
+		case r.Outcome == blink.ResolvedSucceeded:
 			p.Status = store.PayoutSucceeded
-		case blink.ResolvedFailed:
+		case r.Outcome == blink.ResolvedFailed:
 			p.Status, p.Error = store.PayoutFailed, "the payment failed and was refunded"
+		case r.Outcome == blink.ResolvedAlreadyPaid, r.Outcome == blink.ResolvedPending && earlier(p, r.Transaction):
+			// The wallet's payment of the invoice predates the payout (the
+			// tenant's own app paid it): this payout sent nothing.
+			p.Status, p.Error = store.PayoutFailed, earlierPayment
 		default:
 			// Still pending, or (never expected) not in the wallet's ledger
 			// under its hash: looked at again after the lease, never decided
@@ -452,7 +482,7 @@ func (s *Service) work(ctx context.Context, p *store.Payout) {
 			if r.Outcome != blink.ResolvedPending {
 				s.log.WarnContext(ctx, "payouts: a payment Blink reported pending is not in the ledger as such", "payout", p.ID, "outcome", string(r.Outcome))
 			}
-			p.LeaseUntil = time.Now().Add(s.Lease)
+			p.LeaseUntil = time.Now().Add(s.lease())
 		}
 		s.save(ctx, p)
 	}
@@ -508,7 +538,7 @@ func (s *Service) send(ctx context.Context, p *store.Payout, c *blink.Client, wa
 		opts.Memo, opts.UniqueMemo, opts.MaxFee = p.ID, true, 0
 		res, err = c.SendIntraLedger(ctx, wallet, p.Destination, blink.Sats(p.AmountSats), opts)
 	}
-	s.outcome(ctx, p, res, err)
+	s.outcome(ctx, p, res, err, false)
 }
 
 // unknownOf rebuilds the SDK's outcome-unknown error from the stored row:
@@ -548,7 +578,25 @@ func (s *Service) unknownOf(p *store.Payout, wallet string) *blink.OutcomeUnknow
 	return ou
 }
 
-func (s *Service) outcome(ctx context.Context, p *store.Payout, res *blink.PaymentResult, err error) {
+// clockSkew is how far the server's clock (a transaction's creation time)
+// may be from this machine's (a payout's).
+const clockSkew = time.Minute
+
+// earlierPayment is the error of a payout whose invoice the wallet paid,
+// or is paying, with a payment made before the payout existed.
+const earlierPayment = "the invoice was paid (or is being paid) by an earlier payment of the wallet; this payout sent nothing"
+
+// earlier reports a ledger entry created before p (less the skew): not
+// p's payment, whatever Blink answered p's send with.
+func earlier(p *store.Payout, tx *blink.Transaction) bool {
+	return tx != nil && !tx.CreatedAt.IsZero() && tx.CreatedAt.Before(p.CreatedAt.Add(-clockSkew))
+}
+
+// outcome records the answer to a send: the first one (finishing false:
+// a send made with a key no earlier request took, so an error that is not
+// an unknown outcome means nothing was sent) or FinishPayment's, for a
+// payout whose send may have executed (finishing true).
+func (s *Service) outcome(ctx context.Context, p *store.Payout, res *blink.PaymentResult, err error, finishing bool) {
 	var ou *blink.OutcomeUnknownError
 	switch {
 	case res != nil && res.Status == blink.PaymentFailed:
@@ -556,7 +604,16 @@ func (s *Service) outcome(ctx context.Context, p *store.Payout, res *blink.Payme
 		// beside it (ROUTE_FINDING_ERROR, for one, also counts as
 		// transient): the payout failed. Checked before the transient case,
 		// which would leave it 'unknown' for FinishPayment to send again.
+		// (FinishPayment reports a failure while the first attempt may
+		// still execute as an unknown outcome, never as this.)
 		p.Status, p.Error = store.PayoutFailed, failedMessage(p, err)
+	case err == nil && res != nil && (res.Status == blink.PaymentAlreadyPaid || res.Status == blink.PaymentPending) && earlier(p, res.Transaction):
+		// The wallet's payment of the invoice is older than the payout: the
+		// tenant paid it otherwise (its own app, another integration).
+		// Nothing was sent for this payout. (A resend answered
+		// ALREADY_PAID because this payout's own first attempt paid is
+		// newer, and succeeds below.)
+		p.Status, p.Error = store.PayoutFailed, earlierPayment
 	case err == nil && res != nil:
 		switch res.Status {
 		case blink.PaymentSucceeded, blink.PaymentAlreadyPaid:
@@ -565,7 +622,7 @@ func (s *Service) outcome(ctx context.Context, p *store.Payout, res *blink.Payme
 				p.FeeSats = int64(v)
 			}
 		case blink.PaymentPending:
-			p.Status, p.LeaseUntil = store.PayoutInFlight, time.Now().Add(s.Lease)
+			p.Status, p.LeaseUntil = store.PayoutInFlight, time.Now().Add(s.lease())
 			if res.PaymentHash != "" {
 				p.PaymentHash = res.PaymentHash
 			}
@@ -581,9 +638,13 @@ func (s *Service) outcome(ctx context.Context, p *store.Payout, res *blink.Payme
 		}
 		p.LeaseUntil = time.Now().Add(10 * time.Second)
 		p.Error = "outcome unknown: being resolved"
+	case finishing && !definiteFinish(err):
+		s.unresolved(ctx, p, "finishing the payment", err)
+		return
 	case blink.IsTransient(err) || errors.Is(err, context.DeadlineExceeded):
-		// FinishPayment could not look: try again after the lease (the
-		// status stays as it is, so nothing is sent blindly).
+		// The first send was refused before it could execute by an error
+		// that may pass: 'unknown', so the next pass retires its key and,
+		// finding it free, sends again (nothing is sent blindly).
 		p.LeaseUntil = time.Now().Add(10 * time.Second)
 		if p.Status == store.PayoutSending {
 			p.Status = store.PayoutUnknown
@@ -593,6 +654,79 @@ func (s *Service) outcome(ctx context.Context, p *store.Payout, res *blink.Payme
 		p.Status, p.Error = store.PayoutFailed, failedMessage(p, err)
 	}
 	s.save(ctx, p)
+}
+
+// definiteFinish reports an error of FinishPayment (not an unknown
+// outcome, which is checked before) that is a definite answer about the
+// payment: nothing was paid and nothing can be any more. These are, with
+// a PaymentFailed result (Blink's own word on the send made again):
+//   - ErrLimitExceeded: the send made again was refused before it was
+//     sent (the fee probed above MaxFee, or a probe that failed), and
+//     FinishPayment returns it only once the first attempt can no longer
+//     execute (while it may, it is an unknown outcome);
+//   - ErrInvoiceExpired: the SDK refused to pay the invoice again because
+//     it expired (also ErrInvalidInput, hence checked by name): the
+//     ledger shows no payment of it and no one can pay it any more.
+//
+// Anything else says nothing about the payment, only that it could not be
+// looked up or finished now: 401 (a revoked or expired key), a
+// ScopeError (READ or WRITE taken away), ErrPaymentAmbiguous (several
+// ledger entries could be the send), any other ErrInvalidInput, a context
+// error, a transient error, an error not classified at all. The payout
+// stays 'unknown' for those (see unresolved): recording it failed could
+// report "nothing was paid" for money that is gone.
+func definiteFinish(err error) bool {
+	return errors.Is(err, blink.ErrLimitExceeded) || errors.Is(err, blink.ErrInvoiceExpired)
+}
+
+// unresolved keeps a payout whose send may have executed 'unknown' after
+// a look-up (RetireIdempotencyKey, FinishPayment) that gave no definite
+// answer, to look again after a backoff that grows with how long it has
+// been unresolved (unresolvedRetry). It is logged at error level (warn
+// for an error that may pass by itself): a key revoked or stripped of
+// its scopes needs an operator, and the payout cannot be final meanwhile.
+func (s *Service) unresolved(ctx context.Context, p *store.Payout, what string, err error) {
+	if p.Status == store.PayoutSending {
+		p.Status = store.PayoutUnknown
+	}
+	age := time.Since(p.StartedAt)
+	if p.StartedAt.IsZero() {
+		age = time.Since(p.CreatedAt)
+	}
+	d := unresolvedRetry(age)
+	reason := what + ": " + lookupMessage(err)
+	p.LeaseUntil, p.Error = time.Now().Add(d), "outcome unknown, not resolved yet: "+reason
+	lvl := slog.LevelError
+	if blink.IsTransient(err) || errors.Is(err, context.DeadlineExceeded) {
+		lvl = slog.LevelWarn
+	}
+	s.log.Log(ctx, lvl, "payouts: a payout that may have been paid cannot be resolved", "tenant", p.TenantID, "payout", p.ID,
+		"reason", reason, "unresolved_for", age.Round(time.Second).String(), "retry_in", d.Round(time.Second).String(), "attempt", p.Attempts)
+	s.save(ctx, p)
+}
+
+// unresolvedRetry is the wait before an unresolved payout is looked at
+// again: a quarter of the time since its send, from 10 seconds to 10
+// minutes, with ±20% jitter.
+func unresolvedRetry(age time.Duration) time.Duration {
+	d := min(max(age/4, 10*time.Second), 10*time.Minute)
+	return d - d/5 + time.Duration(rand.Int64N(int64(2*d/5)+1))
+}
+
+// lookupMessage says why a look-up failed, with no key, secret or
+// invoice in it.
+func lookupMessage(err error) string {
+	var be *blink.Error
+	var se *blink.ScopeError
+	switch {
+	case err == nil:
+		return "no answer"
+	case errors.As(err, &be) && be.Message != "", errors.As(err, &se), errors.Is(err, context.DeadlineExceeded):
+		return safeMessage(err)
+	case errors.Is(err, context.Canceled):
+		return "cancelled"
+	}
+	return fmt.Sprintf("unexpected error (%T)", err)
 }
 
 // failedMessage says why a send failed definitely (nothing was paid).

@@ -26,20 +26,52 @@ func scanPayout(row interface{ Scan(...any) error }) (*Payout, error) {
 	return &p, nil
 }
 
-// InsertPayout commits a queued payout with its idempotency key.
+// ErrInvoiceInPayout is InsertPayout's answer (and SetPayoutInvoice's)
+// when the tenant has another payout of the same invoice (by payment
+// hash) that has not failed: a second one could only be answered with
+// the first one's payment.
+var ErrInvoiceInPayout = errors.New("store: the invoice is in another payout")
+
+// hashLock is the payment hash a payout holds against a second payout of
+// its invoice (the hash_lock column, under a partial unique index): the
+// invoice's, for BOLT11 and lightning-address payouts.
+func hashLock(p *Payout) string {
+	if p.Kind == PayoutUsername {
+		return ""
+	}
+	return p.PaymentHash
+}
+
+// InsertPayout commits a queued payout with its idempotency key. A
+// request key the tenant used before answers that payout (created
+// false); an invoice in another live payout of the tenant is
+// ErrInvoiceInPayout. Both are decided by unique indexes, so concurrent
+// requests (and replicas) agree.
 func (s *SQL) InsertPayout(ctx context.Context, p *Payout) (*Payout, bool, error) {
 	now := s.now()
 	p.CreatedAt, p.UpdatedAt, p.Status = now, now, PayoutQueued
-	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO payouts (`+payoutCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO payouts (`+payoutCols+`, hash_lock) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 		p.TenantID, p.ID, p.RequestKey, p.IdempotencyKey, p.Kind, p.Destination, p.AmountSats, p.MaxFeeSats, p.Status, p.Operation,
-		p.PaymentHash, 0, p.IdempotencyKey, 0, "", 0, "", 0, 0, ms(now), ms(now), p.Invoice)
+		p.PaymentHash, 0, p.IdempotencyKey, 0, "", 0, "", 0, 0, ms(now), ms(now), p.Invoice, hashLock(p))
 	if isUniqueViolation(err) {
+		// Which index: the request key first (a repeated request is
+		// answered with its payout, whatever it paid), then the invoice.
 		var ex *Payout
 		ex, err = scanPayout(s.db.QueryRowContext(ctx, s.q(`SELECT `+payoutCols+` FROM payouts WHERE tenant_id = ? AND request_key = ?`), p.TenantID, p.RequestKey))
-		if errors.Is(err, ErrNotFound) {
-			return nil, false, ErrConflict
+		if !errors.Is(err, ErrNotFound) {
+			return ex, false, err
 		}
-		return ex, false, err
+		if h := hashLock(p); h != "" {
+			var n int
+			if err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM payouts WHERE tenant_id = ? AND hash_lock = ? AND status <> ?`),
+				p.TenantID, h, PayoutFailed).Scan(&n); err != nil {
+				return nil, false, err
+			}
+			if n > 0 {
+				return nil, false, ErrInvoiceInPayout
+			}
+		}
+		return nil, false, ErrConflict
 	}
 	if err != nil {
 		return nil, false, err
@@ -91,10 +123,15 @@ func (s *SQL) ClaimPayouts(ctx context.Context, limit int, lease time.Duration) 
 // queued lightning-address payout will pay (fetched from the address),
 // before anything is sent; only while p's claim holds (p.Attempts, as
 // MarkSending and UpdatePayout), so a worker whose lease ran out cannot
-// replace the invoice the current claim is about to pay.
+// replace the invoice the current claim is about to pay. The invoice's
+// hash is locked as an inserted BOLT11 payout's is (ErrInvoiceInPayout
+// when another live payout of the tenant holds it).
 func (s *SQL) SetPayoutInvoice(ctx context.Context, p *Payout) (bool, error) {
-	res, err := s.db.ExecContext(ctx, s.q(`UPDATE payouts SET invoice = ?, payment_hash = ?, updated_at = ? WHERE tenant_id = ? AND id = ? AND status = ? AND attempts = ?`),
-		p.Invoice, p.PaymentHash, ms(s.now()), p.TenantID, p.ID, PayoutQueued, p.Attempts)
+	res, err := s.db.ExecContext(ctx, s.q(`UPDATE payouts SET invoice = ?, payment_hash = ?, hash_lock = ?, updated_at = ? WHERE tenant_id = ? AND id = ? AND status = ? AND attempts = ?`),
+		p.Invoice, p.PaymentHash, hashLock(p), ms(s.now()), p.TenantID, p.ID, PayoutQueued, p.Attempts)
+	if isUniqueViolation(err) {
+		return false, ErrInvoiceInPayout
+	}
 	if err != nil {
 		return false, err
 	}

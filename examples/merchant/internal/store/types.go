@@ -71,7 +71,9 @@ type Store interface {
 	Events(ctx context.Context, tenantID string) ([]Event, error)
 
 	// InsertPayout stores a queued payout; when the tenant has one with the
-	// same request key it returns that one and created false.
+	// same request key it returns that one and created false; when another
+	// of its payouts that has not failed pays the same invoice (payment
+	// hash), ErrInvoiceInPayout.
 	InsertPayout(ctx context.Context, p *Payout) (existing *Payout, created bool, err error)
 	Payout(ctx context.Context, tenantID, id string) (*Payout, error)
 	// ClaimPayouts takes up to limit payouts that are not final and whose
