@@ -147,8 +147,13 @@ func TestReview3_PayoutInvoiceWithMixedCaseScheme_Accepted(t *testing.T) {
 	r := newRig(t, "")
 	r.startNoWorkers()
 	f := r.connect(writeScopes, true, 100_000)
-	inv := r.fake.ExternalInvoice(300, blinktest.OutcomeSuccess)
-	for i, dest := range []string{"lightning:" + inv, "LIGHTNING:" + strings.ToUpper(inv), "Lightning:" + inv} {
+	// A fresh invoice for each: one invoice is in one live payout only.
+	for i, scheme := range []string{"lightning:", "LIGHTNING:", "Lightning:"} {
+		inv := r.fake.ExternalInvoice(300, blinktest.OutcomeSuccess)
+		dest := scheme + inv
+		if i == 1 {
+			dest = scheme + strings.ToUpper(inv)
+		}
 		var p reviewMoneyPayout
 		var e apiError
 		code := r.doWithHeader("POST", "/v1/payouts", f.token, "Idempotency-Key", fmt.Sprintf("scheme-%d", i), map[string]any{"destination": dest}, &p, &e)
