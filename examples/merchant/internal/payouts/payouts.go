@@ -579,8 +579,13 @@ func (s *Service) unknownOf(p *store.Payout, wallet string) *blink.OutcomeUnknow
 }
 
 // clockSkew is how far the server's clock (a transaction's creation time)
-// may be from this machine's (a payout's).
-const clockSkew = time.Minute
+// may be behind this machine's (a payout's). It is generous on purpose:
+// taking the payout's own payment for an earlier one would report a paid
+// payout failed, and the shop might pay again; taking a payment the
+// wallet made minutes before the payout for the payout's only credits the
+// payout with a payment the payee did get. (Two payouts of one invoice
+// are refused at creation.)
+const clockSkew = 10 * time.Minute
 
 // earlierPayment is the error of a payout whose invoice the wallet paid,
 // or is paying, with a payment made before the payout existed.
