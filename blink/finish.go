@@ -152,6 +152,12 @@ func (c *Client) FinishPayment(ctx context.Context, ou *OutcomeUnknownError) (*P
 			return c.resend(ctx, ou, false)
 		}
 	}
+	if ou.StartedAfter.IsZero() && ou.StartedBefore.IsZero() && !ou.StartedAt.IsZero() {
+		// Rebuilt without the server-clock bounds (an integration keeps
+		// only its own start time): bound it by this client's estimate of
+		// the server's clock, which the answers so far have shown.
+		ou.StartedAfter, ou.StartedBefore = c.clock.serverWindow(ou.StartedAt)
+	}
 	lookup := ou.Lookup()
 	invoice := invoiceSend(ou.Operation) && ou.PaymentHash != ""
 	if invoice {

@@ -127,8 +127,10 @@ func (c *Client) checkPayable(ctx context.Context, op string, inv *DecodedInvoic
 // paying without knowing the fee is not allowed. A probe that could not
 // be made (a network error, a 5xx, a rate limit, a service of Blink's
 // offline) answers that error, so that IsTransient tells the caller to
-// try the send again later; one that found no route refuses (the fee
-// cannot be known). Nothing was sent either way.
+// try the send again later, and so does one refused for reasons not about
+// the fee (a payment of the invoice in flight, a refused key, a missing
+// scope); one that found no route refuses (the fee cannot be known).
+// Nothing was sent either way.
 func checkFee(op string, maxFee int64, probe func() (int64, error)) error {
 	if maxFee <= 0 {
 		return nil
@@ -139,7 +141,13 @@ func checkFee(op string, maxFee int64, probe func() (int64, error)) error {
 		if errors.As(err, &e) && strings.Contains(e.Message, msgAlreadyPaid) {
 			return nil // the send will answer PaymentAlreadyPaid without paying
 		}
-		if IsTransient(err) && !errors.Is(err, ErrRouteFinding) {
+		var se *ScopeError
+		switch {
+		case IsTransient(err) && !errors.Is(err, ErrRouteFinding),
+			// Not about the fee: a payment of the invoice is in flight
+			// (whose is for the caller to find out), or the key cannot
+			// probe at all.
+			errors.Is(err, ErrInvoicePaymentInFlight), errors.Is(err, ErrInvalidAPIKey), errors.As(err, &se):
 			return err
 		}
 		return &Error{Operation: op, Message: "MaxFee is set but the fee probe failed, so the fee is unknown; nothing was sent", cause: err, sentinel: ErrLimitExceeded}

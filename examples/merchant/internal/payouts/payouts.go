@@ -452,7 +452,9 @@ func (s *Service) work(ctx context.Context, p *store.Payout) {
 				s.send(ctx, p, c, wallet, p.CurrentKey)
 				return
 			}
-			p.ArrivedBy = time.Now()
+			// Arrived: FinishPayment retires the key again and dates the
+			// arrival by Blink's clock, which its execution window is
+			// measured in (this machine's clock may be minutes off).
 		}
 		res, err := c.FinishPayment(ctx, s.unknownOf(p, wallet))
 		s.outcome(ctx, p, res, err, true)
@@ -550,11 +552,11 @@ func (s *Service) unknownOf(p *store.Payout, wallet string) *blink.OutcomeUnknow
 		PaymentHash:    p.PaymentHash,
 		WalletID:       wallet,
 		Amount:         p.AmountSats,
-		StartedAt:      p.StartedAt,
-		// By the server's clock, with a minute either way for skew.
-		StartedAfter:  p.StartedAt.Add(-time.Minute),
-		StartedBefore: p.StartedAt.Add(time.Minute),
-		ArrivedBy:     p.ArrivedBy,
+		// By this machine's clock; FinishPayment bounds it by Blink's from
+		// what its answers show (StartedAfter and StartedBefore are left
+		// to it: a guess here could be minutes off).
+		StartedAt: p.StartedAt,
+		ArrivedBy: p.ArrivedBy,
 		ResentWith:    p.ResentWith,
 		// The send's limits, applied again to a send FinishPayment makes again.
 		MaxFee: p.MaxFeeSats,
@@ -637,6 +639,9 @@ func (s *Service) outcome(ctx context.Context, p *store.Payout, res *blink.Payme
 	case errors.As(err, &ou):
 		// Keep what FinishPayment needs next time; retry after a short lease.
 		p.Status = store.PayoutUnknown
+		if ou.IdempotencyKey != p.CurrentKey && !ou.StartedAt.IsZero() {
+			p.StartedAt = ou.StartedAt // a send FinishPayment made again, with its own key and start
+		}
 		p.CurrentKey, p.ArrivedBy, p.ResentWith = ou.IdempotencyKey, ou.ArrivedBy, ou.ResentWith
 		if ou.PaymentHash != "" {
 			p.PaymentHash = ou.PaymentHash

@@ -164,9 +164,9 @@ var ErrStale = errors.New("store: payout claimed by another worker or final")
 // (ErrStale). A final payout is never changed again.
 func (s *SQL) UpdatePayout(ctx context.Context, p *Payout) error {
 	p.UpdatedAt = s.now()
-	res, err := s.db.ExecContext(ctx, s.q(`UPDATE payouts SET status = ?, operation = ?, payment_hash = ?, current_key = ?, arrived_by = ?, resent_with = ?, fee_sats = ?, error = ?,
+	res, err := s.db.ExecContext(ctx, s.q(`UPDATE payouts SET status = ?, operation = ?, payment_hash = ?, started_at = ?, current_key = ?, arrived_by = ?, resent_with = ?, fee_sats = ?, error = ?,
  lease_until = ?, updated_at = ? WHERE tenant_id = ? AND id = ? AND attempts = ? AND status NOT IN (?, ?)`),
-		p.Status, p.Operation, p.PaymentHash, p.CurrentKey, ms(p.ArrivedBy), p.ResentWith, p.FeeSats, p.Error, ms(p.LeaseUntil), ms(p.UpdatedAt),
+		p.Status, p.Operation, p.PaymentHash, ms(p.StartedAt), p.CurrentKey, ms(p.ArrivedBy), p.ResentWith, p.FeeSats, p.Error, ms(p.LeaseUntil), ms(p.UpdatedAt),
 		p.TenantID, p.ID, p.Attempts, PayoutSucceeded, PayoutFailed)
 	if err != nil {
 		return err
