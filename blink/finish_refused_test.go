@@ -111,4 +111,3 @@ func TestPayInvoice_UnknownOutcomeKeepsUniqueMemo(t *testing.T) {
 	assert.True(t, ou.UniqueMemo)
 	assert.Equal(t, "payout po_1", ou.Memo)
 }
-

@@ -555,9 +555,9 @@ func (s *Service) unknownOf(p *store.Payout, wallet string) *blink.OutcomeUnknow
 		// By this machine's clock; FinishPayment bounds it by Blink's from
 		// what its answers show (StartedAfter and StartedBefore are left
 		// to it: a guess here could be minutes off).
-		StartedAt: p.StartedAt,
-		ArrivedBy: p.ArrivedBy,
-		ResentWith:    p.ResentWith,
+		StartedAt:  p.StartedAt,
+		ArrivedBy:  p.ArrivedBy,
+		ResentWith: p.ResentWith,
 		// The send's limits, applied again to a send FinishPayment makes again.
 		MaxFee: p.MaxFeeSats,
 	}
