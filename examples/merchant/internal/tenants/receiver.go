@@ -165,6 +165,7 @@ func (r *keyReceiver) createInvoice(ctx context.Context, req InvoiceRequest) (*b
 // another integration, or of a tenant connected to the account before.
 type ForeignInvoiceError struct{ Reason string }
 
+// Error implements error.
 func (e *ForeignInvoiceError) Error() string {
 	return "the account has another invoice with this external id: " + e.Reason
 }
