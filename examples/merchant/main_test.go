@@ -35,6 +35,13 @@ func (l *lines) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// String is what was written so far.
+func (l *lines) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
 func waitFor(t *testing.T, l *lines, re *regexp.Regexp) []string {
 	t.Helper()
 	deadline := time.After(30 * time.Second)
@@ -48,7 +55,7 @@ func waitFor(t *testing.T, l *lines, re *regexp.Regexp) []string {
 		select {
 		case <-l.c:
 		case <-deadline:
-			t.Fatalf("no %v in:\n%s", re, l.buf.String())
+			t.Fatalf("no %v in:\n%s", re, l.String())
 		}
 	}
 }
@@ -81,7 +88,7 @@ func TestDemo_NoEnvironment_ServesADemoTenantOnSQLite(t *testing.T) {
 	resp.Body.Close()
 	require.Equal(t, 204, resp.StatusCode)
 	waitFor(t, logs, regexp.MustCompile(`"msg":"demo shop received".*order\.paid`))
-	require.NotContains(t, logs.buf.String(), token, "the token is printed once to stdout, never logged")
+	require.NotContains(t, logs.String(), token, "the token is printed once to stdout, never logged")
 
 	cancel()
 	require.NoError(t, <-done)
