@@ -41,6 +41,9 @@ type rig struct {
 	http   *httptest.Server
 	cancel context.CancelFunc
 	opts   app.Config
+	// wrapStore, when set, wraps the store the server is given (tests
+	// that need the database to answer otherwise at one moment).
+	wrapStore func(store.Store) store.Store
 }
 
 type syncBuffer struct {
@@ -81,6 +84,9 @@ func (r *rig) start(cfg app.Config) *rig {
 	st, err := store.Open(ctx, r.dbURL, r.dbPath())
 	require.NoError(r.t, err)
 	cfg.Store, cfg.Keys = st, r.keys
+	if r.wrapStore != nil {
+		cfg.Store = r.wrapStore(st)
+	}
 	cfg.Log = slog.New(slog.NewJSONHandler(r.logs, nil))
 	cfg.Tenants = tenants.Config{Endpoint: r.fake.URL(), KeyPrefix: "galoy_dev_", AllowLoopbackWebhooks: true, Keyless: cfg.Tenants.Keyless}
 	if cfg.KeylessOptions.HTTPClient == nil {

@@ -108,7 +108,7 @@ func (d *Detector) Run(ctx context.Context) {
 	defer t.Stop()
 	for {
 		d.ReconcileDue(ctx)
-		d.syncWatches(ctx)
+		d.SyncWatches(ctx)
 		select {
 		case <-ctx.Done():
 			d.wg.Wait()
@@ -119,9 +119,10 @@ func (d *Detector) Run(ctx context.Context) {
 	}
 }
 
-// syncWatches follows tenants connected and disconnected through other
-// replicas: a stream per active tenant, none (and no cached key) for the rest.
-func (d *Detector) syncWatches(ctx context.Context) {
+// SyncWatches follows tenants connected and disconnected through other
+// replicas: a stream per active tenant, none (and no cached key) for the
+// rest. Run calls it after every reconciler pass.
+func (d *Detector) SyncWatches(ctx context.Context) {
 	ts, err := d.st.ActiveTenants(ctx)
 	if err != nil {
 		return
@@ -140,6 +141,14 @@ func (d *Detector) syncWatches(ctx context.Context) {
 	}
 	d.mu.Unlock()
 	for _, id := range gone {
+		// The list was read before a tenant connected meanwhile (its
+		// stream started at once): ask for this one again before ending
+		// a stream that is in fact wanted.
+		if t, err := d.st.Tenant(ctx, id); err == nil && t.Status == store.StatusActive {
+			continue
+		} else if err != nil && !errors.Is(err, store.ErrNotFound) {
+			continue // unknown: keep it, the next pass asks again
+		}
 		d.Unwatch(id)
 		if d.Forget != nil {
 			d.Forget(id)
