@@ -15,13 +15,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"sync"
 	"time"
 
 	"github.com/blink-sdk/blink-go/blink/webhook"
+	"github.com/blink-sdk/blink-go/examples/merchant/internal/jitter"
 	"github.com/blink-sdk/blink-go/examples/merchant/internal/netguard"
 	"github.com/blink-sdk/blink-go/examples/merchant/internal/store"
 	"github.com/blink-sdk/blink-go/examples/merchant/internal/tenants"
@@ -212,8 +212,7 @@ func RedactURL(raw string) string {
 // backoff is 2^(attempt-1) seconds, capped, with +-20% jitter.
 func (d *Deliverer) backoff(attempt int) time.Duration {
 	b := time.Second << min(max(attempt-1, 0), 20)
-	b = min(b, d.MaxBackoff)
-	return time.Duration(float64(b) * (0.8 + 0.4*rand.Float64()))
+	return jitter.Spread(min(b, d.MaxBackoff))
 }
 
 // tenantCache reads each tenant (and opens its secret) once per pass.

@@ -19,7 +19,6 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"sync"
 	"time"
@@ -27,6 +26,7 @@ import (
 	"github.com/blink-sdk/blink-go/blink"
 	"github.com/blink-sdk/blink-go/blink/webhook"
 	"github.com/blink-sdk/blink-go/examples/merchant/internal/apperr"
+	"github.com/blink-sdk/blink-go/examples/merchant/internal/jitter"
 	"github.com/blink-sdk/blink-go/examples/merchant/internal/orders"
 	"github.com/blink-sdk/blink-go/examples/merchant/internal/store"
 	"github.com/blink-sdk/blink-go/examples/merchant/internal/tenants"
@@ -235,7 +235,7 @@ func (d *Detector) watch(ctx context.Context, tenantID string) {
 		select {
 		case <-ctx.Done():
 			return
-		case <-time.After(jitter(backoff)):
+		case <-time.After(jitter.Spread(backoff)):
 		}
 		backoff = min(backoff*2, 5*time.Minute)
 	}
@@ -466,8 +466,4 @@ func (d *Detector) WebhookHandler() http.Handler {
 func inExpiryGrace(rx tenants.Receiver, o *store.Order) bool {
 	g, ok := rx.(interface{ ExpiryGrace() time.Duration })
 	return ok && time.Now().Before(o.ExpiresAt.Add(g.ExpiryGrace()))
-}
-
-func jitter(d time.Duration) time.Duration {
-	return time.Duration(float64(d) * (0.8 + 0.4*rand.Float64()))
 }

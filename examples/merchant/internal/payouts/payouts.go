@@ -19,12 +19,14 @@ import (
 	"math/rand/v2"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/blink-sdk/blink-go/blink"
 	"github.com/blink-sdk/blink-go/examples/merchant/internal/apperr"
+	"github.com/blink-sdk/blink-go/examples/merchant/internal/jitter"
 	"github.com/blink-sdk/blink-go/examples/merchant/internal/secrets"
 	"github.com/blink-sdk/blink-go/examples/merchant/internal/store"
 	"github.com/blink-sdk/blink-go/examples/merchant/internal/tenants"
@@ -53,6 +55,9 @@ type Service struct {
 	Address blink.AddressReceiverOptions
 
 	kick chan struct{}
+
+	mu     sync.Mutex
+	domain string // the deployment's lightning-address domain, once known
 }
 
 // NewService returns a Service.
@@ -190,18 +195,39 @@ func (s *Service) payableAddress(ctx context.Context, t *store.Tenant, dest stri
 	if err != nil {
 		return "", apperr.New(400, "invalid_destination", "the lightning address is malformed")
 	}
+	d, err := s.addressDomain(ctx, t)
+	if err != nil {
+		return "", err
+	}
+	if a.Domain != d {
+		return "", apperr.New(400, "foreign_lightning_address", "payouts go to lightning addresses @%s only; for another wallet, pay an invoice from it", d)
+	}
+	return a.String(), nil
+}
+
+// addressDomain is the Blink deployment's lightning-address domain, asked
+// once (every tenant's client talks to the one deployment the server is
+// configured for).
+func (s *Service) addressDomain(ctx context.Context, t *store.Tenant) (string, error) {
+	s.mu.Lock()
+	d := s.domain
+	s.mu.Unlock()
+	if d != "" {
+		return d, nil
+	}
 	payer, err := s.px.Payer(ctx, t)
 	if err != nil {
 		return "", err
 	}
 	g, err := payer.Client().Globals(ctx)
-	if err != nil {
+	if err != nil || g.LightningAddressDomain == "" {
 		return "", apperr.New(502, "blink_unavailable", "Blink did not answer: try again")
 	}
-	if d := strings.ToLower(g.LightningAddressDomain); a.Domain != d {
-		return "", apperr.New(400, "foreign_lightning_address", "payouts go to lightning addresses @%s only; for another wallet, pay an invoice from it", d)
-	}
-	return a.String(), nil
+	d = strings.ToLower(g.LightningAddressDomain)
+	s.mu.Lock()
+	s.domain = d
+	s.mu.Unlock()
+	return d, nil
 }
 
 // addressInvoiceExpiry is how long an invoice fetched for a
@@ -307,8 +333,7 @@ func retryIn(queued time.Duration, err error) time.Duration {
 	if rateLimited(err) {
 		return rateLimitWait + time.Duration(rand.Int64N(int64(30*time.Second)))
 	}
-	d := min(max(queued/2, 15*time.Second), 5*time.Minute)
-	return d - d/5 + time.Duration(rand.Int64N(int64(2*d/5)+1))
+	return jitter.Spread(min(max(queued/2, 15*time.Second), 5*time.Minute))
 }
 
 func rateLimited(err error) bool {
@@ -719,8 +744,7 @@ func (s *Service) unresolved(ctx context.Context, p *store.Payout, what string, 
 // again: a quarter of the time since its send, from 10 seconds to 10
 // minutes, with ±20% jitter.
 func unresolvedRetry(age time.Duration) time.Duration {
-	d := min(max(age/4, 10*time.Second), 10*time.Minute)
-	return d - d/5 + time.Duration(rand.Int64N(int64(2*d/5)+1))
+	return jitter.Spread(min(max(age/4, 10*time.Second), 10*time.Minute))
 }
 
 // lookupMessage says why a look-up failed, with no key, secret or
